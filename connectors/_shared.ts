@@ -1,0 +1,50 @@
+/**
+ * Small helpers shared by the connectors.
+ *
+ * @module
+ */
+
+import type { ControlArguments } from "../lib/arguments.ts";
+import type { ProcessResult } from "../lib/process.ts";
+import type { CommandResult, FileSource } from "./base.ts";
+
+/** True when the arguments ask for another user (`_sudo`, `_doas`, `_su_user`). */
+export function isPrivileged(args: ControlArguments): boolean {
+  return Boolean(args._sudo || args._doas || args._su_user);
+}
+
+/** A temporary name beside `path`, in the same directory, so a rename is atomic. */
+export function tempName(path: string): string {
+  const slash = path.lastIndexOf("/");
+  const dir = slash === -1 ? "" : path.slice(0, slash + 1);
+  const base = slash === -1 ? path : path.slice(slash + 1);
+  const random = crypto.getRandomValues(new Uint32Array(2)).join("");
+  return `${dir}.${base}.skiff-${random}`;
+}
+
+/** Bytes or a stream as a stream; paths are opened by the caller. */
+export function sourceStream(source: Exclude<FileSource, string>): ReadableStream<Uint8Array> {
+  if (source instanceof Uint8Array) {
+    return new ReadableStream({
+      start(controller) {
+        controller.enqueue(source);
+        controller.close();
+      },
+    });
+  }
+  return source;
+}
+
+/** Turns a local process result into a connector CommandResult. */
+export function commandResult(result: ProcessResult, successCodes: readonly number[] = [0]): CommandResult {
+  const error = result.timedOut ? "timed out" : result.aborted ? "interrupted" : undefined;
+  return {
+    success: !result.timedOut && !result.aborted && result.exitCode !== null &&
+      successCodes.includes(result.exitCode),
+    exitCode: result.exitCode,
+    signal: result.signal,
+    timedOut: result.timedOut,
+    error,
+    output: result.output,
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * The `@local` connector: runs commands on the machine skiff runs on.
+ *
+ * @module
+ */
+
+import { type ControlArguments, extractControlArguments } from "../lib/arguments.ts";
+import { type Command, sh } from "../lib/command.ts";
+import { InputError } from "../lib/errors.ts";
+import { makeUnixCommand } from "../lib/unix_command.ts";
+import {
+  BaseConnector,
+  type CommandResult,
+  type FileDestination,
+  type FileSource,
+  type NameData,
+  type PutOptions,
+  type RunOptions,
+} from "./base.ts";
+import { commandResult, isPrivileged, sourceStream, tempName } from "./_shared.ts";
+
+/** Runs commands locally through `sh -c`, each in its own process group. */
+export class LocalConnector extends BaseConnector {
+  static override connectorName = "local";
+  static override handlesExecution = true;
+  static override dataMeta = {};
+  static override description = "The machine skiff runs on";
+
+  /** `@local` takes no argument and yields one host in the `@local` group. */
+  static *makeNamesData(arg: string | undefined): Iterable<NameData> {
+    if (arg !== undefined) throw new InputError(`@local takes no argument, got "@local/${arg}"`);
+    yield { name: "@local", data: {}, groups: ["@local"] };
+  }
+
+  override async runShellCommand(command: Command | string, options: RunOptions = {}): Promise<CommandResult> {
+    const { connector, command: commandArgs } = extractControlArguments(options);
+    const wrapped = makeUnixCommand(command, commandArgs);
+    const exec = wrapped.renderForExec();
+    const result = await this.context.runProcess(["sh", "-c", exec.text], {
+      env: exec.secretEnv,
+      stdin: connector._stdin,
+      timeout: connector._timeout,
+      onOutput: options.onOutput,
+      signal: options.signal,
+    });
+    return commandResult(result, connector._success_exit_codes);
+  }
+
+  override async putFile(source: FileSource, remotePath: string, options: PutOptions = {}): Promise<boolean> {
+    if (isPrivileged(options)) return await this.#putPrivileged(source, remotePath, options);
+    const temp = tempName(remotePath);
+    try {
+      if (typeof source === "string") {
+        await Deno.copyFile(source, temp);
+      } else {
+        const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
+        await sourceStream(source).pipeTo(file.writable);
+      }
+      const mode = options.mode !== undefined ? parseInt(options.mode, 8) : await existingMode(remotePath);
+      await Deno.chmod(temp, mode ?? 0o644);
+      await Deno.rename(temp, remotePath);
+      return true;
+    } catch (error) {
+      await Deno.remove(temp).catch(() => {});
+      throw error;
+    }
+  }
+
+  async #putPrivileged(source: FileSource, remotePath: string, options: PutOptions): Promise<boolean> {
+    const staging = await Deno.makeTempFile({ prefix: "skiff-put-" });
+    try {
+      if (typeof source === "string") await Deno.copyFile(source, staging);
+      else {
+        const file = await Deno.open(staging, { write: true, truncate: true });
+        await sourceStream(source).pipeTo(file.writable);
+      }
+      await Deno.chmod(staging, 0o644);
+      const temp = tempName(remotePath);
+      const chmod = options.mode !== undefined ? sh` && chmod ${options.mode} ${temp}` : sh``;
+      const move = sh`cp ${staging} ${temp}${chmod} && mv -f ${temp} ${remotePath} || { rm -f ${temp}; exit 1; }`;
+      const result = await this.runShellCommand(move, options);
+      if (!result.success) {
+        throw new Error(`Could not move the upload into "${remotePath}": ${result.output.stderr || "no output"}`);
+      }
+      return true;
+    } finally {
+      await Deno.remove(staging).catch(() => {});
+    }
+  }
+
+  override async getFile(
+    remotePath: string,
+    destination: FileDestination,
+    options: ControlArguments = {},
+  ): Promise<boolean> {
+    if (typeof destination !== "string") {
+      const result = await this.#cat(remotePath, destination, options);
+      return result;
+    }
+    const temp = tempName(destination);
+    try {
+      if (isPrivileged(options)) {
+        const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
+        await this.#cat(remotePath, file.writable, options);
+      } else {
+        await Deno.copyFile(remotePath, temp);
+      }
+      await Deno.rename(temp, destination);
+      return true;
+    } catch (error) {
+      await Deno.remove(temp).catch(() => {});
+      throw error;
+    }
+  }
+
+  async #cat(remotePath: string, sink: WritableStream<Uint8Array>, options: ControlArguments): Promise<boolean> {
+    const { command: commandArgs } = extractControlArguments(options);
+    const exec = makeUnixCommand(sh`cat ${remotePath}`, commandArgs).renderForExec();
+    const result = await this.context.runProcess(["sh", "-c", exec.text], {
+      env: exec.secretEnv,
+      stdoutBytes: sink,
+      timeout: options._timeout,
+    });
+    if (result.exitCode !== 0) {
+      throw new Error(`Could not read "${remotePath}": ${result.output.stderr || `exit code ${result.exitCode}`}`);
+    }
+    return true;
+  }
+
+  override async checkCanRsync(): Promise<void> {
+    const result = await this.context.runProcess(["sh", "-c", "command -v rsync"]);
+    if (result.exitCode !== 0) throw new Error("rsync is not installed on this machine");
+  }
+
+  override async rsync(
+    source: string,
+    destination: string,
+    flags: readonly string[],
+    options: RunOptions = {},
+  ): Promise<boolean> {
+    const command = sh`rsync ${[...flags]} ${source} ${destination}`;
+    const result = await this.runShellCommand(command, options);
+    return result.success;
+  }
+}
+
+async function existingMode(path: string): Promise<number | undefined> {
+  try {
+    const info = await Deno.stat(path);
+    return info.mode === null ? undefined : info.mode & 0o7777;
+  } catch {
+    return undefined;
+  }
+}

@@ -36,7 +36,10 @@ export function sourceStream(source: Exclude<FileSource, string>): ReadableStrea
 }
 
 /** Turns a local process result into a connector CommandResult. */
-export function commandResult(result: ProcessResult, successCodes: readonly number[] = [0]): CommandResult {
+export function commandResult(
+  result: ProcessResult,
+  successCodes: readonly number[] = [0],
+): CommandResult {
   const error = result.timedOut ? "timed out" : result.aborted ? "interrupted" : undefined;
   return {
     success: !result.timedOut && !result.aborted && result.exitCode !== null &&

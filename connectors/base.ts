@@ -146,7 +146,11 @@ export abstract class BaseConnector {
   abstract putFile(source: FileSource, remotePath: string, options?: PutOptions): Promise<boolean>;
 
   /** Downloads `remotePath` into a local path or stream. */
-  abstract getFile(remotePath: string, destination: FileDestination, options?: ControlArguments): Promise<boolean>;
+  abstract getFile(
+    remotePath: string,
+    destination: FileDestination,
+    options?: ControlArguments,
+  ): Promise<boolean>;
 
   /** Throws when `rsync` cannot be used with this host. */
   checkCanRsync(): Promise<void> {
@@ -176,7 +180,7 @@ export abstract class BaseConnector {
  * @example
  * ```ts
  * import { hostToConnectorData } from "./base.ts";
- * const cls = { connectorName: "demo", dataMeta: { demo_port: { description: "port", type: "integer", default: 1 } } };
+ * const cls = { connectorName: "demo", dataMeta: { demo_port: { description: "port", type: "integer", default: 1 } } } as const;
  * hostToConnectorData(cls, { name: "h", data: {}, groups: [] }); // { demo_port: 1 }
  * ```
  */
@@ -187,9 +191,11 @@ export function hostToConnectorData(
   const out: Record<string, unknown> = {};
   const prefix = `${cls.connectorName}_`;
   const known = Object.keys(cls.dataMeta);
-  for (const [key, value] of Object.entries(host.data)) {
+  for (const key of Object.keys(host.data)) {
     if (key.startsWith(prefix) && !Object.hasOwn(cls.dataMeta, key)) {
-      throw new InputError(`Host "${host.name}": unknown ${cls.connectorName} data key "${key}"${hint(key, known)}`);
+      throw new InputError(
+        `Host "${host.name}": unknown ${cls.connectorName} data key "${key}"${hint(key, known)}`,
+      );
     }
   }
   for (const [key, meta] of Object.entries(cls.dataMeta)) {
@@ -202,7 +208,9 @@ export function hostToConnectorData(
       const checked = checkDataValue(key, value, meta);
       out[key] = meta.secret && typeof checked === "string" ? new SecretValue(checked) : checked;
     } catch (error) {
-      if (error instanceof InputError) throw new InputError(`Host "${host.name}": ${error.message}`);
+      if (error instanceof InputError) {
+        throw new InputError(`Host "${host.name}": ${error.message}`);
+      }
       throw error;
     }
   }

@@ -32,7 +32,10 @@ export class LocalConnector extends BaseConnector {
     yield { name: "@local", data: {}, groups: ["@local"] };
   }
 
-  override async runShellCommand(command: Command | string, options: RunOptions = {}): Promise<CommandResult> {
+  override async runShellCommand(
+    command: Command | string,
+    options: RunOptions = {},
+  ): Promise<CommandResult> {
     const { connector, command: commandArgs } = extractControlArguments(options);
     const wrapped = makeUnixCommand(command, commandArgs);
     const exec = wrapped.renderForExec();
@@ -46,7 +49,11 @@ export class LocalConnector extends BaseConnector {
     return commandResult(result, connector._success_exit_codes);
   }
 
-  override async putFile(source: FileSource, remotePath: string, options: PutOptions = {}): Promise<boolean> {
+  override async putFile(
+    source: FileSource,
+    remotePath: string,
+    options: PutOptions = {},
+  ): Promise<boolean> {
     if (isPrivileged(options)) return await this.#putPrivileged(source, remotePath, options);
     const temp = tempName(remotePath);
     try {
@@ -56,7 +63,9 @@ export class LocalConnector extends BaseConnector {
         const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
         await sourceStream(source).pipeTo(file.writable);
       }
-      const mode = options.mode !== undefined ? parseInt(options.mode, 8) : await existingMode(remotePath);
+      const mode = options.mode !== undefined
+        ? parseInt(options.mode, 8)
+        : await existingMode(remotePath);
       await Deno.chmod(temp, mode ?? 0o644);
       await Deno.rename(temp, remotePath);
       return true;
@@ -66,7 +75,11 @@ export class LocalConnector extends BaseConnector {
     }
   }
 
-  async #putPrivileged(source: FileSource, remotePath: string, options: PutOptions): Promise<boolean> {
+  async #putPrivileged(
+    source: FileSource,
+    remotePath: string,
+    options: PutOptions,
+  ): Promise<boolean> {
     const staging = await Deno.makeTempFile({ prefix: "skiff-put-" });
     try {
       if (typeof source === "string") await Deno.copyFile(source, staging);
@@ -77,10 +90,13 @@ export class LocalConnector extends BaseConnector {
       await Deno.chmod(staging, 0o644);
       const temp = tempName(remotePath);
       const chmod = options.mode !== undefined ? sh` && chmod ${options.mode} ${temp}` : sh``;
-      const move = sh`cp ${staging} ${temp}${chmod} && mv -f ${temp} ${remotePath} || { rm -f ${temp}; exit 1; }`;
+      const move =
+        sh`cp ${staging} ${temp}${chmod} && mv -f ${temp} ${remotePath} || { rm -f ${temp}; exit 1; }`;
       const result = await this.runShellCommand(move, options);
       if (!result.success) {
-        throw new Error(`Could not move the upload into "${remotePath}": ${result.output.stderr || "no output"}`);
+        throw new Error(
+          `Could not move the upload into "${remotePath}": ${result.output.stderr || "no output"}`,
+        );
       }
       return true;
     } finally {
@@ -113,7 +129,11 @@ export class LocalConnector extends BaseConnector {
     }
   }
 
-  async #cat(remotePath: string, sink: WritableStream<Uint8Array>, options: ControlArguments): Promise<boolean> {
+  async #cat(
+    remotePath: string,
+    sink: WritableStream<Uint8Array>,
+    options: ControlArguments,
+  ): Promise<boolean> {
     const { command: commandArgs } = extractControlArguments(options);
     const exec = makeUnixCommand(sh`cat ${remotePath}`, commandArgs).renderForExec();
     const result = await this.context.runProcess(["sh", "-c", exec.text], {
@@ -122,7 +142,9 @@ export class LocalConnector extends BaseConnector {
       timeout: options._timeout,
     });
     if (result.exitCode !== 0) {
-      throw new Error(`Could not read "${remotePath}": ${result.output.stderr || `exit code ${result.exitCode}`}`);
+      throw new Error(
+        `Could not read "${remotePath}": ${result.output.stderr || `exit code ${result.exitCode}`}`,
+      );
     }
     return true;
   }

@@ -52,7 +52,9 @@ export class ConnectorRegistry {
 
   /** Every registered class, sorted by name. */
   list(): ConnectorClass[] {
-    return [...this.#byName.values()].sort((a, b) => a.connectorName.localeCompare(b.connectorName));
+    return [...this.#byName.values()].sort((a, b) =>
+      a.connectorName.localeCompare(b.connectorName)
+    );
   }
 
   /** The class named `name`, or an InputError listing the known connectors. */

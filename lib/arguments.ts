@@ -6,7 +6,7 @@
  * @module
  */
 
-import { SecretValue } from "./command.ts";
+import { type RawValue, SecretValue } from "./command.ts";
 import { checkDataValue, type DataMeta, hint } from "./data_meta.ts";
 import { InputError } from "./errors.ts";
 
@@ -29,7 +29,7 @@ export interface ControlArguments {
   _doas_user?: string;
   _shell_executable?: string | null;
   _chdir?: string;
-  _env?: Record<string, string | SecretValue>;
+  _env?: Record<string, string | SecretValue | RawValue>;
   _success_exit_codes?: number[];
   _timeout?: number;
   _get_pty?: boolean;
@@ -50,18 +50,38 @@ export type ControlArgumentName = keyof ControlArguments;
 export const CONTROL_ARGUMENTS: Readonly<Record<ControlArgumentName, DataMeta>> = {
   _sudo: { description: "Run the command with sudo", type: "boolean", default: false },
   _sudo_user: { description: "User to sudo to (sudo -u)", type: "string" },
-  _use_sudo_login: { description: "Use a login shell for sudo (sudo -i)", type: "boolean", default: false },
+  _use_sudo_login: {
+    description: "Use a login shell for sudo (sudo -i)",
+    type: "boolean",
+    default: false,
+  },
   _sudo_password: {
     description: "Password for sudo, passed through an askpass helper, never in argv",
     type: "string",
     secret: true,
   },
-  _preserve_sudo_env: { description: "Keep the environment under sudo (sudo -E)", type: "boolean", default: false },
+  _preserve_sudo_env: {
+    description: "Keep the environment under sudo (sudo -E)",
+    type: "boolean",
+    default: false,
+  },
   _su_user: { description: "User to su to", type: "string" },
-  _use_su_login: { description: "Use a login shell for su (su -l)", type: "boolean", default: false },
-  _preserve_su_env: { description: "Keep the environment under su (su -m)", type: "boolean", default: false },
+  _use_su_login: {
+    description: "Use a login shell for su (su -l)",
+    type: "boolean",
+    default: false,
+  },
+  _preserve_su_env: {
+    description: "Keep the environment under su (su -m)",
+    type: "boolean",
+    default: false,
+  },
   _su_shell: { description: "Shell for su to use (su -s)", type: "string" },
-  _su_password: { description: "Password for su, answered at its prompt", type: "string", secret: true },
+  _su_password: {
+    description: "Password for su, answered at its prompt",
+    type: "string",
+    secret: true,
+  },
   _doas: { description: "Run the command with doas", type: "boolean", default: false },
   _doas_user: { description: "User to doas to (doas -u)", type: "string" },
   _shell_executable: {
@@ -71,15 +91,34 @@ export const CONTROL_ARGUMENTS: Readonly<Record<ControlArgumentName, DataMeta>> 
     default: "sh",
   },
   _chdir: { description: "Directory to run the command in", type: "string" },
-  _env: { description: "Environment variables for the command (values are quoted)", type: "string-map", default: {} },
-  _success_exit_codes: { description: "Exit codes that count as success", type: "integer[]", default: [0] },
+  _env: {
+    description: "Environment variables for the command (values are quoted)",
+    type: "string-map",
+    default: {},
+  },
+  _success_exit_codes: {
+    description: "Exit codes that count as success",
+    type: "integer[]",
+    default: [0],
+  },
   _timeout: { description: "Seconds before the command is killed", type: "number" },
-  _get_pty: { description: "Run the command in a pseudo-terminal", type: "boolean", default: false },
+  _get_pty: {
+    description: "Run the command in a pseudo-terminal",
+    type: "boolean",
+    default: false,
+  },
   _stdin: { description: "Text, bytes or lines written to standard input", type: "any" },
   _retries: { description: "Times to retry a failed command", type: "integer", default: 0 },
   _retry_delay: { description: "Seconds between retries", type: "number", default: 5 },
-  _retry_until: { description: "Retry until this function returns true for the result", type: "any" },
-  _ignore_errors: { description: "A failure is reported but does not stop the host", type: "boolean", default: false },
+  _retry_until: {
+    description: "Retry until this function returns true for the result",
+    type: "any",
+  },
+  _ignore_errors: {
+    description: "A failure is reported but does not stop the host",
+    type: "boolean",
+    default: false,
+  },
   _continue_on_error: {
     description: "Run the remaining commands of an operation after one fails",
     type: "boolean",
@@ -90,7 +129,12 @@ export const CONTROL_ARGUMENTS: Readonly<Record<ControlArgumentName, DataMeta>> 
 };
 
 /** Names of the control arguments a connector handles itself. */
-export const CONNECTOR_ARGUMENT_NAMES = ["_timeout", "_success_exit_codes", "_stdin", "_get_pty"] as const;
+export const CONNECTOR_ARGUMENT_NAMES = [
+  "_timeout",
+  "_success_exit_codes",
+  "_stdin",
+  "_get_pty",
+] as const;
 
 /** Names of the control arguments that shape the command line. */
 export const COMMAND_ARGUMENT_NAMES = [
@@ -131,7 +175,10 @@ export function isControlArgument(key: string): key is ControlArgumentName {
  * validateControlArguments({ _sudo: true }, "operation"); // { _sudo: true }
  * ```
  */
-export function validateControlArguments(values: Record<string, unknown>, source: string): ControlArguments {
+export function validateControlArguments(
+  values: Record<string, unknown>,
+  source: string,
+): ControlArguments {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
     if (!isControlArgument(key)) {
@@ -153,7 +200,10 @@ export function validateControlArguments(values: Record<string, unknown>, source
 }
 
 /** Picks the `_` control arguments out of host data, validated. Other keys are ignored. */
-export function controlArgumentsFromData(data: Record<string, unknown>, source: string): ControlArguments {
+export function controlArgumentsFromData(
+  data: Record<string, unknown>,
+  source: string,
+): ControlArguments {
   const picked: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
     if (key.startsWith("_")) picked[key] = value;

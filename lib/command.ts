@@ -234,13 +234,17 @@ function interpolate(value: unknown): Bit[] {
   if (Array.isArray(value)) {
     const bits: Bit[] = [];
     value.forEach((item, index) => {
-      if (Array.isArray(item)) throw new TypeError("Cannot interpolate a nested array into a command");
+      if (Array.isArray(item)) {
+        throw new TypeError("Cannot interpolate a nested array into a command");
+      }
       if (index > 0) bits.push({ kind: "literal", text: " " });
       bits.push(...interpolate(item));
     });
     return bits;
   }
-  if (value instanceof Promise || (typeof value === "object" && value !== null && "then" in value)) {
+  if (
+    value instanceof Promise || (typeof value === "object" && value !== null && "then" in value)
+  ) {
     throw new TypeError("Cannot interpolate a Promise into a command: await it first");
   }
   throw new TypeError(`Cannot interpolate ${describe(value)} into a command`);

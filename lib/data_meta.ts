@@ -5,7 +5,7 @@
  * @module
  */
 
-import { SecretValue } from "./command.ts";
+import { RawValue, SecretValue } from "./command.ts";
 import { InputError } from "./errors.ts";
 
 /** The value types a data key may declare. */
@@ -87,7 +87,8 @@ export function checkDataValue(key: string, value: unknown, meta: DataMeta): unk
       if (
         typeof value !== "object" || value === null || Array.isArray(value) ||
         Object.values(value).some((v) =>
-          !["string", "number", "boolean"].includes(typeof v) && !(v instanceof SecretValue)
+          !["string", "number", "boolean"].includes(typeof v) && !(v instanceof SecretValue) &&
+          !(v instanceof RawValue)
         )
       ) fail("a map of strings");
       break;
@@ -102,7 +103,9 @@ export function describeValue(value: unknown): string {
   if (value instanceof SecretValue) return "a secret";
   if (value === null) return "null";
   if (value === undefined) return "nothing";
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
+  if (typeof value === "string") {
+    return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
+  }
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return "a list";
   return "a map";

@@ -83,7 +83,9 @@ export class LineSplitter {
 
   /** Feeds a chunk of bytes or text. */
   push(chunk: Uint8Array | string): void {
-    this.#pending += typeof chunk === "string" ? chunk : this.#decoder.decode(chunk, { stream: true });
+    this.#pending += typeof chunk === "string"
+      ? chunk
+      : this.#decoder.decode(chunk, { stream: true });
     let index: number;
     while ((index = this.#pending.indexOf("\n")) !== -1) {
       let line = this.#pending.slice(0, index);

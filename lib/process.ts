@@ -44,7 +44,10 @@ export interface ProcessResult {
 }
 
 /** Runs a local process: `argv[0]` is the program. */
-export type ProcessRunner = (argv: readonly string[], options?: ProcessOptions) => Promise<ProcessResult>;
+export type ProcessRunner = (
+  argv: readonly string[],
+  options?: ProcessOptions,
+) => Promise<ProcessResult>;
 
 /** Encodes a stdin value to bytes. */
 export function stdinBytes(value: StdinValue): Uint8Array {
@@ -80,11 +83,17 @@ async function readLines(
   splitter.flush();
 }
 
+/**
+ * Kills a process group. `Deno.kill` needs unrestricted `--allow-run`, which
+ * the binary does not have, so without it the shell's `kill` builtin does it.
+ */
 function killGroup(pid: number): void {
   try {
     Deno.kill(-pid, "SIGKILL");
-  } catch {
-    // Already gone.
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotCapable)) return; // Already gone.
+    new Deno.Command("sh", { args: ["-c", `kill -s KILL -- -${pid} 2>/dev/null`], stdin: "null" })
+      .outputSync();
   }
 }
 
@@ -132,7 +141,9 @@ export const runProcess: ProcessRunner = async (argv, options = {}) => {
   };
   try {
     const work: Promise<void>[] = [
-      options.stdoutBytes ? child.stdout.pipeTo(options.stdoutBytes) : readLines(child.stdout, "stdout", sink),
+      options.stdoutBytes
+        ? child.stdout.pipeTo(options.stdoutBytes)
+        : readLines(child.stdout, "stdout", sink),
       readLines(child.stderr, "stderr", sink),
     ];
     if (options.stdin !== undefined) work.push(writeStdin(child.stdin, options.stdin));

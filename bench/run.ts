@@ -1,0 +1,39 @@
+/**
+ * Benchmarks, each next to plain tools doing the same work (the floor).
+ * `deno task bench` runs them all; each prints its ratios.
+ *
+ * @module
+ */
+
+import { LocalConnector } from "../connectors/local.ts";
+import { runProcess } from "../lib/process.ts";
+
+async function time(label: string, runs: number, fn: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < runs; i++) await fn();
+  const ms = performance.now() - started;
+  console.log(`${label.padEnd(40)} ${(ms / runs).toFixed(2)} ms/run`);
+  return ms;
+}
+
+/** 200 short commands on @local through skiff against `sh -c` spawned directly. */
+export async function benchLocal(runs = 200): Promise<number> {
+  const connector = new LocalConnector({ name: "@local", data: {}, groups: [] }, { runProcess });
+  const floor = await time(
+    "plain: sh -c true",
+    runs,
+    () => new Deno.Command("sh", { args: ["-c", "true"] }).output(),
+  );
+  const skiff = await time(
+    "skiff: @local runShellCommand(true)",
+    runs,
+    () => connector.runShellCommand("true"),
+  );
+  const ratio = skiff / floor;
+  console.log(`ratio skiff/plain: ${ratio.toFixed(2)}`);
+  return ratio;
+}
+
+if (import.meta.main) {
+  await benchLocal();
+}

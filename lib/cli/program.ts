@@ -1,0 +1,131 @@
+/**
+ * The skiff command tree. `runCli` parses argv, runs the command and returns
+ * the exit code; only `main.ts` exits.
+ *
+ * @module
+ */
+
+import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import meta from "../../deno.json" with { type: "json" };
+import { builtinRegistry } from "../../connectors/builtin.ts";
+import type { ConnectorContext } from "../../connectors/base.ts";
+import { errorMessage, InputError } from "../errors.ts";
+import { inventoryFromNames } from "../inventory.ts";
+import { runProcess } from "../process.ts";
+import { type CompletionNode, completionScript } from "./completions.ts";
+import { connectorsText } from "./connectors_cmd.ts";
+import {
+  addControlFlags,
+  controlArgumentsFromFlags,
+  type ControlFlagValues,
+} from "./control_flags.ts";
+import { parsePairs } from "./data_flags.ts";
+import { runExec } from "./exec.ts";
+import type { CliIo } from "./io.ts";
+import { hostPainter } from "./paint.ts";
+
+/** skiff's version, from deno.json. */
+export const VERSION: string = meta.version;
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function parallelOption(): Option<"--parallel <n>", undefined, undefined, string, false> {
+  return new Option("--parallel <n>", "hosts to work on at once (default: min(hosts, 64))");
+}
+
+function parseParallel(value: string | undefined, hosts: number): number {
+  if (value === undefined) return Math.max(1, Math.min(hosts, 64));
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new InputError(`--parallel: expected a positive integer, got "${value}"`);
+  }
+  return n;
+}
+
+/** Builds the command tree, writing through `io`; `setCode` receives each action's exit code. */
+export function buildProgram(io: CliIo, setCode: (code: number) => void) {
+  const context: ConnectorContext = { runProcess, prompt: io.prompt };
+  const registry = builtinRegistry();
+  const program = new Command()
+    .name("skiff")
+    .description(
+      "Agentless infrastructure automation: TypeScript deploys over SSH, containers and chroots",
+    )
+    .version(VERSION, "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+
+  addControlFlags(
+    program.command("exec")
+      .description("run a shell command on every target host")
+      .argument("<targets>", "comma-separated hosts (@local, @ssh/host, user@host:port)")
+      .argument("<command...>", "the command, after --")
+      .option(
+        "--data <K=V>",
+        "set host data for every target, values parsed as YAML (repeatable)",
+        collect,
+      )
+      .addOption(parallelOption()),
+  ).action(async (targets, command, flags) => {
+    const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
+    const data = parsePairs(flags.data ?? [], "--data", true);
+    const inventory = await inventoryFromNames(targets, registry, data);
+    const code = await runExec({
+      inventory,
+      command: command.join(" "),
+      cliArguments,
+      parallel: parseParallel(flags.parallel, inventory.hosts.length),
+      context,
+    }, io);
+    setCode(code);
+  });
+
+  program.command("connectors")
+    .description("show connectors, their data keys and defaults, and the control arguments")
+    .argument("[name]", "one connector, for example local or ssh")
+    .action((name) => {
+      io.out(connectorsText(registry, name));
+    });
+
+  program.command("completions")
+    .description("print a completion script for bash, zsh or fish")
+    .argument("<shell>", "bash, zsh or fish")
+    .action((shell) => {
+      io.out(completionScript(program as unknown as CompletionNode, shell));
+    });
+
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (without the program name) and returns the exit
+ * code: 0 ok, 1 a host failed, 2 bad input, 130 interrupted.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  const paint = hostPainter(io);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    if (io.signal?.aborted && code !== 0) return 130;
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+      if (error.code === "commander.help" || error.code === "commander.executeSubCommandAsync") {
+        return 0;
+      }
+      return 2;
+    }
+    if (error instanceof InputError || (error as { exitCode?: number }).exitCode === 2) {
+      io.err(`${paint.error("error:")} ${errorMessage(error)}\n`);
+      return 2;
+    }
+    io.err(`${paint.error("internal error:")} ${(error as Error).stack ?? errorMessage(error)}\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Runs the real skiff CLI through `deno run` with exactly the permission
+ * flags the compiled binary gets (from lib/permissions.flags).
+ *
+ * @module
+ */
+
+import { PERMISSION_FLAGS } from "../../lib/permissions.ts";
+
+/** What a CLI run printed and how it ended. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The absolute path of main.ts. */
+export const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** Runs `skiff ARGS…` and collects its output. */
+export async function runSkiff(
+  args: readonly string[],
+  options: { env?: Record<string, string>; cwd?: string; stdin?: string } = {},
+): Promise<CliRun> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...PERMISSION_FLAGS, MAIN, ...args],
+    env: { NO_COLOR: "1", ...options.env },
+    cwd: options.cwd,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const output = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}

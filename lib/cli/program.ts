@@ -21,6 +21,9 @@ import {
 } from "./control_flags.ts";
 import { parsePairs } from "./data_flags.ts";
 import { runExec } from "./exec.ts";
+import { runDeployCommand } from "./deploy_cmd.ts";
+import { parseFactNames, runFacts } from "./facts_cmd.ts";
+import { DEFAULT_FACTS } from "../facts/registry.ts";
 import type { CliIo } from "./io.ts";
 import { hostPainter } from "./paint.ts";
 
@@ -40,6 +43,15 @@ function parseParallel(value: string | undefined, hosts: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
     throw new InputError(`--parallel: expected a positive integer, got "${value}"`);
+  }
+  return n;
+}
+
+function parsePercent(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 100) {
+    throw new InputError(`--fail-percent: expected a number from 0 to 100, got "${value}"`);
   }
   return n;
 }
@@ -82,6 +94,81 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
       context,
     }, io);
     setCode(code);
+  });
+
+  addControlFlags(
+    program.command("deploy")
+      .description("run TypeScript deploy modules on every target host")
+      .argument("<targets>", "comma-separated hosts (@local, @ssh/host, user@host:port)")
+      .argument("<deploys...>", "deploy modules (.ts files), run in order on each host")
+      .option("--dry", "gather facts and show what would change, change nothing")
+      .option("--diff", "show unified diffs of file changes")
+      .option("-y, --yes", "apply without asking")
+      .option("--json", "write one JSON event per line to stdout, nothing else")
+      .option(
+        "-v, --verbose",
+        "show commands (-vv: and their output)",
+        (_v, previous: number) => previous + 1,
+        0,
+      )
+      .option(
+        "--data <K=V>",
+        "set host data for every target, values parsed as YAML (repeatable)",
+        collect,
+      )
+      .option("--fail-percent <n>", "stop starting hosts once more than N% have failed")
+      .option("--allow-read <path>", "let deploy code read this path too (repeatable)", collect)
+      .addOption(parallelOption()),
+  ).action(async (targets, deploys, flags) => {
+    const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
+    const data = parsePairs(flags.data ?? [], "--data", true);
+    const inventory = await inventoryFromNames(targets, registry, data);
+    setCode(
+      await runDeployCommand({
+        inventory,
+        deploys,
+        cliArguments,
+        dryRun: flags.dry ?? false,
+        diff: flags.diff ?? false,
+        yes: flags.yes ?? false,
+        json: flags.json ?? false,
+        verbosity: Number(flags.verbose),
+        parallel: parseParallel(flags.parallel, inventory.hosts.length),
+        failPercent: parsePercent(flags.failPercent),
+        allowRead: (flags.allowRead ?? []).map((path) =>
+          path.startsWith("/") ? path : `${io.cwd}/${path}`
+        ),
+        context,
+      }, io),
+    );
+  });
+
+  addControlFlags(
+    program.command("facts")
+      .description("gather facts from every target host (name:arg for facts that take one)")
+      .argument("<targets>", "comma-separated hosts")
+      .argument(
+        "[facts...]",
+        `facts such as server.os or files.stat:/etc/hosts (default: ${DEFAULT_FACTS.join(", ")})`,
+      )
+      .option("--json", "print JSON")
+      .option("--data <K=V>", "set host data for every target (repeatable)", collect)
+      .addOption(parallelOption()),
+  ).action(async (targets, facts, flags) => {
+    const requests = parseFactNames(facts);
+    const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
+    const data = parsePairs(flags.data ?? [], "--data", true);
+    const inventory = await inventoryFromNames(targets, registry, data);
+    setCode(
+      await runFacts({
+        inventory,
+        facts: requests,
+        cliArguments,
+        json: flags.json ?? false,
+        parallel: parseParallel(flags.parallel, inventory.hosts.length),
+        context,
+      }, io),
+    );
   });
 
   program.command("connectors")

@@ -1,0 +1,110 @@
+/**
+ * `skiff deploy TARGETS DEPLOY.ts…`: run deploy modules on every host.
+ *
+ * @module
+ */
+
+import type { ConnectorContext } from "../../connectors/base.ts";
+import type { ControlArguments } from "../arguments.ts";
+import { DeploySandbox } from "../deploy/sandbox.ts";
+import { InputError } from "../errors.ts";
+import type { Inventory } from "../inventory.ts";
+import type { RunEvent } from "../report/events.ts";
+import { jsonReporter, textReporter } from "../report/reporter.ts";
+import type { Restrictions } from "../restrictions.ts";
+import { runDeploys } from "../runner.ts";
+import { type CliIo, useColor } from "./io.ts";
+import { hostPainter } from "./paint.ts";
+
+/** The parsed `deploy` command. */
+export interface DeployRequest {
+  inventory: Inventory & { restrictions?: Restrictions };
+  deploys: readonly string[];
+  cliArguments: ControlArguments;
+  dryRun: boolean;
+  diff: boolean;
+  yes: boolean;
+  json: boolean;
+  verbosity: number;
+  parallel: number;
+  failPercent?: number;
+  allowRead: readonly string[];
+  context: ConnectorContext;
+}
+
+/** Absolute path of a deploy file, checked to exist. */
+export async function resolveDeployPath(path: string, cwd: string): Promise<string> {
+  const absolute = path.startsWith("/") ? path : `${cwd}/${path}`.replace(/\/\.\//g, "/");
+  try {
+    const info = await Deno.stat(absolute);
+    if (!info.isFile) throw new InputError(`Deploy ${path} is not a file`);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new InputError(`Deploy ${path} does not exist`);
+    }
+    throw error;
+  }
+  return await Deno.realPath(absolute);
+}
+
+function changesIn(events: RunEvent[]): number {
+  return events.filter((e) => e.type === "op-result" && e.changed).length;
+}
+
+/** Runs the deploy command; returns the exit code. */
+export async function runDeployCommand(request: DeployRequest, io: CliIo): Promise<number> {
+  const paths = await Promise.all(request.deploys.map((path) => resolveDeployPath(path, io.cwd)));
+  const confirm = !request.yes && !request.dryRun;
+  if (confirm && (!io.isTerminal || !io.prompt || request.json)) {
+    throw new InputError(
+      "Nothing was changed: pass -y to apply the deploy, or --dry to see what it would change",
+    );
+  }
+  using sandbox = await DeploySandbox.start(paths, { allowRead: request.allowRead });
+  const paint = hostPainter(io);
+  const makeReporter = () =>
+    request.json ? jsonReporter(io.out) : textReporter({
+      verbosity: request.verbosity,
+      showDiff: request.diff,
+      live: io.isTerminal && useColor(io),
+      write: io.out,
+      paint,
+    });
+  const run = (dryRun: boolean, emit: (event: RunEvent) => void) =>
+    runDeploys({
+      inventory: request.inventory,
+      deployPaths: paths,
+      cliArguments: request.cliArguments,
+      dryRun,
+      wantDiff: request.diff || request.json || confirm,
+      parallel: request.parallel,
+      failPercent: request.failPercent,
+      context: request.context,
+      emit,
+      signal: io.signal,
+      sandbox,
+    });
+
+  if (confirm) {
+    const seen: RunEvent[] = [];
+    const report = makeReporter();
+    const preview = await run(true, (event) => {
+      seen.push(event);
+      report(event);
+    });
+    if (io.signal?.aborted) return 130;
+    if (preview.failed > 0) return 1;
+    if (changesIn(seen) === 0) {
+      io.out("Nothing to change\n");
+      return 0;
+    }
+    const answer = await io.prompt!(`Apply ${changesIn(seen)} change(s)? [y/N]`, { secret: false });
+    if (!answer || !/^y(es)?$/i.test(answer.trim())) {
+      io.out("Nothing was changed\n");
+      return 0;
+    }
+  }
+  const outcome = await run(request.dryRun, makeReporter());
+  if (outcome.interrupted) return 130;
+  return outcome.failed > 0 ? 1 : 0;
+}

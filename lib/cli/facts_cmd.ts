@@ -1,0 +1,104 @@
+/**
+ * `skiff facts TARGETS [FACT…]`: gather facts from every host.
+ *
+ * @module
+ */
+
+import type { ConnectorContext } from "../../connectors/base.ts";
+import type { ControlArguments } from "../arguments.ts";
+import { hint } from "../data_meta.ts";
+import { errorMessage, InputError } from "../errors.ts";
+import { DEFAULT_FACTS, FACTS } from "../facts/registry.ts";
+import type { Inventory } from "../inventory.ts";
+import { mapPool } from "../pool.ts";
+import { HostSession } from "../session.ts";
+import type { CliIo } from "./io.ts";
+import { hostPainter } from "./paint.ts";
+
+/** A fact named on the command line: `server.os` or `files.stat:/etc/hosts`. */
+export interface FactRequest {
+  name: string;
+  args: string[];
+  label: string;
+}
+
+/** Parses `name[:arg]` fact names, checking they exist. */
+export function parseFactNames(names: readonly string[]): FactRequest[] {
+  const list = names.length > 0 ? names : [...DEFAULT_FACTS];
+  return list.map((label) => {
+    const index = label.indexOf(":");
+    const name = index === -1 ? label : label.slice(0, index);
+    const args = index === -1 ? [] : [label.slice(index + 1)];
+    const definition = FACTS[name];
+    if (!definition) {
+      throw new InputError(
+        `Unknown fact "${name}"${hint(name, Object.keys(FACTS))}: known facts are ${
+          Object.keys(FACTS).join(", ")
+        }`,
+      );
+    }
+    if (definition.command.length > args.length) {
+      throw new InputError(`Fact ${name} needs an argument: write ${name}:VALUE`);
+    }
+    return { name, args, label };
+  });
+}
+
+/** Gathers the facts and prints them; returns the exit code. */
+export async function runFacts(
+  request: {
+    inventory: Inventory;
+    facts: FactRequest[];
+    cliArguments: ControlArguments;
+    json: boolean;
+    parallel: number;
+    context: ConnectorContext;
+  },
+  io: CliIo,
+): Promise<number> {
+  const paint = hostPainter(io);
+  const results = await mapPool(request.inventory.hosts, request.parallel, async (host) => {
+    const connector = new host.connector(host, request.context);
+    const values: Record<string, unknown> = {};
+    try {
+      await connector.connect();
+    } catch (error) {
+      return { host: host.name, error: `could not connect: ${errorMessage(error)}`, values };
+    }
+    try {
+      const session = new HostSession(host, connector, {
+        cliArguments: request.cliArguments,
+        signal: io.signal,
+      });
+      for (const fact of request.facts) {
+        try {
+          values[fact.label] = await session.fact(FACTS[fact.name], ...fact.args);
+        } catch (error) {
+          values[fact.label] = { error: errorMessage(error) };
+        }
+      }
+      return { host: host.name, values };
+    } finally {
+      await connector.disconnect();
+    }
+  });
+  if (request.json) {
+    const out: Record<string, unknown> = {};
+    for (const result of results) {
+      out[result.host] = result.error ? { error: result.error } : result.values;
+    }
+    io.out(JSON.stringify(out, null, 2) + "\n");
+  } else {
+    for (const result of results) {
+      if (result.error) {
+        io.err(`${paint.prefix(result.host)}${paint.error(result.error)}\n`);
+        continue;
+      }
+      for (const [label, value] of Object.entries(result.values)) {
+        const text = typeof value === "string" ? value : JSON.stringify(value);
+        io.out(`${paint.prefix(result.host)}${label}: ${text}\n`);
+      }
+    }
+  }
+  return results.some((r) => r.error) ? 1 : 0;
+}

@@ -1,0 +1,35 @@
+/**
+ * Messages between the main thread and the deploy worker.
+ *
+ * @module
+ */
+
+/** A host as sent to the worker (encoded with the codec). */
+export interface HostPayload {
+  host: unknown;
+  config: unknown;
+  dryRun: boolean;
+}
+
+/** Main thread → worker. */
+export type ToWorker =
+  | { type: "load"; paths: string[] }
+  | { type: "run"; runId: number; index: number; payload: HostPayload }
+  | { type: "result"; callId: number; ok: true; value: unknown }
+  | { type: "result"; callId: number; ok: false; name: string; message: string };
+
+/** Worker → main thread. */
+export type FromWorker =
+  | { type: "loaded"; deploys: { name: string; defaults: unknown }[] }
+  | { type: "load-error"; path: string; message: string }
+  | {
+    type: "call";
+    runId: number;
+    callId: number;
+    kind: "op" | "fact";
+    name: string;
+    args: unknown[];
+  }
+  | { type: "log"; runId: number; message: string }
+  | { type: "done"; runId: number }
+  | { type: "failed"; runId: number; name: string; message: string; stack?: string };

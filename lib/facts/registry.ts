@@ -1,0 +1,32 @@
+/**
+ * Every fact a deploy or `skiff facts` can ask for, by dotted name.
+ *
+ * @module
+ */
+
+import type { FactDefinition } from "./fact.ts";
+import * as files from "./files.ts";
+import * as server from "./server.ts";
+
+/** Facts by name, for example `server.os`. */
+// deno-lint-ignore no-explicit-any
+export const FACTS: Readonly<Record<string, FactDefinition<any[], unknown>>> = {
+  "server.hostname": server.hostname,
+  "server.os": server.os,
+  "server.arch": server.arch,
+  "server.kernel": server.kernel,
+  "server.users": server.users,
+  "server.groups": server.groups,
+  "server.which": server.which,
+  "server.command": server.command,
+  "files.stat": files.stat,
+  "files.sha256": files.sha256,
+};
+
+/** Facts that take no argument, gathered by `skiff facts` when none are named. */
+export const DEFAULT_FACTS = [
+  "server.hostname",
+  "server.os",
+  "server.arch",
+  "server.kernel",
+] as const;

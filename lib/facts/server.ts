@@ -1,0 +1,139 @@
+/**
+ * Server facts: host name, OS, architecture, kernel, users, groups, `which`
+ * and arbitrary commands.
+ *
+ * @module
+ */
+
+import { sh } from "../command.ts";
+import type { UserFact } from "../deploy/types.ts";
+import type { FactDefinition } from "./fact.ts";
+
+const SEPARATOR = "---skiff-separator---";
+
+/** `uname -n`. */
+export const hostname: FactDefinition<[], string> = {
+  name: "server.hostname",
+  command: () => "uname -n",
+  parse: (stdout) => stdout.trim(),
+};
+
+/** `uname -m`. */
+export const arch: FactDefinition<[], string> = {
+  name: "server.arch",
+  command: () => "uname -m",
+  parse: (stdout) => stdout.trim(),
+};
+
+/** `uname -r`. */
+export const kernel: FactDefinition<[], string> = {
+  name: "server.kernel",
+  command: () => "uname -r",
+  parse: (stdout) => stdout.trim(),
+};
+
+/**
+ * Parses `/etc/os-release` (shell-style `KEY=value` with optional quotes).
+ *
+ * @example
+ * ```ts
+ * import { parseOsRelease } from "./server.ts";
+ * parseOsRelease('ID=debian\nVERSION_ID="12"\n').VERSION_ID; // "12"
+ * ```
+ */
+export function parseOsRelease(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (!match) continue;
+    let value = match[2];
+    if (/^".*"$|^'.*'$/.test(value)) value = value.slice(1, -1).replace(/\\(["$`\\])/g, "$1");
+    out[match[1]] = value;
+  }
+  return out;
+}
+
+/** `/etc/os-release` as `{id, version, name, idLike}`. */
+export const os: FactDefinition<
+  [],
+  { id: string; version: string; name: string; idLike: string[] }
+> = {
+  name: "server.os",
+  command: () => "cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release",
+  parse: (stdout) => {
+    const fields = parseOsRelease(stdout);
+    return {
+      id: fields.ID ?? "linux",
+      version: fields.VERSION_ID ?? "",
+      name: fields.PRETTY_NAME ?? fields.NAME ?? "",
+      idLike: (fields.ID_LIKE ?? "").split(/\s+/).filter(Boolean),
+    };
+  },
+};
+
+/** Parses `/etc/group` into `{name: {gid, members}}`. */
+export function parseGroupFile(text: string): Record<string, { gid: number; members: string[] }> {
+  const out: Record<string, { gid: number; members: string[] }> = {};
+  for (const line of text.split("\n")) {
+    const fields = line.split(":");
+    if (fields.length < 4 || line.startsWith("#")) continue;
+    out[fields[0]] = { gid: Number(fields[2]), members: fields[3].split(",").filter(Boolean) };
+  }
+  return out;
+}
+
+/**
+ * Parses `/etc/passwd` followed by a separator line and `/etc/group` into
+ * users with their groups (primary first).
+ */
+export function parseUsers(stdout: string): Record<string, UserFact> {
+  const [passwd, group = ""] = stdout.split(`${SEPARATOR}\n`);
+  const groups = parseGroupFile(group);
+  const byGid = new Map(Object.entries(groups).map(([name, g]) => [g.gid, name]));
+  const out: Record<string, UserFact> = {};
+  for (const line of passwd.split("\n")) {
+    const fields = line.split(":");
+    if (fields.length < 7 || line.startsWith("#")) continue;
+    const [name, , uid, gid, , home, shell] = fields;
+    const primary = byGid.get(Number(gid));
+    const supplementary = Object.entries(groups)
+      .filter(([groupName, g]) => g.members.includes(name) && groupName !== primary)
+      .map(([groupName]) => groupName);
+    out[name] = {
+      uid: Number(uid),
+      gid: Number(gid),
+      home,
+      shell,
+      groups: [...(primary ? [primary] : []), ...supplementary],
+    };
+  }
+  return out;
+}
+
+/** Users from `/etc/passwd` and `/etc/group`. */
+export const users: FactDefinition<[], Record<string, UserFact>> = {
+  name: "server.users",
+  command: () => `cat /etc/passwd && echo ${SEPARATOR} && cat /etc/group`,
+  parse: (stdout) => parseUsers(stdout + "\n"),
+};
+
+/** Groups from `/etc/group`. */
+export const groups: FactDefinition<[], Record<string, { gid: number; members: string[] }>> = {
+  name: "server.groups",
+  command: () => "cat /etc/group",
+  parse: (stdout) => parseGroupFile(stdout),
+};
+
+/** The path of a command, or null when it is not installed. */
+export const which: FactDefinition<[string], string | null> = {
+  name: "server.which",
+  command: (command) => sh`command -v ${command} || true`,
+  parse: (stdout) => stdout.trim() === "" ? null : stdout.trim(),
+};
+
+/** The stdout of any command. */
+export const command: FactDefinition<[string], string> = {
+  name: "server.command",
+  command: (text) => text,
+  parse: (stdout) => stdout,
+};

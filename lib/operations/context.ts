@@ -1,0 +1,172 @@
+/**
+ * What an operation receives, and helpers shared by operations: results,
+ * check-and-change scripts, mode normalisation.
+ *
+ * @module
+ */
+
+import type { ControlArguments } from "../arguments.ts";
+import { type Command, raw, sh } from "../command.ts";
+import type { OperationResult } from "../deploy/types.ts";
+import { InputError, OperationError } from "../errors.ts";
+import type { HostSession } from "../session.ts";
+
+/** The context of one operation call. */
+export interface OpContext {
+  /** The host session. */
+  readonly session: HostSession;
+  /** Report what would change without changing anything. */
+  readonly dryRun: boolean;
+  /** Compute diffs of file content (for `--diff` and `--json`). */
+  readonly wantDiff: boolean;
+  /** The merged control arguments for this call. */
+  readonly control: ControlArguments;
+  /** Reads a local file named by the deploy (relative to the deploy's directory). */
+  readonly readLocal: (path: string) => Promise<Uint8Array>;
+  /** Resolves a local path named by the deploy to an absolute path. */
+  readonly resolveLocal: (path: string) => string;
+}
+
+/** Accumulates commands and output into an OperationResult. */
+export class ResultBuilder {
+  readonly #commands: string[] = [];
+  readonly #stdout: string[] = [];
+  readonly #stderr: string[] = [];
+  readonly #changes: string[] = [];
+  #diff: string[] = [];
+
+  /** Records a command and its output. */
+  record(result: { masked: string; output: { stdout: string; stderr: string } }): void {
+    this.#commands.push(result.masked);
+    if (result.output.stdout) this.#stdout.push(result.output.stdout);
+    if (result.output.stderr) this.#stderr.push(result.output.stderr);
+  }
+
+  /** Records a change (or, in a dry run, a change that would be made). */
+  change(description: string): void {
+    this.#changes.push(description);
+  }
+
+  /** Adds to the diff. */
+  diff(text: string): void {
+    if (text) this.#diff.push(text);
+  }
+
+  /** True when a change was recorded. */
+  get changed(): boolean {
+    return this.#changes.length > 0;
+  }
+
+  /** The finished result. */
+  done(noChange: string): OperationResult {
+    const result: OperationResult = {
+      changed: this.changed,
+      success: true,
+      description: this.changed ? this.#changes.join(", ") : noChange,
+      commands: this.#commands,
+      stdout: this.#stdout.join("\n"),
+      stderr: this.#stderr.join("\n"),
+    };
+    if (this.#diff.length > 0) result.diff = this.#diff.join("\n");
+    return result;
+  }
+}
+
+/**
+ * Normalises an octal mode: `"0755"` and `"755"` are both `"755"`.
+ *
+ * @example
+ * ```ts
+ * import { normalizeMode } from "./context.ts";
+ * normalizeMode("0644"); // "644"
+ * ```
+ */
+export function normalizeMode(
+  mode: string | number | undefined,
+  what = "mode",
+): string | undefined {
+  if (mode === undefined) return undefined;
+  const text = String(mode);
+  if (!/^[0-7]{3,4}$/.test(text)) {
+    throw new InputError(`${what}: expected an octal mode such as "644", got "${text}"`);
+  }
+  return parseInt(text, 8).toString(8).padStart(3, "0");
+}
+
+/** The marker prefix check-and-change scripts print for a change. */
+export const CHANGE_MARK = "skiff:change:";
+
+/**
+ * Runs a check-and-change script and records the changes it reports
+ * (`skiff:change:…` lines). Throws with the stderr tail when it fails.
+ */
+export async function runScript(
+  ctx: OpContext,
+  script: Command,
+  builder: ResultBuilder,
+): Promise<string[]> {
+  const result = await ctx.session.run(script, ctx.control);
+  builder.record(result);
+  if (!result.success) throw new OperationError(ctx.session.describeFailure(result));
+  const lines = result.output.stdoutLines;
+  for (const line of lines) {
+    if (line.startsWith(CHANGE_MARK)) builder.change(line.slice(CHANGE_MARK.length));
+  }
+  return lines.filter((line) => !line.startsWith(CHANGE_MARK));
+}
+
+/** Script lines that bring a path's mode and owner to what is asked (`$p` holds the path). */
+export function attributeScript(
+  options: { mode?: string; user?: string; group?: string; recursive?: boolean },
+  apply: boolean,
+): Command {
+  const parts: Command[] = [];
+  const mode = normalizeMode(options.mode);
+  const recursive = raw(options.recursive ? "-R " : "");
+  if (mode !== undefined) {
+    parts.push(
+      sh`m=$(stat -c %a "$p"); if [ "$m" != ${mode} ]; then echo "${
+        raw(CHANGE_MARK)
+      }mode $m -> "${mode}; ${apply ? sh`chmod ${recursive}${mode} "$p" || exit 1` : sh`:`}; fi`,
+    );
+  }
+  if (options.user !== undefined || options.group !== undefined) {
+    const wanted = options.user !== undefined && options.group !== undefined
+      ? `${options.user}:${options.group}`
+      : options.user ?? `:${options.group}`;
+    const format = options.user !== undefined && options.group !== undefined
+      ? "%U:%G"
+      : options.user !== undefined
+      ? "%U"
+      : ":%G";
+    parts.push(
+      sh`o=$(stat -c ${format} "$p"); if [ "$o" != ${wanted} ]; then echo "${
+        raw(CHANGE_MARK)
+      }owner $o -> "${wanted}; ${
+        apply ? sh`chown ${recursive}${wanted} "$p" || exit 1` : sh`:`
+      }; fi`,
+    );
+  }
+  return parts.length === 0 ? sh`:` : joinLines(parts);
+}
+
+function joinLines(parts: Command[]): Command {
+  return parts.reduce((acc, part) => sh`${acc}\n${part}`);
+}
+
+/** Hex sha256 of bytes. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** True when bytes look binary (a NUL in the first 8 KiB, or invalid UTF-8). */
+export function isBinary(bytes: Uint8Array): boolean {
+  if (bytes.subarray(0, 8192).includes(0)) return true;
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return false;
+  } catch {
+    return true;
+  }
+}

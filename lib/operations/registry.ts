@@ -1,0 +1,138 @@
+/**
+ * The table of operations a deploy can call, and the dispatcher that turns a
+ * call (name and arguments) into a run against a host session.
+ *
+ * @module
+ */
+
+import type { ControlArguments } from "../arguments.ts";
+import type { OperationResult } from "../deploy/types.ts";
+import { hint } from "../data_meta.ts";
+import { errorMessage, InputError, OperationError } from "../errors.ts";
+import type { HostSession } from "../session.ts";
+import type { OpContext } from "./context.ts";
+import * as files from "./files.ts";
+import * as server from "./server.ts";
+
+/** How an operation takes its arguments. */
+export interface OperationSpec {
+  /** Number of positional arguments before the options object. */
+  readonly positional: number;
+  /** Option names it accepts (besides control arguments). */
+  readonly options: readonly string[];
+  /** Runs it. */
+  // deno-lint-ignore no-explicit-any
+  readonly run: (ctx: OpContext, ...args: any[]) => Promise<OperationResult>;
+}
+
+const FILE_ATTRIBUTES = ["mode", "user", "group"] as const;
+
+/** Every operation by dotted name. */
+export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
+  "server.shell": { positional: 1, options: [], run: server.shell },
+  "server.script": { positional: 1, options: ["args"], run: server.script },
+  "files.put": { positional: 2, options: [...FILE_ATTRIBUTES, "createRemoteDir"], run: files.put },
+  "files.get": { positional: 2, options: [], run: files.get },
+  "files.directory": {
+    positional: 1,
+    options: [...FILE_ATTRIBUTES, "present", "recursive"],
+    run: files.directory,
+  },
+  "files.file": {
+    positional: 1,
+    options: [...FILE_ATTRIBUTES, "present", "touch"],
+    run: files.file,
+  },
+  "files.link": { positional: 2, options: ["present"], run: files.link },
+  "files.line": {
+    positional: 2,
+    options: [...FILE_ATTRIBUTES, "present", "match", "create"],
+    run: files.line,
+  },
+  "files.block": {
+    positional: 2,
+    options: [...FILE_ATTRIBUTES, "marker", "present", "create"],
+    run: files.block,
+  },
+  "files.sync": { positional: 2, options: ["delete"], run: files.sync },
+};
+
+/** How a call is run. */
+export interface CallOptions {
+  dryRun: boolean;
+  wantDiff: boolean;
+  /** The deploy's `defaults` control arguments. */
+  deployDefaults: ControlArguments;
+  readLocal: (path: string) => Promise<Uint8Array>;
+  resolveLocal: (path: string) => string;
+}
+
+/** Splits the trailing options/control objects of a call. */
+export function splitCall(
+  name: string,
+  spec: OperationSpec,
+  args: readonly unknown[],
+): { positional: unknown[]; options: Record<string, unknown>; control: Record<string, unknown> } {
+  if (args.length > spec.positional + 2) {
+    throw new InputError(
+      `${name}: expected at most ${spec.positional + 2} arguments, got ${args.length}`,
+    );
+  }
+  const positional = args.slice(0, spec.positional);
+  const options: Record<string, unknown> = {};
+  const control: Record<string, unknown> = {};
+  for (const [index, extra] of args.slice(spec.positional).entries()) {
+    if (extra === undefined || extra === null) continue;
+    if (typeof extra !== "object" || Array.isArray(extra)) {
+      throw new InputError(
+        `${name}: argument ${spec.positional + index + 1} must be an options object`,
+      );
+    }
+    for (const [key, value] of Object.entries(extra)) {
+      if (key.startsWith("_")) control[key] = value;
+      else if (index === 0 && spec.options.includes(key)) options[key] = value;
+      else {
+        throw new InputError(`${name}: unknown option "${key}"${hint(key, spec.options)}`);
+      }
+    }
+  }
+  return { positional, options, control };
+}
+
+/** Runs operation `name` with the deploy's arguments on a session. */
+export async function callOperation(
+  session: HostSession,
+  name: string,
+  args: readonly unknown[],
+  options: CallOptions,
+): Promise<OperationResult> {
+  const spec = OPERATIONS[name];
+  if (!spec) {
+    throw new InputError(`Unknown operation "${name}"${hint(name, Object.keys(OPERATIONS))}`);
+  }
+  const call = splitCall(name, spec, args);
+  const control = session.operationArguments(call.control, options.deployDefaults, name);
+  const ctx: OpContext = {
+    session,
+    dryRun: options.dryRun,
+    wantDiff: options.wantDiff,
+    control,
+    readLocal: options.readLocal,
+    resolveLocal: options.resolveLocal,
+  };
+  try {
+    return await spec.run(ctx, ...call.positional, call.options);
+  } catch (error) {
+    if (control._ignore_errors && error instanceof OperationError) {
+      return {
+        changed: false,
+        success: false,
+        description: errorMessage(error),
+        commands: [],
+        stdout: "",
+        stderr: "",
+      };
+    }
+    throw error;
+  }
+}

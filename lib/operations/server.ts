@@ -1,0 +1,89 @@
+/**
+ * Server operations: shell commands and scripts.
+ *
+ * @module
+ */
+
+import { type Command, sh } from "../command.ts";
+import type { OperationResult } from "../deploy/types.ts";
+import { InputError, OperationError } from "../errors.ts";
+import { type OpContext, ResultBuilder } from "./context.ts";
+
+function commandList(commands: unknown): (string | Command)[] {
+  const list = Array.isArray(commands) ? commands : [commands];
+  for (const item of list) {
+    if (
+      typeof item !== "string" && !(typeof item === "object" && item !== null && "bits" in item)
+    ) {
+      throw new InputError(`server.shell: expected command strings, got ${JSON.stringify(item)}`);
+    }
+  }
+  if (list.length === 0) throw new InputError("server.shell: no commands given");
+  return list as (string | Command)[];
+}
+
+/** `server.shell(commands)`: runs each command in order; always a change. */
+export async function shell(ctx: OpContext, commands: unknown): Promise<OperationResult> {
+  const list = commandList(commands);
+  const builder = new ResultBuilder();
+  for (const command of list) {
+    const text = typeof command === "string" ? command : command.renderMasked();
+    if (ctx.dryRun) {
+      builder.change(`would run: ${ctx.session.mask(text)}`);
+      continue;
+    }
+    const result = await ctx.session.run(command, ctx.control);
+    builder.record(result);
+    if (!result.success) {
+      if (ctx.control._continue_on_error) {
+        builder.change(`failed: ${result.masked}`);
+        continue;
+      }
+      throw new OperationError(ctx.session.describeFailure(result));
+    }
+    builder.change(`ran: ${result.masked}`);
+  }
+  return builder.done("");
+}
+
+/** `server.script(source, {args})`: uploads a script to a temporary file, runs it, removes it. */
+export async function script(
+  ctx: OpContext,
+  source: unknown,
+  options: { args?: string[] },
+): Promise<OperationResult> {
+  let bytes: Uint8Array;
+  let label: string;
+  if (typeof source === "string") {
+    bytes = await ctx.readLocal(source);
+    label = source;
+  } else if (
+    typeof source === "object" && source !== null &&
+    typeof (source as { content?: unknown }).content === "string"
+  ) {
+    bytes = new TextEncoder().encode((source as { content: string }).content);
+    label = "inline script";
+  } else {
+    throw new InputError(
+      `server.script: expected a local path or { content }, got ${JSON.stringify(source)}`,
+    );
+  }
+  const builder = new ResultBuilder();
+  if (ctx.dryRun) {
+    builder.change(`would run ${label}`);
+    return builder.done("");
+  }
+  const dir = ctx.control._temp_dir ?? "/tmp";
+  const remote = `${dir}/skiff-script-${crypto.randomUUID()}`;
+  ctx.session.emitCommand(`upload ${label} -> ${remote}`);
+  await ctx.session.connector.putFile(bytes, remote, { mode: "700" });
+  try {
+    const result = await ctx.session.run(sh`${remote} ${options.args ?? []}`, ctx.control);
+    builder.record(result);
+    if (!result.success) throw new OperationError(ctx.session.describeFailure(result));
+    builder.change(`ran ${label}`);
+  } finally {
+    await ctx.session.run(sh`rm -f ${remote}`, { _shell_executable: "sh" }).catch(() => {});
+  }
+  return builder.done("");
+}

@@ -1,0 +1,57 @@
+/**
+ * The events a run emits. The reporter turns them into terminal output;
+ * `--json` writes them one per line.
+ *
+ * @module
+ */
+
+/** Counts per host. */
+export interface HostCounts {
+  ok: number;
+  changed: number;
+  failed: number;
+  skipped: number;
+}
+
+/** Every event of a run. Commands and output are masked before they become events. */
+export type RunEvent =
+  | { type: "run-start"; hosts: string[]; deploys: string[]; dryRun: boolean }
+  | { type: "host-connected"; host: string; seconds: number }
+  | { type: "host-connect-failed"; host: string; error: string }
+  | { type: "deploy-start"; host: string; deploy: string }
+  | { type: "deploy-skipped"; host: string; deploy: string; reason: string }
+  | { type: "op-start"; host: string; op: string; subject: string }
+  | { type: "command"; host: string; command: string }
+  | { type: "output"; host: string; stream: "stdout" | "stderr"; line: string }
+  | {
+    type: "op-result";
+    host: string;
+    op: string;
+    subject: string;
+    changed: boolean;
+    success: boolean;
+    skipped?: boolean;
+    description: string;
+    diff?: string;
+    error?: string;
+    seconds: number;
+  }
+  | { type: "log"; host: string; message: string }
+  | {
+    type: "host-done";
+    host: string;
+    ok: boolean;
+    counts: HostCounts;
+    seconds: number;
+    error?: string;
+  }
+  | {
+    type: "summary";
+    hosts: { host: string; ok: boolean; counts: HostCounts; seconds: number; error?: string }[];
+    failed: number;
+    interrupted: boolean;
+    dryRun: boolean;
+  };
+
+/** Receives events. */
+export type EventSink = (event: RunEvent) => void;

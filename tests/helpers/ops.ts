@@ -1,0 +1,52 @@
+/**
+ * Runs operations for real against @local through a HostSession, counting
+ * commands and uploads.
+ *
+ * @module
+ */
+
+import { LocalConnector } from "../../connectors/local.ts";
+import type { OperationResult } from "../../lib/deploy/types.ts";
+import { callOperation } from "../../lib/operations/registry.ts";
+import { runProcess } from "../../lib/process.ts";
+import type { RunEvent } from "../../lib/report/events.ts";
+import { HostSession } from "../../lib/session.ts";
+
+/** A @local session and a way to call operations on it. */
+export interface OpHarness {
+  session: HostSession;
+  events: RunEvent[];
+  /** Runs `name` with the deploy-style arguments. */
+  op(name: string, ...args: unknown[]): Promise<OperationResult>;
+  /** The same, as a dry run. */
+  dry(name: string, ...args: unknown[]): Promise<OperationResult>;
+  /** Upload commands seen so far. */
+  uploads(): string[];
+  /** Shell commands seen so far. */
+  commands(): string[];
+}
+
+/** A harness on @local; `baseDir` resolves relative local paths. */
+export function localHarness(baseDir = "/", data: Record<string, unknown> = {}): OpHarness {
+  const host = { name: "@local", data, groups: ["@local"], connector: LocalConnector };
+  const events: RunEvent[] = [];
+  const connector = new LocalConnector(host, { runProcess });
+  const session = new HostSession(host, connector, { emit: (e) => events.push(e) });
+  const call = (dryRun: boolean) => (name: string, ...args: unknown[]) =>
+    callOperation(session, name, args, {
+      dryRun,
+      wantDiff: true,
+      deployDefaults: {},
+      readLocal: (path) => Deno.readFile(path.startsWith("/") ? path : `${baseDir}/${path}`),
+      resolveLocal: (path) => path.startsWith("/") ? path : `${baseDir}/${path}`,
+    });
+  const commandTexts = () => events.flatMap((e) => e.type === "command" ? [e.command] : []);
+  return {
+    session,
+    events,
+    op: call(false),
+    dry: call(true),
+    uploads: () => commandTexts().filter((c) => c.startsWith("upload ")),
+    commands: commandTexts,
+  };
+}

@@ -21,6 +21,7 @@ import {
 } from "./control_flags.ts";
 import { parsePairs } from "./data_flags.ts";
 import { runExec } from "./exec.ts";
+import { writeDeployTypes } from "./types_cmd.ts";
 import { runDeployCommand } from "./deploy_cmd.ts";
 import { parseFactNames, runFacts } from "./facts_cmd.ts";
 import { DEFAULT_FACTS } from "../facts/registry.ts";
@@ -170,6 +171,13 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
       }, io),
     );
   });
+
+  program.command("types")
+    .description("write skiff.d.ts, the types of the deploy API, for editors")
+    .argument("[file]", "where to write it (default ./skiff.d.ts)")
+    .action(async (file) => {
+      io.out(`Wrote ${await writeDeployTypes(file, io.cwd)}\n`);
+    });
 
   program.command("connectors")
     .description("show connectors, their data keys and defaults, and the control arguments")

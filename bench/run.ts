@@ -35,5 +35,9 @@ export async function benchLocal(runs = 200): Promise<number> {
 }
 
 if (import.meta.main) {
+  const { benchSandbox } = await import("./sandbox_bench.ts");
+  console.log("== @local commands");
   await benchLocal();
+  console.log("== deploy sandbox proxy");
+  await benchSandbox();
 }

@@ -4,7 +4,11 @@
  * @module
  */
 
-import { type ControlArguments, extractControlArguments } from "../lib/arguments.ts";
+import {
+  type CommandArguments,
+  type ControlArguments,
+  extractControlArguments,
+} from "../lib/arguments.ts";
 import { type Command, sh } from "../lib/command.ts";
 import { InputError } from "../lib/errors.ts";
 import { makeUnixCommand } from "../lib/unix_command.ts";
@@ -37,10 +41,9 @@ export class LocalConnector extends BaseConnector {
     options: RunOptions = {},
   ): Promise<CommandResult> {
     const { connector, command: commandArgs } = extractControlArguments(options);
-    const wrapped = makeUnixCommand(command, commandArgs);
-    const exec = wrapped.renderForExec();
-    const result = await this.context.runProcess(["sh", "-c", exec.text], {
-      env: exec.secretEnv,
+    const argv = localArgv(command, commandArgs);
+    const result = await this.context.runProcess(argv.argv, {
+      env: argv.env,
       stdin: connector._stdin,
       timeout: connector._timeout,
       onOutput: options.onOutput,
@@ -164,6 +167,24 @@ export class LocalConnector extends BaseConnector {
     const result = await this.runShellCommand(command, options);
     return result.success;
   }
+}
+
+/**
+ * The local argv for a command. Without privileges the shell runs the
+ * command directly (`sh -c 'cd … && cmd'`); with them, `sh -c` runs the
+ * wrapped sudo/su/doas line. Secrets travel in the environment.
+ */
+export function localArgv(
+  command: Command | string,
+  args: CommandArguments,
+): { argv: string[]; env: Record<string, string> } {
+  const shell = args._shell_executable === undefined ? "sh" : args._shell_executable;
+  if (shell === "sh" && !isPrivileged(args)) {
+    const exec = makeUnixCommand(command, { ...args, _shell_executable: null }).renderForExec();
+    return { argv: ["sh", "-c", exec.text], env: exec.secretEnv };
+  }
+  const exec = makeUnixCommand(command, args).renderForExec();
+  return { argv: ["sh", "-c", exec.text], env: exec.secretEnv };
 }
 
 async function existingMode(path: string): Promise<number | undefined> {

@@ -156,3 +156,34 @@ Deno.test("LocalConnector.rsync() copies a tree with the local rsync", async () 
   strictEqual(await connector.rsync(dir.join("src/"), dir.join("dest/"), ["-a"]), true);
   strictEqual(await Deno.readTextFile(dir.join("dest/sub/f.txt")), "x");
 });
+
+Deno.test("localArgv() runs sh directly unless privileges or another shell are asked", async (t) => {
+  const { localArgv } = await import("../../connectors/local.ts");
+  await t.step(
+    "plain",
+    () => deepStrictEqual(localArgv("echo hi", {}), { argv: ["sh", "-c", "echo hi"], env: {} }),
+  );
+  await t.step(
+    "env and chdir",
+    () =>
+      deepStrictEqual(localArgv("make", { _chdir: "/a b", _env: { X: "$y" } }).argv, [
+        "sh",
+        "-c",
+        "cd '/a b' && export X='$y' && make",
+      ]),
+  );
+  await t.step(
+    "another shell",
+    () =>
+      deepStrictEqual(localArgv("echo hi", { _shell_executable: "bash" }).argv, [
+        "sh",
+        "-c",
+        "bash -c 'echo hi'",
+      ]),
+  );
+  await t.step(
+    "sudo",
+    () =>
+      deepStrictEqual(localArgv("id", { _sudo: true }).argv, ["sh", "-c", "sudo -H -n sh -c id"]),
+  );
+});

@@ -77,6 +77,11 @@ export function summaryTable(
 export function textReporter(options: ReporterOptions): Reporter {
   const { paint, write } = options;
   const status = new Map<string, string>();
+  const counts = new Map<string, { ok: number; changed: number; failed: number }>();
+  const countText = (host: string) => {
+    const c = counts.get(host) ?? { ok: 0, changed: 0, failed: 0 };
+    return `ok ${c.ok}, changed ${c.changed}, failed ${c.failed}`;
+  };
   let drawn = 0;
   let dryRun = false;
   const clear = () => {
@@ -133,7 +138,10 @@ export function textReporter(options: ReporterOptions): Reporter {
         line(event.host, paint.dim(`skipped deploy ${event.deploy}: ${event.reason}`));
         break;
       case "op-start":
-        setStatus(event.host, `${event.op} ${event.subject}`.trim());
+        setStatus(
+          event.host,
+          `${event.op} ${event.subject}`.trim() + ` (${countText(event.host)})`,
+        );
         break;
       case "command":
         if (options.verbosity > 0) line(event.host, paint.dim(`$ ${event.command}`));
@@ -147,6 +155,12 @@ export function textReporter(options: ReporterOptions): Reporter {
         line(event.host, event.message);
         break;
       case "op-result": {
+        const c = counts.get(event.host) ?? { ok: 0, changed: 0, failed: 0 };
+        if (!event.success) c.failed++;
+        else if (event.changed) c.changed++;
+        else if (!event.skipped) c.ok++;
+        counts.set(event.host, c);
+        setStatus(event.host, countText(event.host));
         const what = `${event.op}${event.subject ? ` ${event.subject}` : ""}`;
         const text = event.skipped
           ? paint.dim(`${what}: skipped (${event.description.replace(/^skipped: /, "")})`)

@@ -256,3 +256,44 @@ Deno.test("skiff deploy exits 130 on Ctrl-C, leaves nothing running and prints t
   deepStrictEqual(survivors, []);
   strictEqual(await Deno.stat(dir.join("after")).then(() => true, () => false), false);
 });
+
+async function inTerminal(args: string[], answer: string): Promise<string> {
+  const command = [Deno.execPath(), "run", "--quiet", ...PERMISSION_FLAGS, MAIN, ...args]
+    .map((part) => `'${part.replaceAll("'", `'"'"'`)}'`).join(" ");
+  const child = new Deno.Command("script", {
+    args: ["-qec", command, "/dev/null"],
+    env: { TERM: "xterm" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(answer));
+  await writer.close();
+  const output = await child.output();
+  return new TextDecoder().decode(output.stdout).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replaceAll(
+    "\r",
+    "",
+  );
+}
+
+Deno.test("skiff deploy in a terminal shows the changes and asks before applying", async (t) => {
+  await using dir = await tempDir();
+  const args = ["deploy", "@local", DEMO, "--data", `demo_root=${dir.path}/demo`];
+  await t.step("answering no changes nothing", async () => {
+    const screen = await inTerminal(args, "n\n");
+    strictEqual(screen.includes("Apply 6 change(s)? [y/N]"), true, screen);
+    strictEqual(screen.includes("Nothing was changed"), true, screen);
+    deepStrictEqual([...Deno.readDirSync(dir.path)], []);
+  });
+  await t.step("answering yes applies", async () => {
+    const screen = await inTerminal(args, "y\n");
+    strictEqual(screen.includes("Apply 6 change(s)? [y/N]"), true, screen);
+    strictEqual((await Deno.stat(`${dir.path}/demo/app.conf`)).isFile, true);
+  });
+  await t.step("nothing to change asks nothing", async () => {
+    const screen = await inTerminal(args, "");
+    strictEqual(screen.includes("Nothing to change"), true, screen);
+    strictEqual(screen.includes("Apply"), false);
+  });
+});

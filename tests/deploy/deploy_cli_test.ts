@@ -271,6 +271,7 @@ async function inTerminal(args: string[], answer: string): Promise<string> {
   await writer.write(new TextEncoder().encode(answer));
   await writer.close();
   const output = await child.output();
+  // deno-lint-ignore no-control-regex
   return new TextDecoder().decode(output.stdout).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replaceAll(
     "\r",
     "",

@@ -1,0 +1,73 @@
+import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
+import { framedScript, PersistentShell } from "../../connectors/_persistent_shell.ts";
+
+function startShell(argv: string[]) {
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    detached: true,
+  }).spawn();
+  return { child, shell: new PersistentShell(child) };
+}
+
+Deno.test("framedScript() frames a command and assigns secrets inside the subshell", () => {
+  strictEqual(
+    framedScript("echo 'a b'", { SKIFF_SECRET_0: "p w" }, "M"),
+    `( SKIFF_SECRET_0='p w'; export SKIFF_SECRET_0; eval 'echo '"'"'a b'"'"'' ) </dev/null; ` +
+      `printf '\\n%s:%d\\n' M "$?"; printf '\\n%s\\n' M >&2\n`,
+  );
+});
+
+Deno.test("PersistentShell runs commands in sequence with exact output and exit codes", async (t) => {
+  for (const argv of [["sh"], ["busybox", "sh"]]) {
+    await t.step(argv.join(" "), async () => {
+      const { child, shell } = startShell(argv);
+      await exercise(shell);
+      await child.status;
+    });
+  }
+});
+
+async function exercise(shell: PersistentShell) {
+  const a = await shell.run("echo out; echo err >&2; exit 3");
+  deepStrictEqual([a.exitCode, a.output.stdoutLines, a.output.stderrLines], [3, ["out"], ["err"]]);
+  const b = await shell.run("printf 'no newline'");
+  deepStrictEqual(b.output.stdoutLines, ["no newline"]);
+  const c = await shell.run("printf 'a\\n\\nb\\n\\n'");
+  deepStrictEqual(c.output.stdoutLines, ["a", "", "b", ""]);
+  const d = await shell.run("cd /tmp; X=1; exit 0");
+  strictEqual(d.exitCode, 0);
+  const e = await shell.run('pwd; echo "${X:-unset}"');
+  deepStrictEqual(e.output.stdoutLines, [Deno.cwd(), "unset"]);
+  const f = await shell.run("echo 'unbalanced");
+  strictEqual(f.exitCode, 2);
+  const g = await shell.run('printf %s "$SKIFF_SECRET_0"', {
+    secretEnv: { SKIFF_SECRET_0: "it's $x" },
+  });
+  deepStrictEqual(g.output.stdoutLines, ["it's $x"]);
+  const h = await shell.run("cat; echo after");
+  deepStrictEqual(h.output.stdoutLines, ["after"]);
+  const seen: string[] = [];
+  const results = await Promise.all(
+    [1, 2, 3].map((n) => shell.run(`echo ${n}`, { onOutput: (l) => seen.push(l.line) })),
+  );
+  deepStrictEqual(results.map((r) => r.output.stdout), ["1", "2", "3"]);
+  deepStrictEqual(seen, ["1", "2", "3"]);
+  await shell.close();
+  strictEqual(shell.dead, true);
+}
+
+Deno.test("PersistentShell fails a running command fast when the shell dies", async () => {
+  const { child, shell } = startShell(["sh"]);
+  const running = shell.run("sleep 30");
+  await new Promise((r) => setTimeout(r, 100));
+  Deno.kill(-child.pid, "SIGKILL");
+  await rejects(running, {
+    name: "ShellLostError",
+    message: "connection lost: the persistent shell ended",
+  });
+  await rejects(shell.run("true"), { name: "ShellLostError" });
+  await child.status;
+});

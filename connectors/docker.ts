@@ -8,6 +8,12 @@
  * (`run -d --init … --entrypoint sleep IMAGE infinity`) and removed at
  * disconnect, unless `docker_keep` keeps it or `docker_commit` commits it first.
  *
+ * `_get_pty` adds `-t` (stdout and stderr then arrive merged on stdout; the
+ * Docker CLI may refuse `-t` when skiff itself has no terminal). A `_timeout`
+ * or an abort kills the command's process group inside the container; if it
+ * fires before the command has reported its PID (a few milliseconds after
+ * start), only the local CLI is killed.
+ *
  * `@podman` is the same connector with `podman` as its CLI. It shares the
  * `docker_` data keys (`docker_user`, `docker_network`, …), so a host can move
  * between engines by changing only its target name or `docker_cli`.

@@ -1,0 +1,462 @@
+/**
+ * The `@docker` and `@podman` connectors: run commands in a container through
+ * the engine's CLI.
+ *
+ * `@docker/NAME` uses an existing, running container by name or id and never
+ * stops, commits or removes it. When no container has that name, `NAME` is
+ * taken as an image: a throwaway container is started from it at connect
+ * (`run -d --init … --entrypoint sleep IMAGE infinity`) and removed at
+ * disconnect, unless `docker_keep` keeps it or `docker_commit` commits it first.
+ *
+ * `_get_pty` adds `-t` (stdout and stderr then arrive merged on stdout; the
+ * Docker CLI may refuse `-t` when skiff itself has no terminal). A `_timeout`
+ * or an abort kills the command's process group inside the container; if it
+ * fires before the command has reported its PID (a few milliseconds after
+ * start), only the local CLI is killed.
+ *
+ * `@podman` is the same connector with `podman` as its CLI. It shares the
+ * `docker_` data keys (`docker_user`, `docker_network`, …), so a host can move
+ * between engines by changing only its target name or `docker_cli`.
+ *
+ * @module
+ */
+
+import { type ControlArguments, extractControlArguments } from "../lib/arguments.ts";
+import { type Command, SecretValue, sh, toCommand } from "../lib/command.ts";
+import { ConnectError, errorMessage, InputError, OperationError } from "../lib/errors.ts";
+import { CommandOutput, type OutputLine } from "../lib/output.ts";
+import type { ProcessOptions, ProcessResult } from "../lib/process.ts";
+import { makeUnixCommand } from "../lib/unix_command.ts";
+import {
+  BaseConnector,
+  type CommandResult,
+  type ConnectorContext,
+  type DataMeta,
+  type FileDestination,
+  type FileSource,
+  type HostInfo,
+  type NameData,
+  type PutOptions,
+  type RunOptions,
+} from "./base.ts";
+import { commandResult, sourceStream, tempName } from "./_shared.ts";
+import {
+  dockerCommitArgv,
+  dockerCopyInArgv,
+  dockerExecArgv,
+  dockerInspectContainerArgv,
+  dockerInspectImageArgv,
+  dockerKillArgv,
+  dockerRemoveArgv,
+  dockerRunArgv,
+  parseImageProcess,
+} from "./docker_argv.ts";
+
+/** The data keys of `@docker` and `@podman`, with `cli` as the default of `docker_cli`. */
+export function dockerDataMeta(cli: string): Readonly<Record<string, DataMeta>> {
+  return {
+    docker_identifier: {
+      description: "Container name or id to use, or an image to start a throwaway container from",
+      type: "string",
+    },
+    docker_cli: { description: "The engine's CLI, by name or path", type: "string", default: cli },
+    docker_user: {
+      description: "User that runs commands in the container (exec -u)",
+      type: "string",
+    },
+    docker_env: {
+      description: "Environment for every command; secret values travel outside argv",
+      type: "string-map",
+      default: {},
+    },
+    docker_platform: {
+      description: "Platform of a throwaway container (run --platform)",
+      type: "string",
+    },
+    docker_network: {
+      description:
+        "Network of a throwaway container (run --network); absent = the engine's default",
+      type: "string",
+    },
+    docker_run_args: {
+      description: "Extra arguments for starting a throwaway container (-v, --cap-add, …)",
+      type: "string[]",
+      default: [],
+    },
+    docker_keep: {
+      description: "Leave a throwaway container running at disconnect instead of removing it",
+      type: "boolean",
+      default: false,
+    },
+    docker_commit: {
+      description: "Commit a throwaway container as this image tag at disconnect",
+      type: "string",
+    },
+  };
+}
+
+const MARKER_LINE = /^(skiff-pid-[0-9a-f]+):([0-9]+)$/;
+
+function randomHex(bytes: number): string {
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(bytes)),
+    (b) => b.toString(16).padStart(2, "0"),
+  )
+    .join("");
+}
+
+function lastLine(text: string): string {
+  return text.trim().split("\n").at(-1) ?? "";
+}
+
+/** A container the connector has chosen at connect. */
+interface Target {
+  /** Full container id. */
+  id: string;
+  /** True when skiff started it from an image and owns it. */
+  throwaway: boolean;
+}
+
+/** Runs commands in a container with `docker exec`, starting a throwaway container when asked. */
+export class DockerConnector extends BaseConnector {
+  static override connectorName = "docker";
+  static override handlesExecution = true;
+  static override dataMeta: Readonly<Record<string, DataMeta>> = dockerDataMeta("docker");
+  static override description = "A container (by name or id), or a throwaway one from an image";
+
+  #target: Target | undefined;
+
+  /** `@docker/NAME` yields one host in the `@docker` group with `docker_identifier: NAME`. */
+  static *makeNamesData(arg: string | undefined): Iterable<NameData> {
+    const name = (this as unknown as { connectorName: string }).connectorName;
+    if (arg === undefined || arg === "") {
+      throw new InputError(`@${name} needs a container or image: "@${name}/NAME"`);
+    }
+    yield { name: `@${name}/${arg}`, data: { docker_identifier: arg }, groups: [`@${name}`] };
+  }
+
+  get #cli(): string {
+    return this.data.docker_cli as string;
+  }
+
+  /** The id of the container in use, once connected. */
+  get containerId(): string | undefined {
+    return this.#target?.id;
+  }
+
+  /** True when the container was started by this connector from an image. */
+  get isThrowaway(): boolean {
+    return this.#target?.throwaway ?? false;
+  }
+
+  async #run(argv: readonly string[], options?: ProcessOptions): Promise<ProcessResult> {
+    try {
+      return await this.context.runProcess(argv, options);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new ConnectError(
+          `Cannot run "${this.#cli}": it is not installed or not on PATH (set docker_cli to its path)`,
+          { cause: error, permanent: true },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Finds the container, or starts a throwaway one when the identifier is an
+   * image. Throws ConnectError when neither works.
+   */
+  override async connect(): Promise<void> {
+    if (this.#target) return;
+    const identifier = this.data.docker_identifier as string | undefined;
+    if (!identifier) {
+      throw new InputError(`Host "${this.host.name}": docker_identifier is not set`);
+    }
+    const cli = this.#cli;
+    const inspect = await this.#run(dockerInspectContainerArgv(identifier, { cli }));
+    if (inspect.exitCode === 0) {
+      const [id, running] = lastLine(inspect.output.stdout).split(" ");
+      if (this.data.docker_keep || this.data.docker_commit !== undefined) {
+        throw new InputError(
+          `Host "${this.host.name}": docker_keep and docker_commit apply only to throwaway containers, and "${identifier}" is an existing container`,
+        );
+      }
+      if (running !== "true") {
+        throw new ConnectError(
+          `Container "${identifier}" is not running: start it first (skiff never starts, stops or removes a container it did not create)`,
+          { permanent: true },
+        );
+      }
+      this.#target = { id, throwaway: false };
+      return;
+    }
+    const run = await this.#run(
+      dockerRunArgv(identifier, {
+        cli,
+        name: `skiff-${randomHex(6)}`,
+        platform: this.data.docker_platform as string | undefined,
+        network: this.data.docker_network as string | undefined,
+        runArgs: this.data.docker_run_args as string[],
+      }),
+    );
+    if (run.exitCode !== 0) {
+      throw new ConnectError(
+        `"${identifier}" is neither a container nor an image ${cli} could start: ${
+          lastLine(run.output.stderr) || lastLine(inspect.output.stderr) ||
+          `exit code ${run.exitCode}`
+        }`,
+      );
+    }
+    this.#target = { id: lastLine(run.output.stdout), throwaway: true };
+  }
+
+  /**
+   * Removes a throwaway container (after committing it when `docker_commit`
+   * is set; kept when `docker_keep` is true). An existing container is left
+   * as it was. Throws only when the commit fails, and then keeps the container.
+   */
+  override async disconnect(): Promise<void> {
+    const target = this.#target;
+    this.#target = undefined;
+    if (!target?.throwaway) return;
+    const cli = this.#cli;
+    const tag = this.data.docker_commit as string | undefined;
+    if (tag !== undefined) {
+      const failure = await this.#commit(target.id, tag).catch((error) => errorMessage(error));
+      if (failure !== undefined) {
+        throw new OperationError(
+          `Could not commit container ${
+            target.id.slice(0, 12)
+          } as "${tag}" (the container was kept): ${failure}`,
+        );
+      }
+    }
+    if (this.data.docker_keep) return;
+    await this.#run(dockerRemoveArgv(target.id, { cli })).catch(() => {});
+  }
+
+  async #commit(id: string, tag: string): Promise<string | undefined> {
+    const cli = this.#cli;
+    const image = await this.#run(
+      dockerInspectImageArgv(this.data.docker_identifier as string, { cli }),
+    );
+    if (image.exitCode !== 0) return lastLine(image.output.stderr) || `exit code ${image.exitCode}`;
+    const commit = await this.#run(
+      dockerCommitArgv(id, { tag, image: parseImageProcess(image.output.stdout), cli }),
+    );
+    if (commit.exitCode !== 0) {
+      return lastLine(commit.output.stderr) || `exit code ${commit.exitCode}`;
+    }
+    return undefined;
+  }
+
+  #requireTarget(): Target {
+    if (!this.#target) {
+      throw new Error(`Host "${this.host.name}" is not connected: call connect() first`);
+    }
+    return this.#target;
+  }
+
+  /** `docker_env` split into plain `-e K=V` pairs and secrets passed by name. */
+  #environment(secretEnv: Readonly<Record<string, string>>): {
+    env: Record<string, string>;
+    envNames: string[];
+    localEnv: Record<string, string>;
+  } {
+    const env: Record<string, string> = {};
+    const localEnv: Record<string, string> = { ...secretEnv };
+    const envNames: string[] = [];
+    for (const [name, value] of Object.entries(this.data.docker_env as Record<string, unknown>)) {
+      if (value instanceof SecretValue) {
+        envNames.push(name);
+        localEnv[name] = value.reveal();
+      } else {
+        env[name] = String(value);
+      }
+    }
+    envNames.push(...Object.keys(secretEnv));
+    return { env, envNames, localEnv };
+  }
+
+  /**
+   * Runs the wrapped command in the container. The command reports its PID
+   * first (a line the connector removes from the output), so a timeout or an
+   * abort kills its process group inside the container, not just the local CLI.
+   */
+  async #exec(
+    command: Command,
+    options:
+      & ControlArguments
+      & Pick<ProcessOptions, "stdin" | "onOutput" | "signal" | "stdoutBytes">,
+  ): Promise<ProcessResult> {
+    const target = this.#requireTarget();
+    const { connector, command: commandArgs } = extractControlArguments(options);
+    const exec = makeUnixCommand(command, commandArgs).renderForExec();
+    const { env, envNames, localEnv } = this.#environment(exec.secretEnv);
+    const pidMarker = `skiff-pid-${randomHex(8)}`;
+    let processGroup: number | undefined;
+    const isMarker = (line: OutputLine): boolean => {
+      const match = MARKER_LINE.exec(line.line);
+      return match !== null && match[1] === pidMarker;
+    };
+    const onOutput = (line: OutputLine) => {
+      if (processGroup === undefined && isMarker(line)) {
+        processGroup = Number(MARKER_LINE.exec(line.line)![2]);
+        return;
+      }
+      options.onOutput?.(line);
+    };
+    const argv = dockerExecArgv(target.id, exec.text, {
+      cli: this.#cli,
+      user: this.data.docker_user as string | undefined,
+      env,
+      envNames,
+      tty: Boolean(connector._get_pty) && options.stdoutBytes === undefined,
+      pidMarker,
+    });
+    const result = await this.#run(argv, {
+      env: localEnv,
+      stdin: options.stdin ?? connector._stdin,
+      timeout: connector._timeout,
+      onOutput,
+      signal: options.signal,
+      stdoutBytes: options.stdoutBytes,
+    });
+    if ((result.timedOut || result.aborted) && processGroup !== undefined) {
+      await this.#run(dockerKillArgv(target.id, processGroup, { cli: this.#cli })).catch(() => {});
+    }
+    return {
+      ...result,
+      output: new CommandOutput(result.output.lines.filter((line) => !isMarker(line))),
+    };
+  }
+
+  override async runShellCommand(
+    command: Command | string,
+    options: RunOptions = {},
+  ): Promise<CommandResult> {
+    const result = await this.#exec(toCommand(command), options);
+    return commandResult(result, options._success_exit_codes);
+  }
+
+  /**
+   * Uploads through `docker cp` to a temporary name beside `remotePath`, then
+   * moves it into place with a command that honours `_sudo` and friends.
+   * Like `docker cp`, the new file is owned by root; `mode` defaults to the
+   * mode of the file it replaces, or 644.
+   */
+  override async putFile(
+    source: FileSource,
+    remotePath: string,
+    options: PutOptions = {},
+  ): Promise<boolean> {
+    const target = this.#requireTarget();
+    const cli = this.#cli;
+    const staging = await Deno.makeTempFile({ prefix: "skiff-put-" });
+    const temp = tempName(remotePath);
+    try {
+      if (typeof source === "string") await Deno.copyFile(source, staging);
+      else {
+        const file = await Deno.open(staging, { write: true, truncate: true });
+        await sourceStream(source).pipeTo(file.writable);
+      }
+      await Deno.chmod(staging, options.mode !== undefined ? parseInt(options.mode, 8) : 0o644);
+      const copy = await this.#run(
+        dockerCopyInArgv(staging, { container: target.id, path: temp }, { cli }),
+      );
+      if (copy.exitCode !== 0) {
+        throw new OperationError(
+          `Could not copy into "${remotePath}": ${
+            lastLine(copy.output.stderr) || `exit code ${copy.exitCode}`
+          }`,
+        );
+      }
+      const keepMode = options.mode !== undefined
+        ? sh``
+        : sh`{ [ ! -e ${remotePath} ] || chmod "$(stat -c %a ${remotePath} 2>/dev/null)" ${temp} 2>/dev/null || :; } && `;
+      const move = await this.runShellCommand(sh`${keepMode}mv -f ${temp} ${remotePath}`, options);
+      if (!move.success) {
+        await this.#run(dockerExecArgv(target.id, sh`rm -f ${temp}`.render(), { cli, user: "0" }))
+          .catch(() => {});
+        throw new OperationError(
+          `Could not move the upload into "${remotePath}": ${
+            move.output.stderr || `exit code ${move.exitCode}`
+          }`,
+        );
+      }
+      return true;
+    } finally {
+      await Deno.remove(staging).catch(() => {});
+    }
+  }
+
+  /**
+   * Downloads with `cat` run in the container as the command user, so
+   * `_sudo` and `docker_user` permissions apply and symlinks resolve inside
+   * the container; a local path is written to a temporary name and renamed.
+   */
+  override async getFile(
+    remotePath: string,
+    destination: FileDestination,
+    options: ControlArguments = {},
+  ): Promise<boolean> {
+    if (typeof destination !== "string") return await this.#cat(remotePath, destination, options);
+    const temp = tempName(destination);
+    try {
+      const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
+      await this.#cat(remotePath, file.writable, options);
+      await Deno.rename(temp, destination);
+      return true;
+    } catch (error) {
+      await Deno.remove(temp).catch(() => {});
+      throw error;
+    }
+  }
+
+  async #cat(
+    remotePath: string,
+    sink: WritableStream<Uint8Array>,
+    options: ControlArguments,
+  ): Promise<boolean> {
+    const result = await this.#exec(sh`cat ${remotePath}`, {
+      ...options,
+      _get_pty: false,
+      stdoutBytes: sink,
+    });
+    if (result.exitCode !== 0) {
+      throw new OperationError(
+        `Could not read "${remotePath}": ${
+          result.output.stderr || (result.timedOut ? "timed out" : `exit code ${result.exitCode}`)
+        }`,
+      );
+    }
+    return true;
+  }
+}
+
+function podmanHost(host: HostInfo): HostInfo {
+  for (const key of Object.keys(host.data)) {
+    if (key.startsWith("podman_")) {
+      throw new InputError(
+        `Host "${host.name}": @podman uses the docker_ data keys: write "docker_${
+          key.slice(7)
+        }" instead of "${key}"`,
+      );
+    }
+  }
+  return host;
+}
+
+/** `@podman`: the docker connector with `podman` as its CLI. It reads the same `docker_` data keys. */
+export class PodmanConnector extends DockerConnector {
+  static override connectorName = "podman";
+  static override dataMeta: Readonly<Record<string, DataMeta>> = dockerDataMeta("podman");
+  static override description =
+    "A podman container (by name or id), or a throwaway one from an image";
+
+  /** Rejects `podman_*` keys with the `docker_*` key to write instead. */
+  constructor(host: HostInfo, context: ConnectorContext) {
+    super(podmanHost(host), context);
+  }
+}

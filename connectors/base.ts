@@ -134,7 +134,7 @@ export abstract class BaseConnector {
     return Promise.resolve();
   }
 
-  /** Closes the connection. Never throws. */
+  /** Closes the connection. Throws only when work would be lost (a failed `docker_commit`, say). */
   disconnect(): Promise<void> {
     return Promise.resolve();
   }

@@ -4,10 +4,12 @@
  * @module
  */
 
+import { ChrootConnector } from "./chroot.ts";
+import { DockerConnector, PodmanConnector } from "./docker.ts";
 import { LocalConnector } from "./local.ts";
 import { ConnectorRegistry } from "./registry.ts";
 
 /** A registry holding every built-in connector. */
 export function builtinRegistry(): ConnectorRegistry {
-  return new ConnectorRegistry([LocalConnector]);
+  return new ConnectorRegistry([LocalConnector, DockerConnector, PodmanConnector, ChrootConnector]);
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ConnectorContext } from "../connectors/base.ts";
+import type { BaseConnector, ConnectorContext } from "../connectors/base.ts";
 import { type ControlArguments, validateControlArguments } from "./arguments.ts";
 import { DeployFailure, DeploySandbox, type LoadedDeploy } from "./deploy/sandbox.ts";
 import type { OperationResult } from "./deploy/types.ts";
@@ -96,27 +96,57 @@ async function runHost(
     return { ok: false, counts, error: `could not connect: ${message}` };
   }
   emit({ type: "host-connected", host: host.name, seconds: (performance.now() - started) / 1000 });
+  let result: { ok: boolean; counts: HostCounts; error?: string } = {
+    ok: false,
+    counts,
+    error: "interrupted",
+  };
   try {
-    const session = new HostSession(host, connector, {
-      cliArguments: request.cliArguments,
-      emit,
-      signal: request.signal,
-    });
-    for (const [index, deploy] of sandbox.deploys.entries()) {
-      if (request.signal?.aborted) return { ok: false, counts, error: "interrupted" };
-      const reason = restrictionReason(request.inventory.restrictions, host.name, deploy.name);
-      if (reason !== null) {
-        counts.skipped++;
-        emit({ type: "deploy-skipped", host: host.name, deploy: deploy.name, reason });
-        continue;
-      }
-      emit({ type: "deploy-start", host: host.name, deploy: deploy.name });
-      const error = await runDeploy(session, deploy, index, request, sandbox, counts);
-      if (error !== undefined) return { ok: false, counts, error };
-    }
-    return { ok: true, counts };
+    result = await runHostDeploys(host, connector, request, sandbox, counts);
   } finally {
+    const error = await disconnect(connector);
+    if (error !== undefined && result.ok) {
+      result = { ok: false, counts, error: `disconnect failed: ${error}` };
+    }
+  }
+  return result;
+}
+
+async function runHostDeploys(
+  host: InventoryHost,
+  connector: BaseConnector,
+  request: RunRequest,
+  sandbox: DeploySandbox,
+  counts: HostCounts,
+): Promise<{ ok: boolean; counts: HostCounts; error?: string }> {
+  const emit = request.emit;
+  const session = new HostSession(host, connector, {
+    cliArguments: request.cliArguments,
+    emit,
+    signal: request.signal,
+  });
+  for (const [index, deploy] of sandbox.deploys.entries()) {
+    if (request.signal?.aborted) return { ok: false, counts, error: "interrupted" };
+    const reason = restrictionReason(request.inventory.restrictions, host.name, deploy.name);
+    if (reason !== null) {
+      counts.skipped++;
+      emit({ type: "deploy-skipped", host: host.name, deploy: deploy.name, reason });
+      continue;
+    }
+    emit({ type: "deploy-start", host: host.name, deploy: deploy.name });
+    const error = await runDeploy(session, deploy, index, request, sandbox, counts);
+    if (error !== undefined) return { ok: false, counts, error };
+  }
+  return { ok: true, counts };
+}
+
+/** Disconnects; returns why it failed (a `docker_commit` that failed, say), if it did. */
+async function disconnect(connector: BaseConnector): Promise<string | undefined> {
+  try {
     await connector.disconnect();
+    return undefined;
+  } catch (error) {
+    return errorMessage(error);
   }
 }
 

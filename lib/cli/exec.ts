@@ -76,7 +76,11 @@ export async function runExec(request: ExecRequest, io: CliIo): Promise<number> 
       if (error instanceof InputError) throw error;
       return { host, ok: false, message: errorMessage(error) } satisfies HostOutcome;
     } finally {
-      await connector.disconnect();
+      await connector.disconnect().catch((error) =>
+        io.err(
+          `${paint.prefix(host.name)}${paint.error(`disconnect failed: ${errorMessage(error)}`)}\n`,
+        )
+      );
     }
   });
   const failed = outcomes.filter((outcome) => !outcome.ok);

@@ -79,7 +79,11 @@ export async function runFacts(
       }
       return { host: host.name, values };
     } finally {
-      await connector.disconnect();
+      await connector.disconnect().catch((error) =>
+        io.err(
+          `${paint.prefix(host.name)}${paint.error(`disconnect failed: ${errorMessage(error)}`)}\n`,
+        )
+      );
     }
   });
   if (request.json) {

@@ -6,7 +6,7 @@
 
 import type { ControlArguments } from "../lib/arguments.ts";
 import type { ProcessResult } from "../lib/process.ts";
-import type { CommandResult, FileSource } from "./base.ts";
+import type { CommandResult, FileDestination, FileSource } from "./base.ts";
 
 /** True when the arguments ask for another user (`_sudo`, `_doas`, `_su_user`). */
 export function isPrivileged(args: ControlArguments): boolean {
@@ -50,4 +50,29 @@ export function commandResult(
     error,
     output: result.output,
   };
+}
+
+/**
+ * Writes downloaded bytes to `destination`: a stream directly, or a local
+ * path through a temporary file beside it that is renamed into place (and
+ * removed when the download fails).
+ */
+export async function downloadTo(
+  destination: FileDestination,
+  download: (sink: WritableStream<Uint8Array>) => Promise<unknown>,
+): Promise<boolean> {
+  if (typeof destination !== "string") {
+    await download(destination);
+    return true;
+  }
+  const temp = tempName(destination);
+  try {
+    const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
+    await download(file.writable);
+    await Deno.rename(temp, destination);
+    return true;
+  } catch (error) {
+    await Deno.remove(temp).catch(() => {});
+    throw error;
+  }
 }

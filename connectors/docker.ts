@@ -39,7 +39,7 @@ import {
   type PutOptions,
   type RunOptions,
 } from "./base.ts";
-import { commandResult, sourceStream, tempName } from "./_shared.ts";
+import { commandResult, downloadTo, sourceStream, tempName } from "./_shared.ts";
 import {
   dockerCommitArgv,
   dockerCopyInArgv,
@@ -401,17 +401,7 @@ export class DockerConnector extends BaseConnector {
     destination: FileDestination,
     options: ControlArguments = {},
   ): Promise<boolean> {
-    if (typeof destination !== "string") return await this.#cat(remotePath, destination, options);
-    const temp = tempName(destination);
-    try {
-      const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
-      await this.#cat(remotePath, file.writable, options);
-      await Deno.rename(temp, destination);
-      return true;
-    } catch (error) {
-      await Deno.remove(temp).catch(() => {});
-      throw error;
-    }
+    return await downloadTo(destination, (sink) => this.#cat(remotePath, sink, options));
   }
 
   async #cat(

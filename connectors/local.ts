@@ -21,7 +21,7 @@ import {
   type PutOptions,
   type RunOptions,
 } from "./base.ts";
-import { commandResult, isPrivileged, sourceStream, tempName } from "./_shared.ts";
+import { commandResult, downloadTo, isPrivileged, sourceStream, tempName } from "./_shared.ts";
 
 /** Runs commands locally through `sh -c`, each in its own process group. */
 export class LocalConnector extends BaseConnector {
@@ -112,24 +112,18 @@ export class LocalConnector extends BaseConnector {
     destination: FileDestination,
     options: ControlArguments = {},
   ): Promise<boolean> {
-    if (typeof destination !== "string") {
-      const result = await this.#cat(remotePath, destination, options);
-      return result;
-    }
-    const temp = tempName(destination);
-    try {
-      if (isPrivileged(options)) {
-        const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
-        await this.#cat(remotePath, file.writable, options);
-      } else {
+    if (typeof destination === "string" && !isPrivileged(options)) {
+      const temp = tempName(destination);
+      try {
         await Deno.copyFile(remotePath, temp);
+        await Deno.rename(temp, destination);
+        return true;
+      } catch (error) {
+        await Deno.remove(temp).catch(() => {});
+        throw error;
       }
-      await Deno.rename(temp, destination);
-      return true;
-    } catch (error) {
-      await Deno.remove(temp).catch(() => {});
-      throw error;
     }
+    return await downloadTo(destination, (sink) => this.#cat(remotePath, sink, options));
   }
 
   async #cat(

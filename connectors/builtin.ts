@@ -8,8 +8,15 @@ import { ChrootConnector } from "./chroot.ts";
 import { DockerConnector, PodmanConnector } from "./docker.ts";
 import { LocalConnector } from "./local.ts";
 import { ConnectorRegistry } from "./registry.ts";
+import { SshConnector } from "./ssh.ts";
 
 /** A registry holding every built-in connector. */
 export function builtinRegistry(): ConnectorRegistry {
-  return new ConnectorRegistry([LocalConnector, DockerConnector, PodmanConnector, ChrootConnector]);
+  return new ConnectorRegistry([
+    LocalConnector,
+    SshConnector,
+    DockerConnector,
+    PodmanConnector,
+    ChrootConnector,
+  ]);
 }

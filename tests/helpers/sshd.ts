@@ -1,0 +1,200 @@
+/**
+ * A real OpenSSH server for tests: its own host key, config, authorized keys
+ * and an unprivileged test user with `/bin/sh`, on a free 127.0.0.1 port,
+ * stopped by PID. A missing sshd is a failure, never a skip.
+ *
+ * @module
+ */
+
+/** The unprivileged user the tests log in as. */
+export const TEST_USER = "skiff-test";
+/** Its password (set only when a test asks for password auth). */
+export const TEST_PASSWORD = "skiff-test-pw-7f3a";
+
+/** A running test sshd. */
+export interface TestSshd extends AsyncDisposable {
+  /** Its port on 127.0.0.1. */
+  readonly port: number;
+  /** Its PID. */
+  readonly pid: number;
+  /** Its directory (keys, config, known_hosts). */
+  readonly dir: string;
+  /** A client private key (ed25519, no passphrase) that it accepts. */
+  readonly clientKey: string;
+  /** A known_hosts file holding its host key as `[127.0.0.1]:PORT`. */
+  readonly knownHosts: string;
+  /** The host key line (`ssh-ed25519 AAAA…`). */
+  readonly hostKey: string;
+  /** Stops it (SIGKILL). */
+  kill(): Promise<void>;
+}
+
+async function run(argv: string[], input?: string): Promise<string> {
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    stdin: input === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (input !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(input));
+    await writer.close();
+  }
+  const out = await child.output();
+  if (!out.success) {
+    throw new Error(`${argv.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return new TextDecoder().decode(out.stdout);
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** Makes sure the test user exists (and has `password` when given). */
+export async function ensureTestUser(password?: string): Promise<void> {
+  const exists = await new Deno.Command("id", { args: [TEST_USER], stdout: "null", stderr: "null" })
+    .output();
+  if (!exists.success) await run(["useradd", "-m", "-s", "/bin/sh", TEST_USER]);
+  // A locked account ("!" in /etc/shadow) cannot log in when sshd runs without PAM.
+  if (password !== undefined) await run(["chpasswd"], `${TEST_USER}:${password}\n`);
+  else {
+    const shadow = await Deno.readTextFile("/etc/shadow");
+    const entry = shadow.split("\n").find((line) => line.startsWith(`${TEST_USER}:`));
+    if (entry?.split(":")[1].startsWith("!")) await run(["usermod", "-p", "*", TEST_USER]);
+  }
+}
+
+/** Generates a key pair; returns the private key path. */
+export async function generateKey(
+  path: string,
+  type = "ed25519",
+  passphrase = "",
+): Promise<string> {
+  const args = ["ssh-keygen", "-q", "-t", type, "-N", passphrase, "-C", "skiff-test", "-f", path];
+  if (type === "rsa") args.push("-b", "2048");
+  await run(args);
+  return path;
+}
+
+/** Options for {@linkcode startSshd}. */
+export interface SshdOptions {
+  /** Allow password authentication (sets the test user's password). */
+  password?: boolean;
+  /** Extra public keys to authorize. */
+  authorize?: string[];
+  /** Extra sshd_config lines. */
+  extraConfig?: string;
+  /** Listen on this port instead of a free one. */
+  port?: number;
+  /** Leave out the sftp subsystem. */
+  noSftp?: boolean;
+}
+
+/** Starts a real sshd for the test user; dispose it to stop it. */
+export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
+  for (const path of ["/usr/sbin/sshd", "/usr/bin/ssh-keygen"]) {
+    try {
+      await Deno.stat(path);
+    } catch {
+      throw new Error(
+        `${path} is missing: install openssh-server (apt-get install -y openssh-server)`,
+      );
+    }
+  }
+  await ensureTestUser(options.password ? TEST_PASSWORD : undefined);
+  await Deno.mkdir("/run/sshd", { recursive: true });
+  const dir = await Deno.makeTempDir({ prefix: "skiff-sshd-" });
+  await Deno.chmod(dir, 0o755);
+  const hostKeyPath = await generateKey(`${dir}/host_ed25519`);
+  const clientKey = await generateKey(`${dir}/client_ed25519`);
+  const authorized = [await Deno.readTextFile(`${clientKey}.pub`), ...(options.authorize ?? [])]
+    .join("\n");
+  await Deno.writeTextFile(`${dir}/authorized_keys`, authorized + "\n");
+  await Deno.chmod(`${dir}/authorized_keys`, 0o644);
+  const port = options.port ?? freePort();
+  const sftp = await Deno.stat("/usr/lib/openssh/sftp-server").then(() => true, () => false);
+  const config = [
+    `Port ${port}`,
+    "ListenAddress 127.0.0.1",
+    `HostKey ${hostKeyPath}`,
+    `PidFile ${dir}/sshd.pid`,
+    `AuthorizedKeysFile ${dir}/authorized_keys`,
+    "UsePAM no",
+    "StrictModes no",
+    `PasswordAuthentication ${options.password ? "yes" : "no"}`,
+    "KbdInteractiveAuthentication no",
+    "PubkeyAuthentication yes",
+    "PermitRootLogin no",
+    `AllowUsers ${TEST_USER}`,
+    "MaxSessions 64",
+    "MaxStartups 200",
+    "LogLevel ERROR",
+    ...(sftp && !options.noSftp ? ["Subsystem sftp /usr/lib/openssh/sftp-server"] : []),
+    options.extraConfig ?? "",
+  ].join("\n");
+  await Deno.writeTextFile(`${dir}/sshd_config`, config + "\n");
+  const child = new Deno.Command("/usr/sbin/sshd", {
+    args: ["-D", "-e", "-f", `${dir}/sshd_config`],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const stderrText = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let log = "";
+  void (async () => {
+    for (;;) {
+      const { value, done } = await stderrText.read();
+      if (done) break;
+      log += value;
+    }
+  })();
+  // Wait until it accepts connections.
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      conn.close();
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        throw new Error(`sshd did not start on port ${port}: ${log}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  const hostKey = (await Deno.readTextFile(`${hostKeyPath}.pub`)).trim().split(" ").slice(0, 2)
+    .join(" ");
+  const knownHosts = `${dir}/known_hosts`;
+  await Deno.writeTextFile(knownHosts, `[127.0.0.1]:${port} ${hostKey}\n`);
+  let stopped = false;
+  const kill = async () => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    await child.status;
+  };
+  return {
+    port,
+    pid: child.pid,
+    dir,
+    clientKey,
+    knownHosts,
+    hostKey,
+    kill,
+    [Symbol.asyncDispose]: async () => {
+      await kill();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
+}

@@ -250,7 +250,7 @@ export class SshConnector extends BaseConnector {
         await this.#connectOnce();
         return;
       } catch (error) {
-        await this.#closeClients();
+        this.#closeClients();
         const permanent = error instanceof ConnectError && error.permanent;
         if (permanent || attempt >= retries) {
           throw error instanceof ConnectError
@@ -263,11 +263,11 @@ export class SshConnector extends BaseConnector {
     }
   }
 
-  async #settingsFor(
+  #settingsFor(
     alias: string,
     explicit: Record<string, unknown>,
     config: SshConfig,
-  ): Promise<HopSettings> {
+  ): HopSettings {
     const home = Deno.env.get("HOME") ?? "/root";
     const localUser = Deno.env.get("USER") ?? Deno.env.get("LOGNAME") ?? "root";
     const cfg = config.resolve(alias);
@@ -318,7 +318,7 @@ export class SshConnector extends BaseConnector {
     const config = await SshConfig.load(configFile, home);
     const alias = (this.data.ssh_hostname as string | undefined) ??
       this.host.name.replace(/^@ssh\//, "");
-    const settings = await this.#settingsFor(alias, this.data, config);
+    const settings = this.#settingsFor(alias, this.data, config);
     this.#settings = settings;
     const jumpSpec = (this.data.ssh_proxy_jump as string | undefined) ??
       firstOf(config.resolve(alias), "proxyjump");
@@ -335,7 +335,7 @@ export class SshConnector extends BaseConnector {
         };
         if (target.user) explicit.ssh_user = target.user;
         if (target.port) explicit.ssh_port = target.port;
-        hops.push(await this.#settingsFor(target.host, explicit, config));
+        hops.push(this.#settingsFor(target.host, explicit, config));
       }
     }
     const { Client } = (await import("ssh2")).default;
@@ -930,7 +930,7 @@ export class SshConnector extends BaseConnector {
     return result.exitCode === 0;
   }
 
-  async #closeClients(): Promise<void> {
+  #closeClients(): void {
     for (const client of this.#clients.reverse()) {
       try {
         client.end();
@@ -951,7 +951,7 @@ export class SshConnector extends BaseConnector {
         new Promise((r) => setTimeout(r, 1000)),
       ]);
     }
-    await this.#closeClients();
+    this.#closeClients();
   }
 }
 

@@ -33,8 +33,12 @@ import {
 import { appendKnownHost, checkHostKey, fingerprint } from "./known_hosts.ts";
 import { expandTokens, SshConfig, type SshHostConfig } from "./ssh_config.ts";
 
-/** How many channels one connection opens at once (sshd's MaxSessions defaults to 10). */
-const MAX_CHANNELS = 6;
+/**
+ * How many channels one connection keeps open at once, the persistent shell
+ * included. sshd's MaxSessions defaults to 10; under Deno, 4 or more
+ * concurrent channels made the connection drop in our tests, 3 never did.
+ */
+const MAX_CHANNELS = 3;
 const PID_MARK = "__skiff_pid__:";
 
 /**
@@ -508,18 +512,16 @@ export class SshConnector extends BaseConnector {
 
   async #startShell(): Promise<void> {
     const release = await this.#slots.take();
-    try {
-      const stream = await this.#channel("sh");
-      stream.on("close", release);
-      this.#shell = new PersistentShell({
-        stdin: webWritable(stream),
-        stdout: webReadable(stream),
-        stderr: webReadable(stream.stderr),
-      });
-    } catch (error) {
+    const stream = await this.#channel("sh").catch((error) => {
       release();
       throw error;
-    }
+    });
+    stream.on("close", release);
+    this.#shell = new PersistentShell({
+      stdin: webWritable(stream),
+      stdout: webReadable(stream),
+      stderr: webReadable(stream.stderr),
+    });
   }
 
   override async runShellCommand(

@@ -27,6 +27,8 @@ export interface TestSshd extends AsyncDisposable {
   readonly hostKey: string;
   /** Stops it (SIGKILL). */
   kill(): Promise<void>;
+  /** What it wrote to stderr so far. */
+  log(): string;
 }
 
 async function run(argv: string[], input?: string): Promise<string> {
@@ -192,6 +194,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     knownHosts,
     hostKey,
     kill,
+    log: () => log,
     [Symbol.asyncDispose]: async () => {
       await kill();
       await Deno.remove(dir, { recursive: true }).catch(() => {});

@@ -92,15 +92,23 @@ export async function service(ctx: OpContext, options: ServiceOptions): Promise<
     ctx.session.invalidateFacts("systemd.");
     fact = await ctx.session.fact(serviceFact, name);
   }
-  const apply = async (command: Command, description: string) => {
+  const unknown = fact.active === null && fact.enabled === null;
+  const apply = async (command: () => Command, description: string) => {
+    if (ctx.dryRun) {
+      // A dry run may come before the package that installs the service:
+      // say so instead of failing; otherwise check the command can be made.
+      if (!unknown) command();
+      builder.change(unknown ? `${description} (not installed yet)` : description);
+      return;
+    }
     builder.change(description);
-    if (!ctx.dryRun) await runRecorded(ctx, command, builder);
+    await runRecorded(ctx, command(), builder);
   };
   let started = false;
   if (options.running !== undefined && fact.active !== options.running) {
     const action = options.running ? "start" : "stop";
     await apply(
-      serviceCommand(name, action, fact, host),
+      () => serviceCommand(name, action, fact, host),
       `${action === "start" ? "started" : "stopped"} ${name}`,
     );
     started = options.running;
@@ -110,14 +118,14 @@ export async function service(ctx: OpContext, options: ServiceOptions): Promise<
     : options.changed;
   if (bounce && options.running !== false && !started) {
     const action = options.reloaded && !options.restarted ? "reload" : "restart";
-    await apply(serviceCommand(name, action, fact, host), `${action}ed ${name}`);
+    await apply(() => serviceCommand(name, action, fact, host), `${action}ed ${name}`);
   }
   if (options.enabled !== undefined && fact.enabled !== options.enabled) {
     const fixed = fact.enabledState === "static" || fact.enabledState === "indirect" ||
       fact.enabledState === "generated";
     if (!fixed) {
       await apply(
-        enableCommand(name, options.enabled, fact, host),
+        () => enableCommand(name, options.enabled!, fact, host),
         `${options.enabled ? "enabled" : "disabled"} ${name}`,
       );
     }

@@ -68,7 +68,8 @@ export async function user(ctx: OpContext, options: UserOptions): Promise<Operat
   const missing = [options.group, ...(options.groups ?? [])].filter((g) =>
     g !== undefined && !(g in known)
   );
-  if (missing.length > 0) {
+  // A dry run may come before the server.group that creates them.
+  if (missing.length > 0 && !ctx.dryRun) {
     throw new OperationError(
       `server.user: group ${
         missing.map((g) => `"${g}"`).join(", ")

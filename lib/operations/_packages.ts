@@ -10,7 +10,7 @@ import type { Command } from "../command.ts";
 import type { OperationResult } from "../deploy/types.ts";
 import { InputError } from "../errors.ts";
 import type { PackageVersions } from "../facts/packages.ts";
-import { type OpContext, ResultBuilder } from "./context.ts";
+import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";
 
 /** What a package manager contributes to the plan. */
 export interface PackageManager {
@@ -54,15 +54,6 @@ export function packageNames(value: unknown, op: string): string[] {
     );
   }
   return [...new Set(list as string[])];
-}
-
-/** Runs a command that must succeed and records it. */
-export async function runRecorded(
-  ctx: OpContext,
-  command: Command,
-  builder: ResultBuilder,
-): Promise<void> {
-  builder.record(await ctx.session.runChecked(command, ctx.control));
 }
 
 /** Installs what is missing, upgrades what is outdated (with `latest`) or removes, in few calls. */

@@ -7,8 +7,8 @@
 import { sh } from "../command.ts";
 import type { OperationResult, PackagesOptions } from "../deploy/types.ts";
 import { apk, apkOutdated } from "../facts/packages.ts";
-import type { OpContext } from "./context.ts";
-import { managePackages, type PackageManager, runRecorded } from "./_packages.ts";
+import { type OpContext, runRecorded } from "./context.ts";
+import { managePackages, type PackageManager } from "./_packages.ts";
 
 const APK: PackageManager = {
   op: "apk.packages",

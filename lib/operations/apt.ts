@@ -10,9 +10,9 @@ import { type Command, sh } from "../command.ts";
 import type { AptPackagesOptions, AptRepoOptions, OperationResult } from "../deploy/types.ts";
 import { InputError } from "../errors.ts";
 import { aptListsAge, aptPolicy, deb } from "../facts/packages.ts";
-import { type OpContext, ResultBuilder } from "./context.ts";
+import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";
 import { file as fileOp, put } from "./files.ts";
-import { managePackages, type PackageManager, runRecorded } from "./_packages.ts";
+import { managePackages, type PackageManager } from "./_packages.ts";
 
 /** The apt-get command line skiff uses, before the subcommand. */
 export function aptGet(subcommand: string, args: readonly string[] = []): Command {

@@ -126,6 +126,15 @@ export async function runScript(
   return lines.filter((line) => !line.startsWith(CHANGE_MARK));
 }
 
+/** Runs a command that must succeed and records it; throws an OperationError explaining a failure. */
+export async function runRecorded(
+  ctx: OpContext,
+  command: Command,
+  builder: ResultBuilder,
+): Promise<void> {
+  builder.record(await ctx.session.runChecked(command, ctx.control));
+}
+
 /** Script lines that bring a path's mode and owner to what is asked (`$p` holds the path). */
 export function attributeScript(
   options: { mode?: string; user?: string; group?: string; recursive?: boolean },

@@ -8,8 +8,7 @@ import { sh } from "../command.ts";
 import type { OperationResult } from "../deploy/types.ts";
 import { InputError } from "../errors.ts";
 import { running as systemdRunning } from "../facts/systemd.ts";
-import { type OpContext, ResultBuilder, runScript } from "./context.ts";
-import { runRecorded } from "./_packages.ts";
+import { type OpContext, ResultBuilder, runRecorded, runScript } from "./context.ts";
 
 const LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
 const HOSTNAME = new RegExp(`^${LABEL}(\\.${LABEL})*$`);

@@ -11,9 +11,8 @@ import { type Command, sh } from "../command.ts";
 import type { OperationResult, ServiceFact, ServiceOptions } from "../deploy/types.ts";
 import { InputError, OperationError } from "../errors.ts";
 import { running as systemdRunning, service as serviceFact, unitNames } from "../facts/systemd.ts";
-import { type OpContext, ResultBuilder } from "./context.ts";
+import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";
 import { put } from "./files.ts";
-import { runRecorded } from "./_packages.ts";
 
 type Action = "start" | "stop" | "restart" | "reload";
 

@@ -9,9 +9,8 @@ import { type Command, sh } from "../command.ts";
 import type { OperationResult, UserOptions } from "../deploy/types.ts";
 import { InputError, OperationError } from "../errors.ts";
 import { groups as groupsFact, users as usersFact } from "../facts/server.ts";
-import { type OpContext, ResultBuilder } from "./context.ts";
+import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";
 import { directory, put } from "./files.ts";
-import { runRecorded } from "./_packages.ts";
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*\$?$/;
 

@@ -66,6 +66,15 @@ function subjectOf(name: string, args: readonly unknown[]): string {
   const spec = OPERATIONS[name];
   const first = args[0];
   if (!spec) return "";
+  if (spec.positional === 0 && typeof first === "object" && first !== null) {
+    const record = first as Record<string, unknown>;
+    for (const key of ["packages", "service", "name", "dest"]) {
+      const value = record[key];
+      if (typeof value === "string") return value;
+      if (Array.isArray(value)) return value.filter((x) => typeof x === "string").join(" ");
+    }
+    return "";
+  }
   if (typeof first === "string") return first;
   if (Array.isArray(first)) return first.filter((x) => typeof x === "string").join("; ");
   if (typeof first === "object" && first !== null && "content" in first) {
@@ -208,6 +217,7 @@ async function runDeploy(
           deployDefaults,
           readLocal: (path) => Deno.readFile(resolveLocal(deploy.path)(path)),
           resolveLocal: resolveLocal(deploy.path),
+          config: request.inventory.config,
         });
         if (!result.success) counts.failed++;
         else if (result.changed) counts.changed++;

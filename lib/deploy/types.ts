@@ -63,6 +63,31 @@ export interface Operations {
       options?: { args?: string[] } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
+    /** Ensures a user account exists (or not) with its home, shell, groups and exact SSH keys. */
+    user(options: UserOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+    /** Ensures a group exists (or not), optionally with a fixed gid. */
+    group(
+      options: { name: string; present?: boolean; gid?: number; system?: boolean } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Sets the host name (hostnamectl under systemd, else /etc/hostname and `hostname`). */
+    hostname(
+      name: string,
+      options?: OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Sets a kernel parameter now (`sysctl -w`) and, with `persist`, in /etc/sysctl.d. */
+    sysctl(
+      key: string,
+      value: string | number,
+      options?: { persist?: boolean; file?: string } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Reboots the host, waits until it is back (a new boot id), and carries on. */
+    reboot(
+      options?: { waitSeconds?: number; delaySeconds?: number } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
   };
   /** File operations. */
   files: {
@@ -126,7 +151,202 @@ export interface Operations {
       options?: { delete?: boolean } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
+    /**
+     * Renders a local Jinja2-style template (nunjucks) with `data`, the host
+     * (`host.name`, `host.data`, `host.groups`, and host data keys as
+     * variables) and the fleet `config`, then writes it like `put`.
+     */
+    template(
+      src: string,
+      dest: string,
+      data?: Record<string, unknown>,
+      options?:
+        & FileAttributes
+        & { createRemoteDir?: boolean; trimBlocks?: boolean; lstripBlocks?: boolean }
+        & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Replaces every match of a regular expression in a remote text file. */
+    replace(
+      path: string,
+      match: string | RegExp,
+      replacement: string,
+      options?: FileAttributes & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
   };
+  /** Debian and Ubuntu packages. */
+  apt: {
+    /** Installs (or removes, or upgrades) packages; only what is missing, in one apt-get call. */
+    packages(
+      options: AptPackagesOptions & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** `apt-get update`; with `cacheTime` only when the lists are older than that many seconds. */
+    update(
+      options?: { cacheTime?: number } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Installs a signing key (a local file `src` or `content`, armored or binary) at `dest`. */
+    key(
+      options: { src?: string; content?: string | Uint8Array; dest: string } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Writes a deb822 `/etc/apt/sources.list.d/NAME.sources` entry (signed-by style). */
+    repo(options: AptRepoOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+  };
+  /** Fedora, RHEL and derivatives. */
+  dnf: {
+    /** Installs (or removes, or upgrades) packages with dnf. */
+    packages(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+  };
+  /** Alpine. */
+  apk: {
+    /** Installs (or removes, or upgrades) packages with apk. */
+    packages(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+  };
+  /** Packages with whichever manager the host has. */
+  packages: {
+    /** Picks apt, dnf or apk from the host's OS (or the tools present) and installs. */
+    install(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+  };
+  /** Services. */
+  systemd: {
+    /**
+     * Starts/stops, enables/disables, restarts or reloads a service. Without
+     * systemd as PID 1 it uses the init script and `systemctl --root=/` or
+     * `update-rc.d`.
+     */
+    service(options: ServiceOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+    /** Writes a unit file to /etc/systemd/system (like `files.put`) and reloads systemd. */
+    unit(
+      name: string,
+      content: string,
+      options?: { path?: string } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
+  /** git. */
+  git: {
+    /** Clones `src` into `dest` or brings it to `branch` (a branch or tag); changed when HEAD moved. */
+    repo(options: GitRepoOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+  };
+}
+
+/** Options of the package operations. */
+export interface PackagesOptions {
+  /** Package names (`name` or, for apt, `name=version`). */
+  packages: string | string[];
+  /** Installed (default) or removed. */
+  present?: boolean;
+  /** Upgrade to the newest available version. */
+  latest?: boolean;
+  /** Refresh the package index first (not itself reported as a change). */
+  update?: boolean;
+}
+
+/** Options of `apt.packages`. */
+export interface AptPackagesOptions extends PackagesOptions {
+  /** With `update`: refresh only when the lists are older than this many seconds. */
+  cacheTime?: number;
+  /** `--no-install-recommends`. */
+  noRecommends?: boolean;
+}
+
+/** Options of `apt.repo`. */
+export interface AptRepoOptions {
+  /** File name under /etc/apt/sources.list.d, without `.sources`. */
+  name: string;
+  /** Repository URIs. */
+  uris: string | string[];
+  /** Suites such as `bookworm`. */
+  suites: string | string[];
+  /** Components such as `main`. */
+  components?: string | string[];
+  /** Path of the keyring that signs it (see `apt.key`). */
+  signedBy?: string;
+  /** `deb` (default) and/or `deb-src`. */
+  types?: string | string[];
+  /** Architectures such as `amd64`. */
+  architectures?: string | string[];
+  /** Present (default) or removed. */
+  present?: boolean;
+  /** Run `apt-get update` when the entry changed (default true). */
+  update?: boolean;
+}
+
+/** Options of `systemd.service`. */
+export interface ServiceOptions {
+  /** Unit or init-script name (`nginx` means `nginx.service`). */
+  service: string;
+  /** Started (true) or stopped (false). */
+  running?: boolean;
+  /** Started at boot (true) or not (false). */
+  enabled?: boolean;
+  /** Restart it (when `changed` is given, only when it is true). */
+  restarted?: boolean;
+  /** Reload it (when `changed` is given, only when it is true). */
+  reloaded?: boolean;
+  /** Run `systemctl daemon-reload` first (under systemd). */
+  daemonReload?: boolean;
+  /** Whether something it depends on changed; true restarts a running service. */
+  changed?: boolean;
+}
+
+/** Options of `server.user`. */
+export interface UserOptions {
+  /** Login name. */
+  name: string;
+  /** Present (default) or removed. */
+  present?: boolean;
+  /** Home directory. */
+  home?: string;
+  /** Login shell. */
+  shell?: string;
+  /** Primary group (must exist). */
+  group?: string;
+  /** Supplementary groups, exactly. */
+  groups?: string[];
+  /** A system account. */
+  system?: boolean;
+  /** User id. */
+  uid?: number;
+  /** The exact lines of `~/.ssh/authorized_keys`. */
+  publicKeys?: string[];
+}
+
+/** Options of `git.repo`. */
+export interface GitRepoOptions {
+  /** Repository URL or path. */
+  src: string;
+  /** Directory of the working copy. */
+  dest: string;
+  /** Branch or tag to check out (default: the remote's default branch). */
+  branch?: string;
+  /** Fetch and move to the newest commit of the branch (default true). */
+  pull?: boolean;
+  /** Run git as this user. */
+  user?: string;
+}
+
+/** What `facts.systemd.service` returns. */
+export interface ServiceFact {
+  /** systemd is the running init. */
+  systemd: boolean;
+  /** Running; null when it cannot be told (no systemd and no init script). */
+  active: boolean | null;
+  /** Enabled at boot; null when unknown. */
+  enabled: boolean | null;
+  /** The raw enablement (`enabled`, `disabled`, `static`, `masked`, …). */
+  enabledState: string | null;
+  /** `systemctl` is installed. */
+  systemctl: boolean;
+  /** `/etc/init.d/NAME` exists. */
+  initScript: boolean;
+  /** The `service` command is installed. */
+  serviceCommand: boolean;
+  /** `update-rc.d` is installed. */
+  updateRcD: boolean;
 }
 
 /** What `facts.files.stat` returns; null when the path does not exist. */
@@ -166,6 +386,19 @@ export interface Facts {
   files: {
     stat(path: string): Promise<FileStat | null>;
     sha256(path: string): Promise<string | null>;
+  };
+  /** Package facts: installed packages by name with their versions. */
+  packages: {
+    deb(): Promise<Record<string, string>>;
+    rpm(): Promise<Record<string, string>>;
+    apk(): Promise<Record<string, string>>;
+    manager(): Promise<"apt-get" | "dnf" | "yum" | "apk" | null>;
+    aptListsAge(): Promise<number | null>;
+  };
+  /** Service facts. */
+  systemd: {
+    running(): Promise<boolean>;
+    service(name: string): Promise<ServiceFact>;
   };
 }
 

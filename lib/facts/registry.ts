@@ -6,7 +6,9 @@
 
 import type { FactDefinition } from "./fact.ts";
 import * as files from "./files.ts";
+import * as packages from "./packages.ts";
 import * as server from "./server.ts";
+import * as systemd from "./systemd.ts";
 
 /** Facts by name, for example `server.os`. */
 // deno-lint-ignore no-explicit-any
@@ -21,6 +23,16 @@ export const FACTS: Readonly<Record<string, FactDefinition<any[], unknown>>> = {
   "server.command": server.command,
   "files.stat": files.stat,
   "files.sha256": files.sha256,
+  "packages.deb": packages.deb,
+  "packages.rpm": packages.rpm,
+  "packages.apk": packages.apk,
+  "packages.manager": packages.manager,
+  "packages.aptListsAge": packages.aptListsAge,
+  "packages.aptPolicy": packages.aptPolicy,
+  "packages.dnfUpgrades": packages.dnfUpgrades,
+  "packages.apkOutdated": packages.apkOutdated,
+  "systemd.running": systemd.running,
+  "systemd.service": systemd.service,
 };
 
 /** Facts that take no argument, gathered by `skiff facts` when none are named. */

@@ -25,6 +25,8 @@ export interface OpContext {
   readonly readLocal: (path: string) => Promise<Uint8Array>;
   /** Resolves a local path named by the deploy to an absolute path. */
   readonly resolveLocal: (path: string) => string;
+  /** The fleet configuration (keys outside `fleet:`), for templates. */
+  readonly config?: Readonly<Record<string, unknown>>;
 }
 
 /** Accumulates commands and output into an OperationResult. */
@@ -50,6 +52,15 @@ export class ResultBuilder {
   /** Adds to the diff. */
   diff(text: string): void {
     if (text) this.#diff.push(text);
+  }
+
+  /** Takes over the commands, output, changes and diff of another operation's result. */
+  absorb(result: OperationResult): void {
+    this.#commands.push(...result.commands);
+    if (result.stdout) this.#stdout.push(result.stdout);
+    if (result.stderr) this.#stderr.push(result.stderr);
+    if (result.changed) this.#changes.push(result.description);
+    if (result.diff) this.#diff.push(result.diff);
   }
 
   /** True when a change was recorded. */
@@ -113,6 +124,15 @@ export async function runScript(
     if (line.startsWith(CHANGE_MARK)) builder.change(line.slice(CHANGE_MARK.length));
   }
   return lines.filter((line) => !line.startsWith(CHANGE_MARK));
+}
+
+/** Runs a command that must succeed and records it; throws an OperationError explaining a failure. */
+export async function runRecorded(
+  ctx: OpContext,
+  command: Command,
+  builder: ResultBuilder,
+): Promise<void> {
+  builder.record(await ctx.session.runChecked(command, ctx.control));
 }
 
 /** Script lines that bring a path's mode and owner to what is asked (`$p` holds the path). */

@@ -436,7 +436,8 @@ export function editBlock(
   return result === normalized ? text : result;
 }
 
-async function editFile(
+/** Reads a remote text file, applies `edit` to its text, and writes it back when it changed. */
+export async function editFile(
   ctx: OpContext,
   path: string,
   options: FileAttributes & { create?: boolean; present?: boolean },

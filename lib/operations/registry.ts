@@ -11,8 +11,20 @@ import { hint } from "../data_meta.ts";
 import { errorMessage, InputError, OperationError } from "../errors.ts";
 import type { HostSession } from "../session.ts";
 import type { OpContext } from "./context.ts";
+import * as apk from "./apk.ts";
+import * as apt from "./apt.ts";
+import * as dnf from "./dnf.ts";
 import * as files from "./files.ts";
+import * as git from "./git.ts";
+import { hostname } from "./hostname.ts";
+import * as packages from "./packages.ts";
+import { reboot } from "./reboot.ts";
+import { replace } from "./replace.ts";
 import * as server from "./server.ts";
+import { sysctl } from "./sysctl.ts";
+import * as systemd from "./systemd.ts";
+import { template } from "./template.ts";
+import * as users from "./users.ts";
 
 /** How an operation takes its arguments. */
 export interface OperationSpec {
@@ -26,6 +38,7 @@ export interface OperationSpec {
 }
 
 const FILE_ATTRIBUTES = ["mode", "user", "group"] as const;
+const PACKAGES = ["packages", "present", "latest", "update"] as const;
 
 /** Every operation by dotted name. */
 export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
@@ -55,6 +68,71 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     run: files.block,
   },
   "files.sync": { positional: 2, options: ["delete"], run: files.sync },
+  "files.template": {
+    positional: 3,
+    options: [...FILE_ATTRIBUTES, "createRemoteDir", "trimBlocks", "lstripBlocks"],
+    run: template,
+  },
+  "files.replace": { positional: 3, options: [...FILE_ATTRIBUTES], run: replace },
+  "server.user": {
+    positional: 0,
+    options: [
+      "name",
+      "present",
+      "home",
+      "shell",
+      "group",
+      "groups",
+      "system",
+      "uid",
+      "publicKeys",
+    ],
+    run: users.user,
+  },
+  "server.group": {
+    positional: 0,
+    options: ["name", "present", "gid", "system"],
+    run: users.group,
+  },
+  "server.hostname": { positional: 1, options: [], run: hostname },
+  "server.sysctl": { positional: 2, options: ["persist", "file"], run: sysctl },
+  "server.reboot": { positional: 0, options: ["waitSeconds", "delaySeconds"], run: reboot },
+  "apt.packages": {
+    positional: 0,
+    options: [...PACKAGES, "cacheTime", "noRecommends"],
+    run: apt.packages,
+  },
+  "apt.update": { positional: 0, options: ["cacheTime"], run: apt.update },
+  "apt.key": { positional: 0, options: ["src", "content", "dest"], run: apt.key },
+  "apt.repo": {
+    positional: 0,
+    options: [
+      "name",
+      "uris",
+      "suites",
+      "components",
+      "signedBy",
+      "types",
+      "architectures",
+      "present",
+      "update",
+    ],
+    run: apt.repo,
+  },
+  "dnf.packages": { positional: 0, options: [...PACKAGES], run: dnf.packages },
+  "apk.packages": { positional: 0, options: [...PACKAGES], run: apk.packages },
+  "packages.install": { positional: 0, options: [...PACKAGES], run: packages.install },
+  "systemd.service": {
+    positional: 0,
+    options: ["service", "running", "enabled", "restarted", "reloaded", "daemonReload", "changed"],
+    run: systemd.service,
+  },
+  "systemd.unit": { positional: 2, options: ["path"], run: systemd.unit },
+  "git.repo": {
+    positional: 0,
+    options: ["src", "dest", "branch", "pull", "user"],
+    run: git.repo,
+  },
 };
 
 /** How a call is run. */
@@ -65,6 +143,8 @@ export interface CallOptions {
   deployDefaults: ControlArguments;
   readLocal: (path: string) => Promise<Uint8Array>;
   resolveLocal: (path: string) => string;
+  /** The fleet configuration, for templates. */
+  config?: Readonly<Record<string, unknown>>;
 }
 
 /** Splits the trailing options/control objects of a call. */
@@ -119,6 +199,7 @@ export async function callOperation(
     control,
     readLocal: options.readLocal,
     resolveLocal: options.resolveLocal,
+    config: options.config ?? {},
   };
   try {
     return await spec.run(ctx, ...call.positional, call.options);

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { BaseConnector } from "../../connectors/base.ts";
 import { LocalConnector } from "../../connectors/local.ts";
 import type { OperationResult } from "../../lib/deploy/types.ts";
 import { callOperation } from "../../lib/operations/registry.ts";
@@ -29,9 +30,22 @@ export interface OpHarness {
 /** A harness on @local; `baseDir` resolves relative local paths. */
 export function localHarness(baseDir = "/", data: Record<string, unknown> = {}): OpHarness {
   const host = { name: "@local", data, groups: ["@local"], connector: LocalConnector };
+  return connectorHarness(host, new LocalConnector(host, { runProcess }), baseDir);
+}
+
+/** A harness on any connector instance (its host as the inventory knows it). */
+export function connectorHarness(
+  host: { name: string; data: Record<string, unknown>; groups: string[] },
+  connector: BaseConnector,
+  baseDir = "/",
+  config: Record<string, unknown> = {},
+): OpHarness {
   const events: RunEvent[] = [];
-  const connector = new LocalConnector(host, { runProcess });
-  const session = new HostSession(host, connector, { emit: (e) => events.push(e) });
+  const session = new HostSession(
+    { ...host, connector: connector.constructor as never },
+    connector,
+    { emit: (e) => events.push(e) },
+  );
   const call = (dryRun: boolean) => (name: string, ...args: unknown[]) =>
     callOperation(session, name, args, {
       dryRun,
@@ -39,6 +53,7 @@ export function localHarness(baseDir = "/", data: Record<string, unknown> = {}):
       deployDefaults: {},
       readLocal: (path) => Deno.readFile(path.startsWith("/") ? path : `${baseDir}/${path}`),
       resolveLocal: (path) => path.startsWith("/") ? path : `${baseDir}/${path}`,
+      config,
     });
   const commandTexts = () => events.flatMap((e) => e.type === "command" ? [e.command] : []);
   return {

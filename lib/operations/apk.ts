@@ -1,0 +1,28 @@
+/**
+ * apk (Alpine) operations: packages.
+ *
+ * @module
+ */
+
+import { sh } from "../command.ts";
+import type { OperationResult, PackagesOptions } from "../deploy/types.ts";
+import { apk, apkOutdated } from "../facts/packages.ts";
+import { type OpContext, runRecorded } from "./context.ts";
+import { managePackages, type PackageManager } from "./_packages.ts";
+
+const APK: PackageManager = {
+  op: "apk.packages",
+  versionSeparator: "=",
+  installed: (ctx) => ctx.session.fact(apk),
+  outdated: async (ctx, names) =>
+    (await ctx.session.fact(apkOutdated)).filter((name) => names.includes(name)),
+  refresh: (ctx, builder) => runRecorded(ctx, sh`apk update`, builder),
+  install: (specs) => sh`apk add ${specs}`,
+  upgrade: (names) => sh`apk add -u ${names}`,
+  remove: (names) => sh`apk del ${names}`,
+};
+
+/** `apk.packages({packages, present, latest, update})`: installs only what is missing, in one call. */
+export function packages(ctx: OpContext, options: PackagesOptions): Promise<OperationResult> {
+  return managePackages(ctx, APK, options);
+}

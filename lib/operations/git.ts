@@ -1,0 +1,149 @@
+/**
+ * `git.repo`: a working copy of a repository at a branch or tag. Clones when
+ * absent; otherwise asks the remote (`git ls-remote`, which changes nothing,
+ * so dry runs are exact) where the branch or tag points and only then
+ * fetches and checks it out. Reports a change only when HEAD moved.
+ *
+ * @module
+ */
+
+import type { ControlArguments } from "../arguments.ts";
+import { type Command, sh } from "../command.ts";
+import type { GitRepoOptions, OperationResult } from "../deploy/types.ts";
+import { InputError, OperationError } from "../errors.ts";
+import { type OpContext, ResultBuilder } from "./context.ts";
+
+const MISSING = "skiff:missing";
+
+/**
+ * Control arguments that run git as `user`: `_sudo_user` under `_sudo`, else
+ * `_su_user` with `/bin/sh` (service accounts often have no login shell).
+ */
+export function asUser(control: ControlArguments, user: string | undefined): ControlArguments {
+  if (user === undefined) return control;
+  return control._sudo
+    ? { ...control, _sudo_user: user }
+    : { ...control, _su_user: user, _su_shell: control._su_shell ?? "/bin/sh" };
+}
+
+/**
+ * Where `name` points in `git ls-remote` output: a branch, else a tag (peeled
+ * to its commit), else null.
+ *
+ * @example
+ * ```ts
+ * import { resolveRemote } from "./git.ts";
+ * resolveRemote("abc\trefs/heads/main\ndef\trefs/tags/v1\n123\trefs/tags/v1^{}\n", "v1");
+ * // { sha: "123", kind: "tag" }
+ * ```
+ */
+export function resolveRemote(
+  lsRemote: string,
+  name: string,
+): { sha: string; kind: "branch" | "tag" } | null {
+  const refs = new Map<string, string>();
+  for (const line of lsRemote.split("\n")) {
+    const [sha, ref] = line.split("\t");
+    if (sha && ref) refs.set(ref, sha);
+  }
+  const branch = refs.get(`refs/heads/${name}`);
+  if (branch) return { sha: branch, kind: "branch" };
+  const tag = refs.get(`refs/tags/${name}^{}`) ?? refs.get(`refs/tags/${name}`);
+  return tag ? { sha: tag, kind: "tag" } : null;
+}
+
+function check(options: GitRepoOptions): void {
+  if (typeof options.src !== "string" || options.src === "" || options.src.startsWith("-")) {
+    throw new InputError(`git.repo: src must be a repository URL or path`);
+  }
+  if (typeof options.dest !== "string" || !options.dest.startsWith("/")) {
+    throw new InputError(`git.repo: dest must be an absolute path`);
+  }
+  if (
+    options.branch !== undefined &&
+    (typeof options.branch !== "string" || !/^[^-\s~^:?*[\\][^\s~^:?*[\\]*$/.test(options.branch))
+  ) {
+    throw new InputError(
+      `git.repo: branch must be a branch or tag name, got ${JSON.stringify(options.branch)}`,
+    );
+  }
+}
+
+/** `git.repo({src, dest, branch, pull, user})`. */
+export async function repo(ctx: OpContext, options: GitRepoOptions): Promise<OperationResult> {
+  check(options);
+  const { src, dest, branch } = options;
+  const control = asUser(ctx.control, options.user);
+  const builder = new ResultBuilder();
+  const git = async (command: Command): Promise<string> => {
+    const result = await ctx.session.run(command, control);
+    builder.record(result);
+    if (!result.success) throw new OperationError(ctx.session.describeFailure(result));
+    return result.output.stdout;
+  };
+  const state = await git(sh`d=${dest}
+if [ -e "$d/.git" ]; then
+  cd "$d" || exit 1
+  echo "head=$(git rev-parse -q --verify HEAD)"
+  echo "url=$(git config --get remote.origin.url)"
+  echo "branch=$(git symbolic-ref -q --short HEAD)"
+elif [ -e "$d" ] && [ -n "$(ls -A "$d" 2>/dev/null)" ]; then
+  echo ${dest}" exists and is not a git working copy" >&2; exit 1
+else echo ${MISSING}; fi`);
+  if (state.trim() === MISSING) {
+    builder.change(`cloned ${src} into ${dest}${branch ? ` at ${branch}` : ""}`);
+    if (!ctx.dryRun) {
+      await git(sh`git clone -q ${branch ? sh`--branch ${branch} ` : sh``}-- ${src} ${dest}`);
+    }
+    return builder.done("");
+  }
+  const fields = Object.fromEntries(
+    state.split("\n").filter((l) => l.includes("=")).map((l) => [
+      l.slice(0, l.indexOf("=")),
+      l.slice(l.indexOf("=") + 1),
+    ]),
+  );
+  const head = fields.head ?? "";
+  const current = fields.branch ?? "";
+  const inRepo = (command: Command) => git(sh`cd ${dest} && ${command}`);
+  if (fields.url !== src) {
+    builder.change(`origin ${fields.url || "(none)"} -> ${src}`);
+    if (!ctx.dryRun) {
+      await inRepo(
+        fields.url ? sh`git remote set-url origin ${src}` : sh`git remote add origin ${src}`,
+      );
+    }
+  }
+  const wanted = branch ?? current;
+  if (wanted === "" || (options.pull === false && (branch === undefined || branch === current))) {
+    return builder.done(`${dest} is at ${head.slice(0, 7) || "no commit"}`);
+  }
+  const target = resolveRemote(await git(sh`git ls-remote -- ${src}`), wanted);
+  if (target === null) {
+    throw new OperationError(`git.repo: ${src} has no branch or tag "${wanted}"`);
+  }
+  const onIt = target.kind === "tag" ? current === "" : current === wanted;
+  if (target.sha === head && onIt) return builder.done(`${dest} is at ${head.slice(0, 7)}`);
+  if (ctx.dryRun) {
+    if (target.sha !== head) {
+      builder.change(`${dest}: HEAD ${head.slice(0, 7)} -> ${target.sha.slice(0, 7)} (${wanted})`);
+    }
+    return builder.done(`${dest} is at ${head.slice(0, 7)}`);
+  }
+  await inRepo(sh`git fetch -q --tags --force origin`);
+  if (target.kind === "tag") {
+    await inRepo(sh`git -c advice.detachedHead=false checkout -q ${`refs/tags/${wanted}`}`);
+  } else {
+    const upstream = `origin/${wanted}`;
+    await inRepo(
+      sh`{ git checkout -q ${wanted} 2>/dev/null || git checkout -q -b ${wanted} --track ${upstream}; }${
+        options.pull === false ? sh`` : sh` && git merge -q --ff-only ${upstream}`
+      }`,
+    );
+  }
+  const after = (await inRepo(sh`git rev-parse HEAD`)).trim();
+  if (after !== head) {
+    builder.change(`${dest}: HEAD ${head.slice(0, 7)} -> ${after.slice(0, 7)} (${wanted})`);
+  }
+  return builder.done(`${dest} is at ${after.slice(0, 7)}`);
+}

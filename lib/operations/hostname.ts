@@ -1,0 +1,47 @@
+/**
+ * `server.hostname`: the running host name and /etc/hostname.
+ *
+ * @module
+ */
+
+import { sh } from "../command.ts";
+import type { OperationResult } from "../deploy/types.ts";
+import { InputError } from "../errors.ts";
+import { running as systemdRunning } from "../facts/systemd.ts";
+import { type OpContext, ResultBuilder, runRecorded, runScript } from "./context.ts";
+
+const LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+const HOSTNAME = new RegExp(`^${LABEL}(\\.${LABEL})*$`);
+
+/**
+ * `server.hostname(name)`: `hostnamectl set-hostname` under systemd, else
+ * writes /etc/hostname and runs `hostname NAME`. No change when both the
+ * running name and /etc/hostname already say `name`.
+ */
+export async function hostname(ctx: OpContext, name: unknown): Promise<OperationResult> {
+  if (typeof name !== "string" || name.length > 253 || !HOSTNAME.test(name)) {
+    throw new InputError(`server.hostname: not a valid host name: ${JSON.stringify(name)}`);
+  }
+  const builder = new ResultBuilder();
+  const [current = "", file = ""] = await runScript(
+    ctx,
+    sh`uname -n; cat /etc/hostname 2>/dev/null | head -n 1; true`,
+    builder,
+  );
+  if (current.trim() === name && file.trim() === name) {
+    return builder.done(`host name is ${name}`);
+  }
+  builder.change(`hostname ${current.trim()} -> ${name}`);
+  if (!ctx.dryRun) {
+    const systemd = await ctx.session.fact(systemdRunning);
+    await runRecorded(
+      ctx,
+      systemd
+        ? sh`hostnamectl set-hostname ${name}`
+        : sh`echo ${name} > /etc/hostname && hostname ${name}`,
+      builder,
+    );
+    ctx.session.invalidateFacts("server.hostname");
+  }
+  return builder.done("");
+}

@@ -1,0 +1,57 @@
+/**
+ * `server.sysctl`: a kernel parameter now and, optionally, at boot.
+ *
+ * @module
+ */
+
+import { sh } from "../command.ts";
+import type { OperationResult } from "../deploy/types.ts";
+import { InputError, OperationError } from "../errors.ts";
+import { type OpContext, ResultBuilder } from "./context.ts";
+import { line } from "./files.ts";
+
+/** Where `persist` writes, unless `file` says otherwise. */
+export const SYSCTL_FILE = "/etc/sysctl.d/99-skiff.conf";
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** `server.sysctl(key, value, {persist, file})`: `sysctl -w` when the value differs. */
+export async function sysctl(
+  ctx: OpContext,
+  key: unknown,
+  value: unknown,
+  options: { persist?: boolean; file?: string },
+): Promise<OperationResult> {
+  if (typeof key !== "string" || !/^[A-Za-z0-9_][A-Za-z0-9_.\/-]*$/.test(key)) {
+    throw new InputError(`server.sysctl: not a sysctl key: ${JSON.stringify(key)}`);
+  }
+  if (typeof value !== "string" && typeof value !== "number") {
+    throw new InputError(`server.sysctl: value must be a string or a number`);
+  }
+  const wanted = String(value).trim().split(/\s+/).join(" ");
+  const builder = new ResultBuilder();
+  const read = await ctx.session.run(sh`sysctl -n ${key}`, ctx.control);
+  builder.record(read);
+  if (!read.success) throw new OperationError(ctx.session.describeFailure(read));
+  const current = read.output.stdout.trim().split(/\s+/).join(" ");
+  if (current !== wanted) {
+    builder.change(`${key} ${current} -> ${wanted}`);
+    if (!ctx.dryRun) {
+      builder.record(
+        await ctx.session.runChecked(sh`sysctl -w ${`${key}=${wanted}`}`, ctx.control),
+      );
+    }
+  }
+  if (options.persist) {
+    const file = options.file ?? SYSCTL_FILE;
+    builder.absorb(
+      await line(ctx, file, `${key} = ${wanted}`, {
+        match: `^\\s*${escapeRegExp(key)}\\s*=`,
+        create: true,
+      }),
+    );
+  }
+  return builder.done(`${key} is ${wanted}`);
+}

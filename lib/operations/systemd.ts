@@ -1,0 +1,169 @@
+/**
+ * Service operations. Under systemd (PID 1) they use `systemctl`; on hosts
+ * without it (containers, chroots, other inits) they start and stop through
+ * the init script (`service NAME …` or `/etc/init.d/NAME …`) and enable with
+ * `systemctl --root=/` or `update-rc.d`, or say exactly what is missing.
+ *
+ * @module
+ */
+
+import { type Command, sh } from "../command.ts";
+import type { OperationResult, ServiceFact, ServiceOptions } from "../deploy/types.ts";
+import { InputError, OperationError } from "../errors.ts";
+import { running as systemdRunning, service as serviceFact, unitNames } from "../facts/systemd.ts";
+import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";
+import { put } from "./files.ts";
+
+type Action = "start" | "stop" | "restart" | "reload";
+
+/** The command that starts, stops, restarts or reloads a service, given its facts. */
+export function serviceCommand(
+  name: string,
+  action: Action,
+  fact: ServiceFact,
+  host: string,
+): Command {
+  const { unit, script } = unitNames(name);
+  if (fact.systemd) return sh`systemctl ${action} ${unit}`;
+  if (fact.initScript) {
+    return fact.serviceCommand
+      ? sh`service ${script} ${action}`
+      : sh`${`/etc/init.d/${script}`} ${action}`;
+  }
+  throw new OperationError(
+    `systemd.service: cannot ${action} ${unit} on ${host}: systemd is not running there (no /run/systemd/system) and there is no /etc/init.d/${script} to fall back to`,
+  );
+}
+
+/** The command that enables or disables a service at boot, given its facts. */
+export function enableCommand(
+  name: string,
+  enable: boolean,
+  fact: ServiceFact,
+  host: string,
+): Command {
+  const { unit, script } = unitNames(name);
+  const verb = enable ? "enable" : "disable";
+  if (fact.systemd) return sh`systemctl ${verb} ${unit}`;
+  if (fact.systemctl) return sh`systemctl --root=/ ${verb} ${unit}`;
+  if (fact.updateRcD && fact.initScript) {
+    return enable
+      ? sh`update-rc.d ${script} defaults && update-rc.d ${script} enable`
+      : sh`update-rc.d ${script} disable`;
+  }
+  throw new OperationError(
+    `systemd.service: cannot ${verb} ${unit} on ${host}: systemd is not running there, systemctl is not installed, and ${
+      fact.updateRcD ? `there is no /etc/init.d/${script}` : "update-rc.d is not installed"
+    }`,
+  );
+}
+
+function checkOptions(options: ServiceOptions): string {
+  if (typeof options.service !== "string" || !/^[A-Za-z0-9@_.:-]+$/.test(options.service)) {
+    throw new InputError(
+      `systemd.service: service must be a unit name such as "nginx", got ${
+        JSON.stringify(options.service)
+      }`,
+    );
+  }
+  for (const key of ["running", "enabled", "restarted", "reloaded", "daemonReload", "changed"]) {
+    const value = (options as unknown as Record<string, unknown>)[key];
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new InputError(`systemd.service: ${key} must be true or false`);
+    }
+  }
+  return options.service;
+}
+
+/**
+ * `systemd.service({service, running, enabled, restarted, reloaded, daemonReload, changed})`.
+ * Starts or stops only when the state differs; restarts (or reloads) a service
+ * that was already running when `restarted`/`reloaded` is set or `changed` is
+ * true — with `changed` given, only when it is true.
+ */
+export async function service(ctx: OpContext, options: ServiceOptions): Promise<OperationResult> {
+  const name = checkOptions(options);
+  const builder = new ResultBuilder();
+  const host = ctx.session.name;
+  let fact = await ctx.session.fact(serviceFact, name);
+  if (options.daemonReload && fact.systemd && !ctx.dryRun) {
+    await runRecorded(ctx, sh`systemctl daemon-reload`, builder);
+    ctx.session.invalidateFacts("systemd.");
+    fact = await ctx.session.fact(serviceFact, name);
+  }
+  const unknown = fact.active === null && fact.enabled === null;
+  const apply = async (command: () => Command, description: string) => {
+    if (ctx.dryRun) {
+      // A dry run may come before the package that installs the service:
+      // say so instead of failing; otherwise check the command can be made.
+      if (!unknown) command();
+      builder.change(unknown ? `${description} (not installed yet)` : description);
+      return;
+    }
+    builder.change(description);
+    await runRecorded(ctx, command(), builder);
+  };
+  let started = false;
+  if (options.running !== undefined && fact.active !== options.running) {
+    const action = options.running ? "start" : "stop";
+    await apply(
+      () => serviceCommand(name, action, fact, host),
+      `${action === "start" ? "started" : "stopped"} ${name}`,
+    );
+    started = options.running;
+  }
+  const bounce = options.changed === undefined
+    ? options.restarted || options.reloaded
+    : options.changed;
+  if (bounce && options.running !== false && !started) {
+    const action = options.reloaded && !options.restarted ? "reload" : "restart";
+    await apply(() => serviceCommand(name, action, fact, host), `${action}ed ${name}`);
+  }
+  if (options.enabled !== undefined && fact.enabled !== options.enabled) {
+    const fixed = fact.enabledState === "static" || fact.enabledState === "indirect" ||
+      fact.enabledState === "generated";
+    if (!fixed) {
+      await apply(
+        () => enableCommand(name, options.enabled!, fact, host),
+        `${options.enabled ? "enabled" : "disabled"} ${name}`,
+      );
+    }
+  }
+  if (builder.changed && !ctx.dryRun) ctx.session.invalidateFacts("systemd.");
+  const state = [
+    fact.active === null ? null : fact.active ? "running" : "stopped",
+    fact.enabled === null ? null : fact.enabled ? "enabled" : "disabled",
+  ].filter(Boolean).join(", ");
+  return builder.done(`${name} is ${state || "as wanted"}`);
+}
+
+/** `systemd.unit(name, content, {path})`: writes a unit file and reloads systemd when it changed. */
+export async function unit(
+  ctx: OpContext,
+  name: unknown,
+  content: unknown,
+  options: { path?: string },
+): Promise<OperationResult> {
+  if (typeof name !== "string" || !/^[A-Za-z0-9@_.:-]+\.[a-z]+$/.test(name)) {
+    throw new InputError(
+      `systemd.unit: name must be a unit file name such as "app.service", got ${
+        JSON.stringify(name)
+      }`,
+    );
+  }
+  if (typeof content !== "string") throw new InputError("systemd.unit: content must be a string");
+  const dir = (options.path ?? "/etc/systemd/system").replace(/\/$/, "");
+  const builder = new ResultBuilder();
+  const result = await put(ctx, { content }, `${dir}/${name}`, {
+    mode: "644",
+    createRemoteDir: true,
+  });
+  builder.absorb(result);
+  if (result.changed && !ctx.dryRun) {
+    if (await ctx.session.fact(systemdRunning)) {
+      await runRecorded(ctx, sh`systemctl daemon-reload`, builder);
+    }
+    ctx.session.invalidateFacts("systemd.");
+  }
+  return builder.done(result.description);
+}

@@ -33,3 +33,4 @@ export type {
 } from "./connectors/base.ts";
 export type { DataMeta, DataType } from "./lib/data_meta.ts";
 export { ConnectError, InputError, OperationError } from "./lib/errors.ts";
+export type * from "./lib/deploy/types.ts";

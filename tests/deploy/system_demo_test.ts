@@ -1,7 +1,7 @@
 /**
  * The system demo deploy through the real runner (sandboxed deploy worker,
  * sessions, facts) against a disposable Debian tree reached with the
- * test-only ChrootTestConnector: everything changes once, nothing the second
+ * real ChrootConnector (with /proc mounted by the test tree): everything changes once, nothing the second
  * time.
  */
 
@@ -9,7 +9,7 @@ import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import type { RunEvent } from "../../lib/report/events.ts";
 import { runProcess } from "../../lib/process.ts";
 import { runDeploys } from "../../lib/runner.ts";
-import { ChrootTestConnector } from "../helpers/chroot_for_tests.ts";
+import { ChrootConnector } from "../../connectors/chroot.ts";
 import { debianRoot } from "../helpers/debian_root.ts";
 
 const DEMO = new URL("../../fleets/deploys/system_demo.ts", import.meta.url).pathname;
@@ -48,13 +48,13 @@ Deno.test("the system demo deploy changes a Debian tree once and nothing the sec
   const host = {
     name: "demo",
     data: {
-      chroottest_root: root.path,
+      chroot_directory: root.path,
       site_repo: "/srv/origin.git",
       site_port: port,
       deploy_key: KEY,
     },
     groups: ["all"],
-    connector: ChrootTestConnector,
+    connector: ChrootConnector,
   };
   const run = async (dryRun: boolean) => {
     const events: RunEvent[] = [];

@@ -1,13 +1,13 @@
 /**
  * Package, service and account operations for real, inside a disposable
  * Debian minbase tree (see tests/helpers/debian_root.ts) reached through the
- * test-only ChrootTestConnector. PID 1 is not systemd here, so services use
+ * real ChrootConnector (with /proc mounted by the test tree). PID 1 is not systemd here, so services use
  * the init-script fallback and `update-rc.d` / `systemctl --root=/`.
  */
 
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { runProcess } from "../../lib/process.ts";
-import { ChrootTestConnector } from "../helpers/chroot_for_tests.ts";
+import { ChrootConnector } from "../../connectors/chroot.ts";
 import { debianRoot } from "../helpers/debian_root.ts";
 import { connectorHarness } from "../helpers/ops.ts";
 
@@ -43,8 +43,8 @@ WantedBy=multi-user.target
 
 Deno.test("apt, systemd and packages operations change a Debian tree once", async (t) => {
   await using root = await debianRoot();
-  const host = { name: "debian", data: { chroottest_root: root.path }, groups: ["all"] };
-  const connector = new ChrootTestConnector(host, { runProcess });
+  const host = { name: "debian", data: { chroot_directory: root.path }, groups: ["all"] };
+  const connector = new ChrootConnector(host, { runProcess });
   await connector.connect();
   const h = connectorHarness(host, connector);
   const inside = (script: string) => root.sh(script).then((out) => out.trim());

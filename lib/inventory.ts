@@ -46,9 +46,11 @@ export async function inventoryFromNames(
       }
       seen.add(item.name);
       hosts.push({
-        name: item.name,
+        name: !name.startsWith("@") && item.name === `@${item.connector.connectorName}/${name}`
+          ? name
+          : item.name,
         data: { ...item.data, ...cliData },
-        groups: ["all", ...item.groups],
+        groups: [...new Set(["all", `@${item.connector.connectorName}`, ...item.groups])],
         connector: item.connector,
       });
     }

@@ -10,7 +10,8 @@ import meta from "../../deno.json" with { type: "json" };
 import { builtinRegistry } from "../../connectors/builtin.ts";
 import type { ConnectorContext } from "../../connectors/base.ts";
 import { errorMessage, InputError } from "../errors.ts";
-import { inventoryFromNames } from "../inventory.ts";
+import { type LoadedInventory, loadInventory } from "../fleet/load.ts";
+import { runFleetCheck, runFleetShow, runSchema } from "./fleet_cmd.ts";
 import { runProcess } from "../process.ts";
 import { type CompletionNode, completionScript } from "./completions.ts";
 import { connectorsText } from "./connectors_cmd.ts";
@@ -39,8 +40,9 @@ function parallelOption(): Option<"--parallel <n>", undefined, undefined, string
   return new Option("--parallel <n>", "hosts to work on at once (default: min(hosts, 64))");
 }
 
-function parseParallel(value: string | undefined, hosts: number): number {
-  if (value === undefined) return Math.max(1, Math.min(hosts, 64));
+function parseParallel(value: string | undefined, inventory: LoadedInventory): number {
+  const hosts = inventory.hosts.length;
+  if (value === undefined) return Math.max(1, inventory.parallelism || Math.min(hosts, 64));
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
     throw new InputError(`--parallel: expected a positive integer, got "${value}"`);
@@ -61,6 +63,22 @@ function parsePercent(value: string | undefined): number | undefined {
 export function buildProgram(io: CliIo, setCode: (code: number) => void) {
   const context: ConnectorContext = { runProcess, prompt: io.prompt };
   const registry = builtinRegistry();
+  const load = (
+    targets: string,
+    cliData: Record<string, unknown>,
+    flags: { limit?: string[]; connector?: string[] },
+  ) =>
+    loadInventory([targets], {
+      registry,
+      cliData,
+      limits: flags.limit ?? [],
+      connectorPaths: flags.connector ?? [],
+      cwd: io.cwd,
+      env: io.env,
+      runProcess,
+      warn: (message) => io.err(`${message}\n`),
+      signal: io.signal,
+    });
   const program = new Command()
     .name("skiff")
     .description(
@@ -82,16 +100,22 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
         "set host data for every target, values parsed as YAML (repeatable)",
         collect,
       )
+      .option(
+        "--limit <hosts>",
+        "only these groups, hosts or globs, comma-separated (repeatable)",
+        collect,
+      )
+      .option("--connector <path>", "load a connector module (repeatable)", collect)
       .addOption(parallelOption()),
   ).action(async (targets, command, flags) => {
     const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
     const data = parsePairs(flags.data ?? [], "--data", true);
-    const inventory = await inventoryFromNames(targets, registry, data);
+    const inventory = await load(targets, data, flags);
     const code = await runExec({
       inventory,
       command: command.join(" "),
       cliArguments,
-      parallel: parseParallel(flags.parallel, inventory.hosts.length),
+      parallel: parseParallel(flags.parallel, inventory),
       context,
     }, io);
     setCode(code);
@@ -117,13 +141,19 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
         "set host data for every target, values parsed as YAML (repeatable)",
         collect,
       )
+      .option(
+        "--limit <hosts>",
+        "only these groups, hosts or globs, comma-separated (repeatable)",
+        collect,
+      )
+      .option("--connector <path>", "load a connector module (repeatable)", collect)
       .option("--fail-percent <n>", "stop starting hosts once more than N% have failed")
       .option("--allow-read <path>", "let deploy code read this path too (repeatable)", collect)
       .addOption(parallelOption()),
   ).action(async (targets, deploys, flags) => {
     const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
     const data = parsePairs(flags.data ?? [], "--data", true);
-    const inventory = await inventoryFromNames(targets, registry, data);
+    const inventory = await load(targets, data, flags);
     setCode(
       await runDeployCommand({
         inventory,
@@ -134,7 +164,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
         yes: flags.yes ?? false,
         json: flags.json ?? false,
         verbosity: Number(flags.verbose),
-        parallel: parseParallel(flags.parallel, inventory.hosts.length),
+        parallel: parseParallel(flags.parallel, inventory),
         failPercent: parsePercent(flags.failPercent),
         allowRead: (flags.allowRead ?? []).map((path) =>
           path.startsWith("/") ? path : `${io.cwd}/${path}`
@@ -154,23 +184,52 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
       )
       .option("--json", "print JSON")
       .option("--data <K=V>", "set host data for every target (repeatable)", collect)
+      .option(
+        "--limit <hosts>",
+        "only these groups, hosts or globs, comma-separated (repeatable)",
+        collect,
+      )
+      .option("--connector <path>", "load a connector module (repeatable)", collect)
       .addOption(parallelOption()),
   ).action(async (targets, facts, flags) => {
     const requests = parseFactNames(facts);
     const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
     const data = parsePairs(flags.data ?? [], "--data", true);
-    const inventory = await inventoryFromNames(targets, registry, data);
+    const inventory = await load(targets, data, flags);
     setCode(
       await runFacts({
         inventory,
         facts: requests,
         cliArguments,
         json: flags.json ?? false,
-        parallel: parseParallel(flags.parallel, inventory.hosts.length),
+        parallel: parseParallel(flags.parallel, inventory),
         context,
       }, io),
     );
   });
+
+  const fleet = program.command("fleet").description("inspect fleet files and targets");
+  fleet.command("show")
+    .description("show hosts, groups, connectors and resolved data (secrets masked)")
+    .argument("<targets>", "fleet files or comma-separated hosts")
+    .option("--json", "print JSON")
+    .option("--data <K=V>", "set host data for every target (repeatable)", collect)
+    .option("--limit <hosts>", "only these groups, hosts or globs (repeatable)", collect)
+    .option("--connector <path>", "load a connector module (repeatable)", collect)
+    .action(async (targets, flags) => {
+      const inventory = await load(targets, parsePairs(flags.data ?? [], "--data", true), flags);
+      runFleetShow(inventory, flags.json ?? false, io);
+    });
+  fleet.command("check")
+    .description("validate fleet files and targets; exit 2 on errors")
+    .argument("<targets>", "fleet files or comma-separated hosts")
+    .option("--connector <path>", "load a connector module (repeatable)", collect)
+    .action(async (targets, flags) => {
+      runFleetCheck(await load(targets, {}, flags), io);
+    });
+  program.command("schema")
+    .description("print the JSON Schema of the fleet format (for yaml-language-server)")
+    .action(() => runSchema(io));
 
   program.command("types")
     .description("write skiff.d.ts, the types of the deploy API, for editors")

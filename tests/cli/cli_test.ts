@@ -133,7 +133,7 @@ Deno.test("skiff completions generates scripts from the command tree", async (t)
     strictEqual(run.code, 0);
     strictEqual(run.stdout.includes("complete -F _skiff skiff"), true);
     strictEqual(
-      run.stdout.includes(`exec) words="--data --parallel --sudo --sudo-user`),
+      run.stdout.includes(`exec) words="--data --limit --connector --parallel --sudo --sudo-user`),
       true,
       run.stdout,
     );

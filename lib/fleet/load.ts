@@ -1,0 +1,426 @@
+/**
+ * Builds the inventory from TARGETS: fleet files (merged in order, with
+ * their boats and user connectors) or comma-separated host names.
+ *
+ * Data precedence, highest first: CLI `--data` > host > groups in
+ * declaration order (later wins) > fleet `data` > what the connector derives
+ * from the name > connector DataMeta defaults (applied when it is built).
+ *
+ * @module
+ */
+
+import type { ConnectorClass } from "../../connectors/base.ts";
+import { hostToConnectorData } from "../../connectors/base.ts";
+import type { ConnectorRegistry } from "../../connectors/registry.ts";
+import { controlArgumentsFromData } from "../arguments.ts";
+import { type Boat, type BoatHosts, runBuiltinBoat, toHostMap } from "../boats/builtin.ts";
+import { errorMessage, InputError } from "../errors.ts";
+import { type Inventory, inventoryFromNames, type InventoryHost } from "../inventory.ts";
+import { matchesPatterns } from "../../connectors/ssh_config.ts";
+import type { ProcessRunner } from "../process.ts";
+import type { Restrictions } from "../restrictions.ts";
+import { type FleetFile, parseFleet } from "./parse.ts";
+
+/** Everything loading needs from the outside. */
+export interface LoadOptions {
+  registry: ConnectorRegistry;
+  cliData?: Readonly<Record<string, unknown>>;
+  limits?: readonly string[];
+  /** Extra user connector modules (`--connector`). */
+  connectorPaths?: readonly string[];
+  cwd: string;
+  env: (name: string) => string | undefined;
+  runProcess: ProcessRunner;
+  warn?: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+/** An inventory from fleet files, with what the runner needs besides hosts. */
+export interface LoadedInventory extends Inventory {
+  /** Group name → host names. */
+  groups: Readonly<Record<string, readonly string[]>>;
+  restrictions: Restrictions;
+  parallelism?: number;
+  /** Where each host came from. */
+  sources: Readonly<Record<string, string>>;
+  /** The registry, with user connectors added. */
+  registry: ConnectorRegistry;
+}
+
+/** True when TARGETS names fleet files rather than hosts. */
+export function isFleetTarget(part: string): boolean {
+  return /\.(ya?ml|json)$/i.test(part);
+}
+
+function absolute(path: string, cwd: string): string {
+  return path.startsWith("/") ? path : `${cwd}/${path}`.replace(/\/\.\//g, "/");
+}
+
+function isConnectorClass(value: unknown): value is ConnectorClass {
+  return typeof value === "function" &&
+    typeof (value as { connectorName?: unknown }).connectorName === "string" &&
+    typeof (value as { makeNamesData?: unknown }).makeNamesData === "function";
+}
+
+/** Loads user connector modules and returns a registry with them added. */
+export async function loadUserConnectors(
+  paths: readonly string[],
+  registry: ConnectorRegistry,
+): Promise<ConnectorRegistry> {
+  let out = registry;
+  for (const path of paths) {
+    let module: Record<string, unknown>;
+    try {
+      module = await import(new URL(`file://${path}`).href);
+    } catch (error) {
+      throw new InputError(`Connector module ${path} failed to load: ${errorMessage(error)}`);
+    }
+    const classes = Object.values(module).filter(isConnectorClass);
+    if (classes.length === 0) {
+      throw new InputError(
+        `Connector module ${path} exports no connector class (a class extending BaseConnector)`,
+      );
+    }
+    for (const cls of classes) {
+      if (!cls.connectorName) {
+        throw new InputError(`Connector module ${path}: a connector class has no connectorName`);
+      }
+      out = out.with(cls);
+    }
+  }
+  return out;
+}
+
+async function runBoat(
+  spec: FleetFile["boats"][number],
+  options: LoadOptions,
+): Promise<BoatHosts> {
+  const ctx = { runProcess: options.runProcess, dir: spec.dir, signal: options.signal };
+  const readText = (path: string) => Deno.readTextFile(path);
+  if (/\.(ts|js|mts|mjs)$/.test(spec.provider)) {
+    const path = absolute(spec.provider, spec.dir);
+    let boat: Boat;
+    try {
+      const module = await import(new URL(`file://${path}`).href);
+      boat = (module.default ?? module.boat) as Boat;
+    } catch (error) {
+      throw new InputError(`boat ${spec.provider} failed to load: ${errorMessage(error)}`);
+    }
+    if (!boat || typeof boat.hosts !== "function") {
+      throw new InputError(
+        `boat ${spec.provider}: the module must export default { name, hosts(config) }`,
+      );
+    }
+    if (boat.checkConnection && !(await boat.checkConnection(spec.config))) {
+      throw new InputError(`boat ${boat.name ?? spec.provider}: checkConnection() failed`);
+    }
+    const result = boat.hosts(spec.config);
+    const hosts: Record<string, Record<string, unknown>> = {};
+    if (Symbol.asyncIterator in (result as object)) {
+      for await (const [name, data] of result as AsyncIterable<[string, Record<string, unknown>]>) {
+        hosts[name] = data;
+      }
+    } else Object.assign(hosts, toHostMap(await result, `boat ${boat.name ?? spec.provider}`));
+    return { hosts, groups: {} };
+  }
+  return await runBuiltinBoat(spec.provider, spec.config, ctx, readText);
+}
+
+interface Pending {
+  name: string;
+  data: Record<string, unknown>;
+  source: string;
+  /** Position of one of its data keys, when it came from a fleet file. */
+  keySource?: (key: string) => string;
+}
+
+/** Validates each data key of a fleet host on its own, so an error points at the key. */
+function checkHostKeys(pending: Pending, connector: ConnectorClass): void {
+  if (!pending.keySource) return;
+  for (const [key, value] of Object.entries(pending.data)) {
+    const single = { name: pending.name, data: { [key]: value }, groups: [] };
+    try {
+      hostToConnectorData(connector, single);
+      controlArgumentsFromData({ [key]: value }, "x");
+    } catch (error) {
+      const detail = errorMessage(error).replace(/^(Host "[^"]*"|x): /, "").replace(
+        new RegExp(`^${key}: `),
+        "",
+      );
+      throw new InputError(
+        `${pending.keySource(key)}: fleet.hosts.${pending.name}.${key}: ${detail}`,
+      );
+    }
+  }
+}
+
+/** Loads fleet files and builds the inventory. */
+export async function loadFleets(
+  paths: readonly string[],
+  options: LoadOptions,
+): Promise<LoadedInventory> {
+  const fleets: FleetFile[] = [];
+  for (const given of paths) {
+    const path = absolute(given, options.cwd);
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new InputError(`Fleet file ${given} does not exist`);
+      }
+      throw new InputError(`Fleet file ${given} cannot be read: ${errorMessage(error)}`);
+    }
+    fleets.push(
+      parseFleet(text, given, {
+        env: options.env,
+        readText: (p) => Deno.readTextFileSync(p),
+        dir: path.slice(0, path.lastIndexOf("/")) || "/",
+      }),
+    );
+  }
+  const registry = await loadUserConnectors(
+    [
+      ...fleets.flatMap((f) => f.connectors),
+      ...(options.connectorPaths ?? []).map((p) => absolute(p, options.cwd)),
+    ],
+    options.registry,
+  );
+
+  const hosts = new Map<string, Pending>();
+  const groupDecls: {
+    name: string;
+    hosts: string[];
+    data: Record<string, unknown>;
+    source: string;
+  }[] = [];
+  const fleetData: Record<string, unknown> = {};
+  const config: Record<string, unknown> = {};
+  const restrictionSources: Record<string, string> = {};
+  const restrictions: {
+    allow_list: Record<string, Record<string, boolean>>;
+    black_list: Record<string, Record<string, boolean>>;
+  } = { allow_list: {}, black_list: {} };
+  let parallelism: number | undefined;
+  for (const fleet of fleets) {
+    for (const host of fleet.hosts) {
+      const existing = hosts.get(host.name);
+      hosts.set(host.name, {
+        name: host.name,
+        data: { ...existing?.data, ...host.data },
+        source: host.source,
+        keySource: (key) =>
+          fleet.where(host.path ? [...host.path, key] : ["fleet", "hosts", host.name, key]),
+      });
+    }
+    groupDecls.push(...fleet.groups);
+    Object.assign(fleetData, fleet.data);
+    Object.assign(config, fleet.config);
+    for (const list of ["allow_list", "black_list"] as const) {
+      Object.assign(restrictions[list], fleet.restrictions[list]);
+      for (const name of Object.keys(fleet.restrictions[list] ?? {})) {
+        restrictionSources[name] ??= fleet.where(["fleet", "restrictions", list, name]);
+      }
+    }
+    if (fleet.parallelism !== undefined) parallelism = fleet.parallelism;
+    for (const boat of fleet.boats) {
+      let found: BoatHosts;
+      try {
+        found = await runBoat(boat, options);
+      } catch (error) {
+        const message = `${boat.source}: boat ${boat.name ?? boat.provider} failed: ${
+          errorMessage(error)
+        }`;
+        if (boat.optional) {
+          options.warn?.(`warning: ${message} (optional, skipped)`);
+          continue;
+        }
+        throw new InputError(message);
+      }
+      for (const [name, data] of Object.entries(found.hosts)) {
+        const existing = hosts.get(name);
+        if (existing) {
+          throw new InputError(
+            `Host "${name}" is defined twice: at ${existing.source} and by boat ${
+              boat.name ?? boat.provider
+            } (${boat.source})`,
+          );
+        }
+        hosts.set(name, {
+          name,
+          data,
+          source: `boat ${boat.name ?? boat.provider} (${boat.source})`,
+        });
+      }
+      for (const [name, members] of Object.entries(found.groups)) {
+        groupDecls.push({
+          name,
+          hosts: members,
+          data: {},
+          source: `boat ${boat.name ?? boat.provider}`,
+        });
+      }
+    }
+  }
+  // Hosts named only in groups join the inventory too.
+  for (const group of groupDecls) {
+    for (const name of group.hosts) {
+      if (!hosts.has(name)) hosts.set(name, { name, data: {}, source: group.source });
+    }
+  }
+  const built: InventoryHost[] = [];
+  const groups: Record<string, string[]> = { all: [] };
+  const sources: Record<string, string> = {};
+  for (const pending of hosts.values()) {
+    let expanded;
+    try {
+      expanded = await registry.expand(pending.name);
+    } catch (error) {
+      throw new InputError(`${pending.source}: ${errorMessage(error)}`);
+    }
+    for (const item of expanded) {
+      checkHostKeys(pending, item.connector);
+      const name = pending.name.startsWith("@")
+        ? item.name
+        : (expanded.length === 1 ? pending.name : item.name);
+      let data: Record<string, unknown> = { ...item.data, ...fleetData };
+      const memberOf: string[] = [];
+      for (const group of groupDecls) {
+        if (group.hosts.includes(pending.name) || group.hosts.includes(name)) {
+          data = { ...data, ...group.data };
+          memberOf.push(group.name);
+        }
+      }
+      data = { ...data, ...pending.data, ...options.cliData };
+      const host: InventoryHost = {
+        name,
+        data,
+        groups: [
+          ...new Set(["all", `@${item.connector.connectorName}`, ...item.groups, ...memberOf]),
+        ],
+        connector: item.connector,
+      };
+      try {
+        hostToConnectorData(item.connector, host);
+        controlArgumentsFromData(data, `Host "${name}"`);
+      } catch (error) {
+        throw new InputError(`${pending.source}: ${errorMessage(error)}`);
+      }
+      if (sources[name]) {
+        throw new InputError(
+          `Host "${name}" is defined twice: at ${sources[name]} and ${pending.source}`,
+        );
+      }
+      sources[name] = pending.source;
+      built.push(host);
+      for (const group of host.groups) (groups[group] ??= []).push(name);
+    }
+  }
+  for (
+    const name of Object.keys(restrictions.allow_list).concat(Object.keys(restrictions.black_list))
+  ) {
+    if (!sources[name]) {
+      throw new InputError(
+        `${
+          restrictionSources[name]
+        }: restrictions name host "${name}", which is not in the fleet (hosts: ${
+          Object.keys(sources).join(", ")
+        })`,
+      );
+    }
+  }
+  const inventory: LoadedInventory = {
+    hosts: built,
+    config,
+    groups,
+    restrictions,
+    parallelism,
+    sources,
+    registry,
+  };
+  return applyLimits(inventory, options.limits ?? []);
+}
+
+/**
+ * Keeps the hosts that match any limit: group names, host names or globs,
+ * comma-separated. A limit that matches nothing is an InputError listing
+ * what exists.
+ */
+export function applyLimits<
+  T extends Inventory & { groups: Readonly<Record<string, readonly string[]>> },
+>(
+  inventory: T,
+  limits: readonly string[],
+): T {
+  const patterns = limits.flatMap((limit) => limit.split(",")).map((p) => p.trim()).filter(Boolean);
+  if (patterns.length === 0) return inventory;
+  const keep = new Set<string>();
+  for (const pattern of patterns) {
+    const before = keep.size;
+    const group = inventory.groups[pattern];
+    if (group) group.forEach((name) => keep.add(name));
+    for (const host of inventory.hosts) {
+      if (
+        host.name === pattern || (/[*?]/.test(pattern) && matchesPatterns(host.name, [pattern]))
+      ) keep.add(host.name);
+    }
+    for (const [name, members] of Object.entries(inventory.groups)) {
+      if (/[*?]/.test(pattern) && matchesPatterns(name, [pattern])) {
+        members.forEach((m) => keep.add(m));
+      }
+    }
+    if (
+      keep.size === before &&
+      !inventory.hosts.some((h) => h.name === pattern || group?.includes(h.name))
+    ) {
+      throw new InputError(
+        `--limit "${pattern}" matches no host or group: groups are ${
+          Object.keys(inventory.groups).sort().join(", ")
+        }; hosts are ${inventory.hosts.map((h) => h.name).join(", ")}`,
+      );
+    }
+  }
+  return { ...inventory, hosts: inventory.hosts.filter((host) => keep.has(host.name)) };
+}
+
+/**
+ * The one entry point for TARGETS: fleet files (comma-separated, or several
+ * given) or comma-separated host names, limited by `--limit`.
+ */
+export async function loadInventory(
+  targets: readonly string[],
+  options: LoadOptions,
+): Promise<LoadedInventory> {
+  const parts = targets.flatMap((t) => t.split(",")).map((t) => t.trim()).filter(Boolean);
+  if (parts.length === 0) {
+    throw new InputError("No targets given: name hosts such as @local, or fleet files");
+  }
+  const files = parts.filter(isFleetTarget);
+  if (files.length > 0 && files.length < parts.length) {
+    throw new InputError(
+      `Give either fleet files or host names as targets, not both: ${parts.join(",")}`,
+    );
+  }
+  if (files.length > 0) return await loadFleets(files, options);
+  const registry = await loadUserConnectors(
+    (options.connectorPaths ?? []).map((p) => absolute(p, options.cwd)),
+    options.registry,
+  );
+  const base = await inventoryFromNames(parts.join(","), registry, options.cliData ?? {});
+  const groups: Record<string, string[]> = {};
+  const sources: Record<string, string> = {};
+  for (const host of base.hosts) {
+    for (const group of host.groups) (groups[group] ??= []).push(host.name);
+    sources[host.name] = "command line";
+    try {
+      hostToConnectorData(host.connector, host);
+      controlArgumentsFromData(host.data as Record<string, unknown>, `Host "${host.name}"`);
+    } catch (error) {
+      throw new InputError(`command line: ${errorMessage(error)}`);
+    }
+  }
+  return applyLimits(
+    { ...base, groups, restrictions: {}, sources, registry },
+    options.limits ?? [],
+  );
+}

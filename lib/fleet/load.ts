@@ -12,7 +12,8 @@
 import type { ConnectorClass } from "../../connectors/base.ts";
 import { hostToConnectorData } from "../../connectors/base.ts";
 import type { ConnectorRegistry } from "../../connectors/registry.ts";
-import { controlArgumentsFromData } from "../arguments.ts";
+import { CONTROL_ARGUMENTS, controlArgumentsFromData, isControlArgument } from "../arguments.ts";
+import { SecretValue } from "../command.ts";
 import { type Boat, type BoatHosts, runBuiltinBoat, toHostMap } from "../boats/builtin.ts";
 import { errorMessage, InputError } from "../errors.ts";
 import { type Inventory, inventoryFromNames, type InventoryHost } from "../inventory.ts";
@@ -132,6 +133,20 @@ interface Pending {
   source: string;
   /** Position of one of its data keys, when it came from a fleet file. */
   keySource?: (key: string) => string;
+}
+
+/** Wraps values of secret keys (connector DataMeta or control arguments) as SecretValue. */
+export function markSecrets(
+  data: Record<string, unknown>,
+  connector: ConnectorClass,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    const meta = connector.dataMeta[key] ??
+      (isControlArgument(key) ? CONTROL_ARGUMENTS[key] : undefined);
+    out[key] = meta?.secret && typeof value === "string" ? new SecretValue(value) : value;
+  }
+  return out;
 }
 
 /** Validates each data key of a fleet host on its own, so an error points at the key. */
@@ -291,7 +306,7 @@ export async function loadFleets(
           memberOf.push(group.name);
         }
       }
-      data = { ...data, ...pending.data, ...options.cliData };
+      data = markSecrets({ ...data, ...pending.data, ...options.cliData }, item.connector);
       const host: InventoryHost = {
         name,
         data,
@@ -406,7 +421,14 @@ export async function loadInventory(
     (options.connectorPaths ?? []).map((p) => absolute(p, options.cwd)),
     options.registry,
   );
-  const base = await inventoryFromNames(parts.join(","), registry, options.cliData ?? {});
+  const named = await inventoryFromNames(parts.join(","), registry, options.cliData ?? {});
+  const base = {
+    ...named,
+    hosts: named.hosts.map((host) => ({
+      ...host,
+      data: markSecrets({ ...host.data }, host.connector),
+    })),
+  };
   const groups: Record<string, string[]> = {};
   const sources: Record<string, string> = {};
   for (const host of base.hosts) {

@@ -1,0 +1,110 @@
+import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { runSkiff } from "../helpers/cli.ts";
+import { startSshd, TEST_USER } from "../helpers/sshd.ts";
+import { tempDir } from "../helpers/temp.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+Deno.test("skiff fleet show prints hosts, groups and data with secrets masked", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(
+    dir.join("f.yml"),
+    `fleet:\n  hosts:\n    web1: {ssh_hostname: 10.0.0.5, ssh_password: hunter2, api_key: !secret abc123}\n  groups:\n    web: {hosts: [web1]}\n`,
+  );
+  const run = await runSkiff(["fleet", "show", "f.yml"], { cwd: dir.path });
+  strictEqual(run.code, 0, run.stderr);
+  strictEqual(
+    run.stdout,
+    `web1 (@ssh) groups: all, @ssh, web\n  api_key: "***"\n  ssh_hostname: "10.0.0.5"\n  ssh_password: "***"\n` +
+      `groups:\n  @ssh: web1\n  all: web1\n  web: web1\n`,
+  );
+  const json = JSON.parse(
+    (await runSkiff(["fleet", "show", "f.yml", "--json"], { cwd: dir.path })).stdout,
+  );
+  deepStrictEqual(json.hosts[0].data, {
+    ssh_hostname: "10.0.0.5",
+    ssh_password: "***",
+    api_key: "***",
+  });
+  deepStrictEqual(json.groups.web, ["web1"]);
+});
+
+Deno.test("skiff fleet check validates: ok line, or exit 2 with the position", async () => {
+  await using dir = await tempDir();
+  const ok = await runSkiff(["fleet", "check", `${ROOT}fleets/ssh.yml`]);
+  strictEqual(ok.code, 0, ok.stderr);
+  strictEqual(ok.stdout, "ok: 3 hosts, 4 groups\n");
+  await Deno.writeTextFile(dir.join("bad.yml"), "fleet:\n  hosts:\n    web1: {ssh_port: twenty}\n");
+  const bad = await runSkiff(["fleet", "check", "bad.yml"], { cwd: dir.path });
+  strictEqual(bad.code, 2);
+  strictEqual(
+    bad.stderr,
+    `error: bad.yml:3:12: fleet.hosts.web1.ssh_port: expected an integer, got "twenty"\n`,
+  );
+  strictEqual(bad.stdout, "");
+});
+
+Deno.test("skiff schema prints a JSON Schema for editors", async () => {
+  const run = await runSkiff(["schema"]);
+  const schema = JSON.parse(run.stdout);
+  strictEqual(schema.$schema, "https://json-schema.org/draft/2020-12/schema");
+  deepStrictEqual(schema.required, ["fleet"]);
+});
+
+Deno.test("skiff exec fleets/local.yml --limit web -- hostname", async () => {
+  const hostname = new TextDecoder().decode(
+    (await new Deno.Command("uname", { args: ["-n"] }).output()).stdout,
+  ).trim();
+  const run = await runSkiff([
+    "exec",
+    `${ROOT}fleets/local.yml`,
+    "--limit",
+    "web",
+    "--",
+    "hostname",
+  ]);
+  strictEqual(run.code, 0, run.stderr);
+  strictEqual(run.stdout, `[@local] ${hostname}\n`);
+});
+
+Deno.test("skiff exec over a fleet of two sshd hosts and @local, limited by group", async () => {
+  await using a = await startSshd();
+  await using b = await startSshd({ authorize: [await Deno.readTextFile(`${a.clientKey}.pub`)] });
+  await using dir = await tempDir();
+  await Deno.writeTextFile(
+    dir.join("known_hosts"),
+    (await Deno.readTextFile(a.knownHosts)) + (await Deno.readTextFile(b.knownHosts)),
+  );
+  await Deno.writeTextFile(
+    dir.join("fleet.yml"),
+    `fleet:
+  data:
+    ssh_user: ${TEST_USER}
+    ssh_key: ${a.clientKey}
+    ssh_known_hosts_file: ${dir.join("known_hosts")}
+    ssh_allow_agent: false
+  hosts:
+    alpha: {ssh_hostname: 127.0.0.1, ssh_port: ${a.port}, role: a}
+    beta: {ssh_hostname: 127.0.0.1, ssh_port: ${b.port}, role: b}
+    "@local": {}
+  groups:
+    remote: {hosts: [alpha, beta]}
+`,
+  );
+  const run = await runSkiff([
+    "exec",
+    "fleet.yml",
+    "--limit",
+    "remote",
+    "--",
+    'echo "$SSH_CONNECTION" | cut -d" " -f4',
+  ], {
+    cwd: dir.path,
+  });
+  strictEqual(run.code, 0, run.stderr);
+  deepStrictEqual(
+    run.stdout.split("\n").filter(Boolean).sort(),
+    [`[alpha] ${a.port}`, `[beta] ${b.port}`].sort(),
+  );
+  strictEqual(run.stderr, "2 of 2 hosts succeeded\n");
+});

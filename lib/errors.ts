@@ -79,7 +79,42 @@ export function describeExitCode(code: number | null): string {
   return meaning ? `exit code ${code} (${meaning})` : `exit code ${code}`;
 }
 
-/** The message of any thrown value. */
+/**
+ * Explains a permission Deno refused: which permission, for what, and how to
+ * get it.
+ *
+ * @example
+ * ```ts
+ * import { explainDenial } from "./errors.ts";
+ * explainDenial('Requires run access to "/opt/docker", run again with the --allow-run flag');
+ * // 'skiff may not run "/opt/docker": its permission set (lib/permissions.flags, shown by `skiff doctor`) lacks --allow-run for it; use a program in the allow list or rebuild skiff with it added'
+ * ```
+ */
+export function explainDenial(message: string): string {
+  const match = /Requires (\w+) access to "?([^",]+)"?/.exec(message) ??
+    /Requires (\w+) access/.exec(message);
+  if (!match) return message;
+  const kind = match[1];
+  const target = match[2];
+  const verbs: Record<string, string> = {
+    run: "run",
+    read: "read",
+    write: "write",
+    net: "connect to",
+    env: "read the variable",
+    sys: "read system information",
+  };
+  const what = target ? `${verbs[kind] ?? `use ${kind}`} "${target}"` : `use ${kind} access`;
+  const fix = kind === "run"
+    ? "use a program in the allow list or rebuild skiff with it added"
+    : kind === "env"
+    ? "pass the value another way (host data, --data or !file) or rebuild skiff with the variable added"
+    : "rebuild skiff with it added";
+  return `skiff may not ${what}: its permission set (lib/permissions.flags, shown by \`skiff doctor\`) lacks --allow-${kind} for it; ${fix}`;
+}
+
+/** The message of any thrown value; permission denials are explained. */
 export function errorMessage(error: unknown): string {
+  if (error instanceof Deno.errors.NotCapable) return explainDenial(error.message);
   return error instanceof Error ? error.message : String(error);
 }

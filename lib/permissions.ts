@@ -44,6 +44,10 @@ export const PERMISSION_REASONS: Readonly<Record<string, { why: string; without:
     why: "the local host name, OS release and user ids for facts about @local and `skiff doctor`",
     without: "local facts and doctor report less",
   },
+  "--no-prompt": {
+    why: "a missing permission fails at once with an explanation instead of waiting at a prompt",
+    without: "a run on a bastion could stop at a permission prompt nobody answers",
+  },
 };
 
 /**

@@ -23,6 +23,7 @@ import {
 import { parsePairs } from "./data_flags.ts";
 import { runExec } from "./exec.ts";
 import { writeDeployTypes } from "./types_cmd.ts";
+import { doctorReport, printDoctor } from "./doctor_cmd.ts";
 import { runDeployCommand } from "./deploy_cmd.ts";
 import { parseFactNames, runFacts } from "./facts_cmd.ts";
 import { DEFAULT_FACTS } from "../facts/registry.ts";
@@ -231,6 +232,13 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
     .description("print the JSON Schema of the fleet format (for yaml-language-server)")
     .action(() => runSchema(io));
 
+  program.command("doctor")
+    .description("show version, permissions, ssh config/keys/agent and installed programs")
+    .option("--json", "print JSON")
+    .action(async (flags) => {
+      printDoctor(await doctorReport(VERSION, io, runProcess), flags.json ?? false, io);
+    });
+
   program.command("types")
     .description("write skiff.d.ts, the types of the deploy API, for editors")
     .argument("[file]", "where to write it (default ./skiff.d.ts)")
@@ -275,7 +283,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       return 2;
     }
-    if (error instanceof InputError || (error as { exitCode?: number }).exitCode === 2) {
+    if (
+      error instanceof InputError || error instanceof Deno.errors.NotCapable ||
+      (error as { exitCode?: number }).exitCode === 2
+    ) {
       io.err(`${paint.error("error:")} ${errorMessage(error)}\n`);
       return 2;
     }

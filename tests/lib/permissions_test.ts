@@ -16,7 +16,7 @@ Deno.test("PERMISSION_FLAGS never grant everything", () => {
 
 Deno.test("the README's permission table matches lib/permissions.flags", async () => {
   const readme = await Deno.readTextFile(new URL("README.md", ROOT));
-  const rows = readme.split("\n").filter((line) => /^\| `--(allow|ignore)-/.test(line));
+  const rows = readme.split("\n").filter((line) => /^\| `--(allow|ignore|no)-/.test(line));
   const table = rows.map((row) => row.split("|").slice(1, -1).map((cell) => cell.trim()));
   deepStrictEqual(
     table,

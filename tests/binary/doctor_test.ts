@@ -1,0 +1,54 @@
+import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { PERMISSION_FLAGS } from "../../lib/permissions.ts";
+import { runSkiff } from "../helpers/cli.ts";
+import { tempDir } from "../helpers/temp.ts";
+
+Deno.test("skiff doctor prints the granted permissions and finds a running ssh-agent", async (t) => {
+  await using dir = await tempDir();
+  await t.step("without an agent", async () => {
+    const run = await runSkiff(["doctor", "--json"], { env: { HOME: dir.path } });
+    strictEqual(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    deepStrictEqual(report.permissions, PERMISSION_FLAGS.map((flag) => ({ flag, granted: true })));
+    deepStrictEqual(report.ssh.agent, { socket: null, reachable: false });
+    deepStrictEqual(report.ssh.config, { path: `${dir.path}/.ssh/config`, exists: false });
+    strictEqual(report.programs.sh, "/usr/bin/sh");
+  });
+  await t.step("with an agent", async () => {
+    const socket = dir.join("agent.sock");
+    const agent = new Deno.Command("ssh-agent", {
+      args: ["-D", "-a", socket],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    try {
+      for (let i = 0; i < 100 && !(await Deno.stat(socket).then(() => true, () => false)); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const run = await runSkiff(["doctor"], { env: { HOME: dir.path, SSH_AUTH_SOCK: socket } });
+      strictEqual(run.stdout.includes(`  agent        reachable at ${socket}\n`), true, run.stdout);
+      strictEqual(run.stdout.includes(`  ${PERMISSION_FLAGS[0]}  granted\n`), true);
+    } finally {
+      agent.kill();
+      await agent.status;
+    }
+  });
+});
+
+Deno.test("a denied permission is explained instead of an uncaught NotCapable", async () => {
+  const run = await runSkiff([
+    "exec",
+    "@docker/x",
+    "--data",
+    "docker_cli=/opt/skiff-nowhere/docker",
+    "--",
+    "id",
+  ]);
+  strictEqual(run.code, 1);
+  strictEqual(
+    run.stderr,
+    `[@docker/x] could not connect: skiff may not run "/opt/skiff-nowhere/docker": its permission set ` +
+      "(lib/permissions.flags, shown by `skiff doctor`) lacks --allow-run for it; use a program in the allow list " +
+      "or rebuild skiff with it added\n0 of 1 hosts succeeded\n",
+  );
+});

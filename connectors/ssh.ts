@@ -832,6 +832,25 @@ export class SshConnector extends BaseConnector {
       });
     }
     const sftp = await this.#sftpClient();
+    if (typeof destination === "string") {
+      // Parallel reads (fastGet) into a temporary file beside the destination, then rename.
+      const temp = tempName(destination);
+      try {
+        await new Promise<void>((resolve, reject) =>
+          sftp.fastGet(
+            remotePath,
+            temp,
+            { concurrency: 16, chunkSize: 32768 },
+            (error) => error ? reject(error) : resolve(),
+          )
+        );
+        await Deno.rename(temp, destination);
+        return true;
+      } catch (error) {
+        await Deno.remove(temp).catch(() => {});
+        throw error;
+      }
+    }
     return await downloadTo(destination, async (sink) => {
       const read = sftp.createReadStream(remotePath);
       await webReadable(read).pipeTo(sink);

@@ -36,8 +36,14 @@ export async function benchLocal(runs = 200): Promise<number> {
 
 if (import.meta.main) {
   const { benchSandbox } = await import("./sandbox_bench.ts");
+  const { benchSsh } = await import("./ssh_bench.ts");
+  const { benchDeploy } = await import("./deploy_bench.ts");
   console.log("== @local commands");
   await benchLocal();
   console.log("== deploy sandbox proxy");
   await benchSandbox();
+  console.log("== @ssh against OpenSSH");
+  await benchSsh();
+  console.log("== deploy workload against OpenSSH scripts");
+  for (const hosts of [1, 8, 32]) await benchDeploy(hosts);
 }

@@ -720,8 +720,10 @@ export class SshConnector extends BaseConnector {
     return this.#sftp;
   }
 
-  #useSftp(): boolean {
-    return this.data.ssh_file_transfer_protocol !== "scp";
+  /** The SFTP session, or undefined when scp was asked for or the server has no SFTP subsystem. */
+  async #sftpOrNone(): Promise<SFTPWrapper | undefined> {
+    if (this.data.ssh_file_transfer_protocol === "scp") return undefined;
+    return await this.#sftpClient().catch(() => undefined);
   }
 
   override async putFile(
@@ -769,7 +771,8 @@ export class SshConnector extends BaseConnector {
     mode: string | undefined,
     options: ControlArguments,
   ): Promise<void> {
-    if (!this.#useSftp() || !(await this.#sftpClient().then(() => true, () => false))) {
+    const sftp = await this.#sftpOrNone();
+    if (!sftp) {
       const command = mode !== undefined
         ? sh`umask 077 && cat > ${path} && chmod ${mode} ${path}`
         : sh`cat > ${path}`;
@@ -784,7 +787,6 @@ export class SshConnector extends BaseConnector {
       }
       return;
     }
-    const sftp = await this.#sftpClient();
     const write = sftp.createWriteStream(path, {
       mode: mode !== undefined ? parseInt(mode, 8) : 0o644,
     });
@@ -802,7 +804,7 @@ export class SshConnector extends BaseConnector {
   }
 
   async #rename(from: string, to: string): Promise<void> {
-    const sftp = this.#useSftp() ? await this.#sftpClient().catch(() => undefined) : undefined;
+    const sftp = await this.#sftpOrNone();
     if (sftp) {
       await new Promise<void>((resolve, reject) =>
         sftp.ext_openssh_rename(from, to, (error) => error ? reject(error) : resolve())
@@ -824,14 +826,14 @@ export class SshConnector extends BaseConnector {
     options: ControlArguments = {},
   ): Promise<boolean> {
     if (this.#lost) throw new Error(`Cannot download from ${this.host.name}: ${this.#lost}`);
-    if (isPrivileged(options) || !this.#useSftp()) {
+    const sftp = isPrivileged(options) ? undefined : await this.#sftpOrNone();
+    if (!sftp) {
       return await downloadTo(destination, async (sink) => {
         const { connector, command: commandArgs } = extractControlArguments(options);
         const exec = makeUnixCommand(sh`cat ${remotePath}`, commandArgs).renderForExec();
         await this.#catChannel(exec.text, exec.secretEnv, sink, connector._timeout);
       });
     }
-    const sftp = await this.#sftpClient();
     if (typeof destination === "string") {
       // Parallel reads (fastGet) into a temporary file beside the destination, then rename.
       const temp = tempName(destination);

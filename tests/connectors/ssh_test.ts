@@ -449,3 +449,39 @@ Deno.test("SshConnector uploads with sudo, and a sudo password never shows in an
     await Deno.remove(sudoers).catch(() => {});
   }
 });
+
+Deno.test("SshConnector falls back to a plain channel without SFTP, and rsyncs with the same settings", async (t) => {
+  await using dir = await tempDir();
+  await Deno.chmod(dir.path, 0o777);
+  await t.step("no sftp subsystem", async () => {
+    await using sshd = await startSshd({ noSftp: true });
+    await connected(connector(sshd), async (c) => {
+      await c.putFile(new TextEncoder().encode("via cat\n"), dir.join("nosftp.txt"), {
+        mode: "600",
+      });
+      strictEqual(await Deno.readTextFile(dir.join("nosftp.txt")), "via cat\n");
+      strictEqual((await Deno.stat(dir.join("nosftp.txt"))).mode! & 0o777, 0o600);
+      await c.getFile(dir.join("nosftp.txt"), dir.join("back.txt"));
+      strictEqual(await Deno.readTextFile(dir.join("back.txt")), "via cat\n");
+    });
+  });
+  await t.step("scp asked for explicitly", async () => {
+    await using sshd = await startSshd();
+    await connected(connector(sshd, { ssh_file_transfer_protocol: "scp" }), async (c) => {
+      await c.putFile(new TextEncoder().encode("scp mode\n"), dir.join("scp.txt"));
+      strictEqual(await Deno.readTextFile(dir.join("scp.txt")), "scp mode\n");
+    });
+  });
+  await t.step("rsync", async () => {
+    await using sshd = await startSshd();
+    await Deno.mkdir(dir.join("src/sub"), { recursive: true });
+    await Deno.writeTextFile(dir.join("src/sub/f.txt"), "synced");
+    await Deno.mkdir(dir.join("dest"), { mode: 0o777 });
+    await Deno.chmod(dir.join("dest"), 0o777);
+    await connected(connector(sshd), async (c) => {
+      await c.checkCanRsync();
+      strictEqual(await c.rsync(dir.join("src/"), dir.join("dest/"), ["-r"]), true);
+    });
+    strictEqual(await Deno.readTextFile(dir.join("dest/sub/f.txt")), "synced");
+  });
+});

@@ -534,6 +534,11 @@ export async function sync(
   const localRoot = ctx.resolveLocal(pathCheck(source, "files.sync src")).replace(/\/$/, "");
   const remoteRoot = pathCheck(dest, "files.sync dest").replace(/\/$/, "");
   const builder = new ResultBuilder();
+  if (
+    !isPrivileged(ctx) && await ctx.session.connector.checkCanRsync().then(() => true, () => false)
+  ) {
+    return await syncWithRsync(ctx, localRoot, remoteRoot, options, builder);
+  }
   const localFiles = await listLocal(localRoot);
   const lines = await runScript(
     ctx,
@@ -560,6 +565,49 @@ export async function sync(
       const result = await ctx.session.run(sh`cd ${remoteRoot} && rm -f -- ${extra}`, ctx.control);
       builder.record(result);
       if (!result.success) throw new OperationError(ctx.session.describeFailure(result));
+    }
+  }
+  if (builder.changed) ctx.session.invalidateFacts("files.");
+  return builder.done(`${remoteRoot} is in sync`);
+}
+
+/** files.sync through rsync: `--itemize-changes` says what changed (or, with `-n`, would). */
+async function syncWithRsync(
+  ctx: OpContext,
+  localRoot: string,
+  remoteRoot: string,
+  options: { delete?: boolean },
+  builder: ResultBuilder,
+): Promise<OperationResult> {
+  const flags = [
+    "-rlt",
+    "--itemize-changes",
+    ...(options.delete ? ["--delete"] : []),
+    ...(ctx.dryRun ? ["-n"] : []),
+  ];
+  const lines: string[] = [];
+  const label = `rsync ${flags.join(" ")} ${localRoot}/ ${remoteRoot}/`;
+  ctx.session.emitCommand(label);
+  const ok = await ctx.session.connector.rsync(`${localRoot}/`, `${remoteRoot}/`, flags, {
+    ...ctx.control,
+    onOutput: (line) => {
+      if (line.stream === "stdout") lines.push(line.line);
+    },
+  });
+  builder.record({ masked: label, output: { stdout: lines.join("\n"), stderr: "" } });
+  if (!ok) {
+    throw new OperationError(`files.sync: rsync to ${remoteRoot} failed on ${ctx.session.name}`);
+  }
+  for (const line of lines) {
+    const deleting = /^\*deleting\s+(.*)$/.exec(line);
+    if (deleting) builder.change(`removed ${remoteRoot}/${deleting[1]}`);
+    else {
+      const item = /^([<>c.][fdL])([^ ]*) (.*)$/.exec(line);
+      if (item && item[1].endsWith("f") && item[1][0] !== ".") {
+        builder.change(
+          `${item[2].startsWith("+") ? "created" : "updated"} ${remoteRoot}/${item[3]}`,
+        );
+      }
     }
   }
   if (builder.changed) ctx.session.invalidateFacts("files.");

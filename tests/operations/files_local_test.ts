@@ -222,8 +222,29 @@ Deno.test("files.sync uploads differing files and deletes extras", async () => {
   await Deno.writeTextFile(`${dest}/extra.txt`, "x");
   await Deno.writeTextFile(dir.join("src/a.txt"), "a2");
   const third = await h.op("files.sync", "src", dest, { delete: true });
-  strictEqual(third.description, `updated ${dest}/a.txt, removed ${dest}/extra.txt`);
+  strictEqual(third.description, `removed ${dest}/extra.txt, updated ${dest}/a.txt`);
   strictEqual(await exists(`${dest}/extra.txt`), false);
+  strictEqual(h.commands().filter((c) => c.startsWith("rsync ")).length, 3);
+});
+
+Deno.test("files.sync without rsync (here: under _sudo) compares sha256 per file", async () => {
+  await using dir = await tempDir();
+  const h = localHarness(dir.path);
+  await Deno.mkdir(dir.join("src/sub"), { recursive: true });
+  await Deno.writeTextFile(dir.join("src/a.txt"), "a");
+  await Deno.writeTextFile(dir.join("src/sub/b.txt"), "b");
+  const dest = dir.join("dest");
+  const first = await h.op("files.sync", "src", dest, {}, { _sudo: true });
+  strictEqual(first.description, `created ${dest}/a.txt, created ${dest}/sub/b.txt`);
+  strictEqual(h.uploads().length, 2);
+  const dry = await h.dry("files.sync", "src", dest, {}, { _sudo: true });
+  strictEqual(dry.changed, false);
+  await Deno.writeTextFile(`${dest}/extra.txt`, "x");
+  await Deno.writeTextFile(dir.join("src/a.txt"), "a2");
+  const third = await h.op("files.sync", "src", dest, { delete: true }, { _sudo: true });
+  strictEqual(third.description, `updated ${dest}/a.txt, removed ${dest}/extra.txt`);
+  strictEqual(h.uploads().length, 3);
+  strictEqual(h.commands().some((c) => c.startsWith("rsync ")), false);
 });
 
 Deno.test("server.shell and server.script run commands; dry runs do not", async () => {

@@ -14,7 +14,8 @@ import { hostToConnectorData } from "../../connectors/base.ts";
 import type { ConnectorRegistry } from "../../connectors/registry.ts";
 import { CONTROL_ARGUMENTS, controlArgumentsFromData, isControlArgument } from "../arguments.ts";
 import { SecretValue } from "../command.ts";
-import { type Boat, type BoatHosts, runBuiltinBoat, toHostMap } from "../boats/builtin.ts";
+import { type BoatHosts, runBuiltinBoat, toHostMap } from "../boats/builtin.ts";
+import { runSandboxedBoat } from "../boats/sandbox.ts";
 import { errorMessage, InputError } from "../errors.ts";
 import { type Inventory, inventoryFromNames, type InventoryHost } from "../inventory.ts";
 import { matchesPatterns } from "../../connectors/ssh_config.ts";
@@ -100,29 +101,9 @@ async function runBoat(
   const readText = (path: string) => Deno.readTextFile(path);
   if (/\.(ts|js|mts|mjs)$/.test(spec.provider)) {
     const path = absolute(spec.provider, spec.dir);
-    let boat: Boat;
-    try {
-      const module = await import(new URL(`file://${path}`).href);
-      boat = (module.default ?? module.boat) as Boat;
-    } catch (error) {
-      throw new InputError(`boat ${spec.provider} failed to load: ${errorMessage(error)}`);
-    }
-    if (!boat || typeof boat.hosts !== "function") {
-      throw new InputError(
-        `boat ${spec.provider}: the module must export default { name, hosts(config) }`,
-      );
-    }
-    if (boat.checkConnection && !(await boat.checkConnection(spec.config))) {
-      throw new InputError(`boat ${boat.name ?? spec.provider}: checkConnection() failed`);
-    }
-    const result = boat.hosts(spec.config);
-    const hosts: Record<string, Record<string, unknown>> = {};
-    if (Symbol.asyncIterator in (result as object)) {
-      for await (const [name, data] of result as AsyncIterable<[string, Record<string, unknown>]>) {
-        hosts[name] = data;
-      }
-    } else Object.assign(hosts, toHostMap(await result, `boat ${boat.name ?? spec.provider}`));
-    return { hosts, groups: {} };
+    const timeout = typeof spec.config.timeout === "number" ? spec.config.timeout : 30;
+    const found = await runSandboxedBoat(path, spec.config, timeout);
+    return { hosts: toHostMap(found.hosts, `boat ${found.name ?? spec.provider}`), groups: {} };
   }
   return await runBuiltinBoat(spec.provider, spec.config, ctx, readText);
 }

@@ -48,6 +48,7 @@ Deno.test("deno task compile bakes exactly lib/permissions.flags and embeds what
       "main.ts",
       "lib/cli/program.ts",
       "lib/deploy/worker.ts",
+      "lib/boats/boat_worker.ts",
       "lib/deploy/types.ts",
       "connectors/ssh.ts",
       "connectors/local.ts",

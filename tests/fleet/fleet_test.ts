@@ -365,3 +365,37 @@ Deno.test("fleetJsonSchema() describes the fleet key", () => {
     "restrictions",
   ]);
 });
+
+Deno.test("user boats run sandboxed: no reads outside their directory, no sockets, no processes", async () => {
+  await using dir = await tempDir();
+  await using outside = await tempDir();
+  await Deno.writeTextFile(outside.join("id_ed25519"), "secret key");
+  await Deno.mkdir(dir.join("boats"));
+  await Deno.writeTextFile(
+    dir.join("boats/probe.ts"),
+    `const attempt = async (fn) => { try { await fn(); return "allowed"; } catch (e) { return e.name; } };
+export default {
+  name: "probe",
+  async hosts() {
+    return {
+      probe1: {
+        read: await attempt(() => Deno.readTextFile(${JSON.stringify(outside.join("id_ed25519"))})),
+        net: await attempt(() => Deno.connect({ hostname: "127.0.0.1", port: 9 })),
+        run: await attempt(() => new Deno.Command("id").output()),
+        own: await Deno.readTextFile(new URL("./data.txt", import.meta.url)),
+      },
+    };
+  },
+};
+`,
+  );
+  await Deno.writeTextFile(dir.join("boats/data.txt"), "mine");
+  const inventory = await load(dir.path, `fleet:\n  boats:\n    - provider: ./boats/probe.ts\n`);
+  const { read, net, run, own } = inventory.hosts[0].data;
+  deepStrictEqual({ read, net, run, own }, {
+    read: "NotCapable",
+    net: "NotCapable",
+    run: "NotCapable",
+    own: "mine",
+  });
+});

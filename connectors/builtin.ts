@@ -6,6 +6,7 @@
 
 import { ChrootConnector } from "./chroot.ts";
 import { DockerConnector, PodmanConnector } from "./docker.ts";
+import { DockerSshConnector } from "./dockerssh.ts";
 import { LocalConnector } from "./local.ts";
 import { ConnectorRegistry } from "./registry.ts";
 import { SshConnector } from "./ssh.ts";

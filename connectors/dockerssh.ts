@@ -1,0 +1,176 @@
+/**
+ * `@dockerssh/HOST:CONTAINER`: a container on a remote host reached over
+ * SSH. Composition, not copy: an {@linkcode SshConnector} to the host, and a
+ * {@linkcode DockerConnector} whose process runner runs the docker CLI on
+ * that host through the SSH connection.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import { type ControlArguments, extractControlArguments } from "../lib/arguments.ts";
+import { Command, quote, raw, secret, sh } from "../lib/command.ts";
+import { InputError, OperationError } from "../lib/errors.ts";
+import type { ProcessRunner } from "../lib/process.ts";
+import { downloadTo, sourceStream, tempName } from "./_shared.ts";
+import {
+  BaseConnector,
+  type CommandResult,
+  type ConnectorContext,
+  type DataMeta,
+  type FileDestination,
+  type FileSource,
+  type HostInfo,
+  type NameData,
+  type PutOptions,
+  type RunOptions,
+} from "./base.ts";
+import { DockerConnector } from "./docker.ts";
+import { parseSshTarget, SshConnector } from "./ssh.ts";
+
+/** A process runner that runs argv on the SSH host (secrets from `env` stay out of argv). */
+export function remoteRunner(ssh: SshConnector, sudo: boolean): ProcessRunner {
+  return async (argv, options = {}) => {
+    if (options.stdoutBytes) throw new Error("@dockerssh cannot stream raw output");
+    const assignments = Object.entries(options.env ?? {}).map(([name, value]) =>
+      sh`${raw(name)}=${secret(value)} `
+    );
+    const command = Command.join([...assignments, Command.of(argv.map(quote).join(" "))], "");
+    let stdin = options.stdin;
+    if (stdin instanceof ReadableStream) {
+      stdin = new Uint8Array(await new Response(stdin).arrayBuffer());
+    }
+    const result = await ssh.runShellCommand(command, {
+      _sudo: sudo,
+      _stdin: stdin,
+      _timeout: options.timeout,
+      onOutput: options.onOutput,
+      signal: options.signal,
+      _success_exit_codes: Array.from({ length: 256 }, (_, code) => code),
+    });
+    return {
+      exitCode: result.exitCode,
+      signal: result.signal ?? null,
+      timedOut: result.timedOut ?? false,
+      aborted: result.error === "interrupted",
+      output: result.output,
+    };
+  };
+}
+
+/** A container on a remote host, through SSH. */
+export class DockerSshConnector extends BaseConnector {
+  static override connectorName = "dockerssh";
+  static override description =
+    "A container on a remote host reached over SSH (@dockerssh/HOST:CONTAINER)";
+  static override dataMeta: Readonly<Record<string, DataMeta>> = {
+    ...SshConnector.dataMeta,
+    ...DockerConnector.dataMeta,
+    dockerssh_sudo: {
+      description: "Run the docker CLI with sudo on the remote host",
+      type: "boolean",
+      default: false,
+    },
+  };
+
+  readonly #ssh: SshConnector;
+  readonly #docker: DockerConnector;
+
+  /** `host:container` (the host part may be `user@host:port`, the container after the last `:`). */
+  static *makeNamesData(arg: string | undefined): Iterable<NameData> {
+    const index = arg?.lastIndexOf(":") ?? -1;
+    if (!arg || index <= 0 || index === arg.length - 1) {
+      throw new InputError(`@dockerssh needs HOST:CONTAINER, got "@dockerssh/${arg ?? ""}"`);
+    }
+    const target = parseSshTarget(arg.slice(0, index));
+    const data: Record<string, unknown> = {
+      ssh_hostname: target.host,
+      docker_identifier: arg.slice(index + 1),
+    };
+    if (target.user) data.ssh_user = target.user;
+    if (target.port) data.ssh_port = target.port;
+    yield { name: `@dockerssh/${arg}`, data, groups: ["@dockerssh"] };
+  }
+
+  /** Builds the SSH and docker halves for one host. */
+  constructor(host: HostInfo, context: ConnectorContext) {
+    super(host, context);
+    this.#ssh = new SshConnector(host, context);
+    this.#docker = new DockerConnector(host, {
+      ...context,
+      runProcess: remoteRunner(this.#ssh, Boolean(this.data.dockerssh_sudo)),
+    });
+  }
+
+  override async connect(): Promise<void> {
+    await this.#ssh.connect();
+    try {
+      await this.#docker.connect();
+    } catch (error) {
+      await this.#ssh.disconnect();
+      throw error;
+    }
+  }
+
+  override async disconnect(): Promise<void> {
+    try {
+      await this.#docker.disconnect();
+    } finally {
+      await this.#ssh.disconnect();
+    }
+  }
+
+  override runShellCommand(
+    command: Command | string,
+    options: RunOptions = {},
+  ): Promise<CommandResult> {
+    return this.#docker.runShellCommand(command, options);
+  }
+
+  /** Streams the bytes into the container with `cat`, to a temporary name, then renames. */
+  override async putFile(
+    source: FileSource,
+    remotePath: string,
+    options: PutOptions = {},
+  ): Promise<boolean> {
+    const bytes = typeof source === "string"
+      ? await Deno.readFile(source)
+      : new Uint8Array(await new Response(sourceStream(source)).arrayBuffer());
+    const temp = tempName(remotePath);
+    const chmod = options.mode !== undefined ? sh` && chmod ${options.mode} ${temp}` : sh``;
+    const result = await this.#docker.runShellCommand(
+      sh`cat > ${temp}${chmod} && mv -f ${temp} ${remotePath} || { rm -f ${temp}; exit 1; }`,
+      { ...options, _stdin: bytes },
+    );
+    if (!result.success) {
+      throw new OperationError(
+        `Could not write "${remotePath}" in ${this.host.name}: ${result.output.stderr}`,
+      );
+    }
+    return true;
+  }
+
+  /** Reads the file with base64 inside the container. */
+  override async getFile(
+    remotePath: string,
+    destination: FileDestination,
+    options: ControlArguments = {},
+  ): Promise<boolean> {
+    const { connector, command } = extractControlArguments(options);
+    const result = await this.#docker.runShellCommand(sh`base64 < ${remotePath}`, {
+      ...command,
+      ...connector,
+    });
+    if (!result.success) {
+      throw new OperationError(
+        `Could not read "${remotePath}" in ${this.host.name}: ${result.output.stderr}`,
+      );
+    }
+    const bytes = new Uint8Array(Buffer.from(result.output.stdout.replaceAll("\n", ""), "base64"));
+    return await downloadTo(destination, async (sink) => {
+      const writer = sink.getWriter();
+      await writer.write(bytes);
+      await writer.close();
+    });
+  }
+}

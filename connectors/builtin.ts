@@ -18,6 +18,7 @@ export function builtinRegistry(): ConnectorRegistry {
     SshConnector,
     DockerConnector,
     PodmanConnector,
+    DockerSshConnector,
     ChrootConnector,
   ]);
 }

@@ -325,6 +325,17 @@ export class DockerConnector extends BaseConnector {
     });
     if ((result.timedOut || result.aborted) && processGroup !== undefined) {
       await this.#run(dockerKillArgv(target.id, processGroup, { cli: this.#cli })).catch(() => {});
+    } else if (result.timedOut || result.aborted) {
+      // Killed before its PID arrived: find the command by its marker and kill its group.
+      const sweep = `for f in /proc/[0-9]*/cmdline; do p=\${f#/proc/}; p=\${p%/cmdline}; ` +
+        `[ "$p" != "$$" ] && grep -q ${pidMarker} "$f" 2>/dev/null && { kill -9 -$p 2>/dev/null || kill -9 $p; }; done; true`;
+      // Twice: a command whose exec was still starting when the CLI died appears a moment later.
+      for (const delay of [0, 500]) {
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        await this.#run(dockerExecArgv(target.id, sweep, { cli: this.#cli, user: "0" })).catch(
+          () => {},
+        );
+      }
     }
     return {
       ...result,

@@ -876,6 +876,7 @@ export class SshConnector extends BaseConnector {
       stream.stderr.on("data", (chunk: Uint8Array) => stderr.push(chunk));
       let code: number | undefined;
       stream.on("exit", (c: number | null) => (code = c ?? undefined));
+      const closed = new Promise<void>((resolve) => stream.on("close", () => resolve()));
       for (const name of names) stream.write(new TextEncoder().encode(`${secretEnv[name]}\n`));
       stream.end();
       const timer = timeout !== undefined
@@ -883,6 +884,7 @@ export class SshConnector extends BaseConnector {
         : undefined;
       try {
         await webReadable(stream).pipeTo(sink);
+        await closed; // the exit status can arrive after the end of the data
       } finally {
         clearTimeout(timer);
       }

@@ -49,7 +49,7 @@ const BAD: [string, string, string][] = [
   [
     "unknown connector",
     `fleet:\n  hosts:\n    "@dokker/x": {}\n`,
-    `f.yml:3:5: Unknown connector "@dokker" (did you mean "docker"?): known connectors are @chroot, @docker, @local, @podman, @ssh`,
+    `f.yml:3:5: Unknown connector "@dokker" (did you mean "docker"?): known connectors are @chroot, @docker, @dockerssh, @local, @podman, @ssh`,
   ],
   [
     "missing env",

@@ -94,6 +94,19 @@ interface HopSettings {
   keepalive: number;
 }
 
+/** How a channel ended: its exit status (if any), known once it closed. */
+interface ChannelOutcome {
+  closed: Promise<{ code?: number; signal?: string }>;
+}
+
+function recordOutcome(stream: ClientChannel): ChannelOutcome {
+  let exit: { code?: number; signal?: string } = {};
+  stream.on("exit", (code: number | null, signal?: string) => {
+    exit = { code: code ?? undefined, signal: signal ?? undefined };
+  });
+  return { closed: new Promise((resolve) => stream.on("close", () => resolve(exit))) };
+}
+
 /** A counting semaphore for channels. */
 class Slots {
   #free: number;
@@ -224,6 +237,7 @@ export class SshConnector extends BaseConnector {
   };
 
   readonly #slots = new Slots(MAX_CHANNELS);
+  readonly #outcomes = new WeakMap<ClientChannel, ChannelOutcome>();
   #clients: Client[] = [];
   #shell?: PersistentShell;
   #sftp?: Promise<SFTPWrapper>;
@@ -497,7 +511,13 @@ export class SshConnector extends BaseConnector {
           client.exec(
             command,
             options.pty ? { pty: true } : {},
-            (error, stream) => error ? reject(error) : resolve(stream),
+            (error, stream) => {
+              if (error) return reject(error);
+              // Record exit and close at once: they can arrive in the same batch of
+              // packets as the channel's opening, before an awaiting caller listens.
+              this.#outcomes.set(stream, recordOutcome(stream));
+              resolve(stream);
+            },
           )
         );
       } catch (error) {
@@ -640,13 +660,7 @@ export class SshConnector extends BaseConnector {
       kill();
     };
     options.signal?.addEventListener("abort", onAbort);
-    const closed = new Promise<{ code?: number; signal?: string }>((resolve) => {
-      let exit: { code?: number; signal?: string } = {};
-      stream.on("exit", (code: number | null, signal?: string) => {
-        exit = { code: code ?? undefined, signal: signal ?? undefined };
-      });
-      stream.on("close", () => resolve(exit));
-    });
+    const closed = this.#outcomes.get(stream)!.closed;
     stream.on("data", (chunk: Uint8Array) => out.push(chunk));
     stream.stderr.on("data", (chunk: Uint8Array) => err.push(chunk));
     const input: Uint8Array[] = names.map((name) =>
@@ -874,9 +888,7 @@ export class SshConnector extends BaseConnector {
       const stream = await this.#channel(`${prelude}${text}`);
       const stderr: Uint8Array[] = [];
       stream.stderr.on("data", (chunk: Uint8Array) => stderr.push(chunk));
-      let code: number | undefined;
-      stream.on("exit", (c: number | null) => (code = c ?? undefined));
-      const closed = new Promise<void>((resolve) => stream.on("close", () => resolve()));
+      const outcome = this.#outcomes.get(stream)!;
       for (const name of names) stream.write(new TextEncoder().encode(`${secretEnv[name]}\n`));
       stream.end();
       const timer = timeout !== undefined
@@ -884,10 +896,11 @@ export class SshConnector extends BaseConnector {
         : undefined;
       try {
         await webReadable(stream).pipeTo(sink);
-        await closed; // the exit status can arrive after the end of the data
+        await outcome.closed; // the exit status can arrive after the end of the data
       } finally {
         clearTimeout(timer);
       }
+      const code = (await outcome.closed).code;
       if (code !== 0) {
         throw new Error(
           `Could not read from ${this.host.name}: ${

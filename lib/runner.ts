@@ -215,7 +215,7 @@ async function runDeploy(
           dryRun: request.dryRun,
           wantDiff: request.wantDiff,
           deployDefaults,
-          readLocal: (path) => Deno.readFile(resolveLocal(deploy.path)(path)),
+          readLocal: (path) => readOnce(deploy, resolveLocal(deploy.path)(path)),
           resolveLocal: resolveLocal(deploy.path),
           config: request.inventory.config,
         });
@@ -265,6 +265,17 @@ async function runDeploy(
       : "";
     return session.mask(`deploy ${deploy.name} threw ${errorMessage(error)}${where}`);
   }
+}
+
+/** Reads a local file for a deploy once per run, whatever the number of hosts. */
+function readOnce(deploy: LoadedDeploy, path: string): Promise<Uint8Array> {
+  let bytes = deploy.localFiles.get(path);
+  if (!bytes) {
+    bytes = Deno.readFile(path);
+    deploy.localFiles.set(path, bytes);
+    bytes.catch(() => deploy.localFiles.delete(path));
+  }
+  return bytes;
 }
 
 function pick(

@@ -38,6 +38,30 @@ export class ShellLostError extends Error {
   }
 }
 
+/** A command's abort signal fired: the shell and what it ran are being killed. */
+export class ShellInterruptedError extends ShellLostError {
+  /** What the command printed before it was interrupted. */
+  readonly output: CommandOutput;
+  /** Creates the error. */
+  constructor(output = new CommandOutput([])) {
+    super("interrupted");
+    this.name = "ShellInterruptedError";
+    this.output = output;
+  }
+}
+
+/** How a persistent shell reports who it is and lets its owner end it. */
+export interface PersistentShellOptions {
+  /**
+   * Called once when a command's abort signal fires while it runs, with the
+   * shell's process id (from `$$`, when it has arrived). The owner kills the
+   * shell's process group there: the command runs in a subshell of it.
+   */
+  onInterrupt?: (pid: number | undefined) => void;
+}
+
+const PID_LINE = "__skiff_shell_pid__:";
+
 interface Pending {
   marker: string;
   lines: OutputLine[];
@@ -75,6 +99,16 @@ export function framedScript(
     `printf '\\n%s\\n' ${marker} >&2\n`;
 }
 
+/** What one command in the persistent shell may carry. */
+export interface RunInShellOptions {
+  /** Secret values, assigned inside the command's subshell. */
+  secretEnv?: Readonly<Record<string, string>>;
+  /** Receives each output line as it arrives. */
+  onOutput?: (line: OutputLine) => void;
+  /** Aborting it kills the command (and the shell with it). */
+  signal?: AbortSignal;
+}
+
 /** Runs commands one at a time through a long-lived shell. */
 export class PersistentShell {
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
@@ -82,20 +116,35 @@ export class PersistentShell {
   #queue: Promise<unknown> = Promise.resolve();
   #current: Pending | undefined;
   #dead = false;
+  #interrupted = false;
+  #pid: number | undefined;
+  readonly #onInterrupt?: (pid: number | undefined) => void;
   #closed: Promise<void>;
 
-  /** Takes over the streams of a shell that reads commands on stdin. */
-  constructor(streams: ShellStreams) {
+  /**
+   * Takes over the streams of a shell that reads commands on stdin. The
+   * shell first reports its process id, so an interrupted command can be
+   * killed with the shell's process group.
+   */
+  constructor(streams: ShellStreams, options: PersistentShellOptions = {}) {
     this.#writer = streams.stdin.getWriter();
+    this.#onInterrupt = options.onInterrupt;
     this.#closed = Promise.all([
       this.#read(streams.stdout, "stdout"),
       this.#read(streams.stderr, "stderr"),
     ]).then(() => this.#lose());
+    this.#writer.write(this.#encoder.encode(`printf '%s%s\\n' ${PID_LINE} "$$"\n`))
+      .catch(() => this.#lose());
   }
 
   /** True once the shell has ended; later commands must go elsewhere. */
   get dead(): boolean {
     return this.#dead;
+  }
+
+  /** True when the shell ended because a command was interrupted, not because it was lost. */
+  get interrupted(): boolean {
+    return this.#interrupted;
   }
 
   async #read(stream: ReadableStream<Uint8Array>, name: StreamName): Promise<void> {
@@ -111,6 +160,10 @@ export class PersistentShell {
 
   #line(stream: StreamName, line: string): void {
     const pending = this.#current;
+    if (this.#pid === undefined && stream === "stdout" && line.startsWith(PID_LINE)) {
+      this.#pid = Number(line.slice(PID_LINE.length));
+      return;
+    }
     if (!pending || pending.done[stream]) return;
     if (stream === "stdout" && line.startsWith(`${pending.marker}:`)) {
       pending.heldEmpty.stdout = false;
@@ -146,13 +199,20 @@ export class PersistentShell {
     pending?.reject(new ShellLostError());
   }
 
+  #interrupt(): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    this.#interrupted = true;
+    const pending = this.#current;
+    this.#current = undefined;
+    pending?.reject(new ShellInterruptedError(new CommandOutput(pending.lines)));
+    this.#onInterrupt?.(this.#pid);
+  }
+
   /** Runs one command (queued behind the others). */
   run(
     command: string,
-    options: {
-      secretEnv?: Readonly<Record<string, string>>;
-      onOutput?: (line: OutputLine) => void;
-    } = {},
+    options: RunInShellOptions = {},
   ): Promise<ShellResult> {
     const next = this.#queue.then(() => this.#runNow(command, options));
     this.#queue = next.catch(() => {});
@@ -161,13 +221,15 @@ export class PersistentShell {
 
   #runNow(
     command: string,
-    options: {
-      secretEnv?: Readonly<Record<string, string>>;
-      onOutput?: (line: OutputLine) => void;
-    },
+    options: RunInShellOptions,
   ): Promise<ShellResult> {
-    if (this.#dead) return Promise.reject(new ShellLostError());
+    if (options.signal?.aborted) return Promise.reject(new ShellInterruptedError());
+    if (this.#dead) {
+      return Promise.reject(this.#interrupted ? new ShellInterruptedError() : new ShellLostError());
+    }
     const marker = `__skiff_${crypto.randomUUID().replaceAll("-", "")}`;
+    const onAbort = () => this.#interrupt();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
     return new Promise<ShellResult>((resolve, reject) => {
       this.#current = {
         marker,
@@ -180,7 +242,7 @@ export class PersistentShell {
       };
       const script = framedScript(command, options.secretEnv ?? {}, marker);
       this.#writer.write(this.#encoder.encode(script)).catch(() => this.#lose());
-    });
+    }).finally(() => options.signal?.removeEventListener("abort", onAbort));
   }
 
   /** Ends the shell (EOF on its stdin) and waits for it to finish. */

@@ -46,6 +46,14 @@ export interface RunOptions extends ControlArguments {
   onOutput?: (line: OutputLine) => void;
   /** Aborting stops the command. */
   signal?: AbortSignal;
+  /**
+   * The command is one of skiff's own POSIX scripts that does not rely on
+   * `$$` being a process of its own. A connector may then run it directly in
+   * a shell it already has (the `@ssh` persistent shell) instead of through
+   * a `sh -c` of its own, which saves a process per command on the host.
+   * Commands an operator wrote never set it.
+   */
+  sharedShell?: boolean;
 }
 
 /** The result of one command on a host. */

@@ -16,7 +16,7 @@ import { ConnectError, errorMessage, InputError } from "../lib/errors.ts";
 import { CommandOutput, LineSplitter, type OutputLine } from "../lib/output.ts";
 import { stdinBytes } from "../lib/process.ts";
 import { makeUnixCommand } from "../lib/unix_command.ts";
-import { PersistentShell, ShellLostError } from "./_persistent_shell.ts";
+import { PersistentShell, ShellInterruptedError, ShellLostError } from "./_persistent_shell.ts";
 import { webReadable, webWritable } from "./_node_streams.ts";
 import { downloadTo, isPrivileged, sourceStream, tempName } from "./_shared.ts";
 import {
@@ -532,7 +532,9 @@ export class SshConnector extends BaseConnector {
 
   async #startShell(): Promise<void> {
     const release = await this.#slots.take();
-    const stream = await this.#channel("sh").catch((error) => {
+    // `exec` makes the shell the session leader, so its process group holds
+    // every command it runs: killing the group ends an interrupted command.
+    const stream = await this.#channel("exec sh").catch((error) => {
       release();
       throw error;
     });
@@ -541,6 +543,11 @@ export class SshConnector extends BaseConnector {
       stdin: webWritable(stream),
       stdout: webReadable(stream),
       stderr: webReadable(stream.stderr),
+    }, {
+      onInterrupt: (pid) => {
+        if (pid !== undefined) void this.#killRemote(pid);
+        stream.close();
+      },
     });
   }
 
@@ -549,18 +556,26 @@ export class SshConnector extends BaseConnector {
     options: RunOptions = {},
   ): Promise<CommandResult> {
     const { connector, command: commandArgs } = extractControlArguments(options);
-    const exec = makeUnixCommand(command, commandArgs).renderForExec();
     const codes = connector._success_exit_codes ?? [0];
     let result: CommandResult;
     if (this.#lost) return lostResult(this.#lost);
     const simple = connector._stdin === undefined && !connector._get_pty &&
-      connector._timeout === undefined &&
-      !options.signal;
+      connector._timeout === undefined;
     if (simple && this.#shell && !this.#shell.dead) {
+      // The persistent shell is already a POSIX sh evaluating each command in
+      // a subshell: skiff's own unprivileged scripts need no `sh -c` of their
+      // own (that would cost an extra exec per command on the host).
+      const bare = options.sharedShell === true &&
+        (commandArgs._shell_executable ?? "sh") === "sh" && !isPrivileged(commandArgs);
+      const exec = makeUnixCommand(
+        command,
+        bare ? { ...commandArgs, _shell_executable: null } : commandArgs,
+      ).renderForExec();
       try {
         const out = await this.#shell.run(exec.text, {
           secretEnv: exec.secretEnv,
           onOutput: options.onOutput,
+          signal: options.signal,
         });
         result = {
           success: codes.includes(out.exitCode),
@@ -568,11 +583,15 @@ export class SshConnector extends BaseConnector {
           output: out.output,
         };
       } catch (error) {
+        if (error instanceof ShellInterruptedError) {
+          return { success: false, exitCode: null, error: "interrupted", output: error.output };
+        }
         if (!(error instanceof ShellLostError)) throw error;
         this.#markLost("connection lost");
         return lostResult("connection lost");
       }
     } else {
+      const exec = makeUnixCommand(command, commandArgs).renderForExec();
       result = await this.#execChannel(exec.text, exec.secretEnv, connector, options, codes);
     }
     return await this.#answerSudoPassword(result, command, options);

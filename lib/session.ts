@@ -112,8 +112,14 @@ export class HostSession {
   /**
    * Runs a command with the merged control arguments, honouring `_retries`,
    * `_retry_delay` and `_retry_until`. Emits the masked command and output.
+   * Commands an operator wrote pass `ownShell`: they get a shell (and `$$`)
+   * of their own; skiff's own scripts may share the connector's shell.
    */
-  async run(command: Command | string, args: ControlArguments): Promise<SessionCommandResult> {
+  async run(
+    command: Command | string,
+    args: ControlArguments,
+    options: { ownShell?: boolean } = {},
+  ): Promise<SessionCommandResult> {
     if (this.#signal?.aborted) throw new OperationError("Interrupted");
     const cmd = toCommand(command);
     const masked = this.mask(cmd.renderMasked());
@@ -127,6 +133,7 @@ export class HostSession {
       result = await this.connector.runShellCommand(cmd, {
         ...args,
         signal: this.#signal,
+        sharedShell: !options.ownShell,
         onOutput: ({ stream, line }) =>
           this.#emit({ type: "output", host: this.name, stream, line: this.mask(line) }),
       });
@@ -178,7 +185,9 @@ export class HostSession {
   }
 
   async #gather<A extends unknown[], T>(definition: FactDefinition<A, T>, args: A): Promise<T> {
-    const result = await this.run(definition.command(...args), this.arguments());
+    const result = await this.run(definition.command(...args), this.arguments(), {
+      ownShell: definition.ownShell,
+    });
     const codes = definition.successCodes ?? [0];
     if (result.exitCode === 127) {
       throw new FactError(

@@ -15,6 +15,8 @@ export interface FactDefinition<A extends unknown[] = unknown[], T = unknown> {
   command(...args: A): Command | string;
   /** Turns the command's stdout (and exit code) into the value. */
   parse(stdout: string, exitCode: number, ...args: A): T;
+  /** The command is the operator's own text: it gets a shell of its own. */
+  readonly ownShell?: boolean;
   /** Exit codes that mean "gathered" (default [0]). */
   readonly successCodes?: readonly number[];
 }

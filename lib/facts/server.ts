@@ -135,5 +135,6 @@ export const which: FactDefinition<[string], string | null> = {
 export const command: FactDefinition<[string], string> = {
   name: "server.command",
   command: (text) => text,
+  ownShell: true,
   parse: (stdout) => stdout,
 };

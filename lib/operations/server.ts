@@ -32,7 +32,7 @@ export async function shell(ctx: OpContext, commands: unknown): Promise<Operatio
       builder.change(`would run: ${ctx.session.mask(text)}`);
       continue;
     }
-    const result = await ctx.session.run(command, ctx.control);
+    const result = await ctx.session.run(command, ctx.control, { ownShell: true });
     builder.record(result);
     if (!result.success) {
       if (ctx.control._continue_on_error) {

@@ -1,7 +1,7 @@
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
 import { framedScript, PersistentShell } from "../../connectors/_persistent_shell.ts";
 
-function startShell(argv: string[]) {
+function startShell(argv: string[], onInterrupt?: (pid: number | undefined) => void) {
   const child = new Deno.Command(argv[0], {
     args: argv.slice(1),
     stdin: "piped",
@@ -9,7 +9,7 @@ function startShell(argv: string[]) {
     stderr: "piped",
     detached: true,
   }).spawn();
-  return { child, shell: new PersistentShell(child) };
+  return { child, shell: new PersistentShell(child, { onInterrupt }) };
 }
 
 Deno.test("framedScript() frames a command and assigns secrets inside the subshell", () => {
@@ -69,5 +69,35 @@ Deno.test("PersistentShell fails a running command fast when the shell dies", as
     message: "connection lost: the persistent shell ended",
   });
   await rejects(shell.run("true"), { name: "ShellLostError" });
+  await child.status;
+});
+
+Deno.test("PersistentShell rejects an aborted command at once and hands its owner the shell's pid", async () => {
+  const interrupts: (number | undefined)[] = [];
+  const { child, shell } = startShell(["sh"], (pid) => interrupts.push(pid));
+  const controller = new AbortController();
+  strictEqual(
+    (await shell.run("echo ready", { signal: controller.signal })).output.stdout,
+    "ready",
+  );
+  const running = shell.run("echo partial; sleep 30", {
+    signal: controller.signal,
+    onOutput: () => controller.abort(),
+  });
+  await rejects(running, (error: Error & { output?: { stdout: string } }) => {
+    deepStrictEqual([error.name, error.message, error.output?.stdout], [
+      "ShellInterruptedError",
+      "interrupted",
+      "partial",
+    ]);
+    return true;
+  });
+  deepStrictEqual(interrupts, [child.pid]);
+  deepStrictEqual([shell.dead, shell.interrupted], [true, true]);
+  await rejects(shell.run("true"), { name: "ShellInterruptedError" });
+  await rejects(shell.run("true", { signal: AbortSignal.abort() }), {
+    name: "ShellInterruptedError",
+  });
+  Deno.kill(-child.pid, "SIGKILL");
   await child.status;
 });

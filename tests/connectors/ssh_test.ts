@@ -124,6 +124,42 @@ Deno.test("SshConnector _timeout kills the remote process", async () => {
   });
 });
 
+Deno.test("SshConnector runs commands that carry an abort signal in its persistent shell, and an abort kills them", async () => {
+  await using sshd = await startSshd();
+  const marker = `skiff-abort-${crypto.randomUUID().slice(0, 8)}`;
+  await connected(connector(sshd), async (c) => {
+    const controller = new AbortController();
+    const signal = controller.signal;
+    // skiff's own scripts share the one shell: the same `$$` each time.
+    const first = await c.runShellCommand("echo $$", { signal, sharedShell: true });
+    const second = await c.runShellCommand("echo $$", { signal, sharedShell: true });
+    strictEqual(first.output.stdout, second.output.stdout);
+    strictEqual(/^\d+$/.test(first.output.stdout), true);
+    // An operator's command gets a shell, and a `$$`, of its own.
+    const own = await c.runShellCommand("echo $$", { signal });
+    strictEqual(/^\d+$/.test(own.output.stdout) && own.output.stdout !== first.output.stdout, true);
+    const running = c.runShellCommand(`echo started; sh -c 'sleep 30; echo ${marker}'`, {
+      signal,
+      onOutput: (line) => line.line === "started" && controller.abort(),
+    });
+    const started = Date.now();
+    const r = await running;
+    deepStrictEqual([r.success, r.exitCode, r.error, r.output.stdout], [
+      false,
+      null,
+      "interrupted",
+      "started",
+    ]);
+    strictEqual(Date.now() - started < 3000, true);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const left = psArgs().split("\n").filter((l) => l.includes(marker) && !l.startsWith("Z"));
+    deepStrictEqual(left, []);
+    // Later commands still run, each on its own channel.
+    const third = await c.runShellCommand("echo $$", { sharedShell: true });
+    strictEqual(third.output.stdout === first.output.stdout, false);
+  });
+});
+
 Deno.test("SshConnector fails fast with connection lost when sshd dies mid-command", async () => {
   await using sshd = await startSshd();
   const c = connector(sshd, { ssh_keepalive_interval: 1 });

@@ -22,15 +22,24 @@ export function tempName(path: string): string {
   return `${dir}.${base}.skiff-${random}`;
 }
 
+const SOURCE_CHUNK = 64 * 1024;
+
 /** Bytes or a stream as a stream; paths are opened by the caller. */
 export function sourceStream(source: Exclude<FileSource, string>): ReadableStream<Uint8Array> {
   if (source instanceof Uint8Array) {
+    // Views of at most 64 KiB, handed out as the writer asks for them: a
+    // connector never queues (and copies) a whole file at once.
+    let offset = 0;
     return new ReadableStream({
-      start(controller) {
-        controller.enqueue(source);
-        controller.close();
+      pull(controller) {
+        if (offset >= source.length) {
+          controller.close();
+          return;
+        }
+        controller.enqueue(source.subarray(offset, offset + SOURCE_CHUNK));
+        offset += SOURCE_CHUNK;
       },
-    });
+    }, { highWaterMark: 0 });
   }
   return source;
 }

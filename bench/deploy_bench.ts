@@ -3,19 +3,21 @@
  * process), through skiff and through plain OpenSSH doing the same work in
  * one script per host (the floor): 20 shell commands, a 0755 directory, a
  * 1 MiB upload, a line in a config file, a small rendered file, 3 facts;
- * then the same deploy again. Prints wall time, controller CPU, server-side
- * CPU (each sshd and everything it ran) and peak memory, and the ratios.
+ * then the same deploy again. skiff runs as the operator runs it: the CLI
+ * process with the binary's flags, under GNU time for its CPU and peak
+ * memory (VmHWM). Host-side CPU is the machine's busy time (/proc/stat)
+ * minus the controller's: every sshd and everything it ran. Prints wall
+ * time, controller CPU, host-side CPU, peak memory and the ratios.
  *
- * Usage: deno task bench deploy [HOSTS…]   (default 1 8 32)
+ * Usage: deno run --allow-all bench/deploy_bench.ts [HOSTS…]   (default 1 8 32)
  *
  * @module
  */
 
-import { builtinRegistry } from "../connectors/builtin.ts";
-import { loadInventory } from "../lib/fleet/load.ts";
-import { runProcess } from "../lib/process.ts";
-import { runDeploys } from "../lib/runner.ts";
+import { PERMISSION_FLAGS } from "../lib/permissions.ts";
 import { startSshd, TEST_USER, type TestSshd } from "../tests/helpers/sshd.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
 const DEPLOY = `export default async function ({ ops, facts, host }) {
   const root = String(host.data.bench_root);
@@ -37,78 +39,110 @@ printf '%s\\n' 'hello from host' > ${root}/motd
 uname -n >/dev/null; cat /etc/os-release >/dev/null; cat /etc/passwd /etc/group >/dev/null
 `;
 
-function ticksOf(pid: number): number {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-  } catch {
-    return 0;
-  }
-}
-
-function serverTicks(servers: TestSshd[]): number {
-  return servers.reduce((sum, s) => sum + ticksOf(s.pid), 0);
-}
-
-function peakRssMiB(): number {
-  const status = Deno.readTextFileSync("/proc/self/status");
-  return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
+/**
+ * CPU time the whole machine spent busy, in ms (from /proc/stat). The bench
+ * machine runs nothing else, so this is the controller plus every sshd and
+ * everything the hosts ran, however short-lived.
+ */
+function machineBusyMs(): number {
+  const fields = Deno.readTextFileSync("/proc/stat").split("\n")[0].trim().split(/\s+/).slice(1)
+    .map(Number);
+  const total = fields.reduce((sum, n) => sum + n, 0);
+  return (total - fields[3] - fields[4]) * 10; // minus idle and iowait; USER_HZ = 100
 }
 
 interface Measure {
   wall: number;
   controllerCpu: number;
   serverCpu: number;
+  /** Peak resident memory of the controller process (VmHWM), MiB. */
+  peakMiB: number;
+  changes: number;
 }
 
-async function measure(servers: TestSshd[], fn: () => Promise<unknown>): Promise<Measure> {
-  const cpu = process.cpuUsage();
-  const ticks = serverTicks(servers);
-  const started = performance.now();
-  await fn();
-  const wall = performance.now() - started;
-  const used = process.cpuUsage(cpu);
-  await new Promise((r) => setTimeout(r, 300)); // let sshd reap its sessions
+/** The skiff CLI exactly as the binary runs it, under GNU time for its CPU and peak memory. */
+async function skiffCli(dir: string): Promise<Omit<Measure, "serverCpu" | "wall">> {
+  const output = await new Deno.Command("/usr/bin/time", {
+    args: [
+      "-f",
+      "@@time %U %S %M",
+      Deno.execPath(),
+      "run",
+      "--quiet",
+      ...PERMISSION_FLAGS,
+      MAIN,
+      "deploy",
+      `${dir}/fleet.yml`,
+      `${dir}/bench.ts`,
+      "-y",
+    ],
+    cwd: dir,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(output.stdout);
+  const stderr = new TextDecoder().decode(output.stderr);
+  if (!output.success) throw new Error(`skiff deploy failed:\n${stdout}\n${stderr}`);
+  const [, user, system, maxKiB] = /@@time (\S+) (\S+) (\d+)/.exec(stderr)!;
   return {
-    wall,
-    controllerCpu: (used.user + used.system) / 1000,
-    serverCpu: (serverTicks(servers) - ticks) * 10,
+    controllerCpu: (Number(user) + Number(system)) * 1000,
+    peakMiB: Number(maxKiB) / 1024,
+    changes: stdout.split("\n").filter((line) => /: changed( |$)/.test(line)).length,
   };
 }
 
-async function openssh(server: TestSshd, dir: string, root: string): Promise<void> {
-  const common = [
-    "-i",
-    server.clientKey,
-    "-o",
-    `UserKnownHostsFile=${server.knownHosts}`,
-    "-o",
-    "BatchMode=yes",
-  ];
-  const scp = await new Deno.Command("scp", {
-    args: [
-      "-q",
-      "-P",
-      String(server.port),
-      ...common,
-      `${dir}/payload.bin`,
-      `${TEST_USER}@127.0.0.1:${root}.payload`,
-    ],
+async function measure(
+  fn: () => Promise<Omit<Measure, "serverCpu" | "wall">>,
+): Promise<Measure> {
+  const busy = machineBusyMs();
+  const started = performance.now();
+  const child = await fn();
+  const wall = performance.now() - started;
+  await new Promise((r) => setTimeout(r, 300)); // let sshd reap its sessions
+  return {
+    wall,
+    ...child,
+    serverCpu: machineBusyMs() - busy - child.controllerCpu,
+  };
+}
+
+/**
+ * The floor: one `sh` that, for every host at once, copies the payload with
+ * scp and then runs the whole workload as one script over one ssh session.
+ * GNU time sums the CPU of every ssh and scp it waited for.
+ */
+async function opensshFloor(
+  servers: TestSshd[],
+  dir: string,
+  tag: string,
+): Promise<Omit<Measure, "serverCpu" | "wall">> {
+  const lines = ["set -e"];
+  for (const [i, server] of servers.entries()) {
+    const root = `${dir}/${tag}-h${i}`;
+    await Deno.writeTextFile(`${root}.sh`, FLOOR(root));
+    const common =
+      `-i ${server.clientKey} -o UserKnownHostsFile=${server.knownHosts} -o BatchMode=yes`;
+    lines.push(
+      `(scp -q -P ${server.port} ${common} ${dir}/payload.bin ${TEST_USER}@127.0.0.1:${root}.payload && ` +
+        `ssh -p ${server.port} ${common} ${TEST_USER}@127.0.0.1 'sh -s' < ${root}.sh) &`,
+    );
+  }
+  lines.push("for job in $(jobs -p); do wait $job; done");
+  await Deno.writeTextFile(`${dir}/${tag}.sh`, lines.join("\n") + "\n");
+  const output = await new Deno.Command("/usr/bin/time", {
+    args: ["-f", "@@time %U %S %M", "sh", `${dir}/${tag}.sh`],
     stdout: "null",
-    stderr: "null",
+    stderr: "piped",
   }).output();
-  if (!scp.success) throw new Error("scp failed");
-  const child = new Deno.Command("ssh", {
-    args: ["-p", String(server.port), ...common, `${TEST_USER}@127.0.0.1`, "sh -s"],
-    stdin: "piped",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(FLOOR(root)));
-  await writer.close();
-  if (!(await child.status).success) throw new Error("ssh script failed");
+  const stderr = new TextDecoder().decode(output.stderr);
+  if (!output.success) throw new Error(`the OpenSSH floor failed:\n${stderr}`);
+  const [, user, system, maxKiB] = /@@time (\S+) (\S+) (\d+)/.exec(stderr)!;
+  return {
+    controllerCpu: (Number(user) + Number(system)) * 1000,
+    peakMiB: Number(maxKiB) / 1024,
+    changes: 0,
+  };
 }
 
 /** Runs the workload on `count` hosts and prints the comparison. */
@@ -146,46 +180,20 @@ export async function benchDeploy(count: number): Promise<void> {
         `    ssh_known_hosts_file: ${dir}/known_hosts\n    ssh_allow_agent: false\n    ssh_config_file: /dev/null\n` +
         `  hosts:\n${hosts}\n`,
     );
-    const inventory = await loadInventory([`${dir}/fleet.yml`], {
-      registry: builtinRegistry(),
-      cwd: dir,
-      env: () => undefined,
-      runProcess,
-    });
-    let changed = [0, 0];
-    const run = (index: number) =>
-      runDeploys({
-        inventory,
-        deployPaths: [`${dir}/bench.ts`],
-        cliArguments: {},
-        dryRun: false,
-        wantDiff: false,
-        parallel: Math.min(count, 64),
-        context: { runProcess },
-        emit: (event) => {
-          if (event.type === "op-result" && event.changed) changed[index]++;
-          if (event.type === "host-done" && !event.ok) {
-            throw new Error(`${event.host}: ${event.error}`);
-          }
-        },
-      });
-    const first = await measure(servers, () => run(0));
-    const second = await measure(servers, () => run(1));
-    const floor = await measure(
-      servers,
-      () => Promise.all(servers.map((s, i) => openssh(s, dir, `${dir}/floor-h${i}`))),
-    );
-    const floor2 = await measure(
-      servers,
-      () => Promise.all(servers.map((s, i) => openssh(s, dir, `${dir}/floor-h${i}`))),
-    );
+    const run = () => skiffCli(dir);
+    const first = await measure(run);
+    const second = await measure(run);
+    const floor = await measure(() => opensshFloor(servers, dir, "floor"));
+    const floor2 = await measure(() => opensshFloor(servers, dir, "floor"));
     const row = (label: string, m: Measure) =>
       `${label.padEnd(22)} wall ${m.wall.toFixed(0).padStart(6)} ms  controller CPU ${
         m.controllerCpu.toFixed(0).padStart(6)
-      } ms  server CPU ${m.serverCpu.toFixed(0).padStart(6)} ms`;
+      } ms  host CPU ${m.serverCpu.toFixed(0).padStart(6)} ms  peak ${
+        m.peakMiB.toFixed(0).padStart(4)
+      } MiB`;
     console.log(`== ${count} host(s)`);
-    console.log(row("skiff, first run", first), ` (${changed[0]} changes)`);
-    console.log(row("skiff, second run", second), ` (${changed[1]} changes)`);
+    console.log(row("skiff, first run", first), ` (${first.changes} changes)`);
+    console.log(row("skiff, second run", second), ` (${second.changes} changes)`);
     console.log(row("OpenSSH floor", floor));
     console.log(row("OpenSSH floor again", floor2));
     const total = (m: Measure) => m.controllerCpu + m.serverCpu;
@@ -194,10 +202,9 @@ export async function benchDeploy(count: number): Promise<void> {
         (total(first) / total(floor)).toFixed(2)
       }; ` +
         `second/first wall ${(second.wall / first.wall).toFixed(2)}; peak memory ${
-          peakRssMiB().toFixed(0)
+          Math.max(first.peakMiB, second.peakMiB).toFixed(0)
         } MiB`,
     );
-    changed = [0, 0];
   } finally {
     for (const server of servers) await server[Symbol.asyncDispose]();
     await Deno.remove(dir, { recursive: true }).catch(() => {});

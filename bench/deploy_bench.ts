@@ -9,12 +9,13 @@
  * minus the controller's: every sshd and everything it ran. Prints wall
  * time, controller CPU, host-side CPU, peak memory and the ratios.
  *
- * Usage: deno run --allow-all bench/deploy_bench.ts [HOSTS…]   (default 1 8 32)
+ * Usage: deno run --allow-read --allow-write --allow-net --allow-run --allow-env --allow-sys
+ *          bench/deploy_bench.ts [HOSTS…]   (default 1 8 32; `deno task bench` runs them all)
  *
  * @module
  */
 
-import { PERMISSION_FLAGS } from "../lib/permissions.ts";
+import { RUN_FLAGS } from "../lib/permissions.ts";
 import { startSshd, TEST_USER, type TestSshd } from "../tests/helpers/sshd.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -69,7 +70,7 @@ async function skiffCli(dir: string): Promise<Omit<Measure, "serverCpu" | "wall"
       Deno.execPath(),
       "run",
       "--quiet",
-      ...PERMISSION_FLAGS,
+      ...RUN_FLAGS,
       MAIN,
       "deploy",
       `${dir}/fleet.yml`,

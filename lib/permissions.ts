@@ -7,11 +7,25 @@
  */
 
 import flagsText from "./permissions.flags" with { type: "text" };
+import runtimeText from "./runtime.flags" with { type: "text" };
 
 /** The permission flags, one per entry, exactly as passed to `deno run` and `deno compile`. */
 export const PERMISSION_FLAGS: readonly string[] = flagsText.split(/\s+/).filter((flag) =>
   flag !== ""
 );
+
+/**
+ * Runtime flags baked in beside the permissions (`lib/runtime.flags`). V8's
+ * young generation is capped at 1 MiB per semi-space: the default (up to
+ * 16 MiB) let a 32-host run hold some 60 MiB of short-lived transfer
+ * buffers before a scavenge freed them (bench/deploy_bench.ts).
+ */
+export const RUNTIME_FLAGS: readonly string[] = runtimeText.split(/\s+/).filter((flag) =>
+  flag !== ""
+);
+
+/** Every flag `deno task skiff` and the binary run with: permissions, then runtime flags. */
+export const RUN_FLAGS: readonly string[] = [...PERMISSION_FLAGS, ...RUNTIME_FLAGS];
 
 /** Why skiff needs each permission and what breaks without it. Keyed by flag name. */
 export const PERMISSION_REASONS: Readonly<Record<string, { why: string; without: string }>> = {

@@ -1,10 +1,33 @@
 /**
- * `deno task release`: compiles skiff for every target with the permission
- * flags of lib/permissions.flags and writes dist/SHA256SUMS. Needs Deno's
- * `denort` base binaries (downloaded by deno compile, or DENORT_BIN).
+ * `deno task release`: compiles skiff for every target with exactly the
+ * arguments of `deno task compile` (permission flags, runtime flags, the
+ * embedded workers) and writes dist/SHA256SUMS. Needs Deno's `denort` base
+ * binaries (downloaded by deno compile, or DENORT_BIN).
  *
  * @module
  */
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/**
+ * The `deno compile` arguments of the `compile` task in deno.json, with the
+ * flag files expanded, writing to `output` (and building for `target`).
+ */
+export async function compileArgs(output: string, target?: string): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+  const flags = async (name: string) =>
+    (await Deno.readTextFile(`${ROOT}lib/${name}`)).split(/\s+/).filter(Boolean).join(" ");
+  const task = (config.tasks.compile as string)
+    .replace(/^deno compile /, "")
+    .replace("$(cat lib/permissions.flags)", await flags("permissions.flags"))
+    .replace("$(cat lib/runtime.flags)", await flags("runtime.flags"));
+  if (task.includes("$(") || !task.includes("--output dist/skiff ")) {
+    throw new Error(`deno.json's compile task has an unexpected shape: ${task}`);
+  }
+  const args = task.replace("--output dist/skiff ", "").split(/\s+/);
+  const entry = args.pop()!;
+  return [...args, ...(target ? ["--target", target] : []), "--output", output, entry];
+}
 
 const TARGETS = [
   "x86_64-unknown-linux-gnu",
@@ -19,27 +42,14 @@ async function sha256(path: string): Promise<string> {
 }
 
 if (import.meta.main) {
-  const root = new URL("../../", import.meta.url).pathname;
-  const flags = (await Deno.readTextFile(`${root}lib/permissions.flags`)).split(/\s+/).filter(
-    Boolean,
-  );
+  const root = ROOT;
   const targets = Deno.args.length > 0 ? Deno.args : TARGETS;
   await Deno.mkdir(`${root}dist`, { recursive: true });
   const sums: string[] = [];
   for (const target of targets) {
     const output = `dist/skiff-${target}`;
     const result = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "compile",
-        ...flags,
-        "--include",
-        "lib/deploy/worker.ts",
-        "--target",
-        target,
-        "--output",
-        output,
-        "main.ts",
-      ],
+      args: ["compile", ...await compileArgs(output, target)],
       cwd: root,
       stdout: "inherit",
       stderr: "piped",

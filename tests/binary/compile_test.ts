@@ -1,6 +1,7 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { compileArgs } from "../../lib/build/release.ts";
 import { containsText, embeddedFiles, readSui } from "../../lib/build/sui.ts";
-import { PERMISSION_FLAGS } from "../../lib/permissions.ts";
+import { PERMISSION_FLAGS, RUNTIME_FLAGS } from "../../lib/permissions.ts";
 import { runSkiff } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
 
@@ -14,13 +15,7 @@ function listFlag(name: string): string[] | undefined {
 
 Deno.test("deno task compile bakes exactly lib/permissions.flags and embeds what the CLI needs", async () => {
   await using dir = await tempDir();
-  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
-  const task: string = config.tasks.compile;
-  const args = task.replace(/^deno compile /, "").replace(
-    "$(cat lib/permissions.flags)",
-    PERMISSION_FLAGS.join(" "),
-  )
-    .replace("--output dist/skiff", `--output ${dir.join("skiff")}`).split(/\s+/);
+  const args = await compileArgs(dir.join("skiff"));
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["compile", "--quiet", ...args],
     cwd: ROOT,
@@ -39,6 +34,8 @@ Deno.test("deno task compile bakes exactly lib/permissions.flags and embeds what
   deepStrictEqual(permissions.allow_sys, listFlag("--allow-sys"));
   strictEqual(permissions.allow_ffi, null);
   strictEqual(permissions.prompt, false);
+  deepStrictEqual(RUNTIME_FLAGS, ["--v8-flags=--max-semi-space-size=1"]);
+  deepStrictEqual((metadata.v8_flags as string[]).slice(-1), ["--max-semi-space-size=1"]);
   deepStrictEqual((metadata.unstable_config as { features: string[] }).features, [
     "worker-options",
   ]);

@@ -1,7 +1,7 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { MAIN, runSkiff } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
-import { PERMISSION_FLAGS } from "../../lib/permissions.ts";
+import { RUN_FLAGS } from "../../lib/permissions.ts";
 
 const DEMO = new URL("../../fleets/deploys/demo.ts", import.meta.url).pathname;
 
@@ -227,7 +227,7 @@ Deno.test("skiff deploy exits 130 on Ctrl-C, leaves nothing running and prints t
     args: [
       "run",
       "--quiet",
-      ...PERMISSION_FLAGS,
+      ...RUN_FLAGS,
       MAIN,
       "deploy",
       "@local",
@@ -258,7 +258,7 @@ Deno.test("skiff deploy exits 130 on Ctrl-C, leaves nothing running and prints t
 });
 
 async function inTerminal(args: string[], answer: string): Promise<string> {
-  const command = [Deno.execPath(), "run", "--quiet", ...PERMISSION_FLAGS, MAIN, ...args]
+  const command = [Deno.execPath(), "run", "--quiet", ...RUN_FLAGS, MAIN, ...args]
     .map((part) => `'${part.replaceAll("'", `'"'"'`)}'`).join(" ");
   const child = new Deno.Command("script", {
     args: ["-qec", command, "/dev/null"],

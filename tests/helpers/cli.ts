@@ -1,11 +1,11 @@
 /**
  * Runs the real skiff CLI through `deno run` with exactly the permission
- * flags the compiled binary gets (from lib/permissions.flags).
+ * flags the compiled binary gets (lib/permissions.flags and lib/runtime.flags).
  *
  * @module
  */
 
-import { PERMISSION_FLAGS } from "../../lib/permissions.ts";
+import { RUN_FLAGS } from "../../lib/permissions.ts";
 
 /** What a CLI run printed and how it ended. */
 export interface CliRun {
@@ -23,7 +23,7 @@ export async function runSkiff(
   options: { env?: Record<string, string>; cwd?: string; stdin?: string } = {},
 ): Promise<CliRun> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...PERMISSION_FLAGS, MAIN, ...args],
+    args: ["run", "--quiet", ...RUN_FLAGS, MAIN, ...args],
     env: { NO_COLOR: "1", ...options.env },
     cwd: options.cwd,
     stdin: options.stdin === undefined ? "null" : "piped",

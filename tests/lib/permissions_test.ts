@@ -26,10 +26,11 @@ Deno.test("the README's permission table matches lib/permissions.flags", async (
   );
 });
 
-Deno.test("deno.json tasks take their permissions from lib/permissions.flags", async () => {
+Deno.test("deno.json tasks take their flags from lib/permissions.flags and lib/runtime.flags", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
-  strictEqual(config.tasks.skiff.includes("$(cat lib/permissions.flags) main.ts"), true);
-  strictEqual(config.tasks.compile.includes("$(cat lib/permissions.flags)"), true);
+  const both = "$(cat lib/permissions.flags) $(cat lib/runtime.flags)";
+  strictEqual(config.tasks.skiff.includes(`${both} main.ts`), true);
+  strictEqual(config.tasks.compile.includes(both), true);
 });
 
 Deno.test("nothing in the repository grants every permission", async () => {

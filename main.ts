@@ -10,16 +10,30 @@ import type { CliIo } from "./lib/cli/io.ts";
 
 const encoder = new TextEncoder();
 
-function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
-  let bytes = encoder.encode(text);
-  while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
+/**
+ * A writer for stdout or stderr. When the reader goes away (`skiff … | head`)
+ * the rest is dropped instead of failing: a deploy that is under way goes on
+ * to its end and its exit code rather than stopping between operations.
+ */
+function writer(file: { writeSync(p: Uint8Array): number }): (text: string) => void {
+  let closed = false;
+  return (text) => {
+    if (closed) return;
+    let bytes = encoder.encode(text);
+    try {
+      while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+      closed = true;
+    }
+  };
 }
 
 /** The real outside world: stdout, stderr, environment, Ctrl-C. */
 function realIo(signal: AbortSignal): CliIo {
   return {
-    out: (text) => writeAll(Deno.stdout, text),
-    err: (text) => writeAll(Deno.stderr, text),
+    out: writer(Deno.stdout),
+    err: writer(Deno.stderr),
     env: (name) => Deno.env.get(name),
     isTerminal: Deno.stdout.isTerminal(),
     cwd: Deno.cwd(),

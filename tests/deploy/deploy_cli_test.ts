@@ -32,6 +32,37 @@ Deno.test("skiff deploy changes things once and nothing the second time", async 
   );
 });
 
+Deno.test("skiff deploy finishes its run when the reader of its output goes away", async () => {
+  await using dir = await tempDir();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      ...RUN_FLAGS,
+      MAIN,
+      "deploy",
+      "@local",
+      DEMO,
+      "-y",
+      "--data",
+      `demo_root=${dir.path}/demo`,
+    ],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  await reader.read(); // like `| head -1`: one chunk, then the pipe is closed
+  await reader.cancel();
+  const [status, stderr] = await Promise.all([
+    child.status,
+    new Response(child.stderr).text(),
+  ]);
+  deepStrictEqual([status.code, stderr], [0, ""]);
+  // The last operation of the demo ran: nothing stopped half-way.
+  strictEqual(await Deno.readLink(`${dir.path}/demo/current`), `${dir.path}/demo/conf.d`);
+});
+
 Deno.test("skiff deploy --dry --diff shows the diff and touches nothing", async () => {
   await using dir = await tempDir();
   const run = await runSkiff([

@@ -18,7 +18,6 @@ import { type BoatHosts, runBuiltinBoat, toHostMap } from "../boats/builtin.ts";
 import { runSandboxedBoat } from "../boats/sandbox.ts";
 import { errorMessage, InputError } from "../errors.ts";
 import { type Inventory, inventoryFromNames, type InventoryHost } from "../inventory.ts";
-import { matchesPatterns } from "../../connectors/ssh_config.ts";
 import type { ProcessRunner } from "../process.ts";
 import type { Restrictions } from "../restrictions.ts";
 import { type FleetFile, parseFleet } from "./parse.ts";
@@ -338,8 +337,37 @@ export async function loadFleets(
 }
 
 /**
- * Keeps the hosts that match any limit: group names, host names or globs,
- * comma-separated. A limit that matches nothing is an InputError listing
+ * A shell glob (as fnmatch: `*`, `?`, `[abc]`, `[a-z]`, `[!abc]`) as an
+ * anchored regular expression.
+ *
+ * @example
+ * ```ts
+ * import { globRegExp } from "./load.ts";
+ * globRegExp("web[0-3]*").test("web2.lan"); // true
+ * globRegExp("web[!0-3]").test("web2"); // false
+ * ```
+ */
+export function globRegExp(glob: string): RegExp {
+  let source = "";
+  for (let i = 0; i < glob.length; i++) {
+    const char = glob[i];
+    if (char === "*") source += ".*";
+    else if (char === "?") source += ".";
+    else if (char === "[" && glob.indexOf("]", i + 2) !== -1) {
+      const end = glob.indexOf("]", i + 2);
+      let set = glob.slice(i + 1, end);
+      const negated = set.startsWith("!");
+      if (negated) set = set.slice(1);
+      source += `[${negated ? "^" : ""}${set.replace(/[\\\]^]/g, "\\$&")}]`;
+      i = end;
+    } else source += char.replace(/[.*+?^${}()|[\]\\\/]/g, "\\$&");
+  }
+  return new RegExp(`^${source}$`);
+}
+
+/**
+ * Keeps the hosts that match any limit: group names, host names or globs
+ * (`*`, `?`, `[…]`), comma-separated. A limit that matches nothing is an InputError listing
  * what exists.
  */
 export function applyLimits<
@@ -355,15 +383,12 @@ export function applyLimits<
     const before = keep.size;
     const group = inventory.groups[pattern];
     if (group) group.forEach((name) => keep.add(name));
+    const glob = /[*?[]/.test(pattern) ? globRegExp(pattern) : undefined;
     for (const host of inventory.hosts) {
-      if (
-        host.name === pattern || (/[*?]/.test(pattern) && matchesPatterns(host.name, [pattern]))
-      ) keep.add(host.name);
+      if (host.name === pattern || glob?.test(host.name)) keep.add(host.name);
     }
     for (const [name, members] of Object.entries(inventory.groups)) {
-      if (/[*?]/.test(pattern) && matchesPatterns(name, [pattern])) {
-        members.forEach((m) => keep.add(m));
-      }
+      if (glob?.test(name)) members.forEach((m) => keep.add(m));
     }
     if (
       keep.size === before &&

@@ -202,6 +202,17 @@ Deno.test("several fleet files merge in order and --limit takes groups, hosts an
   deepStrictEqual(limited.hosts.map((h) => h.name), ["web1", "web2", "db1"]);
   const one = await loadInventory(["a.yml,b.yml"], { ...options, limits: ["web2"] });
   deepStrictEqual(one.hosts.map((h) => h.name), ["web2"]);
+  const classes = await loadInventory(["a.yml,b.yml"], { ...options, limits: ["[dw]*1"] });
+  deepStrictEqual(classes.hosts.map((h) => h.name), ["web1", "db1"]);
+  const negated = await loadInventory(["a.yml,b.yml"], { ...options, limits: ["web[!2]"] });
+  deepStrictEqual(negated.hosts.map((h) => h.name), ["web1"]);
+  const range = await loadInventory(["a.yml,b.yml"], { ...options, limits: ["web[2-9]"] });
+  deepStrictEqual(range.hosts.map((h) => h.name), ["web2"]);
+  await rejects(loadInventory(["a.yml,b.yml"], { ...options, limits: ["web[3-9]"] }), {
+    name: "InputError",
+    message:
+      '--limit "web[3-9]" matches no host or group: groups are @ssh, all, web; hosts are web1, web2, db1',
+  });
 });
 
 Deno.test("ansible inventories (INI and YAML) become hosts, groups and ssh data", async (t) => {

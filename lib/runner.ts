@@ -76,7 +76,10 @@ function subjectOf(name: string, args: readonly unknown[]): string {
     return "";
   }
   if (typeof first === "string") return first;
-  if (Array.isArray(first)) return first.filter((x) => typeof x === "string").join("; ");
+  if (Array.isArray(first)) {
+    const texts = first.filter((x) => typeof x === "string");
+    return texts.length > 1 ? `${texts[0]} (+${texts.length - 1} more)` : texts.join("");
+  }
   if (typeof first === "object" && first !== null && "content" in first) {
     return typeof args[1] === "string" ? args[1] : "";
   }

@@ -1,6 +1,6 @@
 /**
  * A small deploy for the README's first command: it builds a directory with
- * a config file under SKIFF_DEMO_ROOT (a host data key, default /tmp/skiff-demo).
+ * a config file under `demo_root` (a host data key, default /tmp/skiff-demo).
  * The first run changes things; the second reports no changes.
  */
 import type { DeployContext } from "../../mod.ts";

@@ -22,27 +22,36 @@ function commandList(commands: unknown): (string | Command)[] {
   return list as (string | Command)[];
 }
 
-/** `server.shell(commands)`: runs each command in order; always a change. */
+/**
+ * `server.shell(commands)`: runs each command in order; always a change.
+ * One command is described by itself; several by their count (`-v` shows
+ * each command as it runs).
+ */
 export async function shell(ctx: OpContext, commands: unknown): Promise<OperationResult> {
   const list = commandList(commands);
   const builder = new ResultBuilder();
+  const failed: string[] = [];
+  let ran = "";
   for (const command of list) {
     const text = typeof command === "string" ? command : command.renderMasked();
     if (ctx.dryRun) {
-      builder.change(`would run: ${ctx.session.mask(text)}`);
+      ran = ctx.session.mask(text);
       continue;
     }
     const result = await ctx.session.run(command, ctx.control, { ownShell: true });
     builder.record(result);
+    ran = result.masked;
     if (!result.success) {
-      if (ctx.control._continue_on_error) {
-        builder.change(`failed: ${result.masked}`);
-        continue;
+      if (!ctx.control._continue_on_error) {
+        throw new OperationError(ctx.session.describeFailure(result));
       }
-      throw new OperationError(ctx.session.describeFailure(result));
+      failed.push(result.masked);
     }
-    builder.change(`ran: ${result.masked}`);
   }
+  const verb = ctx.dryRun ? "would run" : "ran";
+  if (list.length === 1 && failed.length === 0) builder.change(`${verb}: ${ran}`);
+  else if (list.length > 1) builder.change(`${verb} ${list.length} commands`);
+  for (const command of failed) builder.change(`failed: ${command}`);
   return builder.done("");
 }
 

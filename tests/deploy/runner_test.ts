@@ -20,7 +20,7 @@ Deno.test("runDeploys() keeps going on other hosts when one throws and one canno
       JSON.stringify(dir.path.slice(5))
     } : "x"));
   if (host.name === "@local") throw new Error("only here");
-  await ops.server.shell(["echo done"]);
+  await ops.server.shell(["echo done", "echo twice"]);
 }
 `,
   );
@@ -52,6 +52,11 @@ Deno.test("runDeploys() keeps going on other hosts when one throws and one canno
   strictEqual(byHost["@local"].error, `deploy mixed threw only here at ${deploy}:3:37`);
   strictEqual(byHost["@chroot/nonexistent-skiff"].error?.startsWith("could not connect: "), true);
   strictEqual(events.filter((e) => e.type === "host-connect-failed").length, 1);
+  const shell = events.find((e) => e.type === "op-result" && e.op === "server.shell");
+  deepStrictEqual(
+    shell?.type === "op-result" && [shell.host, shell.subject, shell.description],
+    [`@chroot${tree.path}`, "echo done (+1 more)", "ran 2 commands"],
+  );
   strictEqual(events.at(-1)?.type, "summary");
 });
 

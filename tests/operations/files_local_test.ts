@@ -255,7 +255,22 @@ Deno.test("server.shell and server.script run commands; dry runs do not", async 
   deepStrictEqual([dry.changed, dry.description], [true, `would run: touch ${marker}`]);
   strictEqual(await exists(marker), false);
   const result = await h.op("server.shell", [`touch ${marker}`, "echo hi"]);
-  deepStrictEqual([result.changed, result.stdout], [true, "hi"]);
+  deepStrictEqual([result.changed, result.stdout, result.description], [
+    true,
+    "hi",
+    "ran 2 commands",
+  ]);
+  const one = await h.op("server.shell", "echo one");
+  strictEqual(one.description, "ran: echo one");
+  const dryMany = await h.dry("server.shell", ["true", "false", "true"]);
+  strictEqual(dryMany.description, "would run 3 commands");
+  const survived = await h.op("server.shell", ["exit 4", "echo after"], {}, {
+    _continue_on_error: true,
+  });
+  deepStrictEqual([survived.description, survived.stdout], [
+    "ran 2 commands, failed: exit 4",
+    "after",
+  ]);
   strictEqual(await exists(marker), true);
   await rejects(h.op("server.shell", "echo bad >&2; exit 3"), {
     name: "OperationError",

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { RUN_FLAGS } from "../lib/permissions.ts";
+import { RUN_FLAGS, RUNTIME_FLAGS } from "../lib/permissions.ts";
 import { startSshd, TEST_USER, type TestSshd } from "../tests/helpers/sshd.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -45,8 +45,10 @@ uname -n >/dev/null; cat /etc/os-release >/dev/null; cat /etc/passwd /etc/group 
  * machine runs nothing else, so this is the controller plus every sshd and
  * everything the hosts ran, however short-lived.
  */
-function machineBusyMs(): number {
-  const fields = Deno.readTextFileSync("/proc/stat").split("\n")[0].trim().split(/\s+/).slice(1)
+async function machineBusyMs(): Promise<number> {
+  // Deno reads /proc only with every permission granted; cat may read it.
+  const out = await new Deno.Command("cat", { args: ["/proc/stat"], stdout: "piped" }).output();
+  const fields = new TextDecoder().decode(out.stdout).split("\n")[0].trim().split(/\s+/).slice(1)
     .map(Number);
   const total = fields.reduce((sum, n) => sum + n, 0);
   return (total - fields[3] - fields[4]) * 10; // minus idle and iowait; USER_HZ = 100
@@ -96,7 +98,7 @@ async function skiffCli(dir: string): Promise<Omit<Measure, "serverCpu" | "wall"
 async function measure(
   fn: () => Promise<Omit<Measure, "serverCpu" | "wall">>,
 ): Promise<Measure> {
-  const busy = machineBusyMs();
+  const busy = await machineBusyMs();
   const started = performance.now();
   const child = await fn();
   const wall = performance.now() - started;
@@ -104,7 +106,7 @@ async function measure(
   return {
     wall,
     ...child,
-    serverCpu: machineBusyMs() - busy - child.controllerCpu,
+    serverCpu: (await machineBusyMs()) - busy - child.controllerCpu,
   };
 }
 
@@ -146,6 +148,41 @@ async function opensshFloor(
   };
 }
 
+/** Peak memory of bench/runtime_floor.ts (Deno + ssh2 + one worker doing the transport work), MiB. */
+async function runtimeFloorMiB(servers: TestSshd[], dir: string): Promise<number> {
+  await Deno.writeTextFile(
+    `${dir}/floor.json`,
+    JSON.stringify({
+      ports: servers.map((s) => s.port),
+      key: servers[0].clientKey,
+      user: TEST_USER,
+      payload: `${dir}/payload.bin`,
+      dir,
+    }),
+  );
+  const output = await new Deno.Command("/usr/bin/time", {
+    args: [
+      "-f",
+      "@@time %M",
+      Deno.execPath(),
+      "run",
+      "--quiet",
+      "--allow-read",
+      "--allow-net",
+      "--allow-env",
+      "--allow-sys",
+      ...RUNTIME_FLAGS,
+      new URL("./runtime_floor.ts", import.meta.url).pathname,
+      `${dir}/floor.json`,
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  if (!output.success) throw new Error(`the runtime floor failed:\n${stderr}`);
+  return Number(/@@time (\d+)/.exec(stderr)![1]) / 1024;
+}
+
 /** Runs the workload on `count` hosts and prints the comparison. */
 export async function benchDeploy(count: number): Promise<void> {
   const servers: TestSshd[] = [];
@@ -161,10 +198,6 @@ export async function benchDeploy(count: number): Promise<void> {
     }
     const known = servers.map((s) => Deno.readTextFileSync(s.knownHosts)).join("");
     await Deno.writeTextFile(`${dir}/known_hosts`, known);
-    await Deno.writeFile(
-      `${dir}/payload.bin`,
-      crypto.getRandomValues(new Uint8Array(65536)).map((b, i) => b ^ i),
-    );
     const big = new Uint8Array(1024 * 1024);
     for (let i = 0; i < big.length; i += 65536) crypto.getRandomValues(big.subarray(i, i + 65536));
     await Deno.writeFile(`${dir}/payload.bin`, big);
@@ -186,6 +219,7 @@ export async function benchDeploy(count: number): Promise<void> {
     const second = await measure(run);
     const floor = await measure(() => opensshFloor(servers, dir, "floor"));
     const floor2 = await measure(() => opensshFloor(servers, dir, "floor"));
+    const runtimeFloor = await runtimeFloorMiB(servers, dir);
     const row = (label: string, m: Measure) =>
       `${label.padEnd(22)} wall ${m.wall.toFixed(0).padStart(6)} ms  controller CPU ${
         m.controllerCpu.toFixed(0).padStart(6)
@@ -197,6 +231,11 @@ export async function benchDeploy(count: number): Promise<void> {
     console.log(row("skiff, second run", second), ` (${second.changes} changes)`);
     console.log(row("OpenSSH floor", floor));
     console.log(row("OpenSSH floor again", floor2));
+    console.log(
+      `runtime floor (Deno + ssh2 + one worker, no skiff code): peak ${
+        runtimeFloor.toFixed(0)
+      } MiB`,
+    );
     const total = (m: Measure) => m.controllerCpu + m.serverCpu;
     console.log(
       `ratios vs floor: wall ${(first.wall / floor.wall).toFixed(2)}, total CPU ${
@@ -204,7 +243,9 @@ export async function benchDeploy(count: number): Promise<void> {
       }; ` +
         `second/first wall ${(second.wall / first.wall).toFixed(2)}; peak memory ${
           Math.max(first.peakMiB, second.peakMiB).toFixed(0)
-        } MiB`,
+        } MiB (${
+          (Math.max(first.peakMiB, second.peakMiB) / runtimeFloor).toFixed(2)
+        }x the runtime floor)`,
     );
   } finally {
     for (const server of servers) await server[Symbol.asyncDispose]();

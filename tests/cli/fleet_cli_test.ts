@@ -29,6 +29,23 @@ Deno.test("skiff fleet show prints hosts, groups and data with secrets masked", 
   deepStrictEqual(json.groups.web, ["web1"]);
 });
 
+Deno.test("fleet !env reads SKIFF_* variables under the binary's flags and nothing else", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(
+    dir.join("f.yml"),
+    `fleet:\n  hosts:\n    web1: {ssh_user: !env SKIFF_WEB_USER, zone: !env OTHER_ZONE:-none}\n`,
+  );
+  const env = { SKIFF_WEB_USER: "deployer", OTHER_ZONE: "eu" };
+  const run = await runSkiff(["fleet", "show", "f.yml", "--json"], { cwd: dir.path, env });
+  strictEqual(run.code, 0, run.stderr);
+  // SKIFF_* is readable; OTHER_ZONE is set but outside the permission, so the default applies.
+  deepStrictEqual(JSON.parse(run.stdout).hosts[0].data, {
+    ssh_hostname: "web1",
+    ssh_user: "deployer",
+    zone: "none",
+  });
+});
+
 Deno.test("skiff fleet check validates: ok line, or exit 2 with the position", async () => {
   await using dir = await tempDir();
   const ok = await runSkiff(["fleet", "check", `${ROOT}fleets/ssh.yml`]);

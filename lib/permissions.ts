@@ -43,7 +43,7 @@ export const PERMISSION_REASONS: Readonly<Record<string, { why: string; without:
   },
   "--allow-run": {
     why:
-      "run sh for @local hosts and boats, rsync/ssh for file sync, docker/podman, chroot and mount",
+      "run sh for @local hosts and boats, rsync for file sync, docker/podman, chroot and unshare",
     without: "@local, @docker, @podman, @chroot, rsync and command boats fail",
   },
   "--allow-env": {

@@ -77,3 +77,33 @@ Deno.test("skiff exec reports an unreachable ssh host and still runs the others"
   );
   strictEqual(run.stderr.endsWith("1 of 2 hosts succeeded\n"), true);
 });
+
+Deno.test("skiff deploy syncs a directory over SSH with rsync under the binary's flags", async () => {
+  await using sshd = await startSshd();
+  await using dir = await tempDir();
+  await Deno.chmod(dir.path, 0o777);
+  await Deno.mkdir(dir.join("site/css"), { recursive: true });
+  await Deno.writeTextFile(dir.join("site/index.html"), "<h1>hi</h1>\n");
+  await Deno.writeTextFile(dir.join("site/css/a.css"), "h1{}\n");
+  await Deno.writeTextFile(
+    dir.join("sync.ts"),
+    `export default async function ({ ops }) {\n  await ops.files.sync("site", ${
+      JSON.stringify(dir.join("www"))
+    });\n}\n`,
+  );
+  const target = `@ssh/${TEST_USER}@127.0.0.1:${sshd.port}`;
+  const run = await runSkiff([
+    "deploy",
+    target,
+    dir.join("sync.ts"),
+    "-y",
+    "-v",
+    "--data",
+    `ssh_key=${sshd.clientKey},ssh_known_hosts_file=${sshd.knownHosts}`,
+  ]);
+  strictEqual(run.code, 0, run.stdout + run.stderr);
+  // rsync (allowed) starts ssh itself: skiff needs no permission to run ssh.
+  strictEqual(run.stdout.includes(`[${target}] $ rsync `), true, run.stdout);
+  strictEqual(await Deno.readTextFile(dir.join("www/css/a.css")), "h1{}\n");
+  strictEqual(await Deno.readTextFile(dir.join("www/index.html")), "<h1>hi</h1>\n");
+});

@@ -69,6 +69,11 @@ Deno.test("deno task compile bakes exactly lib/permissions.flags and embeds what
   ) {
     strictEqual(files.some((path) => path.includes(pkg)), true, `${pkg} is not embedded`);
   }
+  // --exclude-unused-npm: type-only packages from the lockfile stay out of the binary.
+  deepStrictEqual(
+    files.filter((path) => /\/(@types|types)\/(ssh2|nunjucks|node)\//.test(path)),
+    [],
+  );
 });
 
 Deno.test("the CLI works end to end under exactly the binary's permission flags", async () => {

@@ -6,7 +6,7 @@
  */
 
 import { LocalConnector } from "../connectors/local.ts";
-import { runProcess } from "../lib/process.ts";
+import { runProcess, spawnShell } from "../lib/process.ts";
 
 async function time(label: string, runs: number, fn: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
@@ -18,19 +18,33 @@ async function time(label: string, runs: number, fn: () => Promise<unknown>): Pr
 
 /** 200 short commands on @local through skiff against `sh -c` spawned directly. */
 export async function benchLocal(runs = 200): Promise<number> {
-  const connector = new LocalConnector({ name: "@local", data: {}, groups: [] }, { runProcess });
+  const host = { name: "@local", data: {}, groups: [] };
+  const perCommand = new LocalConnector(host, { runProcess });
+  const withShell = new LocalConnector(host, { runProcess, spawnShell });
+  await withShell.connect();
   const floor = await time(
     "plain: sh -c true",
     runs,
     () => new Deno.Command("sh", { args: ["-c", "true"] }).output(),
   );
-  const skiff = await time(
-    "skiff: @local runShellCommand(true)",
+  const shell = await time(
+    "skiff: @local, persistent shell",
     runs,
-    () => connector.runShellCommand("true"),
+    () => withShell.runShellCommand("true", { sharedShell: true }),
   );
-  const ratio = skiff / floor;
-  console.log(`ratio skiff/plain: ${ratio.toFixed(2)}`);
+  await time(
+    "skiff: @local, operator command (sh -c)",
+    runs,
+    () => withShell.runShellCommand("true"),
+  );
+  await time(
+    "skiff: @local, a process group each",
+    runs,
+    () => perCommand.runShellCommand("true"),
+  );
+  await withShell.disconnect();
+  const ratio = shell / floor;
+  console.log(`ratio skiff (persistent shell)/plain: ${ratio.toFixed(2)}`);
   return ratio;
 }
 

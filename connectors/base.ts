@@ -15,7 +15,7 @@ import { SecretValue } from "../lib/command.ts";
 import { checkDataValue, type DataMeta, hint } from "../lib/data_meta.ts";
 import { InputError } from "../lib/errors.ts";
 import type { CommandOutput, OutputLine } from "../lib/output.ts";
-import type { ProcessRunner } from "../lib/process.ts";
+import type { ProcessRunner, ShellSpawner } from "../lib/process.ts";
 
 export type { DataMeta } from "../lib/data_meta.ts";
 export { ConnectError } from "../lib/errors.ts";
@@ -87,6 +87,11 @@ export interface PutOptions extends ControlArguments {
 export interface ConnectorContext {
   /** Runs local processes (the only way a connector may spawn). */
   readonly runProcess: ProcessRunner;
+  /**
+   * Starts a long-lived local shell, for connectors that keep one per host
+   * (`@local`). Absent: they spawn a process per command instead.
+   */
+  readonly spawnShell?: ShellSpawner;
   /** Asks the operator a question when a terminal is attached; null otherwise. */
   readonly prompt?: (question: string, options: { secret: boolean }) => Promise<string | null>;
 }

@@ -10,7 +10,10 @@ import {
   extractControlArguments,
 } from "../lib/arguments.ts";
 import { type Command, sh } from "../lib/command.ts";
+import type { DataMeta } from "../lib/data_meta.ts";
 import { InputError } from "../lib/errors.ts";
+import { CommandOutput } from "../lib/output.ts";
+import type { ShellProcess } from "../lib/process.ts";
 import { makeUnixCommand } from "../lib/unix_command.ts";
 import {
   BaseConnector,
@@ -22,13 +25,47 @@ import {
   type RunOptions,
 } from "./base.ts";
 import { commandResult, downloadTo, isPrivileged, sourceStream, tempName } from "./_shared.ts";
+import { PersistentShell, ShellInterruptedError, ShellLostError } from "./_persistent_shell.ts";
 
-/** Runs commands locally through `sh -c`, each in its own process group. */
+/**
+ * Runs commands locally. Ordinary commands go through one persistent shell
+ * (its own process group, each command in a subshell); commands with stdin,
+ * a timeout or privileges of their own run as `sh -c` in a process group
+ * each, as do all commands when no shell can be kept.
+ */
 export class LocalConnector extends BaseConnector {
   static override connectorName = "local";
   static override handlesExecution = true;
-  static override dataMeta = {};
+  static override dataMeta = {
+    local_persistent_shell: {
+      description: "Run ordinary commands through one long-lived shell instead of a process each",
+      type: "boolean",
+      default: true,
+    },
+  } satisfies Record<string, DataMeta>;
   static override description = "The machine skiff runs on";
+
+  #shell?: PersistentShell;
+  #process?: ShellProcess;
+
+  override connect(): Promise<void> {
+    const spawn = this.context.spawnShell;
+    if (spawn && this.data.local_persistent_shell) {
+      const process = spawn();
+      this.#process = process;
+      this.#shell = new PersistentShell(process, { onInterrupt: () => process.kill() });
+    }
+    return Promise.resolve();
+  }
+
+  override async disconnect(): Promise<void> {
+    const shell = this.#shell;
+    this.#shell = undefined;
+    if (!shell) return;
+    if (shell.dead) this.#process?.kill();
+    await shell.close();
+    await this.#process?.status;
+  }
 
   /** `@local` takes no argument and yields one host in the `@local` group. */
   static *makeNamesData(arg: string | undefined): Iterable<NameData> {
@@ -41,6 +78,45 @@ export class LocalConnector extends BaseConnector {
     options: RunOptions = {},
   ): Promise<CommandResult> {
     const { connector, command: commandArgs } = extractControlArguments(options);
+    const codes = connector._success_exit_codes ?? [0];
+    const shell = this.#shell;
+    if (
+      shell && !shell.dead && connector._stdin === undefined && connector._timeout === undefined &&
+      (commandArgs._shell_executable ?? "sh") === "sh"
+    ) {
+      // In the shell each command is evaluated in a subshell: an operator's
+      // command (and anything privileged) still gets a `sh -c` of its own.
+      const own = !options.sharedShell || isPrivileged(commandArgs);
+      const exec = makeUnixCommand(
+        command,
+        own ? commandArgs : { ...commandArgs, _shell_executable: null },
+      ).renderForExec();
+      try {
+        const out = await shell.run(exec.text, {
+          secretEnv: exec.secretEnv,
+          onOutput: options.onOutput,
+          signal: options.signal,
+        });
+        return {
+          success: codes.includes(out.exitCode),
+          exitCode: out.exitCode,
+          output: out.output,
+        };
+      } catch (error) {
+        if (error instanceof ShellInterruptedError) {
+          return { success: false, exitCode: null, error: "interrupted", output: error.output };
+        }
+        if (!(error instanceof ShellLostError)) throw error;
+        // The shell died under this command (killed from outside): report it
+        // like a process that died; later commands get a process each.
+        return {
+          success: false,
+          exitCode: null,
+          error: "the local persistent shell ended",
+          output: new CommandOutput([]),
+        };
+      }
+    }
     const argv = localArgv(command, commandArgs);
     const result = await this.context.runProcess(argv.argv, {
       env: argv.env,

@@ -43,6 +43,23 @@ export interface ProcessResult {
   output: CommandOutput;
 }
 
+/** A long-lived local `sh` reading commands on stdin (the `@local` persistent shell). */
+export interface ShellProcess {
+  /** Its standard input. */
+  readonly stdin: WritableStream<Uint8Array>;
+  /** Its standard output. */
+  readonly stdout: ReadableStream<Uint8Array>;
+  /** Its standard error. */
+  readonly stderr: ReadableStream<Uint8Array>;
+  /** Kills its process group: the shell and whatever it is running. */
+  kill(): void;
+  /** Resolves when the shell has exited. */
+  readonly status: Promise<unknown>;
+}
+
+/** Starts a long-lived local shell. */
+export type ShellSpawner = () => ShellProcess;
+
 /** Runs a local process: `argv[0]` is the program. */
 export type ProcessRunner = (
   argv: readonly string[],
@@ -160,4 +177,25 @@ export const runProcess: ProcessRunner = async (argv, options = {}) => {
     options.signal?.removeEventListener("abort", onAbort);
     if (timedOut || aborted) killGroup(child.pid);
   }
+};
+
+/**
+ * Starts `sh` in a process group of its own, reading commands on stdin.
+ * Starting a process group costs a fork of the whole controller (several
+ * milliseconds); one shell per host pays it once instead of per command.
+ */
+export const spawnShell: ShellSpawner = () => {
+  const child = new Deno.Command("sh", {
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    detached: true,
+  }).spawn();
+  return {
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    kill: () => killGroup(child.pid),
+    status: child.status,
+  };
 };

@@ -12,7 +12,7 @@ import type { ConnectorContext } from "../../connectors/base.ts";
 import { errorMessage, InputError } from "../errors.ts";
 import { type LoadedInventory, loadInventory } from "../fleet/load.ts";
 import { runFleetCheck, runFleetShow, runSchema } from "./fleet_cmd.ts";
-import { runProcess } from "../process.ts";
+import { runProcess, spawnShell } from "../process.ts";
 import { type CompletionNode, completionScript } from "./completions.ts";
 import { connectorsText } from "./connectors_cmd.ts";
 import {
@@ -62,7 +62,7 @@ function parsePercent(value: string | undefined): number | undefined {
 
 /** Builds the command tree, writing through `io`; `setCode` receives each action's exit code. */
 export function buildProgram(io: CliIo, setCode: (code: number) => void) {
-  const context: ConnectorContext = { runProcess, prompt: io.prompt };
+  const context: ConnectorContext = { runProcess, spawnShell, prompt: io.prompt };
   const registry = builtinRegistry();
   const load = (
     targets: string,

@@ -95,7 +95,10 @@ Deno.test("skiff connectors local prints its data keys and the control arguments
   strictEqual(run.code, 0);
   const lines = run.stdout.split("\n");
   strictEqual(lines[0], "@local - The machine skiff runs on");
-  strictEqual(lines[1], "  (no data keys)");
+  strictEqual(
+    lines[1],
+    "  local_persistent_shell  true     Run ordinary commands through one long-lived shell instead of a process each (boolean)",
+  );
   strictEqual(
     lines[3],
     "Control arguments (every connector; set per operation, in host data or with CLI flags):",

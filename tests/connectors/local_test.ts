@@ -1,70 +1,84 @@
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
 import { LocalConnector } from "../../connectors/local.ts";
-import { runProcess } from "../../lib/process.ts";
+import { runProcess, spawnShell } from "../../lib/process.ts";
 import { randomBytes, sha256Hex, tempDir } from "../helpers/temp.ts";
 
 function local(): LocalConnector {
   return new LocalConnector({ name: "@local", data: {}, groups: ["@local"] }, { runProcess });
 }
 
-function alive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
+/** A connected @local with its persistent shell. */
+async function localShell(): Promise<LocalConnector> {
+  const connector = new LocalConnector({ name: "@local", data: {}, groups: ["@local"] }, {
+    runProcess,
+    spawnShell,
+  });
+  await connector.connect();
+  return connector;
 }
 
-Deno.test("LocalConnector.runShellCommand() runs commands with streams, stdin and exit codes", async (t) => {
-  const connector = local();
-  await t.step("stdout and stderr in order", async () => {
-    const result = await connector.runShellCommand(
-      "echo out; sleep 0.05; echo err >&2; sleep 0.05; echo out2",
-    );
-    strictEqual(result.success, true);
-    strictEqual(result.exitCode, 0);
-    deepStrictEqual(result.output.lines, [
-      { stream: "stdout", line: "out" },
-      { stream: "stderr", line: "err" },
-      { stream: "stdout", line: "out2" },
-    ]);
-  });
-  await t.step("stdin as text, bytes and lines", async () => {
-    strictEqual((await connector.runShellCommand("cat", { _stdin: "a\nb" })).output.stdout, "a\nb");
-    strictEqual(
-      (await connector.runShellCommand("wc -c", { _stdin: new Uint8Array(1000) })).output.stdout
-        .trim(),
-      "1000",
-    );
-    strictEqual(
-      (await connector.runShellCommand("cat", { _stdin: ["x", "y"] })).output.stdout,
-      "x\ny",
-    );
-  });
-  await t.step("exit codes and _success_exit_codes", async () => {
-    const failed = await connector.runShellCommand("exit 3");
-    deepStrictEqual([failed.success, failed.exitCode], [false, 3]);
-    const accepted = await connector.runShellCommand("exit 3", { _success_exit_codes: [0, 3] });
-    deepStrictEqual([accepted.success, accepted.exitCode], [true, 3]);
-  });
-  await t.step("control arguments shape the command", async () => {
-    await using dir = await tempDir();
-    const result = await connector.runShellCommand(`printf '%s %s' "$PWD" "$X"`, {
-      _chdir: dir.path,
-      _env: { X: "$(id)" },
-      _sudo: true,
+/** True while `pid` exists and is not a zombie (asked of `ps`: Deno guards reads of /proc). */
+function alive(pid: number): boolean {
+  const out = new Deno.Command("ps", { args: ["-o", "stat=", "-p", String(pid)] }).outputSync();
+  const state = new TextDecoder().decode(out.stdout).trim();
+  return state !== "" && !state.startsWith("Z");
+}
+
+for (const mode of ["a process per command", "the persistent shell"]) {
+  Deno.test(`LocalConnector.runShellCommand() runs commands with streams, stdin and exit codes (${mode})`, async (t) => {
+    const connector = mode === "the persistent shell" ? await localShell() : local();
+    await t.step("stdout and stderr in order", async () => {
+      const result = await connector.runShellCommand(
+        "echo out; sleep 0.05; echo err >&2; sleep 0.05; echo out2",
+      );
+      strictEqual(result.success, true);
+      strictEqual(result.exitCode, 0);
+      deepStrictEqual(result.output.lines, [
+        { stream: "stdout", line: "out" },
+        { stream: "stderr", line: "err" },
+        { stream: "stdout", line: "out2" },
+      ]);
     });
-    strictEqual(result.output.stdout, `${dir.path} $(id)`);
-  });
-  await t.step("live output", async () => {
-    const seen: string[] = [];
-    await connector.runShellCommand("echo 1; echo 2 >&2", {
-      onOutput: (l) => seen.push(`${l.stream}:${l.line}`),
+    await t.step("stdin as text, bytes and lines", async () => {
+      strictEqual(
+        (await connector.runShellCommand("cat", { _stdin: "a\nb" })).output.stdout,
+        "a\nb",
+      );
+      strictEqual(
+        (await connector.runShellCommand("wc -c", { _stdin: new Uint8Array(1000) })).output.stdout
+          .trim(),
+        "1000",
+      );
+      strictEqual(
+        (await connector.runShellCommand("cat", { _stdin: ["x", "y"] })).output.stdout,
+        "x\ny",
+      );
     });
-    deepStrictEqual(seen, ["stdout:1", "stderr:2"]);
+    await t.step("exit codes and _success_exit_codes", async () => {
+      const failed = await connector.runShellCommand("exit 3");
+      deepStrictEqual([failed.success, failed.exitCode], [false, 3]);
+      const accepted = await connector.runShellCommand("exit 3", { _success_exit_codes: [0, 3] });
+      deepStrictEqual([accepted.success, accepted.exitCode], [true, 3]);
+    });
+    await t.step("control arguments shape the command", async () => {
+      await using dir = await tempDir();
+      const result = await connector.runShellCommand(`printf '%s %s' "$PWD" "$X"`, {
+        _chdir: dir.path,
+        _env: { X: "$(id)" },
+        _sudo: true,
+      });
+      strictEqual(result.output.stdout, `${dir.path} $(id)`);
+    });
+    await t.step("live output", async () => {
+      const seen: string[] = [];
+      await connector.runShellCommand("echo 1; echo 2 >&2", {
+        onOutput: (l) => seen.push(`${l.stream}:${l.line}`),
+      });
+      deepStrictEqual(seen, ["stdout:1", "stderr:2"]);
+    });
+    await connector.disconnect();
   });
-});
+}
 
 Deno.test("LocalConnector.runShellCommand() _timeout kills the whole process tree", async () => {
   await using dir = await tempDir();
@@ -81,6 +95,47 @@ Deno.test("LocalConnector.runShellCommand() _timeout kills the whole process tre
   strictEqual(elapsed < 5000, true, `took ${elapsed} ms`);
   const child = Number((await Deno.readTextFile(pids)).trim());
   strictEqual(alive(child), false, `background sleep ${child} survived`);
+});
+
+Deno.test("LocalConnector keeps one shell: skiff's scripts share it, an abort kills its group, disconnect ends it", async () => {
+  await using dir = await tempDir();
+  const connector = await localShell();
+  const signal = new AbortController();
+  const shared = async () =>
+    (await connector.runShellCommand("echo $$", { sharedShell: true, signal: signal.signal }))
+      .output.stdout;
+  const shellPid = await shared();
+  strictEqual(await shared(), shellPid);
+  strictEqual(alive(Number(shellPid)), true);
+  // An operator's command gets its own `sh -c`, so its own `$$`.
+  const own = (await connector.runShellCommand("echo $$")).output.stdout;
+  strictEqual(own !== shellPid && /^\d+$/.test(own), true);
+  const pids = dir.join("pids");
+  const running = connector.runShellCommand(`sleep 30 & echo $! > ${pids}; echo go; sleep 31`, {
+    signal: signal.signal,
+    onOutput: (line) => line.line === "go" && signal.abort(),
+  });
+  const result = await running;
+  deepStrictEqual([result.success, result.exitCode, result.error, result.output.stdout], [
+    false,
+    null,
+    "interrupted",
+    "go",
+  ]);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const child = Number((await Deno.readTextFile(pids)).trim());
+  deepStrictEqual([alive(child), alive(Number(shellPid))], [false, false]);
+  // Later commands run as a process each.
+  strictEqual((await connector.runShellCommand("echo after")).output.stdout, "after");
+  await connector.disconnect();
+
+  const second = await localShell();
+  const pid = Number(
+    (await second.runShellCommand("echo $$", { sharedShell: true })).output.stdout,
+  );
+  strictEqual(alive(pid), true);
+  await second.disconnect();
+  strictEqual(alive(pid), false);
 });
 
 Deno.test("LocalConnector.putFile() writes atomically from a path, bytes or a stream", async (t) => {

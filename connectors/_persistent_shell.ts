@@ -8,8 +8,12 @@
  * @module
  */
 
-import { quote } from "../lib/command.ts";
+import type { CommandArguments } from "../lib/arguments.ts";
+import { type Command, quote } from "../lib/command.ts";
 import { CommandOutput, LineSplitter, type OutputLine, type StreamName } from "../lib/output.ts";
+import { makeUnixCommand } from "../lib/unix_command.ts";
+import type { CommandResult, RunOptions } from "./base.ts";
+import { isPrivileged } from "./_shared.ts";
 
 /** The byte streams of a running shell. */
 export interface ShellStreams {
@@ -249,5 +253,41 @@ export class PersistentShell {
   async close(): Promise<void> {
     await this.#writer.close().catch(() => {});
     await this.#closed;
+  }
+}
+
+/**
+ * Runs a connector's command in its persistent shell. Each command is
+ * evaluated in a subshell of a POSIX sh already, so skiff's own unprivileged
+ * scripts (`sharedShell`) skip the `sh -c` of their own; an operator's
+ * command keeps it (and its own `$$`). An interrupted command comes back as
+ * `interrupted`; `undefined` means the shell was lost under the command.
+ */
+export async function runInShell(
+  shell: PersistentShell,
+  command: Command | string,
+  commandArgs: CommandArguments,
+  options: RunOptions,
+  codes: readonly number[],
+): Promise<CommandResult | undefined> {
+  const bare = options.sharedShell === true &&
+    (commandArgs._shell_executable ?? "sh") === "sh" && !isPrivileged(commandArgs);
+  const exec = makeUnixCommand(
+    command,
+    bare ? { ...commandArgs, _shell_executable: null } : commandArgs,
+  ).renderForExec();
+  try {
+    const out = await shell.run(exec.text, {
+      secretEnv: exec.secretEnv,
+      onOutput: options.onOutput,
+      signal: options.signal,
+    });
+    return { success: codes.includes(out.exitCode), exitCode: out.exitCode, output: out.output };
+  } catch (error) {
+    if (error instanceof ShellInterruptedError) {
+      return { success: false, exitCode: null, error: "interrupted", output: error.output };
+    }
+    if (error instanceof ShellLostError) return undefined;
+    throw error;
   }
 }

@@ -25,7 +25,7 @@ import {
   type RunOptions,
 } from "./base.ts";
 import { commandResult, downloadTo, isPrivileged, sourceStream, tempName } from "./_shared.ts";
-import { PersistentShell, ShellInterruptedError, ShellLostError } from "./_persistent_shell.ts";
+import { PersistentShell, runInShell } from "./_persistent_shell.ts";
 
 /**
  * Runs commands locally. Ordinary commands go through one persistent shell
@@ -81,41 +81,17 @@ export class LocalConnector extends BaseConnector {
     const codes = connector._success_exit_codes ?? [0];
     const shell = this.#shell;
     if (
-      shell && !shell.dead && connector._stdin === undefined && connector._timeout === undefined &&
-      (commandArgs._shell_executable ?? "sh") === "sh"
+      shell && !shell.dead && connector._stdin === undefined && connector._timeout === undefined
     ) {
-      // In the shell each command is evaluated in a subshell: an operator's
-      // command (and anything privileged) still gets a `sh -c` of its own.
-      const own = !options.sharedShell || isPrivileged(commandArgs);
-      const exec = makeUnixCommand(
-        command,
-        own ? commandArgs : { ...commandArgs, _shell_executable: null },
-      ).renderForExec();
-      try {
-        const out = await shell.run(exec.text, {
-          secretEnv: exec.secretEnv,
-          onOutput: options.onOutput,
-          signal: options.signal,
-        });
-        return {
-          success: codes.includes(out.exitCode),
-          exitCode: out.exitCode,
-          output: out.output,
-        };
-      } catch (error) {
-        if (error instanceof ShellInterruptedError) {
-          return { success: false, exitCode: null, error: "interrupted", output: error.output };
-        }
-        if (!(error instanceof ShellLostError)) throw error;
-        // The shell died under this command (killed from outside): report it
-        // like a process that died; later commands get a process each.
-        return {
-          success: false,
-          exitCode: null,
-          error: "the local persistent shell ended",
-          output: new CommandOutput([]),
-        };
-      }
+      const outcome = await runInShell(shell, command, commandArgs, options, codes);
+      // undefined: the shell died under this command (killed from outside).
+      // Later commands get a process each.
+      return outcome ?? {
+        success: false,
+        exitCode: null,
+        error: "the local persistent shell ended",
+        output: new CommandOutput([]),
+      };
     }
     const argv = localArgv(command, commandArgs);
     const result = await this.context.runProcess(argv.argv, {

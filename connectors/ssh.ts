@@ -16,7 +16,7 @@ import { ConnectError, errorMessage, InputError } from "../lib/errors.ts";
 import { CommandOutput, LineSplitter, type OutputLine } from "../lib/output.ts";
 import { stdinBytes } from "../lib/process.ts";
 import { makeUnixCommand } from "../lib/unix_command.ts";
-import { PersistentShell, ShellInterruptedError, ShellLostError } from "./_persistent_shell.ts";
+import { PersistentShell, runInShell, ShellLostError } from "./_persistent_shell.ts";
 import { webReadable, webWritable } from "./_node_streams.ts";
 import { downloadTo, isPrivileged, sourceStream, tempName } from "./_shared.ts";
 import {
@@ -562,34 +562,12 @@ export class SshConnector extends BaseConnector {
     const simple = connector._stdin === undefined && !connector._get_pty &&
       connector._timeout === undefined;
     if (simple && this.#shell && !this.#shell.dead) {
-      // The persistent shell is already a POSIX sh evaluating each command in
-      // a subshell: skiff's own unprivileged scripts need no `sh -c` of their
-      // own (that would cost an extra exec per command on the host).
-      const bare = options.sharedShell === true &&
-        (commandArgs._shell_executable ?? "sh") === "sh" && !isPrivileged(commandArgs);
-      const exec = makeUnixCommand(
-        command,
-        bare ? { ...commandArgs, _shell_executable: null } : commandArgs,
-      ).renderForExec();
-      try {
-        const out = await this.#shell.run(exec.text, {
-          secretEnv: exec.secretEnv,
-          onOutput: options.onOutput,
-          signal: options.signal,
-        });
-        result = {
-          success: codes.includes(out.exitCode),
-          exitCode: out.exitCode,
-          output: out.output,
-        };
-      } catch (error) {
-        if (error instanceof ShellInterruptedError) {
-          return { success: false, exitCode: null, error: "interrupted", output: error.output };
-        }
-        if (!(error instanceof ShellLostError)) throw error;
+      const outcome = await runInShell(this.#shell, command, commandArgs, options, codes);
+      if (!outcome) {
         this.#markLost("connection lost");
         return lostResult("connection lost");
       }
+      result = outcome;
     } else {
       const exec = makeUnixCommand(command, commandArgs).renderForExec();
       result = await this.#execChannel(exec.text, exec.secretEnv, connector, options, codes);

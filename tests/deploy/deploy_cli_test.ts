@@ -1,5 +1,5 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { MAIN, runSkiff } from "../helpers/cli.ts";
+import { MAIN, runSkiff, spawnSkiff } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
 import { RUN_FLAGS } from "../../lib/permissions.ts";
 
@@ -34,23 +34,14 @@ Deno.test("skiff deploy changes things once and nothing the second time", async 
 
 Deno.test("skiff deploy finishes its run when the reader of its output goes away", async () => {
   await using dir = await tempDir();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      ...RUN_FLAGS,
-      MAIN,
-      "deploy",
-      "@local",
-      DEMO,
-      "-y",
-      "--data",
-      `demo_root=${dir.path}/demo`,
-    ],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnSkiff([
+    "deploy",
+    "@local",
+    DEMO,
+    "-y",
+    "--data",
+    `demo_root=${dir.path}/demo`,
+  ]);
   const reader = child.stdout.getReader();
   await reader.read(); // like `| head -1`: one chunk, then the pipe is closed
   await reader.cancel();
@@ -254,21 +245,7 @@ Deno.test("skiff deploy exits 130 on Ctrl-C, leaves nothing running and prints t
       dir.join("after")
     }"]);\n}\n`,
   );
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      ...RUN_FLAGS,
-      MAIN,
-      "deploy",
-      "@local",
-      dir.join("slow.ts"),
-      "-y",
-    ],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnSkiff(["deploy", "@local", dir.join("slow.ts"), "-y"]);
   const ps = () =>
     new TextDecoder().decode(
       new Deno.Command("ps", { args: ["-eo", "stat,args"] }).outputSync().stdout,

@@ -43,3 +43,13 @@ export async function runSkiff(
     stderr: decoder.decode(output.stderr),
   };
 }
+
+/** Starts `skiff ARGS…` with piped stdout and stderr, for tests that interrupt or read it live. */
+export function spawnSkiff(args: readonly string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...RUN_FLAGS, MAIN, ...args],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}

@@ -147,6 +147,35 @@ function firstOf(config: SshHostConfig, keyword: string): string | undefined {
   return config[keyword]?.[0];
 }
 
+/**
+ * How secret values reach a command on its own channel without touching
+ * argv: the command first reads one line per secret from stdin. A value is
+ * sent sh-quoted with each newline written as `"$skiff_nl"`, so a
+ * multi-line value (a key, a certificate) still fits on one line; `eval`
+ * turns it back into the exact value.
+ *
+ * @example
+ * ```ts
+ * import { secretsOnStdin } from "./ssh.ts";
+ * new TextDecoder().decode(secretsOnStdin({ S: "a\nb" }).input);
+ * // "'a'\"$skiff_nl\"'b'\n"
+ * ```
+ */
+export function secretsOnStdin(
+  secretEnv: Readonly<Record<string, string>>,
+): { prelude: string; input: Uint8Array } {
+  const names = Object.keys(secretEnv);
+  if (names.length === 0) return { prelude: "", input: new Uint8Array() };
+  const prelude = "skiff_nl='\n'; " +
+    names.map((name) =>
+      `IFS= read -r ${name} || exit 125; eval "${name}=\$${name}"; export ${name}; `
+    ).join("");
+  const lines = names.map((name) =>
+    secretEnv[name].split("\n").map(quote).join('"$skiff_nl"') + "\n"
+  );
+  return { prelude, input: new TextEncoder().encode(lines.join("")) };
+}
+
 /** Runs commands and moves files over SSH. */
 export class SshConnector extends BaseConnector {
   static override connectorName = "ssh";
@@ -607,10 +636,7 @@ export class SshConnector extends BaseConnector {
     options: RunOptions,
     codes: readonly number[],
   ): Promise<CommandResult> {
-    const names = Object.keys(secretEnv);
-    const prelude = names.map((name) => `IFS= read -r ${name} || exit 125; export ${name}; `).join(
-      "",
-    );
+    const { prelude, input: secretInput } = secretsOnStdin(secretEnv);
     const track = connector._timeout !== undefined || options.signal !== undefined;
     const full = `${track ? `echo ${PID_MARK}$$ >&2; ` : ""}${prelude}${text}`;
     const release = await this.#slots.take();
@@ -660,9 +686,7 @@ export class SshConnector extends BaseConnector {
     const closed = this.#outcomes.get(stream)!.closed;
     stream.on("data", (chunk: Uint8Array) => out.push(chunk));
     stream.stderr.on("data", (chunk: Uint8Array) => err.push(chunk));
-    const input: Uint8Array[] = names.map((name) =>
-      new TextEncoder().encode(`${secretEnv[name]}\n`)
-    );
+    const input: Uint8Array[] = secretInput.length > 0 ? [secretInput] : [];
     if (connector._stdin !== undefined) input.push(stdinBytes(connector._stdin));
     for (const chunk of input) stream.write(chunk);
     stream.end();
@@ -876,17 +900,14 @@ export class SshConnector extends BaseConnector {
     sink: WritableStream<Uint8Array>,
     timeout?: number,
   ): Promise<void> {
-    const names = Object.keys(secretEnv);
-    const prelude = names.map((name) => `IFS= read -r ${name} || exit 125; export ${name}; `).join(
-      "",
-    );
+    const { prelude, input: secretInput } = secretsOnStdin(secretEnv);
     const release = await this.#slots.take();
     try {
       const stream = await this.#channel(`${prelude}${text}`);
       const stderr: Uint8Array[] = [];
       stream.stderr.on("data", (chunk: Uint8Array) => stderr.push(chunk));
       const outcome = this.#outcomes.get(stream)!;
-      for (const name of names) stream.write(new TextEncoder().encode(`${secretEnv[name]}\n`));
+      if (secretInput.length > 0) stream.write(secretInput);
       stream.end();
       const timer = timeout !== undefined
         ? setTimeout(() => stream.close(), timeout * 1000)

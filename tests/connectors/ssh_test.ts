@@ -105,6 +105,21 @@ Deno.test("SshConnector runs commands with streams, stdin, pty, exit codes and s
       strictEqual(r.output.stdout, value);
       strictEqual(seen.includes(value), false);
     });
+    await t.step("multi-line secrets arrive exactly, on a channel and in the shell", async () => {
+      const { sh } = await import("../../lib/command.ts");
+      const value = `-----BEGIN KEY-----\nline 'two' "$HOME" \\n\n\nend ${crypto.randomUUID()}\n`;
+      const print = sh`printf %s ${secret(value)}`;
+      const channel = await c.runShellCommand(print, { _timeout: 10 });
+      const withStdin = await c.runShellCommand(sh`${print}; cat`, { _stdin: "+in" });
+      const shell = await c.runShellCommand(print);
+      const bytes = (r: { output: { lines: readonly { line: string }[] } }) =>
+        r.output.lines.map((l) => l.line).join("\n");
+      deepStrictEqual([bytes(channel), bytes(withStdin), bytes(shell)], [
+        value.replace(/\n$/, ""),
+        value + "+in",
+        value.replace(/\n$/, ""),
+      ]);
+    });
   });
 });
 

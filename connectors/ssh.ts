@@ -143,6 +143,11 @@ function strictFrom(value: string | undefined): "yes" | "accept-new" | "no" | un
   }
 }
 
+/** The local user, as `%u` and `Match localuser` see it. */
+function localUserName(): string {
+  return Deno.env.get("USER") ?? Deno.env.get("LOGNAME") ?? "root";
+}
+
 function firstOf(config: SshHostConfig, keyword: string): string | undefined {
   return config[keyword]?.[0];
 }
@@ -316,8 +321,11 @@ export class SshConnector extends BaseConnector {
     config: SshConfig,
   ): HopSettings {
     const home = Deno.env.get("HOME") ?? "/root";
-    const localUser = Deno.env.get("USER") ?? Deno.env.get("LOGNAME") ?? "root";
-    const cfg = config.resolve(alias);
+    const localUser = localUserName();
+    const cfg = config.resolve(alias, {
+      localUser,
+      user: explicit.ssh_user as string | undefined,
+    });
     const port = (explicit.ssh_port as number | undefined) ?? Number(firstOf(cfg, "port") ?? 22);
     const user = (explicit.ssh_user as string | undefined) ?? firstOf(cfg, "user") ?? localUser;
     const hostName = firstOf(cfg, "hostname");
@@ -368,7 +376,13 @@ export class SshConnector extends BaseConnector {
     const settings = this.#settingsFor(alias, this.data, config);
     this.#settings = settings;
     const jumpSpec = (this.data.ssh_proxy_jump as string | undefined) ??
-      firstOf(config.resolve(alias), "proxyjump");
+      firstOf(
+        config.resolve(alias, {
+          localUser: localUserName(),
+          user: this.data.ssh_user as string | undefined,
+        }),
+        "proxyjump",
+      );
     const hops: HopSettings[] = [];
     if (jumpSpec && jumpSpec.toLowerCase() !== "none") {
       for (const spec of jumpSpec.split(",")) {

@@ -1,17 +1,51 @@
 /**
  * A reader for OpenSSH client configuration (`~/.ssh/config`): `Host`
  * patterns with `*`, `?` and `!`, `Include` with globs, first value wins,
- * `IdentityFile` accumulates. `Match` blocks are skipped.
+ * `IdentityFile` accumulates. `Match` takes `all`, `host`, `originalhost`,
+ * `user` and `localuser` (each may be negated with `!`); a `Match` with
+ * `exec`, `canonical`, `final` or another criterion never applies: skiff
+ * runs no local command to decide.
  *
  * @module
  */
 
 import { InputError } from "../lib/errors.ts";
 
-/** One `Host` block: its patterns and options (keywords lower-cased). */
+/** One `Match` criterion: keyword (lower-cased), negated, its pattern list. */
+interface Criterion {
+  keyword: string;
+  negated: boolean;
+  patterns: string[];
+}
+
+/** One `Host` (patterns) or `Match` (criteria) block and its options (keywords lower-cased). */
 interface Block {
   patterns: string[];
+  match?: Criterion[];
   options: [string, string[]][];
+}
+
+/** What `Match` criteria are tested against. */
+export interface MatchContext {
+  /** The local user name (`localuser`). */
+  localUser?: string;
+  /** The remote user when given outside the config (`user`, else the config's `User`). */
+  user?: string;
+}
+
+function parseCriteria(args: string[]): Criterion[] {
+  const out: Criterion[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i];
+    const negated = word.startsWith("!");
+    const keyword = (negated ? word.slice(1) : word).toLowerCase();
+    if (keyword === "all" || keyword === "canonical" || keyword === "final") {
+      out.push({ keyword, negated, patterns: [] });
+    } else {
+      out.push({ keyword, negated, patterns: args[i + 1] === undefined ? [] : [args[++i]] });
+    }
+  }
+  return out;
 }
 
 /** The options that apply to one host, keywords lower-cased. */
@@ -124,11 +158,36 @@ export class SshConfig {
     return await SshConfig.parse(text, { sshDir: `${home}/.ssh`, home, source: path });
   }
 
-  /** The options for `host`: first value of each keyword wins; `IdentityFile` collects all. */
-  resolve(host: string): SshHostConfig {
+  /**
+   * The options for `host`: first value of each keyword wins; `IdentityFile`
+   * collects all. `Match host` sees the `HostName` set so far, `Match user`
+   * the user given outside the config or the `User` set so far.
+   */
+  resolve(host: string, context: MatchContext = {}): SshHostConfig {
     const out: Record<string, string[]> = {};
     for (const block of this.#blocks) {
-      if (!matchesPatterns(host, block.patterns)) continue;
+      const applies = block.match
+        ? block.match.every((criterion) => {
+          const value = (() => {
+            switch (criterion.keyword) {
+              case "all":
+                return true;
+              case "host":
+                return matchesPatterns(out.hostname?.[0] ?? host, criterion.patterns);
+              case "originalhost":
+                return matchesPatterns(host, criterion.patterns);
+              case "user":
+                return matchesPatterns(context.user ?? out.user?.[0] ?? "", criterion.patterns);
+              case "localuser":
+                return matchesPatterns(context.localUser ?? "", criterion.patterns);
+              default:
+                return undefined; // exec, canonical, final…: never applies
+            }
+          })();
+          return value !== undefined && value !== criterion.negated;
+        })
+        : matchesPatterns(host, block.patterns);
+      if (!applies) continue;
       for (const [keyword, args] of block.options) {
         if (keyword === "identityfile") (out.identityfile ??= []).push(...args);
         else if (!(keyword in out)) out[keyword] = args;
@@ -148,7 +207,6 @@ async function parseInto(
     throw new InputError(`${options.source ?? "ssh config"}: Include nested too deeply`);
   }
   let current = blocks[blocks.length - 1];
-  let skipping = false;
   for (const [index, rawLine] of text.split("\n").entries()) {
     const line = rawLine.trim();
     if (line === "" || line.startsWith("#")) continue;
@@ -159,11 +217,9 @@ async function parseInto(
     if (keyword === "host") {
       current = { patterns: args, options: [] };
       blocks.push(current);
-      skipping = false;
     } else if (keyword === "match") {
-      skipping = true;
-    } else if (skipping) {
-      continue;
+      current = { patterns: [], match: parseCriteria(args), options: [] };
+      blocks.push(current);
     } else if (keyword === "include") {
       for (const item of args) {
         const path = expandHome(item, options.home);

@@ -11,7 +11,7 @@ Deno.test("matchesPatterns() handles *, ?, ! and comma lists", () => {
   strictEqual(matchesPatterns("x", ["!y"]), false);
 });
 
-Deno.test("SshConfig resolves first values, collects IdentityFile, follows Include globs and skips Match", async () => {
+Deno.test("SshConfig resolves first values, collects IdentityFile and follows Include globs", async () => {
   await using dir = await tempDir();
   await Deno.mkdir(dir.join("conf.d"));
   await Deno.writeTextFile(dir.join("conf.d/a.conf"), "Host inc\n  HostName included.example\n");
@@ -43,6 +43,37 @@ Host *
   });
   deepStrictEqual(config.resolve("inc").hostname, ["included.example"]);
   deepStrictEqual(config.resolve("other").user, ["fallback"]);
+});
+
+Deno.test("SshConfig applies Match blocks by host, originalhost, user, localuser, all and negation", async () => {
+  const text = `Host db
+  HostName db.internal
+Match host db.internal
+  Port 2200
+Match originalhost db
+  User dba
+Match localuser me !host *.internal
+  IdentityFile ~/.ssh/me_key
+Match user admin
+  ForwardAgent yes
+Match exec "true"
+  Compression yes
+Match all
+  ConnectTimeout 5
+`;
+  const config = await SshConfig.parse(text, { sshDir: "/nowhere", home: "/home/me" });
+  deepStrictEqual(config.resolve("db", { localUser: "me" }), {
+    hostname: ["db.internal"],
+    port: ["2200"],
+    user: ["dba"],
+    connecttimeout: ["5"],
+  });
+  deepStrictEqual(config.resolve("web", { localUser: "me", user: "admin" }), {
+    identityfile: ["~/.ssh/me_key"],
+    forwardagent: ["yes"],
+    connecttimeout: ["5"],
+  });
+  deepStrictEqual(config.resolve("web", { localUser: "you" }), { connecttimeout: ["5"] });
 });
 
 Deno.test("expandTokens() expands %h %p %r %u %d %% and ~", () => {

@@ -536,3 +536,51 @@ Deno.test("SshConnector falls back to a plain channel without SFTP, and rsyncs w
     strictEqual(await Deno.readTextFile(dir.join("dest/sub/f.txt")), "synced");
   });
 });
+
+Deno.test("SshConnector explains an ECDSA key that cannot sign under Deno, and logs in with one that can", async (t) => {
+  await using dir = await tempDir();
+  const { default: ssh2 } = await import("ssh2");
+  const { Buffer } = await import("node:buffer");
+  const signs = (path: string) => {
+    const parsed = ssh2.utils.parseKey(Buffer.from(Deno.readFileSync(path)));
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    if (key instanceof Error) throw key;
+    const signature = key.sign(Buffer.from("probe"));
+    return !(signature instanceof Error) && key.verify(Buffer.from("probe"), signature) === true;
+  };
+  const working: string[] = [];
+  const broken: string[] = [];
+  // About half of the P-256/P-384 keys OpenSSH writes fail to sign under Deno; 40 tries find both.
+  for (let i = 0; i < 40 && (working.length === 0 || broken.length === 0); i++) {
+    const path = dir.join(`ecdsa${i}`);
+    const made = await new Deno.Command("ssh-keygen", {
+      args: ["-q", "-t", "ecdsa", "-b", i % 2 ? "384" : "256", "-N", "", "-f", path],
+    }).output();
+    strictEqual(made.success, true);
+    (signs(path) ? working : broken).push(path);
+  }
+  strictEqual(broken.length > 0 && working.length > 0, true, "40 keys were all alike");
+  await using sshd = await startSshd({
+    authorize: await Promise.all([broken[0], working[0]].map((k) => Deno.readTextFile(`${k}.pub`))),
+  });
+  await t.step("a key that cannot sign gets a clear message", async () => {
+    const type = (await Deno.readTextFile(`${broken[0]}.pub`)).split(" ")[0];
+    const error = await connector(sshd, { ssh_key: broken[0] }).connect().then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    strictEqual(error?.name, "ConnectError");
+    strictEqual(
+      error?.message,
+      `Authentication failed for ${TEST_USER}@127.0.0.1:${sshd.port}: tried none (no key, agent or password was usable); ` +
+        `${
+          broken[0]
+        }: this ${type} key cannot sign under Deno; load it into ssh-agent or use an ed25519 key`,
+    );
+  });
+  await t.step("a key that signs logs in", async () => {
+    await connected(connector(sshd, { ssh_key: working[0] }), async (c) => {
+      strictEqual((await c.runShellCommand("id -un")).output.stdout, TEST_USER);
+    });
+  });
+});

@@ -60,11 +60,20 @@ export class LocalConnector extends BaseConnector {
 
   override async disconnect(): Promise<void> {
     const shell = this.#shell;
+    const process = this.#process;
     this.#shell = undefined;
-    if (!shell) return;
-    if (shell.dead) this.#process?.kill();
-    await shell.close();
-    await this.#process?.status;
+    this.#process = undefined;
+    if (!shell || !process) return;
+    if (shell.dead) process.kill();
+    // The shell ends at EOF on its stdin. Something it started in the
+    // background may still hold its output pipes open: stop waiting for
+    // them shortly after the shell itself has exited.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      shell.close(),
+      process.status.then(() => new Promise((resolve) => timer = setTimeout(resolve, 300))),
+    ]);
+    clearTimeout(timer);
   }
 
   /** `@local` takes no argument and yields one host in the `@local` group. */

@@ -134,7 +134,11 @@ Deno.test("LocalConnector keeps one shell: skiff's scripts share it, an abort ki
     (await second.runShellCommand("echo $$", { sharedShell: true })).output.stdout,
   );
   strictEqual(alive(pid), true);
+  // A background process that keeps the shell's output pipes does not hold up the disconnect.
+  await second.runShellCommand("sleep 5 &");
+  const closing = Date.now();
   await second.disconnect();
+  strictEqual(Date.now() - closing < 2000, true, `disconnect took ${Date.now() - closing} ms`);
   strictEqual(alive(pid), false);
 });
 

@@ -4,13 +4,33 @@
  * @module
  */
 
-import type { ControlArguments } from "../lib/arguments.ts";
+import type { CommandArguments, ControlArguments } from "../lib/arguments.ts";
+import type { Command, ExecForm } from "../lib/command.ts";
 import type { ProcessResult } from "../lib/process.ts";
+import { makeUnixCommand } from "../lib/unix_command.ts";
 import type { CommandResult, FileDestination, FileSource } from "./base.ts";
 
 /** True when the arguments ask for another user (`_sudo`, `_doas`, `_su_user`). */
 export function isPrivileged(args: ControlArguments): boolean {
   return Boolean(args._sudo || args._doas || args._su_user);
+}
+
+/**
+ * Renders a command for a caller that runs the text with `sh -c` itself.
+ * Unprivileged commands in sh then need no `sh -c` of their own (one exec
+ * less per command); privileged ones and other shells keep the wrapper.
+ *
+ * @example
+ * ```ts
+ * import { renderUnderSh } from "./_shared.ts";
+ * renderUnderSh("id", { _chdir: "/srv" }).text; // "cd /srv && id"
+ * renderUnderSh("id", { _sudo: true }).text; // "sudo -H -n sh -c id"
+ * ```
+ */
+export function renderUnderSh(command: Command | string, args: CommandArguments): ExecForm {
+  const direct = (args._shell_executable ?? "sh") === "sh" && !isPrivileged(args);
+  return makeUnixCommand(command, direct ? { ...args, _shell_executable: null } : args)
+    .renderForExec();
 }
 
 /** A temporary name beside `path`, in the same directory, so a rename is atomic. */

@@ -23,7 +23,6 @@ import { type ControlArguments, extractControlArguments } from "../lib/arguments
 import { type Command, sh, toCommand } from "../lib/command.ts";
 import { ConnectError, InputError, OperationError } from "../lib/errors.ts";
 import type { ProcessOptions, ProcessResult } from "../lib/process.ts";
-import { makeUnixCommand } from "../lib/unix_command.ts";
 import {
   BaseConnector,
   type CommandResult,
@@ -36,7 +35,7 @@ import {
   type PutOptions,
   type RunOptions,
 } from "./base.ts";
-import { commandResult, downloadTo, sourceStream, tempName } from "./_shared.ts";
+import { commandResult, downloadTo, renderUnderSh, sourceStream, tempName } from "./_shared.ts";
 
 /**
  * The script that mounts `/proc`, `/sys` and `/dev` into the tree `$1` inside
@@ -196,7 +195,7 @@ export class ChrootConnector extends BaseConnector {
       & Pick<ProcessOptions, "stdin" | "onOutput" | "signal" | "stdoutBytes">,
   ): Promise<ProcessResult> {
     const { connector, command: commandArgs } = extractControlArguments(options);
-    const exec = makeUnixCommand(command, commandArgs).renderForExec();
+    const exec = renderUnderSh(command, commandArgs); // the tree's `sh -c` runs the line
     return await this.#run(
       chrootArgv(this.directory, exec.text, { mount: Boolean(this.data.chroot_mount) }),
       {

@@ -24,7 +24,14 @@ import {
   type PutOptions,
   type RunOptions,
 } from "./base.ts";
-import { commandResult, downloadTo, isPrivileged, sourceStream, tempName } from "./_shared.ts";
+import {
+  commandResult,
+  downloadTo,
+  isPrivileged,
+  renderUnderSh,
+  sourceStream,
+  tempName,
+} from "./_shared.ts";
 import { PersistentShell, runInShell } from "./_persistent_shell.ts";
 
 /**
@@ -233,12 +240,7 @@ export function localArgv(
   command: Command | string,
   args: CommandArguments,
 ): { argv: string[]; env: Record<string, string> } {
-  const shell = args._shell_executable === undefined ? "sh" : args._shell_executable;
-  if (shell === "sh" && !isPrivileged(args)) {
-    const exec = makeUnixCommand(command, { ...args, _shell_executable: null }).renderForExec();
-    return { argv: ["sh", "-c", exec.text], env: exec.secretEnv };
-  }
-  const exec = makeUnixCommand(command, args).renderForExec();
+  const exec = renderUnderSh(command, args);
   return { argv: ["sh", "-c", exec.text], env: exec.secretEnv };
 }
 

@@ -35,14 +35,18 @@ export interface DataMeta {
   readonly nullable?: boolean;
 }
 
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 /**
  * Checks `value` against `meta`, returning it (secrets unwrapped) or throwing
- * an InputError that names `key`.
+ * an InputError that names `key`. Text that spells a number or boolean
+ * exactly is accepted for such keys (values from `!env` are always text).
  *
  * @example
  * ```ts
  * import { checkDataValue } from "./data_meta.ts";
  * checkDataValue("ssh_port", 22, { description: "port", type: "integer" }); // 22
+ * checkDataValue("ssh_port", "2222", { description: "port", type: "integer" }); // 2222
  * ```
  */
 export function checkDataValue(key: string, value: unknown, meta: DataMeta): unknown {
@@ -62,13 +66,17 @@ export function checkDataValue(key: string, value: unknown, meta: DataMeta): unk
         fail(`one of ${meta.choices.map((c) => JSON.stringify(c)).join(", ")}`);
       }
       break;
+    // Text that spells the value exactly (as `!env` gives it) is taken as that value.
     case "integer":
+      if (typeof value === "string" && /^[+-]?\d+$/.test(value.trim())) return Number(value);
       if (typeof value !== "number" || !Number.isInteger(value)) fail("an integer");
       break;
     case "number":
+      if (typeof value === "string" && NUMBER.test(value.trim())) return Number(value);
       if (typeof value !== "number" || Number.isNaN(value)) fail("a number");
       break;
     case "boolean":
+      if (value === "true" || value === "false") return value === "true";
       if (typeof value !== "boolean") fail("a boolean (true or false)");
       break;
     case "string[]":

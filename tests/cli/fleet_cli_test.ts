@@ -33,15 +33,16 @@ Deno.test("fleet !env reads SKIFF_* variables under the binary's flags and nothi
   await using dir = await tempDir();
   await Deno.writeTextFile(
     dir.join("f.yml"),
-    `fleet:\n  hosts:\n    web1: {ssh_user: !env SKIFF_WEB_USER, zone: !env OTHER_ZONE:-none}\n`,
+    `fleet:\n  hosts:\n    web1: {ssh_user: !env SKIFF_WEB_USER, ssh_port: !env SKIFF_WEB_PORT, zone: !env OTHER_ZONE:-none}\n`,
   );
-  const env = { SKIFF_WEB_USER: "deployer", OTHER_ZONE: "eu" };
+  const env = { SKIFF_WEB_USER: "deployer", SKIFF_WEB_PORT: "2222", OTHER_ZONE: "eu" };
   const run = await runSkiff(["fleet", "show", "f.yml", "--json"], { cwd: dir.path, env });
   strictEqual(run.code, 0, run.stderr);
   // SKIFF_* is readable; OTHER_ZONE is set but outside the permission, so the default applies.
   deepStrictEqual(JSON.parse(run.stdout).hosts[0].data, {
     ssh_hostname: "web1",
     ssh_user: "deployer",
+    ssh_port: "2222", // text from the environment, taken as the integer 2222 by @ssh
     zone: "none",
   });
 });

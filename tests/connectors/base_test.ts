@@ -26,6 +26,17 @@ Deno.test("hostToConnectorData() applies defaults and picks only its keys", () =
   });
 });
 
+Deno.test("hostToConnectorData() takes text that spells a number exactly (as !env gives it)", () => {
+  deepStrictEqual(hostToConnectorData(demo, host({ demo_port: "2222", demo_user: "007" })), {
+    demo_port: 2222,
+    demo_user: "007",
+    demo_mode: "a",
+  });
+  throws(() => hostToConnectorData(demo, host({ demo_port: "22.5" })), {
+    message: `Host "web1": demo_port: expected an integer, got "22.5"`,
+  });
+});
+
 Deno.test("hostToConnectorData() rejects bad types and unknown prefixed keys", async (t) => {
   await t.step(
     "type",

@@ -26,7 +26,6 @@ import { type Command, SecretValue, sh, toCommand } from "../lib/command.ts";
 import { ConnectError, errorMessage, InputError, OperationError } from "../lib/errors.ts";
 import { CommandOutput, type OutputLine } from "../lib/output.ts";
 import type { ProcessOptions, ProcessResult } from "../lib/process.ts";
-import { makeUnixCommand } from "../lib/unix_command.ts";
 import {
   BaseConnector,
   type CommandResult,
@@ -39,7 +38,7 @@ import {
   type PutOptions,
   type RunOptions,
 } from "./base.ts";
-import { commandResult, downloadTo, sourceStream, tempName } from "./_shared.ts";
+import { commandResult, downloadTo, renderUnderSh, sourceStream, tempName } from "./_shared.ts";
 import {
   dockerCommitArgv,
   dockerCopyInArgv,
@@ -292,7 +291,7 @@ export class DockerConnector extends BaseConnector {
   ): Promise<ProcessResult> {
     const target = this.#requireTarget();
     const { connector, command: commandArgs } = extractControlArguments(options);
-    const exec = makeUnixCommand(command, commandArgs).renderForExec();
+    const exec = renderUnderSh(command, commandArgs); // `docker exec … sh -c` runs the line
     const { env, envNames, localEnv } = this.#environment(exec.secretEnv);
     const pidMarker = `skiff-pid-${randomHex(8)}`;
     let processGroup: number | undefined;

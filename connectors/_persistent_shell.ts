@@ -13,7 +13,7 @@ import { type Command, quote } from "../lib/command.ts";
 import { CommandOutput, LineSplitter, type OutputLine, type StreamName } from "../lib/output.ts";
 import { makeUnixCommand } from "../lib/unix_command.ts";
 import type { CommandResult, RunOptions } from "./base.ts";
-import { isPrivileged } from "./_shared.ts";
+import { renderUnderSh } from "./_shared.ts";
 
 /** The byte streams of a running shell. */
 export interface ShellStreams {
@@ -270,12 +270,9 @@ export async function runInShell(
   options: RunOptions,
   codes: readonly number[],
 ): Promise<CommandResult | undefined> {
-  const bare = options.sharedShell === true &&
-    (commandArgs._shell_executable ?? "sh") === "sh" && !isPrivileged(commandArgs);
-  const exec = makeUnixCommand(
-    command,
-    bare ? { ...commandArgs, _shell_executable: null } : commandArgs,
-  ).renderForExec();
+  const exec = options.sharedShell
+    ? renderUnderSh(command, commandArgs)
+    : makeUnixCommand(command, commandArgs).renderForExec();
   try {
     const out = await shell.run(exec.text, {
       secretEnv: exec.secretEnv,

@@ -92,6 +92,8 @@ interface HopSettings {
   strict: "yes" | "accept-new" | "no";
   connectTimeout: number;
   keepalive: number;
+  /** The config's `ProxyJump` for this host, if any. */
+  proxyJump?: string;
 }
 
 /** How a channel ended: its exit status (if any), known once it closed. */
@@ -141,11 +143,6 @@ function strictFrom(value: string | undefined): "yes" | "accept-new" | "no" | un
     default:
       return undefined;
   }
-}
-
-/** The local user, as `%u` and `Match localuser` see it. */
-function localUserName(): string {
-  return Deno.env.get("USER") ?? Deno.env.get("LOGNAME") ?? "root";
 }
 
 function firstOf(config: SshHostConfig, keyword: string): string | undefined {
@@ -321,7 +318,7 @@ export class SshConnector extends BaseConnector {
     config: SshConfig,
   ): HopSettings {
     const home = Deno.env.get("HOME") ?? "/root";
-    const localUser = localUserName();
+    const localUser = Deno.env.get("USER") ?? Deno.env.get("LOGNAME") ?? "root";
     const cfg = config.resolve(alias, {
       localUser,
       user: explicit.ssh_user as string | undefined,
@@ -364,6 +361,7 @@ export class SshConnector extends BaseConnector {
         Number(firstOf(cfg, "connecttimeout") ?? 10),
       keepalive: (explicit.ssh_keepalive_interval as number | undefined) ??
         Number(firstOf(cfg, "serveraliveinterval") ?? 15),
+      proxyJump: firstOf(cfg, "proxyjump"),
     };
   }
 
@@ -375,14 +373,7 @@ export class SshConnector extends BaseConnector {
       this.host.name.replace(/^@ssh\//, "");
     const settings = this.#settingsFor(alias, this.data, config);
     this.#settings = settings;
-    const jumpSpec = (this.data.ssh_proxy_jump as string | undefined) ??
-      firstOf(
-        config.resolve(alias, {
-          localUser: localUserName(),
-          user: this.data.ssh_user as string | undefined,
-        }),
-        "proxyjump",
-      );
+    const jumpSpec = (this.data.ssh_proxy_jump as string | undefined) ?? settings.proxyJump;
     const hops: HopSettings[] = [];
     if (jumpSpec && jumpSpec.toLowerCase() !== "none") {
       for (const spec of jumpSpec.split(",")) {
@@ -920,19 +911,19 @@ export class SshConnector extends BaseConnector {
       const stream = await this.#channel(`${prelude}${text}`);
       const stderr: Uint8Array[] = [];
       stream.stderr.on("data", (chunk: Uint8Array) => stderr.push(chunk));
-      const outcome = this.#outcomes.get(stream)!;
       if (secretInput.length > 0) stream.write(secretInput);
       stream.end();
       const timer = timeout !== undefined
         ? setTimeout(() => stream.close(), timeout * 1000)
         : undefined;
+      let code: number | undefined;
       try {
         await webReadable(stream).pipeTo(sink);
-        await outcome.closed; // the exit status can arrive after the end of the data
+        // The exit status can arrive after the end of the data.
+        code = (await this.#outcomes.get(stream)!.closed).code;
       } finally {
         clearTimeout(timer);
       }
-      const code = (await outcome.closed).code;
       if (code !== 0) {
         throw new Error(
           `Could not read from ${this.host.name}: ${

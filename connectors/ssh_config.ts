@@ -48,6 +48,40 @@ function parseCriteria(args: string[]): Criterion[] {
   return out;
 }
 
+/**
+ * Whether one `Match` criterion holds for `host`, given the options resolved
+ * so far (`Match host` sees the `HostName` set by earlier blocks). Criteria
+ * skiff cannot decide (`exec`, `canonical`, `final`…) never hold, negated or
+ * not.
+ */
+function criterionHolds(
+  criterion: Criterion,
+  host: string,
+  resolved: Readonly<Record<string, readonly string[]>>,
+  context: MatchContext,
+): boolean {
+  let value: string;
+  switch (criterion.keyword) {
+    case "all":
+      return !criterion.negated;
+    case "host":
+      value = resolved.hostname?.[0] ?? host;
+      break;
+    case "originalhost":
+      value = host;
+      break;
+    case "user":
+      value = context.user ?? resolved.user?.[0] ?? "";
+      break;
+    case "localuser":
+      value = context.localUser ?? "";
+      break;
+    default:
+      return false;
+  }
+  return matchesPatterns(value, criterion.patterns) !== criterion.negated;
+}
+
 /** The options that apply to one host, keywords lower-cased. */
 export type SshHostConfig = Readonly<Record<string, readonly string[]>>;
 
@@ -167,25 +201,7 @@ export class SshConfig {
     const out: Record<string, string[]> = {};
     for (const block of this.#blocks) {
       const applies = block.match
-        ? block.match.every((criterion) => {
-          const value = (() => {
-            switch (criterion.keyword) {
-              case "all":
-                return true;
-              case "host":
-                return matchesPatterns(out.hostname?.[0] ?? host, criterion.patterns);
-              case "originalhost":
-                return matchesPatterns(host, criterion.patterns);
-              case "user":
-                return matchesPatterns(context.user ?? out.user?.[0] ?? "", criterion.patterns);
-              case "localuser":
-                return matchesPatterns(context.localUser ?? "", criterion.patterns);
-              default:
-                return undefined; // exec, canonical, final…: never applies
-            }
-          })();
-          return value !== undefined && value !== criterion.negated;
-        })
+        ? block.match.every((criterion) => criterionHolds(criterion, host, out, context))
         : matchesPatterns(host, block.patterns);
       if (!applies) continue;
       for (const [keyword, args] of block.options) {

@@ -9,10 +9,13 @@
 import flagsText from "./permissions.flags" with { type: "text" };
 import runtimeText from "./runtime.flags" with { type: "text" };
 
+/** The flags of a flags file, one per entry. */
+function flagsOf(text: string): readonly string[] {
+  return text.split(/\s+/).filter((flag) => flag !== "");
+}
+
 /** The permission flags, one per entry, exactly as passed to `deno run` and `deno compile`. */
-export const PERMISSION_FLAGS: readonly string[] = flagsText.split(/\s+/).filter((flag) =>
-  flag !== ""
-);
+export const PERMISSION_FLAGS: readonly string[] = flagsOf(flagsText);
 
 /**
  * Runtime flags baked in beside the permissions (`lib/runtime.flags`). V8's
@@ -20,9 +23,7 @@ export const PERMISSION_FLAGS: readonly string[] = flagsText.split(/\s+/).filter
  * 16 MiB) let a 32-host run hold some 60 MiB of short-lived transfer
  * buffers before a scavenge freed them (bench/deploy_bench.ts).
  */
-export const RUNTIME_FLAGS: readonly string[] = runtimeText.split(/\s+/).filter((flag) =>
-  flag !== ""
-);
+export const RUNTIME_FLAGS: readonly string[] = flagsOf(runtimeText);
 
 /** Every flag `deno task skiff` and the binary run with: permissions, then runtime flags. */
 export const RUN_FLAGS: readonly string[] = [...PERMISSION_FLAGS, ...RUNTIME_FLAGS];

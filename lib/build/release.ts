@@ -7,6 +7,8 @@
  * @module
  */
 
+import { PERMISSION_FLAGS, RUNTIME_FLAGS } from "../permissions.ts";
+
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 /**
@@ -15,12 +17,10 @@ const ROOT = new URL("../../", import.meta.url).pathname;
  */
 export async function compileArgs(output: string, target?: string): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
-  const flags = async (name: string) =>
-    (await Deno.readTextFile(`${ROOT}lib/${name}`)).split(/\s+/).filter(Boolean).join(" ");
   const task = (config.tasks.compile as string)
     .replace(/^deno compile /, "")
-    .replace("$(cat lib/permissions.flags)", await flags("permissions.flags"))
-    .replace("$(cat lib/runtime.flags)", await flags("runtime.flags"));
+    .replace("$(cat lib/permissions.flags)", PERMISSION_FLAGS.join(" "))
+    .replace("$(cat lib/runtime.flags)", RUNTIME_FLAGS.join(" "));
   if (task.includes("$(") || !task.includes("--output dist/skiff ")) {
     throw new Error(`deno.json's compile task has an unexpected shape: ${task}`);
   }

@@ -63,35 +63,55 @@ interface Measure {
   changes: number;
 }
 
-/** The skiff CLI exactly as the binary runs it, under GNU time for its CPU and peak memory. */
-async function skiffCli(dir: string): Promise<Omit<Measure, "serverCpu" | "wall">> {
+/** What GNU time reports of a process and everything it waited for. */
+interface Timed {
+  /** User plus system CPU, ms. */
+  cpuMs: number;
+  /** Peak resident memory of the largest process, MiB. */
+  peakMiB: number;
+  stdout: string;
+}
+
+/** Runs `argv` under GNU time; `label` names it when it fails. */
+async function underTime(
+  label: string,
+  argv: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<Timed> {
   const output = await new Deno.Command("/usr/bin/time", {
-    args: [
-      "-f",
-      "@@time %U %S %M",
-      Deno.execPath(),
-      "run",
-      "--quiet",
-      ...RUN_FLAGS,
-      MAIN,
-      "deploy",
-      `${dir}/fleet.yml`,
-      `${dir}/bench.ts`,
-      "-y",
-    ],
-    cwd: dir,
-    env: { NO_COLOR: "1" },
+    args: ["-f", "@@time %U %S %M", ...argv],
+    ...options,
     stdout: "piped",
     stderr: "piped",
   }).output();
   const stdout = new TextDecoder().decode(output.stdout);
   const stderr = new TextDecoder().decode(output.stderr);
-  if (!output.success) throw new Error(`skiff deploy failed:\n${stdout}\n${stderr}`);
+  if (!output.success) throw new Error(`${label} failed:\n${stdout}\n${stderr}`);
   const [, user, system, maxKiB] = /@@time (\S+) (\S+) (\d+)/.exec(stderr)!;
   return {
-    controllerCpu: (Number(user) + Number(system)) * 1000,
+    cpuMs: (Number(user) + Number(system)) * 1000,
     peakMiB: Number(maxKiB) / 1024,
-    changes: stdout.split("\n").filter((line) => /: changed( |$)/.test(line)).length,
+    stdout,
+  };
+}
+
+/** The skiff CLI exactly as the binary runs it, under GNU time for its CPU and peak memory. */
+async function skiffCli(dir: string): Promise<Omit<Measure, "serverCpu" | "wall">> {
+  const run = await underTime("skiff deploy", [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    ...RUN_FLAGS,
+    MAIN,
+    "deploy",
+    `${dir}/fleet.yml`,
+    `${dir}/bench.ts`,
+    "-y",
+  ], { cwd: dir, env: { NO_COLOR: "1" } });
+  return {
+    controllerCpu: run.cpuMs,
+    peakMiB: run.peakMiB,
+    changes: run.stdout.split("\n").filter((line) => /: changed( |$)/.test(line)).length,
   };
 }
 
@@ -133,19 +153,8 @@ async function opensshFloor(
   }
   lines.push("for job in $(jobs -p); do wait $job; done");
   await Deno.writeTextFile(`${dir}/${tag}.sh`, lines.join("\n") + "\n");
-  const output = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "@@time %U %S %M", "sh", `${dir}/${tag}.sh`],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(output.stderr);
-  if (!output.success) throw new Error(`the OpenSSH floor failed:\n${stderr}`);
-  const [, user, system, maxKiB] = /@@time (\S+) (\S+) (\d+)/.exec(stderr)!;
-  return {
-    controllerCpu: (Number(user) + Number(system)) * 1000,
-    peakMiB: Number(maxKiB) / 1024,
-    changes: 0,
-  };
+  const run = await underTime("the OpenSSH floor", ["sh", `${dir}/${tag}.sh`]);
+  return { controllerCpu: run.cpuMs, peakMiB: run.peakMiB, changes: 0 };
 }
 
 /** Peak memory of bench/runtime_floor.ts (Deno + ssh2 + one worker doing the transport work), MiB. */
@@ -160,27 +169,19 @@ async function runtimeFloorMiB(servers: TestSshd[], dir: string): Promise<number
       dir,
     }),
   );
-  const output = await new Deno.Command("/usr/bin/time", {
-    args: [
-      "-f",
-      "@@time %M",
-      Deno.execPath(),
-      "run",
-      "--quiet",
-      "--allow-read",
-      "--allow-net",
-      "--allow-env",
-      "--allow-sys",
-      ...RUNTIME_FLAGS,
-      new URL("./runtime_floor.ts", import.meta.url).pathname,
-      `${dir}/floor.json`,
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(output.stderr);
-  if (!output.success) throw new Error(`the runtime floor failed:\n${stderr}`);
-  return Number(/@@time (\d+)/.exec(stderr)![1]) / 1024;
+  const run = await underTime("the runtime floor", [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    "--allow-read",
+    "--allow-net",
+    "--allow-env",
+    "--allow-sys",
+    ...RUNTIME_FLAGS,
+    new URL("./runtime_floor.ts", import.meta.url).pathname,
+    `${dir}/floor.json`,
+  ]);
+  return run.peakMiB;
 }
 
 /** Runs the workload on `count` hosts and prints the comparison. */

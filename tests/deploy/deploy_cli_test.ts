@@ -1,7 +1,6 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { MAIN, runSkiff, spawnSkiff } from "../helpers/cli.ts";
+import { runSkiff, skiffArgs, spawnSkiff } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
-import { RUN_FLAGS } from "../../lib/permissions.ts";
 
 const DEMO = new URL("../../fleets/deploys/demo.ts", import.meta.url).pathname;
 
@@ -266,7 +265,7 @@ Deno.test("skiff deploy exits 130 on Ctrl-C, leaves nothing running and prints t
 });
 
 async function inTerminal(args: string[], answer: string): Promise<string> {
-  const command = [Deno.execPath(), "run", "--quiet", ...RUN_FLAGS, MAIN, ...args]
+  const command = [Deno.execPath(), ...skiffArgs(args)]
     .map((part) => `'${part.replaceAll("'", `'"'"'`)}'`).join(" ");
   const child = new Deno.Command("script", {
     args: ["-qec", command, "/dev/null"],

@@ -17,13 +17,18 @@ export interface CliRun {
 /** The absolute path of main.ts. */
 export const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
+/** The `deno` arguments that run `skiff ARGS…` as the binary would. */
+export function skiffArgs(args: readonly string[]): string[] {
+  return ["run", "--quiet", ...RUN_FLAGS, MAIN, ...args];
+}
+
 /** Runs `skiff ARGS…` and collects its output. */
 export async function runSkiff(
   args: readonly string[],
   options: { env?: Record<string, string>; cwd?: string; stdin?: string } = {},
 ): Promise<CliRun> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...RUN_FLAGS, MAIN, ...args],
+    args: skiffArgs(args),
     env: { NO_COLOR: "1", ...options.env },
     cwd: options.cwd,
     stdin: options.stdin === undefined ? "null" : "piped",
@@ -47,7 +52,7 @@ export async function runSkiff(
 /** Starts `skiff ARGS…` with piped stdout and stderr, for tests that interrupt or read it live. */
 export function spawnSkiff(args: readonly string[]): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...RUN_FLAGS, MAIN, ...args],
+    args: skiffArgs(args),
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",

@@ -6,7 +6,7 @@
  */
 
 import { runCli } from "./lib/cli/program.ts";
-import type { CliIo } from "./lib/cli/io.ts";
+import type { CliIo } from "./lib/report/io.ts";
 
 const encoder = new TextEncoder();
 

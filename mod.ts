@@ -8,17 +8,17 @@
  * @module
  */
 
-export { Command, quote, raw, secret, SecretValue, sh } from "./lib/command.ts";
-export type { Interpolation } from "./lib/command.ts";
+export { Command, quote, raw, secret, SecretValue, sh } from "./lib/core/command.ts";
+export type { Interpolation } from "./lib/core/command.ts";
 export {
   CONTROL_ARGUMENTS,
   extractControlArguments,
   mergeControlArguments,
-} from "./lib/arguments.ts";
-export type { ConnectorArguments, ControlArguments, StdinValue } from "./lib/arguments.ts";
-export { makeUnixCommand } from "./lib/unix_command.ts";
-export { CommandOutput } from "./lib/output.ts";
-export type { OutputLine, StreamName } from "./lib/output.ts";
+} from "./lib/core/arguments.ts";
+export type { ConnectorArguments, ControlArguments, StdinValue } from "./lib/core/arguments.ts";
+export { makeUnixCommand } from "./lib/core/unix_command.ts";
+export { CommandOutput } from "./lib/core/output.ts";
+export type { OutputLine, StreamName } from "./lib/core/output.ts";
 export { BaseConnector, hostToConnectorData } from "./connectors/base.ts";
 export type {
   CommandResult,
@@ -31,6 +31,6 @@ export type {
   PutOptions,
   RunOptions,
 } from "./connectors/base.ts";
-export type { DataMeta, DataType } from "./lib/data_meta.ts";
-export { ConnectError, InputError, OperationError } from "./lib/errors.ts";
-export type * from "./lib/deploy/types.ts";
+export type { DataMeta, DataType } from "./lib/core/data_meta.ts";
+export { ConnectError, InputError, OperationError } from "./lib/core/errors.ts";
+export type * from "./lib/api/types.ts";

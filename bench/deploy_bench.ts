@@ -15,7 +15,7 @@
  * @module
  */
 
-import { RUN_FLAGS, RUNTIME_FLAGS } from "../lib/permissions.ts";
+import { RUN_FLAGS, RUNTIME_FLAGS } from "../lib/build/permissions.ts";
 import { startSshd, TEST_USER, type TestSshd } from "../tests/helpers/sshd.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;

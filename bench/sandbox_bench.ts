@@ -9,8 +9,8 @@
 
 import { LocalConnector } from "../connectors/local.ts";
 import { runProcess } from "../lib/process.ts";
-import { runDeploys } from "../lib/runner.ts";
-import { HostSession } from "../lib/session.ts";
+import { runDeploys } from "../lib/run/runner.ts";
+import { HostSession } from "../lib/run/session.ts";
 import { hostname } from "../lib/facts/server.ts";
 
 /** Measures and prints the proxy overhead; returns ms per call through the sandbox. */

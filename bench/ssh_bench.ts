@@ -7,7 +7,7 @@
  * @module
  */
 
-import { SshConnector } from "../connectors/ssh.ts";
+import { SshConnector } from "../connectors/ssh/connector.ts";
 import { runProcess } from "../lib/process.ts";
 import { startSshd, TEST_USER, type TestSshd } from "../tests/helpers/sshd.ts";
 

@@ -8,10 +8,15 @@
  * @module
  */
 
-import type { CommandArguments } from "../lib/arguments.ts";
-import { type Command, quote } from "../lib/command.ts";
-import { CommandOutput, LineSplitter, type OutputLine, type StreamName } from "../lib/output.ts";
-import { makeUnixCommand } from "../lib/unix_command.ts";
+import type { CommandArguments } from "../lib/core/arguments.ts";
+import { type Command, quote } from "../lib/core/command.ts";
+import {
+  CommandOutput,
+  LineSplitter,
+  type OutputLine,
+  type StreamName,
+} from "../lib/core/output.ts";
+import { makeUnixCommand } from "../lib/core/unix_command.ts";
 import type { CommandResult, RunOptions } from "./base.ts";
 import { renderUnderSh } from "./_shared.ts";
 

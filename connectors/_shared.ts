@@ -4,10 +4,10 @@
  * @module
  */
 
-import type { CommandArguments, ControlArguments } from "../lib/arguments.ts";
-import type { Command, ExecForm } from "../lib/command.ts";
+import type { CommandArguments, ControlArguments } from "../lib/core/arguments.ts";
+import type { Command, ExecForm } from "../lib/core/command.ts";
 import type { ProcessResult } from "../lib/process.ts";
-import { makeUnixCommand } from "../lib/unix_command.ts";
+import { makeUnixCommand } from "../lib/core/unix_command.ts";
 import type { CommandResult, FileDestination, FileSource } from "./base.ts";
 
 /** True when the arguments ask for another user (`_sudo`, `_doas`, `_su_user`). */

@@ -9,16 +9,16 @@
  * @module
  */
 
-import type { ControlArguments } from "../lib/arguments.ts";
-import type { Command } from "../lib/command.ts";
-import { SecretValue } from "../lib/command.ts";
-import { checkDataValue, type DataMeta, hint } from "../lib/data_meta.ts";
-import { InputError } from "../lib/errors.ts";
-import type { CommandOutput, OutputLine } from "../lib/output.ts";
+import type { ControlArguments } from "../lib/core/arguments.ts";
+import type { Command } from "../lib/core/command.ts";
+import { SecretValue } from "../lib/core/command.ts";
+import { checkDataValue, type DataMeta, hint } from "../lib/core/data_meta.ts";
+import { InputError } from "../lib/core/errors.ts";
+import type { CommandOutput, OutputLine } from "../lib/core/output.ts";
 import type { ProcessRunner, ShellSpawner } from "../lib/process.ts";
 
-export type { DataMeta } from "../lib/data_meta.ts";
-export { ConnectError } from "../lib/errors.ts";
+export type { DataMeta } from "../lib/core/data_meta.ts";
+export { ConnectError } from "../lib/core/errors.ts";
 
 /** One host as the inventory knows it. */
 export interface HostInfo {

@@ -9,7 +9,7 @@ import { DockerConnector, PodmanConnector } from "./docker.ts";
 import { DockerSshConnector } from "./dockerssh.ts";
 import { LocalConnector } from "./local.ts";
 import { ConnectorRegistry } from "./registry.ts";
-import { SshConnector } from "./ssh.ts";
+import { SshConnector } from "./ssh/connector.ts";
 
 /** A registry holding every built-in connector. */
 export function builtinRegistry(): ConnectorRegistry {

@@ -19,9 +19,9 @@
  * @module
  */
 
-import { type ControlArguments, extractControlArguments } from "../lib/arguments.ts";
-import { type Command, sh, toCommand } from "../lib/command.ts";
-import { ConnectError, InputError, OperationError } from "../lib/errors.ts";
+import { type ControlArguments, extractControlArguments } from "../lib/core/arguments.ts";
+import { type Command, sh, toCommand } from "../lib/core/command.ts";
+import { ConnectError, InputError, OperationError } from "../lib/core/errors.ts";
 import type { ProcessOptions, ProcessResult } from "../lib/process.ts";
 import {
   BaseConnector,

@@ -21,10 +21,10 @@
  * @module
  */
 
-import { type ControlArguments, extractControlArguments } from "../lib/arguments.ts";
-import { type Command, SecretValue, sh, toCommand } from "../lib/command.ts";
-import { ConnectError, errorMessage, InputError, OperationError } from "../lib/errors.ts";
-import { CommandOutput, type OutputLine } from "../lib/output.ts";
+import { type ControlArguments, extractControlArguments } from "../lib/core/arguments.ts";
+import { type Command, SecretValue, sh, toCommand } from "../lib/core/command.ts";
+import { ConnectError, errorMessage, InputError, OperationError } from "../lib/core/errors.ts";
+import { CommandOutput, type OutputLine } from "../lib/core/output.ts";
 import type { ProcessOptions, ProcessResult } from "../lib/process.ts";
 import {
   BaseConnector,

@@ -8,9 +8,9 @@
  */
 
 import { Buffer } from "node:buffer";
-import { type ControlArguments, extractControlArguments } from "../lib/arguments.ts";
-import { Command, quote, raw, secret, sh } from "../lib/command.ts";
-import { InputError, OperationError } from "../lib/errors.ts";
+import { type ControlArguments, extractControlArguments } from "../lib/core/arguments.ts";
+import { Command, quote, raw, secret, sh } from "../lib/core/command.ts";
+import { InputError, OperationError } from "../lib/core/errors.ts";
 import type { ProcessRunner } from "../lib/process.ts";
 import { downloadTo, sourceStream, tempName } from "./_shared.ts";
 import {
@@ -26,7 +26,7 @@ import {
   type RunOptions,
 } from "./base.ts";
 import { DockerConnector } from "./docker.ts";
-import { parseSshTarget, SshConnector } from "./ssh.ts";
+import { parseSshTarget, SshConnector } from "./ssh/connector.ts";
 
 /** A process runner that runs argv on the SSH host (secrets from `env` stay out of argv). */
 export function remoteRunner(ssh: SshConnector, sudo: boolean): ProcessRunner {

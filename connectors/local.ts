@@ -8,13 +8,13 @@ import {
   type CommandArguments,
   type ControlArguments,
   extractControlArguments,
-} from "../lib/arguments.ts";
-import { type Command, sh } from "../lib/command.ts";
-import type { DataMeta } from "../lib/data_meta.ts";
-import { InputError } from "../lib/errors.ts";
-import { CommandOutput } from "../lib/output.ts";
+} from "../lib/core/arguments.ts";
+import { type Command, sh } from "../lib/core/command.ts";
+import type { DataMeta } from "../lib/core/data_meta.ts";
+import { InputError } from "../lib/core/errors.ts";
+import { CommandOutput } from "../lib/core/output.ts";
 import type { ShellProcess } from "../lib/process.ts";
-import { makeUnixCommand } from "../lib/unix_command.ts";
+import { makeUnixCommand } from "../lib/core/unix_command.ts";
 import {
   BaseConnector,
   type CommandResult,

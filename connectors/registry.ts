@@ -5,8 +5,8 @@
  * @module
  */
 
-import { InputError } from "../lib/errors.ts";
-import { hint } from "../lib/data_meta.ts";
+import { InputError } from "../lib/core/errors.ts";
+import { hint } from "../lib/core/data_meta.ts";
 import type { ConnectorClass, NameData } from "./base.ts";
 
 /** A target split into its connector and argument. */

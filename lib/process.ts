@@ -8,8 +8,8 @@
  * @module
  */
 
-import type { StdinValue } from "./arguments.ts";
-import { CommandOutput, LineSplitter, type OutputLine, type StreamName } from "./output.ts";
+import type { StdinValue } from "./core/arguments.ts";
+import { CommandOutput, LineSplitter, type OutputLine, type StreamName } from "./core/output.ts";
 
 /** What to run and how. */
 export interface ProcessOptions {

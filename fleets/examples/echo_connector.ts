@@ -17,11 +17,11 @@ import {
   type PutOptions,
   type RunOptions,
 } from "../../connectors/base.ts";
-import { ConnectError } from "../../lib/errors.ts";
-import { extractControlArguments } from "../../lib/arguments.ts";
-import { type Command, sh } from "../../lib/command.ts";
-import type { DataMeta } from "../../lib/data_meta.ts";
-import { makeUnixCommand } from "../../lib/unix_command.ts";
+import { ConnectError } from "../../lib/core/errors.ts";
+import { extractControlArguments } from "../../lib/core/arguments.ts";
+import { type Command, sh } from "../../lib/core/command.ts";
+import type { DataMeta } from "../../lib/core/data_meta.ts";
+import { makeUnixCommand } from "../../lib/core/unix_command.ts";
 
 export class EchoConnector extends BaseConnector {
   static override connectorName = "echo";

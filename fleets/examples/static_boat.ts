@@ -9,7 +9,7 @@
  *       config: {names: [cache1, cache2]}
  * ```
  */
-import type { Boat } from "../../lib/boats/builtin.ts";
+import type { Boat } from "../../lib/inventory/boats/builtin.ts";
 
 const boat: Boat = {
   name: "static",

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { PERMISSION_FLAGS, RUNTIME_FLAGS } from "../permissions.ts";
+import { PERMISSION_FLAGS, RUNTIME_FLAGS } from "./permissions.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -19,8 +19,8 @@ export async function compileArgs(output: string, target?: string): Promise<stri
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
   const task = (config.tasks.compile as string)
     .replace(/^deno compile /, "")
-    .replace("$(cat lib/permissions.flags)", PERMISSION_FLAGS.join(" "))
-    .replace("$(cat lib/runtime.flags)", RUNTIME_FLAGS.join(" "));
+    .replace("$(cat lib/build/permissions.flags)", PERMISSION_FLAGS.join(" "))
+    .replace("$(cat lib/build/runtime.flags)", RUNTIME_FLAGS.join(" "));
   if (task.includes("$(") || !task.includes("--output dist/skiff ")) {
     throw new Error(`deno.json's compile task has an unexpected shape: ${task}`);
   }

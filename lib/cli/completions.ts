@@ -4,7 +4,7 @@
  * @module
  */
 
-import { InputError } from "../errors.ts";
+import { InputError } from "../core/errors.ts";
 
 /** The part of a commander command that completions read. */
 export interface CompletionNode {

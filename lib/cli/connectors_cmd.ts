@@ -7,8 +7,8 @@
 
 import type { ConnectorClass } from "../../connectors/base.ts";
 import type { ConnectorRegistry } from "../../connectors/registry.ts";
-import { CONTROL_ARGUMENTS } from "../arguments.ts";
-import type { DataMeta } from "../data_meta.ts";
+import { CONTROL_ARGUMENTS } from "../core/arguments.ts";
+import type { DataMeta } from "../core/data_meta.ts";
 
 function formatDefault(meta: DataMeta): string {
   if (meta.default === undefined) return "-";

@@ -5,8 +5,8 @@
  */
 
 import type { Command } from "@commander-js/extra-typings";
-import { type ControlArguments, validateControlArguments } from "../arguments.ts";
-import { InputError } from "../errors.ts";
+import { type ControlArguments, validateControlArguments } from "../core/arguments.ts";
+import { InputError } from "../core/errors.ts";
 import { parsePairs } from "./data_flags.ts";
 
 /** The parsed values of the control flags. */

@@ -5,7 +5,7 @@
  */
 
 import YAML from "yaml";
-import { InputError } from "../errors.ts";
+import { InputError } from "../core/errors.ts";
 
 const PAIR_START = /,(?=[A-Za-z_][A-Za-z0-9_-]*=)/;
 

@@ -5,16 +5,16 @@
  */
 
 import type { ConnectorContext } from "../../connectors/base.ts";
-import type { ControlArguments } from "../arguments.ts";
-import { DeploySandbox } from "../deploy/sandbox.ts";
-import { InputError } from "../errors.ts";
-import type { Inventory } from "../inventory.ts";
-import type { RunEvent } from "../report/events.ts";
+import type { ControlArguments } from "../core/arguments.ts";
+import { DeploySandbox } from "../sandbox/deploy_sandbox.ts";
+import { InputError } from "../core/errors.ts";
+import type { Inventory } from "../inventory/inventory.ts";
+import type { RunEvent } from "../run/events.ts";
 import { jsonReporter, textReporter } from "../report/reporter.ts";
-import type { Restrictions } from "../restrictions.ts";
-import { runDeploys } from "../runner.ts";
-import { type CliIo, useColor } from "./io.ts";
-import { hostPainter } from "./paint.ts";
+import type { Restrictions } from "../inventory/restrictions.ts";
+import { runDeploys } from "../run/runner.ts";
+import { type CliIo, useColor } from "../report/io.ts";
+import { hostPainter } from "../report/paint.ts";
 
 /** The parsed `deploy` command. */
 export interface DeployRequest {

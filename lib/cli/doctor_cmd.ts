@@ -7,9 +7,9 @@
  * @module
  */
 
-import { flagName, PERMISSION_FLAGS } from "../permissions.ts";
+import { flagName, PERMISSION_FLAGS } from "../build/permissions.ts";
 import type { ProcessRunner } from "../process.ts";
-import type { CliIo } from "./io.ts";
+import type { CliIo } from "../report/io.ts";
 
 /** What doctor found. */
 export interface DoctorReport {
@@ -119,7 +119,7 @@ export function printDoctor(report: DoctorReport, json: boolean, io: CliIo): voi
   const lines = [
     `skiff ${report.version}`,
     `deno ${report.deno}`,
-    "permissions (lib/permissions.flags):",
+    "permissions (lib/build/permissions.flags):",
     ...report.permissions.map((p) => `  ${p.flag}  ${p.granted ? "granted" : "NOT granted"}`),
     "ssh:",
     `  config       ${report.ssh.config.path} (${mark(report.ssh.config.exists)})`,

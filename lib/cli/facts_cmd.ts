@@ -5,15 +5,15 @@
  */
 
 import type { ConnectorContext } from "../../connectors/base.ts";
-import type { ControlArguments } from "../arguments.ts";
-import { hint } from "../data_meta.ts";
-import { errorMessage, InputError } from "../errors.ts";
+import type { ControlArguments } from "../core/arguments.ts";
+import { hint } from "../core/data_meta.ts";
+import { errorMessage, InputError } from "../core/errors.ts";
 import { DEFAULT_FACTS, FACTS } from "../facts/registry.ts";
-import type { Inventory } from "../inventory.ts";
-import { mapPool } from "../pool.ts";
-import { HostSession } from "../session.ts";
-import type { CliIo } from "./io.ts";
-import { hostPainter } from "./paint.ts";
+import type { Inventory } from "../inventory/inventory.ts";
+import { mapPool } from "../run/pool.ts";
+import { HostSession } from "../run/session.ts";
+import type { CliIo } from "../report/io.ts";
+import { hostPainter } from "../report/paint.ts";
 
 /** A fact named on the command line: `server.os` or `files.stat:/etc/hosts`. */
 export interface FactRequest {

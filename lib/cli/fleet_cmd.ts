@@ -4,9 +4,9 @@
  * @module
  */
 
-import { fleetJsonSchema } from "../fleet/parse.ts";
-import type { LoadedInventory } from "../fleet/load.ts";
-import type { CliIo } from "./io.ts";
+import { fleetJsonSchema } from "../inventory/parse.ts";
+import type { LoadedInventory } from "../inventory/load.ts";
+import type { CliIo } from "../report/io.ts";
 
 function maskedData(data: Readonly<Record<string, unknown>>): Record<string, unknown> {
   // SecretValue serialises itself as "***"; a round trip through JSON applies it.

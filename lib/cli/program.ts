@@ -9,8 +9,8 @@ import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import meta from "../../deno.json" with { type: "json" };
 import { builtinRegistry } from "../../connectors/builtin.ts";
 import type { ConnectorContext } from "../../connectors/base.ts";
-import { errorMessage, InputError } from "../errors.ts";
-import { type LoadedInventory, loadInventory } from "../fleet/load.ts";
+import { errorMessage, InputError } from "../core/errors.ts";
+import { type LoadedInventory, loadInventory } from "../inventory/load.ts";
 import { runFleetCheck, runFleetShow, runSchema } from "./fleet_cmd.ts";
 import { runProcess, spawnShell } from "../process.ts";
 import { type CompletionNode, completionScript } from "./completions.ts";
@@ -21,14 +21,14 @@ import {
   type ControlFlagValues,
 } from "./control_flags.ts";
 import { parsePairs } from "./data_flags.ts";
-import { runExec } from "./exec.ts";
+import { runExec } from "./exec_cmd.ts";
 import { writeDeployTypes } from "./types_cmd.ts";
 import { doctorReport, printDoctor } from "./doctor_cmd.ts";
 import { runDeployCommand } from "./deploy_cmd.ts";
 import { parseFactNames, runFacts } from "./facts_cmd.ts";
 import { DEFAULT_FACTS } from "../facts/registry.ts";
-import type { CliIo } from "./io.ts";
-import { hostPainter } from "./paint.ts";
+import type { CliIo } from "../report/io.ts";
+import { hostPainter } from "../report/paint.ts";
 
 /** skiff's version, from deno.json. */
 export const VERSION: string = meta.version;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Command } from "../command.ts";
+import type { Command } from "../core/command.ts";
 
 /** One kind of fact. */
 export interface FactDefinition<A extends unknown[] = unknown[], T = unknown> {

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { sh } from "../command.ts";
-import type { FileStat } from "../deploy/types.ts";
+import { sh } from "../core/command.ts";
+import type { FileStat } from "../api/types.ts";
 import type { FactDefinition } from "./fact.ts";
 
 const MISSING = "skiff:missing";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { sh } from "../command.ts";
+import { sh } from "../core/command.ts";
 import type { FactDefinition } from "./fact.ts";
 
 /** Installed packages: name → version. */

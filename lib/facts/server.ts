@@ -5,8 +5,8 @@
  * @module
  */
 
-import { sh } from "../command.ts";
-import type { UserFact } from "../deploy/types.ts";
+import { sh } from "../core/command.ts";
+import type { UserFact } from "../api/types.ts";
 import type { FactDefinition } from "./fact.ts";
 
 const SEPARATOR = "---skiff-separator---";

@@ -6,9 +6,9 @@
  * @module
  */
 
-import type { Command } from "../command.ts";
-import type { OperationResult } from "../deploy/types.ts";
-import { InputError } from "../errors.ts";
+import type { Command } from "../core/command.ts";
+import type { OperationResult } from "../api/types.ts";
+import { InputError } from "../core/errors.ts";
 import type { PackageVersions } from "../facts/packages.ts";
 import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";
 

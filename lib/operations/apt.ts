@@ -6,9 +6,9 @@
  * @module
  */
 
-import { type Command, sh } from "../command.ts";
-import type { AptPackagesOptions, AptRepoOptions, OperationResult } from "../deploy/types.ts";
-import { InputError } from "../errors.ts";
+import { type Command, sh } from "../core/command.ts";
+import type { AptPackagesOptions, AptRepoOptions, OperationResult } from "../api/types.ts";
+import { InputError } from "../core/errors.ts";
 import { aptListsAge, aptPolicy, deb } from "../facts/packages.ts";
 import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";
 import { file as fileOp, put } from "./files.ts";

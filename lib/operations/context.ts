@@ -5,11 +5,11 @@
  * @module
  */
 
-import type { ControlArguments } from "../arguments.ts";
-import { type Command, raw, sh } from "../command.ts";
-import type { OperationResult } from "../deploy/types.ts";
-import { InputError, OperationError } from "../errors.ts";
-import type { HostSession } from "../session.ts";
+import type { ControlArguments } from "../core/arguments.ts";
+import { type Command, raw, sh } from "../core/command.ts";
+import type { OperationResult } from "../api/types.ts";
+import { InputError, OperationError } from "../core/errors.ts";
+import type { HostSession } from "../run/session.ts";
 
 /** The context of one operation call. */
 export interface OpContext {

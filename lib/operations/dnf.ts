@@ -4,8 +4,8 @@
  * @module
  */
 
-import { sh } from "../command.ts";
-import type { OperationResult, PackagesOptions } from "../deploy/types.ts";
+import { sh } from "../core/command.ts";
+import type { OperationResult, PackagesOptions } from "../api/types.ts";
 import { dnfUpgrades, rpm } from "../facts/packages.ts";
 import { type OpContext, runRecorded } from "./context.ts";
 import { managePackages, type PackageManager } from "./_packages.ts";

@@ -7,9 +7,9 @@
  */
 
 import { createTwoFilesPatch } from "diff";
-import { raw, sh } from "../command.ts";
-import type { FileAttributes, OperationResult } from "../deploy/types.ts";
-import { InputError, OperationError } from "../errors.ts";
+import { raw, sh } from "../core/command.ts";
+import type { FileAttributes, OperationResult } from "../api/types.ts";
+import { InputError, OperationError } from "../core/errors.ts";
 import { sha256 as sha256Fact } from "../facts/files.ts";
 import {
   attributeScript,

@@ -7,10 +7,10 @@
  * @module
  */
 
-import type { ControlArguments } from "../arguments.ts";
-import { type Command, sh } from "../command.ts";
-import type { GitRepoOptions, OperationResult } from "../deploy/types.ts";
-import { InputError, OperationError } from "../errors.ts";
+import type { ControlArguments } from "../core/arguments.ts";
+import { type Command, sh } from "../core/command.ts";
+import type { GitRepoOptions, OperationResult } from "../api/types.ts";
+import { InputError, OperationError } from "../core/errors.ts";
 import { type OpContext, ResultBuilder } from "./context.ts";
 
 const MISSING = "skiff:missing";

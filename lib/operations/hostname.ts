@@ -4,9 +4,9 @@
  * @module
  */
 
-import { sh } from "../command.ts";
-import type { OperationResult } from "../deploy/types.ts";
-import { InputError } from "../errors.ts";
+import { sh } from "../core/command.ts";
+import type { OperationResult } from "../api/types.ts";
+import { InputError } from "../core/errors.ts";
 import { running as systemdRunning } from "../facts/systemd.ts";
 import { type OpContext, ResultBuilder, runRecorded, runScript } from "./context.ts";
 

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { OperationResult, PackagesOptions } from "../deploy/types.ts";
-import { OperationError } from "../errors.ts";
+import type { OperationResult, PackagesOptions } from "../api/types.ts";
+import { OperationError } from "../core/errors.ts";
 import { manager as managerFact } from "../facts/packages.ts";
 import { os } from "../facts/server.ts";
 import * as apk from "./apk.ts";

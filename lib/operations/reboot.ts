@@ -6,9 +6,9 @@
  */
 
 import type { BaseConnector } from "../../connectors/base.ts";
-import { sh } from "../command.ts";
-import type { OperationResult } from "../deploy/types.ts";
-import { errorMessage, InputError, OperationError } from "../errors.ts";
+import { sh } from "../core/command.ts";
+import type { OperationResult } from "../api/types.ts";
+import { errorMessage, InputError, OperationError } from "../core/errors.ts";
 import { type OpContext, ResultBuilder } from "./context.ts";
 
 const BOOT_ID = "cat /proc/sys/kernel/random/boot_id";

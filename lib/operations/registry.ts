@@ -5,11 +5,11 @@
  * @module
  */
 
-import type { ControlArguments } from "../arguments.ts";
-import type { OperationResult } from "../deploy/types.ts";
-import { hint } from "../data_meta.ts";
-import { errorMessage, InputError, OperationError } from "../errors.ts";
-import type { HostSession } from "../session.ts";
+import type { ControlArguments } from "../core/arguments.ts";
+import type { OperationResult } from "../api/types.ts";
+import { hint } from "../core/data_meta.ts";
+import { errorMessage, InputError, OperationError } from "../core/errors.ts";
+import type { HostSession } from "../run/session.ts";
 import type { OpContext } from "./context.ts";
 import * as apk from "./apk.ts";
 import * as apt from "./apt.ts";

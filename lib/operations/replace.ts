@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { FileAttributes, OperationResult } from "../deploy/types.ts";
-import { InputError } from "../errors.ts";
+import type { FileAttributes, OperationResult } from "../api/types.ts";
+import { InputError } from "../core/errors.ts";
 import type { OpContext } from "./context.ts";
 import { editFile } from "./files.ts";
 

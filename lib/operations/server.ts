@@ -4,9 +4,9 @@
  * @module
  */
 
-import { type Command, sh } from "../command.ts";
-import type { OperationResult } from "../deploy/types.ts";
-import { InputError, OperationError } from "../errors.ts";
+import { type Command, sh } from "../core/command.ts";
+import type { OperationResult } from "../api/types.ts";
+import { InputError, OperationError } from "../core/errors.ts";
 import { type OpContext, ResultBuilder } from "./context.ts";
 
 function commandList(commands: unknown): (string | Command)[] {

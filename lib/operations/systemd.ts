@@ -7,9 +7,9 @@
  * @module
  */
 
-import { type Command, sh } from "../command.ts";
-import type { OperationResult, ServiceFact, ServiceOptions } from "../deploy/types.ts";
-import { InputError, OperationError } from "../errors.ts";
+import { type Command, sh } from "../core/command.ts";
+import type { OperationResult, ServiceFact, ServiceOptions } from "../api/types.ts";
+import { InputError, OperationError } from "../core/errors.ts";
 import { running as systemdRunning, service as serviceFact, unitNames } from "../facts/systemd.ts";
 import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";
 import { put } from "./files.ts";

@@ -8,9 +8,9 @@
 
 // @ts-types="@types/nunjucks"
 import nunjucks from "nunjucks";
-import { SecretValue } from "../command.ts";
-import type { FileAttributes, OperationResult } from "../deploy/types.ts";
-import { InputError } from "../errors.ts";
+import { SecretValue } from "../core/command.ts";
+import type { FileAttributes, OperationResult } from "../api/types.ts";
+import { InputError } from "../core/errors.ts";
 import type { OpContext } from "./context.ts";
 import { put } from "./files.ts";
 

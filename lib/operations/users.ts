@@ -5,9 +5,9 @@
  * @module
  */
 
-import { type Command, sh } from "../command.ts";
-import type { OperationResult, UserOptions } from "../deploy/types.ts";
-import { InputError, OperationError } from "../errors.ts";
+import { type Command, sh } from "../core/command.ts";
+import type { OperationResult, UserOptions } from "../api/types.ts";
+import { InputError, OperationError } from "../core/errors.ts";
 import { groups as groupsFact, users as usersFact } from "../facts/server.ts";
 import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";
 import { directory, put } from "./files.ts";

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { Painter } from "../cli/paint.ts";
-import type { HostCounts, RunEvent } from "./events.ts";
+import type { Painter } from "./paint.ts";
+import type { HostCounts, RunEvent } from "../run/events.ts";
 
 /** How much to show. */
 export interface ReporterOptions {

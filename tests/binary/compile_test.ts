@@ -1,7 +1,7 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { compileArgs } from "../../lib/build/release.ts";
 import { containsText, embeddedFiles, readSui } from "../../lib/build/sui.ts";
-import { PERMISSION_FLAGS, RUNTIME_FLAGS } from "../../lib/permissions.ts";
+import { PERMISSION_FLAGS, RUNTIME_FLAGS } from "../../lib/build/permissions.ts";
 import { runSkiff } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
 
@@ -13,7 +13,7 @@ function listFlag(name: string): string[] | undefined {
   return flag.includes("=") ? flag.slice(flag.indexOf("=") + 1).split(",") : [];
 }
 
-Deno.test("deno task compile bakes exactly lib/permissions.flags and embeds what the CLI needs", async () => {
+Deno.test("deno task compile bakes exactly lib/build/permissions.flags and embeds what the CLI needs", async () => {
   await using dir = await tempDir();
   const args = await compileArgs(dir.join("skiff"));
   const out = await new Deno.Command(Deno.execPath(), {
@@ -44,20 +44,23 @@ Deno.test("deno task compile bakes exactly lib/permissions.flags and embeds what
     const file of [
       "main.ts",
       "lib/cli/program.ts",
-      "lib/deploy/worker.ts",
-      "lib/boats/boat_worker.ts",
-      "lib/deploy/types.ts",
-      "connectors/ssh.ts",
+      "lib/sandbox/deploy_worker.ts",
+      "lib/sandbox/boat_worker.ts",
+      "lib/api/types.ts",
+      "connectors/ssh/connector.ts",
       "connectors/local.ts",
       "connectors/docker.ts",
       "connectors/chroot.ts",
-      "lib/fleet/parse.ts",
+      "lib/inventory/parse.ts",
     ]
   ) {
     strictEqual(files.includes(file), true, `${file} is not embedded`);
   }
   // The permission list is a text import: its content travels with the module graph.
-  strictEqual(containsText(section, await Deno.readTextFile(`${ROOT}lib/permissions.flags`)), true);
+  strictEqual(
+    containsText(section, await Deno.readTextFile(`${ROOT}lib/build/permissions.flags`)),
+    true,
+  );
   for (
     const pkg of [
       "yaml/2.9.1/",

@@ -1,5 +1,5 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { PERMISSION_FLAGS } from "../../lib/permissions.ts";
+import { PERMISSION_FLAGS } from "../../lib/build/permissions.ts";
 import { runSkiff } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
 
@@ -48,7 +48,7 @@ Deno.test("a denied permission is explained instead of an uncaught NotCapable", 
   strictEqual(
     run.stderr,
     `[@docker/x] could not connect: skiff may not run "/opt/skiff-nowhere/docker": its permission set ` +
-      "(lib/permissions.flags, shown by `skiff doctor`) lacks --allow-run for it; use a program in the allow list " +
+      "(lib/build/permissions.flags, shown by `skiff doctor`) lacks --allow-run for it; use a program in the allow list " +
       "or rebuild skiff with it added\n0 of 1 hosts succeeded\n",
   );
 });

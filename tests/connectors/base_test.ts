@@ -2,7 +2,7 @@ import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
 import { hostToConnectorData } from "../../connectors/base.ts";
 import { builtinRegistry } from "../../connectors/builtin.ts";
 import { splitTarget } from "../../connectors/registry.ts";
-import { SecretValue } from "../../lib/command.ts";
+import { SecretValue } from "../../lib/core/command.ts";
 
 const demo = {
   connectorName: "demo",

@@ -5,7 +5,7 @@ import {
   ChrootConnector,
   chrootDirectory,
 } from "../../connectors/chroot.ts";
-import { secret } from "../../lib/command.ts";
+import { secret } from "../../lib/core/command.ts";
 import { runProcess } from "../../lib/process.ts";
 import { randomBytes, sha256Hex, tempDir } from "../helpers/temp.ts";
 import { requireCommand, requireRoot } from "../helpers/require.ts";

@@ -10,8 +10,8 @@ import {
   dockerRunArgv,
   parseImageProcess,
 } from "../../connectors/docker_argv.ts";
-import { secret, sh } from "../../lib/command.ts";
-import { makeUnixCommand } from "../../lib/unix_command.ts";
+import { secret, sh } from "../../lib/core/command.ts";
+import { makeUnixCommand } from "../../lib/core/unix_command.ts";
 
 Deno.test("dockerExecArgv() builds exact exec command lines", async (t) => {
   await t.step("plain", () => {

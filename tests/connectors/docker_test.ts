@@ -1,7 +1,7 @@
 import { deepStrictEqual, match, rejects, strictEqual, throws } from "node:assert/strict";
 import { DockerConnector, PodmanConnector } from "../../connectors/docker.ts";
-import { secret, sh } from "../../lib/command.ts";
-import { ConnectError, InputError, OperationError } from "../../lib/errors.ts";
+import { secret, sh } from "../../lib/core/command.ts";
+import { ConnectError, InputError, OperationError } from "../../lib/core/errors.ts";
 import type { ProcessRunner } from "../../lib/process.ts";
 import { randomBytes, sha256Hex, tempDir } from "../helpers/temp.ts";
 import {

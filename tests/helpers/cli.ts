@@ -1,11 +1,11 @@
 /**
  * Runs the real skiff CLI through `deno run` with exactly the permission
- * flags the compiled binary gets (lib/permissions.flags and lib/runtime.flags).
+ * flags the compiled binary gets (lib/build/permissions.flags and lib/build/runtime.flags).
  *
  * @module
  */
 
-import { RUN_FLAGS } from "../../lib/permissions.ts";
+import { RUN_FLAGS } from "../../lib/build/permissions.ts";
 
 /** What a CLI run printed and how it ended. */
 export interface CliRun {

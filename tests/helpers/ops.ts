@@ -7,11 +7,11 @@
 
 import type { BaseConnector } from "../../connectors/base.ts";
 import { LocalConnector } from "../../connectors/local.ts";
-import type { OperationResult } from "../../lib/deploy/types.ts";
+import type { OperationResult } from "../../lib/api/types.ts";
 import { callOperation } from "../../lib/operations/registry.ts";
 import { runProcess } from "../../lib/process.ts";
-import type { RunEvent } from "../../lib/report/events.ts";
-import { HostSession } from "../../lib/session.ts";
+import type { RunEvent } from "../../lib/run/events.ts";
+import { HostSession } from "../../lib/run/session.ts";
 
 /** A @local session and a way to call operations on it. */
 export interface OpHarness {

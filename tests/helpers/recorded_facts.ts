@@ -8,8 +8,8 @@
  */
 
 import { BaseConnector, type CommandResult, type NameData } from "../../connectors/base.ts";
-import { type Command, toCommand } from "../../lib/command.ts";
-import { CommandOutput } from "../../lib/output.ts";
+import { type Command, toCommand } from "../../lib/core/command.ts";
+import { CommandOutput } from "../../lib/core/output.ts";
 import { connectorHarness, type OpHarness } from "./ops.ts";
 
 /** What a command matching `match` (a prefix or a RegExp) prints and exits with. */

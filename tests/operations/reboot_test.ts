@@ -1,8 +1,8 @@
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
 import { BaseConnector, type CommandResult, type NameData } from "../../connectors/base.ts";
-import { ConnectError } from "../../lib/errors.ts";
+import { ConnectError } from "../../lib/core/errors.ts";
 import { waitForReboot } from "../../lib/operations/reboot.ts";
-import { CommandOutput } from "../../lib/output.ts";
+import { CommandOutput } from "../../lib/core/output.ts";
 import { recordedHarness } from "../helpers/recorded_facts.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
 import { LocalConnector } from "../../connectors/local.ts";
-import { SecretValue } from "../../lib/command.ts";
+import { SecretValue } from "../../lib/core/command.ts";
 import { runProcess } from "../../lib/process.ts";
 import { connectorHarness, localHarness } from "../helpers/ops.ts";
 import { tempDir } from "../helpers/temp.ts";

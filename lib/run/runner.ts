@@ -1,0 +1,363 @@
+/**
+ * The runner: connects hosts with a bounded pool, runs each host's deploys in
+ * order through the sandbox, answers their operation and fact calls, and
+ * emits events. Every connection is closed at the end.
+ *
+ * @module
+ */
+
+import type { BaseConnector, ConnectorContext } from "../../connectors/base.ts";
+import { type ControlArguments, validateControlArguments } from "../core/arguments.ts";
+import { DeployFailure, DeploySandbox, type LoadedDeploy } from "../sandbox/deploy_sandbox.ts";
+import type { OperationResult } from "../api/types.ts";
+import { errorMessage, InputError } from "../core/errors.ts";
+import { FACTS } from "../facts/registry.ts";
+import type { Inventory, InventoryHost } from "../inventory/inventory.ts";
+import { callOperation, OPERATIONS, splitCall } from "../operations/registry.ts";
+import { mapPool } from "./pool.ts";
+import type { EventSink, HostCounts, RunEvent } from "./events.ts";
+import { restrictionReason, type Restrictions } from "../inventory/restrictions.ts";
+import { HostSession } from "./session.ts";
+
+/** What a deploy run needs. */
+export interface RunRequest {
+  /** The hosts (and fleet configuration). */
+  inventory: Inventory & { restrictions?: Restrictions };
+  /** Absolute paths of the deploy modules, in order. */
+  deployPaths: readonly string[];
+  /** Control arguments from CLI flags. */
+  cliArguments: ControlArguments;
+  /** Report what would change and change nothing. */
+  dryRun: boolean;
+  /** Compute diffs. */
+  wantDiff: boolean;
+  /** Hosts at once. */
+  parallel: number;
+  /** Stop starting hosts once more than this percentage failed. */
+  failPercent?: number;
+  /** Connector context. */
+  context: ConnectorContext;
+  /** Where events go. */
+  emit: EventSink;
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+  /** Extra paths deploys may read. */
+  allowRead?: readonly string[];
+  /** An already started sandbox (the CLI reuses one for the confirm-then-apply flow). */
+  sandbox?: DeploySandbox;
+}
+
+/** How the run ended. */
+export interface RunOutcome {
+  /** Hosts that failed. */
+  failed: number;
+  /** The run was interrupted. */
+  interrupted: boolean;
+  /** Per-host results. */
+  hosts: { host: string; ok: boolean; counts: HostCounts; seconds: number; error?: string }[];
+}
+
+function resolveLocal(deployPath: string): (path: string) => string {
+  const dir = deployPath.slice(0, deployPath.lastIndexOf("/"));
+  return (path) => path.startsWith("/") ? path : `${dir}/${path}`;
+}
+
+function subjectOf(name: string, args: readonly unknown[]): string {
+  const spec = OPERATIONS[name];
+  const first = args[0];
+  if (!spec) return "";
+  if (spec.positional === 0 && typeof first === "object" && first !== null) {
+    const record = first as Record<string, unknown>;
+    for (const key of ["packages", "service", "name", "dest"]) {
+      const value = record[key];
+      if (typeof value === "string") return value;
+      if (Array.isArray(value)) return value.filter((x) => typeof x === "string").join(" ");
+    }
+    return "";
+  }
+  if (typeof first === "string") return first;
+  if (Array.isArray(first)) {
+    const texts = first.filter((x) => typeof x === "string");
+    return texts.length > 1 ? `${texts[0]} (+${texts.length - 1} more)` : texts.join("");
+  }
+  if (typeof first === "object" && first !== null && "content" in first) {
+    return typeof args[1] === "string" ? args[1] : "";
+  }
+  return "";
+}
+
+async function runHost(
+  host: InventoryHost,
+  request: RunRequest,
+  sandbox: DeploySandbox,
+): Promise<{ ok: boolean; counts: HostCounts; error?: string }> {
+  const counts: HostCounts = { ok: 0, changed: 0, failed: 0, skipped: 0 };
+  const emit = request.emit;
+  let connector;
+  try {
+    connector = new host.connector(host, request.context);
+  } catch (error) {
+    return { ok: false, counts, error: errorMessage(error) };
+  }
+  const started = performance.now();
+  try {
+    await connector.connect();
+  } catch (error) {
+    const message = errorMessage(error);
+    emit({ type: "host-connect-failed", host: host.name, error: message });
+    return { ok: false, counts, error: `could not connect: ${message}` };
+  }
+  emit({ type: "host-connected", host: host.name, seconds: (performance.now() - started) / 1000 });
+  let result: { ok: boolean; counts: HostCounts; error?: string } = {
+    ok: false,
+    counts,
+    error: "interrupted",
+  };
+  try {
+    result = await runHostDeploys(host, connector, request, sandbox, counts);
+  } finally {
+    const error = await disconnect(connector);
+    if (error !== undefined && result.ok) {
+      result = { ok: false, counts, error: `disconnect failed: ${error}` };
+    }
+  }
+  return result;
+}
+
+async function runHostDeploys(
+  host: InventoryHost,
+  connector: BaseConnector,
+  request: RunRequest,
+  sandbox: DeploySandbox,
+  counts: HostCounts,
+): Promise<{ ok: boolean; counts: HostCounts; error?: string }> {
+  const emit = request.emit;
+  const session = new HostSession(host, connector, {
+    cliArguments: request.cliArguments,
+    emit,
+    signal: request.signal,
+  });
+  for (const [index, deploy] of sandbox.deploys.entries()) {
+    if (request.signal?.aborted) return { ok: false, counts, error: "interrupted" };
+    const reason = restrictionReason(request.inventory.restrictions, host.name, deploy.name);
+    if (reason !== null) {
+      counts.skipped++;
+      emit({ type: "deploy-skipped", host: host.name, deploy: deploy.name, reason });
+      continue;
+    }
+    emit({ type: "deploy-start", host: host.name, deploy: deploy.name });
+    const error = await runDeploy(session, deploy, index, request, sandbox, counts);
+    if (error !== undefined) return { ok: false, counts, error };
+  }
+  return { ok: true, counts };
+}
+
+/** Disconnects; returns why it failed (a `docker_commit` that failed, say), if it did. */
+async function disconnect(connector: BaseConnector): Promise<string | undefined> {
+  try {
+    await connector.disconnect();
+    return undefined;
+  } catch (error) {
+    return errorMessage(error);
+  }
+}
+
+async function runDeploy(
+  session: HostSession,
+  deploy: LoadedDeploy,
+  index: number,
+  request: RunRequest,
+  sandbox: DeploySandbox,
+  counts: HostCounts,
+): Promise<string | undefined> {
+  const emit = request.emit;
+  const hostName = session.name;
+  const deployDefaults = validateControlArguments(
+    deploy.defaults,
+    `Deploy ${deploy.name} defaults`,
+  );
+  let failure: string | undefined;
+  const handler = {
+    log: (message: string) => emit({ type: "log", host: hostName, message: session.mask(message) }),
+    call: async (kind: "op" | "fact", name: string, args: unknown[]): Promise<unknown> => {
+      if (request.signal?.aborted) throw new Error("Interrupted");
+      if (kind === "fact") {
+        const definition = FACTS[name];
+        if (!definition) throw new InputError(`Unknown fact "${name}"`);
+        return await session.fact(definition, ...args);
+      }
+      const subject = subjectOf(name, args);
+      const started = performance.now();
+      if (OPERATIONS[name]) {
+        const { control } = splitCall(name, OPERATIONS[name], args);
+        if (control._if === false) {
+          counts.skipped++;
+          const skipped: OperationResult = {
+            changed: false,
+            success: true,
+            description: "skipped: _if is false",
+            commands: [],
+            stdout: "",
+            stderr: "",
+          };
+          emit({
+            type: "op-result",
+            host: hostName,
+            op: name,
+            subject,
+            ...pick(skipped),
+            skipped: true,
+            seconds: 0,
+          });
+          return skipped;
+        }
+      }
+      emit({ type: "op-start", host: hostName, op: name, subject });
+      try {
+        const result = await callOperation(session, name, args, {
+          dryRun: request.dryRun,
+          wantDiff: request.wantDiff,
+          deployDefaults,
+          readLocal: (path) => readOnce(deploy, resolveLocal(deploy.path)(path)),
+          resolveLocal: resolveLocal(deploy.path),
+          config: request.inventory.config,
+        });
+        if (!result.success) counts.failed++;
+        else if (result.changed) counts.changed++;
+        else counts.ok++;
+        if (result.diff) result.diff = session.mask(result.diff);
+        emit({
+          type: "op-result",
+          host: hostName,
+          op: name,
+          subject,
+          ...pick(result),
+          seconds: (performance.now() - started) / 1000,
+        });
+        return result;
+      } catch (error) {
+        counts.failed++;
+        const message = session.mask(errorMessage(error));
+        failure ??= `${name}${subject ? ` ${subject}` : ""}: ${message}`;
+        emit({
+          type: "op-result",
+          host: hostName,
+          op: name,
+          subject,
+          changed: false,
+          success: false,
+          description: "failed",
+          error: message,
+          seconds: (performance.now() - started) / 1000,
+        });
+        throw error;
+      }
+    },
+  };
+  try {
+    await sandbox.run(index, {
+      host: { name: hostName, data: session.host.data, groups: [...session.host.groups] },
+      config: request.inventory.config,
+      dryRun: request.dryRun,
+    }, handler);
+    return undefined;
+  } catch (error) {
+    if (failure !== undefined) return failure;
+    const where = error instanceof DeployFailure && error.workerStack
+      ? firstDeployFrame(error.workerStack, deploy.path)
+      : "";
+    return session.mask(`deploy ${deploy.name} threw ${errorMessage(error)}${where}`);
+  }
+}
+
+/** Reads a local file for a deploy once per run, whatever the number of hosts. */
+function readOnce(deploy: LoadedDeploy, path: string): Promise<Uint8Array> {
+  let bytes = deploy.localFiles.get(path);
+  if (!bytes) {
+    bytes = Deno.readFile(path);
+    deploy.localFiles.set(path, bytes);
+    bytes.catch(() => deploy.localFiles.delete(path));
+  }
+  return bytes;
+}
+
+function pick(
+  result: OperationResult,
+): Pick<RunEvent & { type: "op-result" }, "changed" | "success" | "description" | "diff"> {
+  const out: { changed: boolean; success: boolean; description: string; diff?: string } = {
+    changed: result.changed,
+    success: result.success,
+    description: result.description,
+  };
+  if (result.diff !== undefined) out.diff = result.diff;
+  return out;
+}
+
+function firstDeployFrame(stack: string, path: string): string {
+  const line = stack.split("\n").find((frame) => frame.includes(path));
+  const match = line ? /(file:\/\/[^\s)]+:\d+:\d+)/.exec(line) : null;
+  return match ? ` at ${match[1].replace("file://", "")}` : "";
+}
+
+/**
+ * Runs the deploys on every host of the inventory. Load errors of deploy
+ * modules are InputErrors thrown before any host is touched.
+ */
+export async function runDeploys(request: RunRequest): Promise<RunOutcome> {
+  const sandbox = request.sandbox ??
+    await DeploySandbox.start(request.deployPaths, { allowRead: request.allowRead });
+  try {
+    request.emit({
+      type: "run-start",
+      hosts: request.inventory.hosts.map((h) => h.name),
+      deploys: sandbox.deploys.map((d) => d.name),
+      dryRun: request.dryRun,
+    });
+    const total = request.inventory.hosts.length;
+    let failedSoFar = 0;
+    const results = await mapPool(request.inventory.hosts, request.parallel, async (host) => {
+      const started = performance.now();
+      const tooMany = request.failPercent !== undefined && total > 0 &&
+        (failedSoFar / total) * 100 > request.failPercent;
+      const result = request.signal?.aborted
+        ? {
+          ok: false,
+          counts: { ok: 0, changed: 0, failed: 0, skipped: 0 },
+          error: "interrupted before start",
+        }
+        : tooMany
+        ? {
+          ok: false,
+          counts: { ok: 0, changed: 0, failed: 0, skipped: 0 },
+          error: `not started: more than ${request.failPercent}% of hosts failed`,
+        }
+        : await runHost(host, request, sandbox);
+      if (!result.ok) failedSoFar++;
+      const seconds = (performance.now() - started) / 1000;
+      const entry = {
+        host: host.name,
+        ok: result.ok,
+        counts: result.counts,
+        seconds,
+        error: result.error,
+      };
+      request.emit({ type: "host-done", ...entry });
+      return entry;
+    });
+    const outcome: RunOutcome = {
+      failed: results.filter((r) => !r.ok).length,
+      interrupted: request.signal?.aborted ?? false,
+      hosts: results,
+    };
+    request.emit({
+      type: "summary",
+      hosts: results,
+      failed: outcome.failed,
+      interrupted: outcome.interrupted,
+      dryRun: request.dryRun,
+    });
+    return outcome;
+  } finally {
+    if (!request.sandbox) sandbox[Symbol.dispose]();
+  }
+}

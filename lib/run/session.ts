@@ -1,0 +1,218 @@
+/**
+ * A host session: one connected connector, the control-argument layers that
+ * apply to it, its fact cache, and the events its commands produce.
+ *
+ * @module
+ */
+
+import type { BaseConnector, CommandResult } from "../../connectors/base.ts";
+import {
+  type ControlArguments,
+  controlArgumentsFromData,
+  mergeControlArguments,
+  validateControlArguments,
+} from "../core/arguments.ts";
+import { type Command, MASK, SecretValue, toCommand } from "../core/command.ts";
+import { describeExitCode, OperationError } from "../core/errors.ts";
+import { type FactDefinition, FactError } from "../facts/fact.ts";
+import type { InventoryHost } from "../inventory/inventory.ts";
+import type { EventSink } from "./events.ts";
+
+/** Options of a session. */
+export interface SessionOptions {
+  /** Control arguments from CLI flags. */
+  cliArguments?: ControlArguments;
+  /** Where events go. */
+  emit?: EventSink;
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+  /** Waits between retries (seconds); tests pass a fast one. */
+  sleep?: (seconds: number) => Promise<void>;
+}
+
+/** A command's result with the masked command text that produced it. */
+export interface SessionCommandResult extends CommandResult {
+  /** The command as shown to people. */
+  masked: string;
+}
+
+function collectSecrets(value: unknown, out: Set<string>): void {
+  if (value instanceof SecretValue) out.add(value.reveal());
+  else if (Array.isArray(value)) value.forEach((item) => collectSecrets(item, out));
+  else if (typeof value === "object" && value !== null) {
+    Object.values(value).forEach((item) => collectSecrets(item, out));
+  }
+}
+
+/** The first line of a command, shortened to 200 characters, for messages. */
+export function shortCommand(command: string): string {
+  const first = command.split("\n")[0];
+  const short = first.length > 200 ? `${first.slice(0, 200)}…` : first;
+  return short === command ? short : `${short} …`;
+}
+
+/** One host's connection and state for a run. */
+export class HostSession {
+  /** The inventory host. */
+  readonly host: InventoryHost;
+  /** The connector instance. */
+  readonly connector: BaseConnector;
+  readonly #hostArguments: ControlArguments;
+  readonly #cliArguments: ControlArguments;
+  readonly #emit: EventSink;
+  readonly #signal?: AbortSignal;
+  readonly #sleep: (seconds: number) => Promise<void>;
+  readonly #facts = new Map<string, Promise<unknown>>();
+  readonly #secrets = new Set<string>();
+
+  /** Creates a session; validates the host's `_` control arguments. */
+  constructor(host: InventoryHost, connector: BaseConnector, options: SessionOptions = {}) {
+    this.host = host;
+    this.connector = connector;
+    this.#hostArguments = controlArgumentsFromData(
+      host.data as Record<string, unknown>,
+      `Host "${host.name}"`,
+    );
+    this.#cliArguments = options.cliArguments ?? {};
+    this.#emit = options.emit ?? (() => {});
+    this.#signal = options.signal;
+    this.#sleep = options.sleep ??
+      ((seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
+    collectSecrets(host.data, this.#secrets);
+    collectSecrets(this.#cliArguments, this.#secrets);
+  }
+
+  /** The host's name. */
+  get name(): string {
+    return this.host.name;
+  }
+
+  /** Merges operation-level arguments over the host's and the CLI's. */
+  arguments(operation: ControlArguments = {}, deploy: ControlArguments = {}): ControlArguments {
+    return mergeControlArguments({
+      operation,
+      deploy,
+      host: this.#hostArguments,
+      cli: this.#cliArguments,
+    });
+  }
+
+  /** Replaces every known secret value in `text` with `***`. */
+  mask(text: string): string {
+    let out = text;
+    for (const value of this.#secrets) if (value.length >= 3) out = out.replaceAll(value, MASK);
+    return out;
+  }
+
+  /** Remembers a secret value so it is masked in this host's output. */
+  addSecret(value: SecretValue | string): void {
+    this.#secrets.add(value instanceof SecretValue ? value.reveal() : value);
+  }
+
+  /**
+   * Runs a command with the merged control arguments, honouring `_retries`,
+   * `_retry_delay` and `_retry_until`. Emits the masked command and output.
+   * Commands an operator wrote pass `ownShell`: they get a shell (and `$$`)
+   * of their own; skiff's own scripts may share the connector's shell.
+   */
+  async run(
+    command: Command | string,
+    args: ControlArguments,
+    options: { ownShell?: boolean } = {},
+  ): Promise<SessionCommandResult> {
+    if (this.#signal?.aborted) throw new OperationError("Interrupted");
+    const cmd = toCommand(command);
+    const masked = this.mask(cmd.renderMasked());
+    collectSecrets(args, this.#secrets);
+    for (const secret of cmd.secrets) this.#secrets.add(secret);
+    const retries = args._retries ?? 0;
+    let result: CommandResult | undefined;
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) await this.#sleep(args._retry_delay ?? 5);
+      this.#emit({ type: "command", host: this.name, command: masked });
+      result = await this.connector.runShellCommand(cmd, {
+        ...args,
+        signal: this.#signal,
+        sharedShell: !options.ownShell,
+        onOutput: ({ stream, line }) =>
+          this.#emit({ type: "output", host: this.name, stream, line: this.mask(line) }),
+      });
+      const done = args._retry_until
+        ? args._retry_until({
+          exitCode: result.exitCode,
+          stdout: result.output.stdout,
+          stderr: result.output.stderr,
+        })
+        : result.success;
+      if (done) break;
+    }
+    return { ...result!, masked };
+  }
+
+  /** Runs a command and throws an OperationError explaining the failure unless it succeeds. */
+  async runChecked(
+    command: Command | string,
+    args: ControlArguments,
+  ): Promise<SessionCommandResult> {
+    const result = await this.run(command, args);
+    if (!result.success) throw new OperationError(this.describeFailure(result));
+    return result;
+  }
+
+  /** The host, masked command, exit code and meaning, and the stderr tail of a failed command. */
+  describeFailure(result: SessionCommandResult): string {
+    const why = result.timedOut ? "timed out" : result.error ?? describeExitCode(result.exitCode);
+    const tail = this.mask(result.output.stderrLines.slice(-5).join("\n"));
+    return `Command failed on ${this.name} with ${why}: ${shortCommand(result.masked)}${
+      tail ? `\n${tail}` : ""
+    }`;
+  }
+
+  /** Reports a transfer or other non-shell action as a command event. */
+  emitCommand(label: string): void {
+    this.#emit({ type: "command", host: this.name, command: this.mask(label) });
+  }
+
+  /** Gathers a fact, cached for the run by name and arguments. */
+  fact<A extends unknown[], T>(definition: FactDefinition<A, T>, ...args: A): Promise<T> {
+    const key = `${definition.name}(${JSON.stringify(args)})`;
+    const cached = this.#facts.get(key);
+    if (cached) return cached as Promise<T>;
+    const promise = this.#gather(definition, args);
+    this.#facts.set(key, promise);
+    promise.catch(() => this.#facts.delete(key));
+    return promise;
+  }
+
+  async #gather<A extends unknown[], T>(definition: FactDefinition<A, T>, args: A): Promise<T> {
+    const result = await this.run(definition.command(...args), this.arguments(), {
+      ownShell: definition.ownShell,
+    });
+    const codes = definition.successCodes ?? [0];
+    if (result.exitCode === 127) {
+      throw new FactError(
+        `Fact ${definition.name} is not available on ${this.name}: command not found (${result.output.stderr.trim()})`,
+      );
+    }
+    if (result.exitCode === null || !codes.includes(result.exitCode)) {
+      throw new FactError(
+        `Fact ${definition.name} failed on ${this.name}: ${this.describeFailure(result)}`,
+      );
+    }
+    return definition.parse(result.output.stdout, result.exitCode, ...args);
+  }
+
+  /** Forgets cached facts whose name starts with `prefix` (all when absent). */
+  invalidateFacts(prefix = ""): void {
+    for (const key of [...this.#facts.keys()]) if (key.startsWith(prefix)) this.#facts.delete(key);
+  }
+
+  /** Validates operation control arguments (from a deploy) and merges them. */
+  operationArguments(
+    control: Record<string, unknown>,
+    deploy: ControlArguments,
+    source: string,
+  ): ControlArguments {
+    return this.arguments(validateControlArguments(control, source), deploy);
+  }
+}

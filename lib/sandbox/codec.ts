@@ -1,0 +1,55 @@
+/**
+ * Encoding of values that cross the boundary between the sandboxed deploy
+ * worker and the main thread: secrets and commands keep their class.
+ *
+ * @module
+ */
+
+import { type Bit, Command, SecretValue } from "../core/command.ts";
+
+const SECRET_TAG = "__skiffSecret";
+const COMMAND_TAG = "__skiffCommand";
+
+/**
+ * Replaces SecretValue and Command instances with tagged plain objects that
+ * survive structured cloning.
+ *
+ * @example
+ * ```ts
+ * import { decode, encode } from "./codec.ts";
+ * import { secret } from "../core/command.ts";
+ * (decode(structuredClone(encode({ pw: secret("x") }))) as { pw: { reveal(): string } }).pw.reveal(); // "x"
+ * ```
+ */
+export function encode(value: unknown): unknown {
+  if (value instanceof SecretValue) return { [SECRET_TAG]: value.reveal() };
+  if (value instanceof Command) return { [COMMAND_TAG]: value.bits };
+  if (Array.isArray(value)) return value.map(encode);
+  if (value instanceof Uint8Array || value instanceof RegExp || value instanceof Date) return value;
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (typeof item !== "function") out[key] = encode(item);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Restores what {@linkcode encode} tagged. */
+export function decode(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(decode);
+  if (value instanceof Uint8Array || value instanceof RegExp || value instanceof Date) return value;
+  if (typeof value === "object" && value !== null) {
+    if (SECRET_TAG in value) {
+      return new SecretValue(String((value as Record<string, unknown>)[SECRET_TAG]));
+    }
+    if (COMMAND_TAG in value) {
+      return new Command((value as Record<string, unknown>)[COMMAND_TAG] as Bit[]);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = decode(item);
+    return out;
+  }
+  return value;
+}

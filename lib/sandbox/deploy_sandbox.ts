@@ -1,0 +1,181 @@
+/**
+ * The main-thread side of the deploy sandbox: starts the worker with narrow
+ * permissions, loads the deploy modules, and answers their calls.
+ *
+ * @module
+ */
+
+import { InputError } from "../core/errors.ts";
+import { decode, encode } from "./codec.ts";
+import type { FromWorker, HostPayload, ToWorker } from "./protocol.ts";
+
+/** A loaded deploy module. */
+export interface LoadedDeploy {
+  /** Absolute path. */
+  path: string;
+  /** Name for restrictions (file stem or exported `name`). */
+  name: string;
+  /** Control arguments for every operation of the deploy. */
+  defaults: Record<string, unknown>;
+  /** Local files the deploy read, shared by every host of the run (read once). */
+  readonly localFiles: Map<string, Promise<Uint8Array>>;
+}
+
+/** Answers a deploy's operation and fact calls. */
+export interface CallHandler {
+  call(kind: "op" | "fact", name: string, args: unknown[]): Promise<unknown>;
+  log(message: string): void;
+}
+
+/** Options for starting the sandbox. */
+export interface SandboxOptions {
+  /** Extra paths deploys may read (`--allow-read`). */
+  allowRead?: readonly string[];
+}
+
+/** The deploy worker and what it loaded. */
+export class DeploySandbox implements Disposable {
+  readonly #worker: Worker;
+  readonly #runs = new Map<
+    number,
+    { handler: CallHandler; resolve: () => void; reject: (e: Error) => void }
+  >();
+  #nextRun = 0;
+  /** The deploys, in order. */
+  readonly deploys: LoadedDeploy[];
+
+  private constructor(worker: Worker, deploys: LoadedDeploy[]) {
+    this.#worker = worker;
+    this.deploys = deploys;
+    worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
+  }
+
+  /**
+   * Starts a worker that may read only the deploys' directories (and
+   * `allowRead`), and loads every deploy. A deploy that fails to load is an
+   * InputError naming its path and position.
+   */
+  static async start(
+    paths: readonly string[],
+    options: SandboxOptions = {},
+  ): Promise<DeploySandbox> {
+    const dirs = [...new Set(paths.map((path) => path.slice(0, path.lastIndexOf("/")) || "/"))];
+    const worker = new Worker(new URL("./deploy_worker.ts", import.meta.url), {
+      type: "module",
+      name: "skiff-deploy",
+      deno: {
+        permissions: {
+          read: [...dirs, ...(options.allowRead ?? [])],
+          write: false,
+          net: false,
+          run: false,
+          env: false,
+          sys: false,
+          ffi: false,
+          import: false,
+        },
+      },
+    });
+    try {
+      const loaded = await new Promise<LoadedDeploy[]>((resolve, reject) => {
+        worker.onerror = (event) => {
+          event.preventDefault();
+          reject(new Error(`The deploy worker failed to start: ${event.message}`));
+        };
+        worker.onmessage = (event: MessageEvent<FromWorker>) => {
+          const message = event.data;
+          if (message.type === "loaded") {
+            resolve(message.deploys.map((deploy, index) => ({
+              path: paths[index],
+              name: deploy.name,
+              defaults: decode(deploy.defaults) as Record<string, unknown>,
+              localFiles: new Map(),
+            })));
+          } else if (message.type === "load-error") {
+            reject(new InputError(`Deploy ${message.path} failed to load: ${message.message}`));
+          }
+        };
+        worker.postMessage({ type: "load", paths: [...paths] } satisfies ToWorker);
+      });
+      return new DeploySandbox(worker, loaded);
+    } catch (error) {
+      worker.terminate();
+      throw error;
+    }
+  }
+
+  /** Runs deploy `index` for one host; resolves when the deploy function returns. */
+  run(index: number, payload: HostPayload, handler: CallHandler): Promise<void> {
+    const runId = this.#nextRun++;
+    return new Promise<void>((resolve, reject) => {
+      this.#runs.set(runId, { handler, resolve, reject });
+      const encoded: HostPayload = {
+        ...payload,
+        host: encode(payload.host),
+        config: encode(payload.config),
+      };
+      this.#worker.postMessage({ type: "run", runId, index, payload: encoded } satisfies ToWorker);
+    });
+  }
+
+  #receive(message: FromWorker): void {
+    if (message.type === "loaded" || message.type === "load-error") return;
+    const run = this.#runs.get(message.runId);
+    if (!run) return;
+    switch (message.type) {
+      case "call":
+        run.handler.call(message.kind, message.name, decode(message.args) as unknown[]).then(
+          (value) =>
+            this.#worker.postMessage(
+              {
+                type: "result",
+                callId: message.callId,
+                ok: true,
+                value: encode(value),
+              } satisfies ToWorker,
+            ),
+          (error: Error) =>
+            this.#worker.postMessage(
+              {
+                type: "result",
+                callId: message.callId,
+                ok: false,
+                name: error?.name ?? "Error",
+                message: error?.message ?? String(error),
+              } satisfies ToWorker,
+            ),
+        );
+        break;
+      case "log":
+        run.handler.log(message.message);
+        break;
+      case "done":
+        this.#runs.delete(message.runId);
+        run.resolve();
+        break;
+      case "failed": {
+        this.#runs.delete(message.runId);
+        const error = new DeployFailure(message.name, message.message, message.stack);
+        run.reject(error);
+        break;
+      }
+    }
+  }
+
+  /** Stops the worker. */
+  [Symbol.dispose](): void {
+    this.#worker.terminate();
+  }
+}
+
+/** A deploy function threw. */
+export class DeployFailure extends Error {
+  /** The stack from inside the worker. */
+  readonly workerStack?: string;
+  /** Wraps an error thrown inside the worker. */
+  constructor(name: string, message: string, stack?: string) {
+    super(message);
+    this.name = name === "Error" ? "DeployFailure" : name;
+    this.workerStack = stack;
+  }
+}

@@ -11,7 +11,7 @@ import { errorMessage, InputError } from "../core/errors.ts";
 import { DEFAULT_FACTS, FACTS } from "../facts/registry.ts";
 import type { Inventory } from "../inventory/inventory.ts";
 import { mapPool } from "../run/pool.ts";
-import { HostSession } from "../run/session.ts";
+import { withHost } from "../run/with_host.ts";
 import type { CliIo } from "../report/io.ts";
 import { hostPainter } from "../report/paint.ts";
 
@@ -58,33 +58,23 @@ export async function runFacts(
 ): Promise<number> {
   const paint = hostPainter(io);
   const results = await mapPool(request.inventory.hosts, request.parallel, async (host) => {
-    const connector = new host.connector(host, request.context);
     const values: Record<string, unknown> = {};
-    try {
-      await connector.connect();
-    } catch (error) {
-      return { host: host.name, error: `could not connect: ${errorMessage(error)}`, values };
-    }
-    try {
-      const session = new HostSession(host, connector, {
-        cliArguments: request.cliArguments,
-        signal: io.signal,
-      });
+    const outcome = await withHost(host, {
+      context: request.context,
+      cliArguments: request.cliArguments,
+      signal: io.signal,
+    }, async (session) => {
       for (const fact of request.facts) {
         try {
           values[fact.label] = await session.fact(FACTS[fact.name], ...fact.args);
         } catch (error) {
-          values[fact.label] = { error: errorMessage(error) };
+          values[fact.label] = { error: session.mask(errorMessage(error)) };
         }
       }
-      return { host: host.name, values };
-    } finally {
-      await connector.disconnect().catch((error) =>
-        io.err(
-          `${paint.prefix(host.name)}${paint.error(`disconnect failed: ${errorMessage(error)}`)}\n`,
-        )
-      );
-    }
+    });
+    return outcome.ok
+      ? { host: host.name, values }
+      : { host: host.name, error: outcome.error, values };
   });
   if (request.json) {
     const out: Record<string, unknown> = {};

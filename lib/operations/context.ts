@@ -9,12 +9,96 @@ import type { ControlArguments } from "../core/arguments.ts";
 import { type Command, raw, sh } from "../core/command.ts";
 import type { OperationResult } from "../api/types.ts";
 import { InputError, OperationError } from "../core/errors.ts";
-import type { HostSession } from "../run/session.ts";
+import type { FileDestination, FileSource, PutOptions, RunOptions } from "../../connectors/base.ts";
+import type { FactDefinition } from "../facts/fact.ts";
+import type { InventoryHost } from "../inventory/inventory.ts";
+
+/** A command's result as an operation sees it: the connector's result and the masked command. */
+export interface HostCommandResult {
+  /** Exit code in `_success_exit_codes`, not timed out, not lost. */
+  success: boolean;
+  /** Exit code, or null when killed or lost. */
+  exitCode: number | null;
+  /** The command ran past `_timeout`. */
+  timedOut?: boolean;
+  /** Why there is no exit code, if so. */
+  error?: string;
+  /** What it printed. */
+  output: {
+    stdout: string;
+    stderr: string;
+    stdoutLines: string[];
+    stderrLines: string[];
+  };
+  /** The command as shown to people. */
+  masked: string;
+}
+
+/**
+ * Everything an operation may do to a host. The run layer's `HostSession`
+ * implements it; operations never see the connector, so masking, retries,
+ * events and the fact cache apply to every effect.
+ */
+export interface OperationHost {
+  /** The host's name. */
+  readonly name: string;
+  /** The inventory host (data and groups, for templates). */
+  readonly host: InventoryHost;
+  /** Runs a command; commands an operator wrote pass `ownShell`. */
+  run(
+    command: Command | string,
+    args: ControlArguments,
+    options?: { ownShell?: boolean },
+  ): Promise<HostCommandResult>;
+  /** Runs a command and throws an OperationError explaining a failure. */
+  runChecked(command: Command | string, args: ControlArguments): Promise<HostCommandResult>;
+  /** Host, masked command, exit-code meaning and stderr tail of a failed command. */
+  describeFailure(result: HostCommandResult): string;
+  /** Uploads content atomically; `label` is shown as the command. */
+  put(
+    source: FileSource,
+    remotePath: string,
+    options: PutOptions & { label?: string },
+  ): Promise<boolean>;
+  /** Downloads a remote file; `label` is shown as the command. */
+  get(
+    remotePath: string,
+    destination: FileDestination,
+    options: ControlArguments & { label?: string },
+  ): Promise<boolean>;
+  /** True when rsync can reach this host. */
+  canRsync(): Promise<boolean>;
+  /** Copies with rsync. */
+  rsync(
+    source: string,
+    destination: string,
+    flags: readonly string[],
+    options: RunOptions,
+  ): Promise<boolean>;
+  /** Connects again (after `disconnect`, for `server.reboot`). */
+  connect(): Promise<void>;
+  /** Drops the connection (for `server.reboot`). */
+  disconnect(): Promise<void>;
+  /** Shows a non-shell action as a command. */
+  emitCommand(label: string): void;
+  /** Replaces known secret values with `***`. */
+  mask(text: string): string;
+  /** Gathers a fact, cached for the run. */
+  fact<A extends unknown[], T>(definition: FactDefinition<A, T>, ...args: A): Promise<T>;
+  /** Forgets cached facts whose name starts with `prefix`. */
+  invalidateFacts(prefix?: string): void;
+  /** Validates a call's control arguments and merges them over the deploy's and the host's. */
+  operationArguments(
+    control: Record<string, unknown>,
+    deploy: ControlArguments,
+    source: string,
+  ): ControlArguments;
+}
 
 /** The context of one operation call. */
 export interface OpContext {
   /** The host session. */
-  readonly session: HostSession;
+  readonly session: OperationHost;
   /** Report what would change without changing anything. */
   readonly dryRun: boolean;
   /** Compute diffs of file content (for `--diff` and `--json`). */

@@ -105,12 +105,8 @@ async function writeRemote(
     if (!result.success) throw new OperationError(ctx.session.describeFailure(result));
   }
   const label = `upload ${bytes.length} bytes -> ${path}`;
-  ctx.session.emitCommand(label);
   builder.record({ masked: label, output: { stdout: "", stderr: "" } });
-  const ok = await ctx.session.connector.putFile(bytes, path, {
-    ...ctx.control,
-    mode: attributes.mode,
-  });
+  const ok = await ctx.session.put(bytes, path, { ...ctx.control, mode: attributes.mode, label });
   if (!ok) throw new OperationError(`Upload to ${path} failed on ${ctx.session.name}`);
   if (attributes.user !== undefined || attributes.group !== undefined) {
     const owner = attributes.user !== undefined && attributes.group !== undefined
@@ -213,9 +209,8 @@ export async function get(ctx: OpContext, src: unknown, dest: unknown): Promise<
   builder.change(`downloaded ${remotePath} -> ${localPath}`);
   if (!ctx.dryRun) {
     const label = `download ${remotePath} -> ${localPath}`;
-    ctx.session.emitCommand(label);
     builder.record({ masked: label, output: { stdout: "", stderr: "" } });
-    await ctx.session.connector.getFile(remotePath, localPath, ctx.control);
+    await ctx.session.get(remotePath, localPath, { ...ctx.control, label });
   }
   return builder.done("");
 }
@@ -534,9 +529,7 @@ export async function sync(
   const localRoot = ctx.resolveLocal(pathCheck(source, "files.sync src")).replace(/\/$/, "");
   const remoteRoot = pathCheck(dest, "files.sync dest").replace(/\/$/, "");
   const builder = new ResultBuilder();
-  if (
-    !isPrivileged(ctx) && await ctx.session.connector.checkCanRsync().then(() => true, () => false)
-  ) {
+  if (!isPrivileged(ctx) && await ctx.session.canRsync()) {
     return await syncWithRsync(ctx, localRoot, remoteRoot, options, builder);
   }
   const localFiles = await listLocal(localRoot);
@@ -587,8 +580,7 @@ async function syncWithRsync(
   ];
   const lines: string[] = [];
   const label = `rsync ${flags.join(" ")} ${localRoot}/ ${remoteRoot}/`;
-  ctx.session.emitCommand(label);
-  const ok = await ctx.session.connector.rsync(`${localRoot}/`, `${remoteRoot}/`, flags, {
+  const ok = await ctx.session.rsync(`${localRoot}/`, `${remoteRoot}/`, flags, {
     ...ctx.control,
     onOutput: (line) => {
       if (line.stream === "stdout") lines.push(line.line);

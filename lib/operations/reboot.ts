@@ -5,13 +5,26 @@
  * @module
  */
 
-import type { BaseConnector } from "../../connectors/base.ts";
+import type { ControlArguments } from "../core/arguments.ts";
 import { sh } from "../core/command.ts";
 import type { OperationResult } from "../api/types.ts";
 import { errorMessage, InputError, OperationError } from "../core/errors.ts";
 import { type OpContext, ResultBuilder } from "./context.ts";
 
 const BOOT_ID = "cat /proc/sys/kernel/random/boot_id";
+
+/** What {@linkcode waitForReboot} needs of a host: a host session, or a connector in tests. */
+export interface Reconnectable {
+  /** Connects again. */
+  connect(): Promise<void>;
+  /** Drops the connection. */
+  disconnect(): Promise<void>;
+  /** Runs a command on the current connection. */
+  run(
+    command: string,
+    args: ControlArguments,
+  ): Promise<{ success: boolean; output: { stdout: string } }>;
+}
 
 /** How {@linkcode waitForReboot} waits. */
 export interface RebootWait {
@@ -31,7 +44,7 @@ export interface RebootWait {
  * number of attempts; throws an OperationError after `timeoutSeconds`.
  */
 export async function waitForReboot(
-  connector: BaseConnector,
+  connector: Reconnectable,
   host: string,
   wait: RebootWait,
 ): Promise<number> {
@@ -51,7 +64,7 @@ export async function waitForReboot(
       last = `connect failed: ${errorMessage(error)}`;
       continue;
     }
-    const result = await connector.runShellCommand(BOOT_ID, { _timeout: 10 }).catch(() => null);
+    const result = await connector.run(BOOT_ID, { _timeout: 10 }).catch(() => null);
     const bootId = result?.success ? result.output.stdout.trim() : "";
     if (bootId !== "" && bootId !== wait.bootId) return attempts;
     last = bootId === wait.bootId ? "it had not rebooted yet" : "it did not run a command";
@@ -82,7 +95,7 @@ export async function reboot(
   builder.record(before);
   const trigger = sh`nohup sh -c ${`sleep ${delay} && reboot`} >/dev/null 2>&1 &`;
   builder.record(await ctx.session.runChecked(trigger, ctx.control));
-  const attempts = await waitForReboot(ctx.session.connector, ctx.session.name, {
+  const attempts = await waitForReboot(ctx.session, ctx.session.name, {
     bootId: before.output.stdout.trim(),
     timeoutSeconds: waitSeconds,
     intervalSeconds: Math.min(5, waitSeconds),

@@ -9,8 +9,7 @@ import type { ControlArguments } from "../core/arguments.ts";
 import type { OperationResult } from "../api/types.ts";
 import { hint } from "../core/data_meta.ts";
 import { errorMessage, InputError, OperationError } from "../core/errors.ts";
-import type { HostSession } from "../run/session.ts";
-import type { OpContext } from "./context.ts";
+import type { OpContext, OperationHost } from "./context.ts";
 import * as apk from "./apk.ts";
 import * as apt from "./apt.ts";
 import * as dnf from "./dnf.ts";
@@ -181,7 +180,7 @@ export function splitCall(
 
 /** Runs operation `name` with the deploy's arguments on a session. */
 export async function callOperation(
-  session: HostSession,
+  session: OperationHost,
   name: string,
   args: readonly unknown[],
   options: CallOptions,

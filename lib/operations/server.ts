@@ -84,8 +84,7 @@ export async function script(
   }
   const dir = ctx.control._temp_dir ?? "/tmp";
   const remote = `${dir}/skiff-script-${crypto.randomUUID()}`;
-  ctx.session.emitCommand(`upload ${label} -> ${remote}`);
-  await ctx.session.connector.putFile(bytes, remote, { mode: "700" });
+  await ctx.session.put(bytes, remote, { mode: "700", label: `upload ${label} -> ${remote}` });
   try {
     const result = await ctx.session.run(sh`${remote} ${options.args ?? []}`, ctx.control);
     builder.record(result);

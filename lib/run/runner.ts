@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { BaseConnector, ConnectorContext } from "../../connectors/base.ts";
+import type { ConnectorContext } from "../../connectors/base.ts";
 import { type ControlArguments, validateControlArguments } from "../core/arguments.ts";
 import { DeployFailure, DeploySandbox, type LoadedDeploy } from "../sandbox/deploy_sandbox.ts";
 import type { OperationResult } from "../api/types.ts";
@@ -17,7 +17,8 @@ import { callOperation, OPERATIONS, splitCall } from "../operations/registry.ts"
 import { mapPool } from "./pool.ts";
 import type { EventSink, HostCounts, RunEvent } from "./events.ts";
 import { restrictionReason, type Restrictions } from "../inventory/restrictions.ts";
-import { HostSession } from "./session.ts";
+import type { HostSession } from "./session.ts";
+import { withHost } from "./with_host.ts";
 
 /** What a deploy run needs. */
 export interface RunRequest {
@@ -92,74 +93,25 @@ async function runHost(
   sandbox: DeploySandbox,
 ): Promise<{ ok: boolean; counts: HostCounts; error?: string }> {
   const counts: HostCounts = { ok: 0, changed: 0, failed: 0, skipped: 0 };
-  const emit = request.emit;
-  let connector;
-  try {
-    connector = new host.connector(host, request.context);
-  } catch (error) {
-    return { ok: false, counts, error: errorMessage(error) };
-  }
-  const started = performance.now();
-  try {
-    await connector.connect();
-  } catch (error) {
-    const message = errorMessage(error);
-    emit({ type: "host-connect-failed", host: host.name, error: message });
-    return { ok: false, counts, error: `could not connect: ${message}` };
-  }
-  emit({ type: "host-connected", host: host.name, seconds: (performance.now() - started) / 1000 });
-  let result: { ok: boolean; counts: HostCounts; error?: string } = {
-    ok: false,
-    counts,
-    error: "interrupted",
-  };
-  try {
-    result = await runHostDeploys(host, connector, request, sandbox, counts);
-  } finally {
-    const error = await disconnect(connector);
-    if (error !== undefined && result.ok) {
-      result = { ok: false, counts, error: `disconnect failed: ${error}` };
+  const outcome = await withHost(host, request, async (session) => {
+    for (const [index, deploy] of sandbox.deploys.entries()) {
+      if (request.signal?.aborted) return "interrupted";
+      const reason = restrictionReason(request.inventory.restrictions, host.name, deploy.name);
+      if (reason !== null) {
+        counts.skipped++;
+        request.emit({ type: "deploy-skipped", host: host.name, deploy: deploy.name, reason });
+        continue;
+      }
+      request.emit({ type: "deploy-start", host: host.name, deploy: deploy.name });
+      const error = await runDeploy(session, deploy, index, request, sandbox, counts);
+      if (error !== undefined) return error;
     }
-  }
-  return result;
-}
-
-async function runHostDeploys(
-  host: InventoryHost,
-  connector: BaseConnector,
-  request: RunRequest,
-  sandbox: DeploySandbox,
-  counts: HostCounts,
-): Promise<{ ok: boolean; counts: HostCounts; error?: string }> {
-  const emit = request.emit;
-  const session = new HostSession(host, connector, {
-    cliArguments: request.cliArguments,
-    emit,
-    signal: request.signal,
-  });
-  for (const [index, deploy] of sandbox.deploys.entries()) {
-    if (request.signal?.aborted) return { ok: false, counts, error: "interrupted" };
-    const reason = restrictionReason(request.inventory.restrictions, host.name, deploy.name);
-    if (reason !== null) {
-      counts.skipped++;
-      emit({ type: "deploy-skipped", host: host.name, deploy: deploy.name, reason });
-      continue;
-    }
-    emit({ type: "deploy-start", host: host.name, deploy: deploy.name });
-    const error = await runDeploy(session, deploy, index, request, sandbox, counts);
-    if (error !== undefined) return { ok: false, counts, error };
-  }
-  return { ok: true, counts };
-}
-
-/** Disconnects; returns why it failed (a `docker_commit` that failed, say), if it did. */
-async function disconnect(connector: BaseConnector): Promise<string | undefined> {
-  try {
-    await connector.disconnect();
     return undefined;
-  } catch (error) {
-    return errorMessage(error);
-  }
+  });
+  if (!outcome.ok) return { ok: false, counts, error: outcome.value ?? outcome.error };
+  return outcome.value === undefined
+    ? { ok: true, counts }
+    : { ok: false, counts, error: outcome.value };
 }
 
 async function runDeploy(

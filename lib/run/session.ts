@@ -5,7 +5,14 @@
  * @module
  */
 
-import type { BaseConnector, CommandResult } from "../../connectors/base.ts";
+import type {
+  BaseConnector,
+  CommandResult,
+  FileDestination,
+  FileSource,
+  PutOptions,
+  RunOptions,
+} from "../../connectors/base.ts";
 import {
   type ControlArguments,
   controlArgumentsFromData,
@@ -16,6 +23,7 @@ import { type Command, MASK, SecretValue, toCommand } from "../core/command.ts";
 import { describeExitCode, OperationError } from "../core/errors.ts";
 import { type FactDefinition, FactError } from "../facts/fact.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
+import type { OperationHost } from "../operations/context.ts";
 import type { EventSink } from "./events.ts";
 
 /** Options of a session. */
@@ -52,11 +60,10 @@ export function shortCommand(command: string): string {
 }
 
 /** One host's connection and state for a run. */
-export class HostSession {
+export class HostSession implements OperationHost {
   /** The inventory host. */
   readonly host: InventoryHost;
-  /** The connector instance. */
-  readonly connector: BaseConnector;
+  readonly #connector: BaseConnector;
   readonly #hostArguments: ControlArguments;
   readonly #cliArguments: ControlArguments;
   readonly #emit: EventSink;
@@ -68,7 +75,7 @@ export class HostSession {
   /** Creates a session; validates the host's `_` control arguments. */
   constructor(host: InventoryHost, connector: BaseConnector, options: SessionOptions = {}) {
     this.host = host;
-    this.connector = connector;
+    this.#connector = connector;
     this.#hostArguments = controlArgumentsFromData(
       host.data as Record<string, unknown>,
       `Host "${host.name}"`,
@@ -130,7 +137,7 @@ export class HostSession {
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) await this.#sleep(args._retry_delay ?? 5);
       this.#emit({ type: "command", host: this.name, command: masked });
-      result = await this.connector.runShellCommand(cmd, {
+      result = await this.#connector.runShellCommand(cmd, {
         ...args,
         signal: this.#signal,
         sharedShell: !options.ownShell,
@@ -166,6 +173,58 @@ export class HostSession {
     return `Command failed on ${this.name} with ${why}: ${shortCommand(result.masked)}${
       tail ? `\n${tail}` : ""
     }`;
+  }
+
+  /** Connects the host's connector (the host lifecycle calls this once; `server.reboot` again). */
+  connect(): Promise<void> {
+    return this.#connector.connect();
+  }
+
+  /** Disconnects the host's connector. */
+  disconnect(): Promise<void> {
+    return this.#connector.disconnect();
+  }
+
+  /**
+   * Uploads content to `remotePath` atomically (the connector stages a
+   * temporary file and renames it), under the merged control arguments.
+   * `label` is shown as the command (masked).
+   */
+  async put(
+    source: FileSource,
+    remotePath: string,
+    options: PutOptions & { label?: string },
+  ): Promise<boolean> {
+    const { label, ...rest } = options;
+    if (label !== undefined) this.emitCommand(label);
+    return await this.#connector.putFile(source, remotePath, rest);
+  }
+
+  /** Downloads `remotePath` into a local path or stream; `label` is shown as the command. */
+  async get(
+    remotePath: string,
+    destination: FileDestination,
+    options: ControlArguments & { label?: string },
+  ): Promise<boolean> {
+    const { label, ...rest } = options;
+    if (label !== undefined) this.emitCommand(label);
+    return await this.#connector.getFile(remotePath, destination, rest);
+  }
+
+  /** True when rsync can reach this host (the connector supports it and the tools are there). */
+  canRsync(): Promise<boolean> {
+    return this.#connector.checkCanRsync().then(() => true, () => false);
+  }
+
+  /** Copies `source` to `destination` with rsync; the masked command is shown first. */
+  rsync(
+    source: string,
+    destination: string,
+    flags: readonly string[],
+    options: RunOptions,
+  ): Promise<boolean> {
+    this.emitCommand(`rsync ${flags.join(" ")} ${source} ${destination}`);
+    return this.#connector.rsync(source, destination, flags, { signal: this.#signal, ...options });
   }
 
   /** Reports a transfer or other non-shell action as a command event. */

@@ -34,6 +34,10 @@ class FakeRebootingConnector extends BaseConnector {
     this.log.push("disconnected");
     return Promise.resolve();
   }
+  /** The part of a host session that waitForReboot uses. */
+  run(): Promise<CommandResult> {
+    return this.runShellCommand();
+  }
   override runShellCommand(): Promise<CommandResult> {
     const line = this.#bootIds.shift() ?? "same";
     return Promise.resolve({

@@ -1,0 +1,96 @@
+/**
+ * The one host lifecycle: make the connector, connect, hand a
+ * {@linkcode HostSession} to the work, disconnect on every path. `deploy`,
+ * `exec` and `facts` all run hosts through it, so masking, retries and the
+ * fact cache are the same everywhere.
+ *
+ * @module
+ */
+
+import type { ConnectorContext } from "../../connectors/base.ts";
+import type { ControlArguments } from "../core/arguments.ts";
+import { errorMessage, InputError } from "../core/errors.ts";
+import type { InventoryHost } from "../inventory/inventory.ts";
+import type { EventSink } from "./events.ts";
+import { HostSession } from "./session.ts";
+
+/** What every host lifecycle needs. */
+export interface HostLifecycleOptions {
+  /** Connector context (process runner, prompt). */
+  context: ConnectorContext;
+  /** Control arguments from CLI flags. */
+  cliArguments?: ControlArguments;
+  /** Where events go (`host-connected`, `host-connect-failed`, commands, output). */
+  emit?: EventSink;
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+  /** Waits between retries (seconds); tests pass a fast one. */
+  sleep?: (seconds: number) => Promise<void>;
+}
+
+/** How one host's lifecycle ended. */
+export type HostOutcome<T> =
+  | { ok: true; value: T; error?: undefined }
+  | { ok: false; value?: T; error: string; stage: "setup" | "connect" | "work" | "disconnect" };
+
+/**
+ * Runs `work` on one connected host. The connector is made and connected
+ * here, the session is handed to `work`, and the connector is disconnected
+ * whatever happens. Errors become an outcome with the stage that failed;
+ * an {@linkcode InputError} (bad input, exit 2) is rethrown after the
+ * disconnect. A failed disconnect turns a success into a failure (a
+ * `docker_commit` that failed, say).
+ *
+ * @example
+ * ```ts ignore
+ * const outcome = await withHost(host, { context }, (session) => session.run("id", session.arguments()));
+ * if (!outcome.ok) console.error(outcome.error);
+ * ```
+ */
+export async function withHost<T>(
+  host: InventoryHost,
+  options: HostLifecycleOptions,
+  work: (session: HostSession) => Promise<T>,
+): Promise<HostOutcome<T>> {
+  const emit = options.emit ?? (() => {});
+  let session: HostSession;
+  try {
+    const connector = new host.connector(host, options.context);
+    session = new HostSession(host, connector, {
+      cliArguments: options.cliArguments,
+      emit,
+      signal: options.signal,
+      sleep: options.sleep,
+    });
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    return { ok: false, error: errorMessage(error), stage: "setup" };
+  }
+  const started = performance.now();
+  try {
+    await session.connect();
+  } catch (error) {
+    const message = session.mask(errorMessage(error));
+    emit({ type: "host-connect-failed", host: host.name, error: message });
+    return { ok: false, error: `could not connect: ${message}`, stage: "connect" };
+  }
+  emit({ type: "host-connected", host: host.name, seconds: (performance.now() - started) / 1000 });
+  let outcome: HostOutcome<T>;
+  let rethrow: unknown;
+  try {
+    outcome = { ok: true, value: await work(session) };
+  } catch (error) {
+    if (error instanceof InputError) rethrow = error;
+    outcome = { ok: false, error: session.mask(errorMessage(error)), stage: "work" };
+  }
+  try {
+    await session.disconnect();
+  } catch (error) {
+    const message = `disconnect failed: ${session.mask(errorMessage(error))}`;
+    if (outcome.ok) {
+      outcome = { ok: false, value: outcome.value, error: message, stage: "disconnect" };
+    }
+  }
+  if (rethrow !== undefined) throw rethrow;
+  return outcome;
+}

@@ -36,7 +36,9 @@ export interface ControlArguments {
   _stdin?: StdinValue;
   _retries?: number;
   _retry_delay?: number;
-  _retry_until?: (result: { exitCode: number | null; stdout: string; stderr: string }) => boolean;
+  _retry_until?: (
+    result: { exitCode: number | null; stdout: string; stderr: string },
+  ) => boolean | Promise<boolean>;
   _ignore_errors?: boolean;
   _continue_on_error?: boolean;
   _if?: boolean | (() => boolean | Promise<boolean>);

@@ -31,19 +31,33 @@ export interface OperationSpec {
   readonly positional: number;
   /** Option names it accepts (besides control arguments). */
   readonly options: readonly string[];
+  /**
+   * What the call acts on, for reports: the option holding it (`"name"`,
+   * `"packages"`), or a function of the positional arguments. Absent: the
+   * first positional argument.
+   */
+  readonly subject?: string | ((positional: readonly unknown[]) => unknown);
   /** Runs it. */
   // deno-lint-ignore no-explicit-any
   readonly run: (ctx: OpContext, ...args: any[]) => Promise<OperationResult>;
 }
 
 const FILE_ATTRIBUTES = ["mode", "user", "group"] as const;
+/** `files.put` and `files.template` act on the local source path, or the destination of `{ content }`. */
+const sourceOrDest = (positional: readonly unknown[]) =>
+  typeof positional[0] === "string" ? positional[0] : positional[1];
 const PACKAGES = ["packages", "present", "latest", "update"] as const;
 
 /** Every operation by dotted name. */
 export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   "server.shell": { positional: 1, options: [], run: server.shell },
   "server.script": { positional: 1, options: ["args"], run: server.script },
-  "files.put": { positional: 2, options: [...FILE_ATTRIBUTES, "createRemoteDir"], run: files.put },
+  "files.put": {
+    positional: 2,
+    options: [...FILE_ATTRIBUTES, "createRemoteDir"],
+    subject: sourceOrDest,
+    run: files.put,
+  },
   "files.get": { positional: 2, options: [], run: files.get },
   "files.directory": {
     positional: 1,
@@ -70,6 +84,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   "files.template": {
     positional: 3,
     options: [...FILE_ATTRIBUTES, "createRemoteDir", "trimBlocks", "lstripBlocks"],
+    subject: sourceOrDest,
     run: template,
   },
   "files.replace": { positional: 3, options: [...FILE_ATTRIBUTES], run: replace },
@@ -86,11 +101,13 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       "uid",
       "publicKeys",
     ],
+    subject: "name",
     run: users.user,
   },
   "server.group": {
     positional: 0,
     options: ["name", "present", "gid", "system"],
+    subject: "name",
     run: users.group,
   },
   "server.hostname": { positional: 1, options: [], run: hostname },
@@ -99,10 +116,16 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   "apt.packages": {
     positional: 0,
     options: [...PACKAGES, "cacheTime", "noRecommends"],
+    subject: "packages",
     run: apt.packages,
   },
   "apt.update": { positional: 0, options: ["cacheTime"], run: apt.update },
-  "apt.key": { positional: 0, options: ["src", "content", "dest"], run: apt.key },
+  "apt.key": {
+    positional: 0,
+    options: ["src", "content", "dest"],
+    subject: "dest",
+    run: apt.key,
+  },
   "apt.repo": {
     positional: 0,
     options: [
@@ -116,20 +139,38 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       "present",
       "update",
     ],
+    subject: "name",
     run: apt.repo,
   },
-  "dnf.packages": { positional: 0, options: [...PACKAGES], run: dnf.packages },
-  "apk.packages": { positional: 0, options: [...PACKAGES], run: apk.packages },
-  "packages.install": { positional: 0, options: [...PACKAGES], run: packages.install },
+  "dnf.packages": {
+    positional: 0,
+    options: [...PACKAGES],
+    subject: "packages",
+    run: dnf.packages,
+  },
+  "apk.packages": {
+    positional: 0,
+    options: [...PACKAGES],
+    subject: "packages",
+    run: apk.packages,
+  },
+  "packages.install": {
+    positional: 0,
+    options: [...PACKAGES],
+    subject: "packages",
+    run: packages.install,
+  },
   "systemd.service": {
     positional: 0,
     options: ["service", "running", "enabled", "restarted", "reloaded", "daemonReload", "changed"],
+    subject: "service",
     run: systemd.service,
   },
   "systemd.unit": { positional: 2, options: ["path"], run: systemd.unit },
   "git.repo": {
     positional: 0,
     options: ["src", "dest", "branch", "pull", "user"],
+    subject: "dest",
     run: git.repo,
   },
 };
@@ -176,6 +217,38 @@ export function splitCall(
     }
   }
   return { positional, options, control };
+}
+
+/** Text of a subject: a string, or a list shown as its first item and a count. */
+function subjectText(value: unknown, list: "all" | "first"): string {
+  if (typeof value === "string") return value;
+  if (!Array.isArray(value)) return "";
+  const texts = value.filter((item): item is string => typeof item === "string");
+  if (list === "all" || texts.length <= 1) return texts.join(" ");
+  return `${texts[0]} (+${texts.length - 1} more)`;
+}
+
+/**
+ * What a call acts on, as its operation declares it (`OperationSpec.subject`),
+ * for the live view and the report. Empty when it names nothing.
+ *
+ * @example
+ * ```ts
+ * import { subjectOf } from "./registry.ts";
+ * subjectOf("apt.packages", [{ packages: ["nginx", "curl"] }]); // "nginx curl"
+ * subjectOf("server.shell", [["a", "b", "c"]]); // "a (+2 more)"
+ * ```
+ */
+export function subjectOf(name: string, args: readonly unknown[]): string {
+  const spec = OPERATIONS[name];
+  if (!spec) return "";
+  const positional = args.slice(0, spec.positional);
+  if (typeof spec.subject === "string") {
+    const options = args[spec.positional];
+    if (typeof options !== "object" || options === null) return "";
+    return subjectText((options as Record<string, unknown>)[spec.subject], "all");
+  }
+  return subjectText(spec.subject ? spec.subject(positional) : positional[0], "first");
 }
 
 /** Runs operation `name` with the deploy's arguments on a session. */

@@ -13,7 +13,7 @@ import type { OperationResult } from "../api/types.ts";
 import { errorMessage, InputError } from "../core/errors.ts";
 import { FACTS } from "../facts/registry.ts";
 import type { Inventory, InventoryHost } from "../inventory/inventory.ts";
-import { callOperation, OPERATIONS, splitCall } from "../operations/registry.ts";
+import { callOperation, OPERATIONS, splitCall, subjectOf } from "../operations/registry.ts";
 import { mapPool } from "./pool.ts";
 import type { EventSink, HostCounts, RunEvent } from "./events.ts";
 import { restrictionReason, type Restrictions } from "../inventory/restrictions.ts";
@@ -61,30 +61,6 @@ export interface RunOutcome {
 function resolveLocal(deployPath: string): (path: string) => string {
   const dir = deployPath.slice(0, deployPath.lastIndexOf("/"));
   return (path) => path.startsWith("/") ? path : `${dir}/${path}`;
-}
-
-function subjectOf(name: string, args: readonly unknown[]): string {
-  const spec = OPERATIONS[name];
-  const first = args[0];
-  if (!spec) return "";
-  if (spec.positional === 0 && typeof first === "object" && first !== null) {
-    const record = first as Record<string, unknown>;
-    for (const key of ["packages", "service", "name", "dest"]) {
-      const value = record[key];
-      if (typeof value === "string") return value;
-      if (Array.isArray(value)) return value.filter((x) => typeof x === "string").join(" ");
-    }
-    return "";
-  }
-  if (typeof first === "string") return first;
-  if (Array.isArray(first)) {
-    const texts = first.filter((x) => typeof x === "string");
-    return texts.length > 1 ? `${texts[0]} (+${texts.length - 1} more)` : texts.join("");
-  }
-  if (typeof first === "object" && first !== null && "content" in first) {
-    return typeof args[1] === "string" ? args[1] : "";
-  }
-  return "";
 }
 
 async function runHost(
@@ -142,7 +118,7 @@ async function runDeploy(
       const started = performance.now();
       if (OPERATIONS[name]) {
         const { control } = splitCall(name, OPERATIONS[name], args);
-        if (control._if === false) {
+        if (!(await conditionHolds(control._if))) {
           counts.skipped++;
           const skipped: OperationResult = {
             changed: false,
@@ -220,6 +196,15 @@ async function runDeploy(
       : "";
     return session.mask(`deploy ${deploy.name} threw ${errorMessage(error)}${where}`);
   }
+}
+
+/**
+ * `_if`: absent runs the operation; a function (called back in the deploy's
+ * sandbox) or a value runs it when truthy. The one place `_if` is decided.
+ */
+async function conditionHolds(condition: unknown): Promise<boolean> {
+  if (condition === undefined) return true;
+  return Boolean(typeof condition === "function" ? await condition() : condition);
 }
 
 /** Reads a local file for a deploy once per run, whatever the number of hosts. */

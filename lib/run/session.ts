@@ -145,7 +145,7 @@ export class HostSession implements OperationHost {
           this.#emit({ type: "output", host: this.name, stream, line: this.mask(line) }),
       });
       const done = args._retry_until
-        ? args._retry_until({
+        ? await args._retry_until({
           exitCode: result.exitCode,
           stdout: result.output.stdout,
           stderr: result.output.stderr,

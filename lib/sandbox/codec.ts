@@ -9,6 +9,18 @@ import { type Bit, Command, SecretValue } from "../core/command.ts";
 
 const SECRET_TAG = "__skiffSecret";
 const COMMAND_TAG = "__skiffCommand";
+const CALLBACK_TAG = "__skiffCallback";
+
+/** A function of the deploy's, called from the main thread by id. */
+export type Callback = (...args: unknown[]) => Promise<unknown>;
+
+/** How functions cross: the sender numbers them, the receiver turns numbers back into calls. */
+export interface FunctionCodec {
+  /** Sender: keeps `fn` and returns its id. Absent: functions are dropped. */
+  register?: (fn: (...args: unknown[]) => unknown) => number;
+  /** Receiver: a function that calls the sender's function `id`. Absent: left as a tag. */
+  callback?: (id: number) => Callback;
+}
 
 /**
  * Replaces SecretValue and Command instances with tagged plain objects that
@@ -21,15 +33,18 @@ const COMMAND_TAG = "__skiffCommand";
  * (decode(structuredClone(encode({ pw: secret("x") }))) as { pw: { reveal(): string } }).pw.reveal(); // "x"
  * ```
  */
-export function encode(value: unknown): unknown {
+export function encode(value: unknown, functions: FunctionCodec = {}): unknown {
   if (value instanceof SecretValue) return { [SECRET_TAG]: value.reveal() };
   if (value instanceof Command) return { [COMMAND_TAG]: value.bits };
-  if (Array.isArray(value)) return value.map(encode);
+  if (Array.isArray(value)) return value.map((item) => encode(item, functions));
   if (value instanceof Uint8Array || value instanceof RegExp || value instanceof Date) return value;
   if (typeof value === "object" && value !== null) {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      if (typeof item !== "function") out[key] = encode(item);
+      if (typeof item !== "function") out[key] = encode(item, functions);
+      else if (functions.register) {
+        out[key] = { [CALLBACK_TAG]: functions.register(item as (...args: unknown[]) => unknown) };
+      }
     }
     return out;
   }
@@ -37,8 +52,8 @@ export function encode(value: unknown): unknown {
 }
 
 /** Restores what {@linkcode encode} tagged. */
-export function decode(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(decode);
+export function decode(value: unknown, functions: FunctionCodec = {}): unknown {
+  if (Array.isArray(value)) return value.map((item) => decode(item, functions));
   if (value instanceof Uint8Array || value instanceof RegExp || value instanceof Date) return value;
   if (typeof value === "object" && value !== null) {
     if (SECRET_TAG in value) {
@@ -47,8 +62,11 @@ export function decode(value: unknown): unknown {
     if (COMMAND_TAG in value) {
       return new Command((value as Record<string, unknown>)[COMMAND_TAG] as Bit[]);
     }
+    if (CALLBACK_TAG in value && functions.callback) {
+      return functions.callback(Number((value as Record<string, unknown>)[CALLBACK_TAG]));
+    }
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = decode(item);
+    for (const [key, item] of Object.entries(value)) out[key] = decode(item, functions);
     return out;
   }
   return value;

@@ -41,6 +41,11 @@ export class DeploySandbox implements Disposable {
     { handler: CallHandler; resolve: () => void; reject: (e: Error) => void }
   >();
   #nextRun = 0;
+  readonly #invokes = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void }
+  >();
+  #nextInvoke = 0;
   /** The deploys, in order. */
   readonly deploys: LoadedDeploy[];
 
@@ -118,13 +123,43 @@ export class DeploySandbox implements Disposable {
     });
   }
 
+  /** Calls the deploy's function `callbackId` inside the worker. */
+  #invoke(callbackId: number, args: unknown[]): Promise<unknown> {
+    const invokeId = this.#nextInvoke++;
+    return new Promise((resolve, reject) => {
+      this.#invokes.set(invokeId, { resolve, reject });
+      this.#worker.postMessage(
+        {
+          type: "invoke",
+          invokeId,
+          callbackId,
+          args: encode(args) as unknown[],
+        } satisfies ToWorker,
+      );
+    });
+  }
+
   #receive(message: FromWorker): void {
     if (message.type === "loaded" || message.type === "load-error") return;
+    if (message.type === "invoke-result") {
+      const waiter = this.#invokes.get(message.invokeId);
+      this.#invokes.delete(message.invokeId);
+      if (!waiter) return;
+      if (message.ok) waiter.resolve(decode(message.value));
+      else waiter.reject(new DeployFailure(message.name, message.message));
+      return;
+    }
     const run = this.#runs.get(message.runId);
     if (!run) return;
     switch (message.type) {
       case "call":
-        run.handler.call(message.kind, message.name, decode(message.args) as unknown[]).then(
+        run.handler.call(
+          message.kind,
+          message.name,
+          decode(message.args, {
+            callback: (id) => (...args: unknown[]) => this.#invoke(id, args),
+          }) as unknown[],
+        ).then(
           (value) =>
             this.#worker.postMessage(
               {

@@ -10,7 +10,7 @@
 
 import { SecretValue, sh as shTemplate } from "../core/command.ts";
 import { decode, encode } from "./codec.ts";
-import type { DeployContext, DeployModule, OperationResult } from "../api/types.ts";
+import type { DeployContext, DeployModule } from "../api/types.ts";
 import type { FromWorker, HostPayload, ToWorker } from "./protocol.ts";
 
 const modules: { module: DeployModule; path: string }[] = [];
@@ -24,64 +24,50 @@ function post(message: FromWorker): void {
   self.postMessage(message);
 }
 
+const callbacks = new Map<number, (...args: unknown[]) => unknown>();
+let nextCallback = 0;
+
+/**
+ * Sends a call to the main thread. Functions among the arguments (`_if`,
+ * `_retry_until`) stay here and travel as ids: the main thread, which decides
+ * whether to skip or retry, calls them back while the call is open.
+ */
 function call(runId: number, kind: "op" | "fact", name: string, args: unknown[]): Promise<unknown> {
   const callId = nextCall++;
+  const registered: number[] = [];
+  const register = (fn: (...args: unknown[]) => unknown) => {
+    const id = nextCallback++;
+    callbacks.set(id, fn);
+    registered.push(id);
+    return id;
+  };
+  const encoded = encode(args, { register }) as unknown[];
+  const forget = () => registered.forEach((id) => callbacks.delete(id));
   return new Promise((resolve, reject) => {
-    pending.set(callId, { resolve, reject });
-    post({ type: "call", runId, callId, kind, name, args: encode(args) as unknown[] });
+    pending.set(callId, {
+      resolve: (value) => (forget(), resolve(value)),
+      reject: (error) => (forget(), reject(error)),
+    });
+    post({ type: "call", runId, callId, kind, name, args: encoded, callbacks: registered });
   });
 }
 
-/** Evaluates `_if` (a boolean or a function) found in the trailing option objects. */
-async function shouldRun(args: unknown[]): Promise<boolean> {
-  for (const arg of args) {
-    if (typeof arg !== "object" || arg === null || !("_if" in arg)) continue;
-    const condition = (arg as { _if: unknown })._if;
-    const value = typeof condition === "function" ? await condition() : condition;
-    if (value === false) return false;
+async function invoke(invokeId: number, callbackId: number, args: unknown[]): Promise<void> {
+  try {
+    const fn = callbacks.get(callbackId);
+    if (!fn) throw new Error("The call this function belonged to has ended");
+    const value = await fn(...(decode(args) as unknown[]));
+    post({ type: "invoke-result", invokeId, ok: true, value: encode(value) });
+  } catch (error) {
+    const err = error as Error;
+    post({
+      type: "invoke-result",
+      invokeId,
+      ok: false,
+      name: err?.name ?? "Error",
+      message: err?.message ?? String(error),
+    });
   }
-  return true;
-}
-
-function retryUntil(args: unknown[]): { until?: (r: OperationResult) => boolean; retries: number } {
-  let until: ((r: OperationResult) => boolean) | undefined;
-  let retries = 0;
-  for (const arg of args) {
-    if (typeof arg !== "object" || arg === null) continue;
-    const record = arg as Record<string, unknown>;
-    if (typeof record._retry_until === "function") {
-      until = record._retry_until as (r: OperationResult) => boolean;
-    }
-    if (typeof record._retries === "number") retries = record._retries;
-  }
-  return { until, retries };
-}
-
-function stripFunctions(args: unknown[]): unknown[] {
-  return args.map((arg) => {
-    if (typeof arg !== "object" || arg === null || Array.isArray(arg)) return arg;
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(arg)) {
-      if (key === "_if") out[key] = true;
-      else if (typeof value !== "function") out[key] = value;
-    }
-    return out;
-  });
-}
-
-async function operation(runId: number, name: string, args: unknown[]): Promise<OperationResult> {
-  if (!(await shouldRun(args))) {
-    return (await call(runId, "op", name, [...stripFunctions(args), {
-      _if: false,
-    }])) as OperationResult;
-  }
-  const { until, retries } = retryUntil(args);
-  const clean = stripFunctions(args);
-  let result = (await call(runId, "op", name, clean)) as OperationResult;
-  for (let attempt = 0; until && !until(result) && attempt < retries; attempt++) {
-    result = (await call(runId, "op", name, clean)) as OperationResult;
-  }
-  return result;
 }
 
 function namespace<T>(runId: number, kind: "op" | "fact"): T {
@@ -92,8 +78,7 @@ function namespace<T>(runId: number, kind: "op" | "fact"): T {
         get: (_inner, method) => {
           if (typeof method !== "string" || method === "then") return undefined;
           const name = `${section}.${method}`;
-          return (...args: unknown[]) =>
-            kind === "op" ? operation(runId, name, args) : call(runId, "fact", name, args);
+          return (...args: unknown[]) => call(runId, kind, name, args);
         },
       });
     },
@@ -170,6 +155,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case "run":
       void run(message.runId, message.index, message.payload);
+      break;
+    case "invoke":
+      void invoke(message.invokeId, message.callbackId, message.args);
       break;
     case "result": {
       const waiter = pending.get(message.callId);

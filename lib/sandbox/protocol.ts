@@ -16,7 +16,8 @@ export type ToWorker =
   | { type: "load"; paths: string[] }
   | { type: "run"; runId: number; index: number; payload: HostPayload }
   | { type: "result"; callId: number; ok: true; value: unknown }
-  | { type: "result"; callId: number; ok: false; name: string; message: string };
+  | { type: "result"; callId: number; ok: false; name: string; message: string }
+  | { type: "invoke"; invokeId: number; callbackId: number; args: unknown[] };
 
 /** Worker → main thread. */
 export type FromWorker =
@@ -29,7 +30,11 @@ export type FromWorker =
     kind: "op" | "fact";
     name: string;
     args: unknown[];
+    /** Ids of the functions registered for this call, forgotten when it settles. */
+    callbacks: number[];
   }
+  | { type: "invoke-result"; invokeId: number; ok: true; value: unknown }
+  | { type: "invoke-result"; invokeId: number; ok: false; name: string; message: string }
   | { type: "log"; runId: number; message: string }
   | { type: "done"; runId: number }
   | { type: "failed"; runId: number; name: string; message: string; stack?: string };

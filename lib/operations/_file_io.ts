@@ -1,0 +1,161 @@
+/**
+ * What the file operations share: reading and writing remote files in one
+ * round trip each, attributes, local sources, diffs.
+ *
+ * @module
+ */
+
+import { createTwoFilesPatch } from "diff";
+import { sh } from "../core/command.ts";
+import type { FileAttributes } from "../api/types.ts";
+import { InputError, OperationError } from "../core/errors.ts";
+
+import {
+  attributeScript,
+  isBinary,
+  normalizeMode,
+  type OpContext,
+  type ResultBuilder,
+  runScript,
+} from "./context.ts";
+
+export const MISSING = "skiff:missing";
+export const decoder = new TextDecoder();
+export const encoder = new TextEncoder();
+
+export function pathCheck(path: unknown, what: string): string {
+  if (typeof path !== "string" || path === "") {
+    throw new InputError(`${what}: expected a path, got ${JSON.stringify(path)}`);
+  }
+  return path;
+}
+
+/** A unified diff of two texts, or a one-line summary for binary content. */
+export function contentDiff(
+  path: string,
+  before: Uint8Array | null,
+  after: Uint8Array | null,
+): string {
+  if ((before && isBinary(before)) || (after && isBinary(after))) {
+    return `Binary file ${path}: ${before ? `${before.length} bytes` : "absent"} -> ${
+      after ? `${after.length} bytes` : "absent"
+    }`;
+  }
+  return createTwoFilesPatch(
+    before ? path : "/dev/null",
+    after ? path : "/dev/null",
+    before ? decoder.decode(before) : "",
+    after ? decoder.decode(after) : "",
+    undefined,
+    undefined,
+    { context: 3 },
+  ).replace(/^(Index: .*\n)?=+\n/, "").trimEnd();
+}
+
+interface RemoteFile {
+  exists: boolean;
+  mode?: string;
+  user?: string;
+  group?: string;
+  content?: Uint8Array;
+  sha256?: string;
+}
+
+/** Reads a remote file's mode, owner and (optionally) content in one round trip. */
+export async function readRemote(
+  ctx: OpContext,
+  path: string,
+  builder: ResultBuilder,
+  what: "content" | "sha256" | "stat",
+): Promise<RemoteFile> {
+  const body = what === "content"
+    ? sh`base64 < "$p"`
+    : what === "sha256"
+    ? sh`sha256sum < "$p"`
+    : sh`:`;
+  const script = sh`p=${path}
+if [ -d "$p" ]; then echo ${path}" is a directory" >&2; exit 1; fi
+if [ -f "$p" ]; then stat -c '%a|%U|%G' "$p" && ${body}; else echo ${MISSING}; fi`;
+  const lines = await runScript(ctx, script, builder);
+  if (lines[0] === MISSING) return { exists: false };
+  const [mode, user, group] = lines[0].split("|");
+  const file: RemoteFile = { exists: true, mode, user, group };
+  if (what === "content") {
+    file.content = Uint8Array.from(atob(lines.slice(1).join("")), (c) => c.charCodeAt(0));
+  }
+  if (what === "sha256") file.sha256 = lines[1]?.split(/\s+/)[0];
+  return file;
+}
+
+/** Writes bytes to a remote path atomically, then fixes mode and owner. */
+export async function writeRemote(
+  ctx: OpContext,
+  path: string,
+  bytes: Uint8Array,
+  attributes: FileAttributes & { createRemoteDir?: boolean },
+  builder: ResultBuilder,
+): Promise<void> {
+  if (attributes.createRemoteDir) {
+    const dir = path.slice(0, path.lastIndexOf("/")) || "/";
+    const result = await ctx.session.run(sh`mkdir -p ${dir}`, ctx.control);
+    builder.record(result);
+    if (!result.success) throw new OperationError(ctx.session.describeFailure(result));
+  }
+  const label = `upload ${bytes.length} bytes -> ${path}`;
+  builder.record({ masked: label, output: { stdout: "", stderr: "" } });
+  const ok = await ctx.session.put(bytes, path, { ...ctx.control, mode: attributes.mode, label });
+  if (!ok) throw new OperationError(`Upload to ${path} failed on ${ctx.session.name}`);
+  if (attributes.user !== undefined || attributes.group !== undefined) {
+    const owner = attributes.user !== undefined && attributes.group !== undefined
+      ? `${attributes.user}:${attributes.group}`
+      : attributes.user ?? `:${attributes.group}`;
+    const result = await ctx.session.run(sh`chown ${owner} ${path}`, ctx.control);
+    builder.record(result);
+    if (!result.success) throw new OperationError(ctx.session.describeFailure(result));
+  }
+  ctx.session.invalidateFacts("files.");
+}
+
+/** Compares mode and owner; in apply mode fixes them. Records changes. */
+export async function fixAttributes(
+  ctx: OpContext,
+  path: string,
+  current: RemoteFile,
+  wanted: FileAttributes,
+  builder: ResultBuilder,
+): Promise<void> {
+  const mode = normalizeMode(wanted.mode);
+  const differs = (mode !== undefined && current.mode !== mode) ||
+    (wanted.user !== undefined && current.user !== wanted.user) ||
+    (wanted.group !== undefined && current.group !== wanted.group);
+  if (!differs) return;
+  await runScript(ctx, sh`p=${path}\n${attributeScript(wanted, !ctx.dryRun)}`, builder);
+  if (ctx.wantDiff) {
+    const lines: string[] = [];
+    if (mode !== undefined && current.mode !== mode) lines.push(`mode ${current.mode} -> ${mode}`);
+    if (wanted.user !== undefined && current.user !== wanted.user) {
+      lines.push(`user ${current.user} -> ${wanted.user}`);
+    }
+    if (wanted.group !== undefined && current.group !== wanted.group) {
+      lines.push(`group ${current.group} -> ${wanted.group}`);
+    }
+    builder.diff(`${path}: ${lines.join(", ")}`);
+  }
+  ctx.session.invalidateFacts("files.");
+}
+
+export async function sourceBytes(ctx: OpContext, source: unknown): Promise<Uint8Array> {
+  if (typeof source === "string") return await ctx.readLocal(source);
+  if (typeof source === "object" && source !== null && "content" in source) {
+    const content = (source as { content: unknown }).content;
+    if (typeof content === "string") return encoder.encode(content);
+    if (content instanceof Uint8Array) return content;
+  }
+  throw new InputError(
+    `files.put: source must be a local path or { content }, got ${JSON.stringify(source)}`,
+  );
+}
+
+export function isPrivileged(ctx: OpContext): boolean {
+  return Boolean(ctx.control._sudo || ctx.control._doas || ctx.control._su_user);
+}

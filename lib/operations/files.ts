@@ -10,6 +10,7 @@ import { createTwoFilesPatch } from "diff";
 import { raw, sh } from "../core/command.ts";
 import type { FileAttributes, OperationResult } from "../api/types.ts";
 import { InputError, OperationError } from "../core/errors.ts";
+import { privilegeOf } from "../core/privilege.ts";
 import { sha256 as sha256Fact } from "../facts/files.ts";
 import {
   attributeScript,
@@ -476,7 +477,7 @@ export async function editFile(
 }
 
 function isPrivileged(ctx: OpContext): boolean {
-  return Boolean(ctx.control._sudo || ctx.control._doas || ctx.control._su_user);
+  return privilegeOf(ctx.control).kind !== "none";
 }
 
 /** `files.line(path, line, {present, match, create})`. */

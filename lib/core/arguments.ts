@@ -28,7 +28,8 @@ export interface ControlArguments {
   _su_password?: string | SecretValue;
   _doas?: boolean;
   _doas_user?: string;
-  _privilege_chain?: readonly PrivilegeMethod[];
+  /** Spelled out, not `PrivilegeMethod`: `skiff types` copies this interface as text. */
+  _privilege_chain?: readonly ("doas" | "sudo" | "su")[];
   _shell_executable?: string | null;
   _chdir?: string;
   _env?: Record<string, string | SecretValue | RawValue>;

@@ -8,11 +8,12 @@ import type { CommandArguments, ControlArguments } from "../lib/core/arguments.t
 import type { Command, ExecForm } from "../lib/core/command.ts";
 import type { ProcessResult } from "../lib/process.ts";
 import { makeUnixCommand } from "../lib/core/unix_command.ts";
+import { privilegeOf } from "../lib/core/privilege.ts";
 import type { CommandResult, FileDestination, FileSource } from "./base.ts";
 
-/** True when the arguments ask for another user (`_sudo`, `_doas`, `_su_user`). */
+/** True when the arguments ask for another user (`_sudo`, `_doas`, `_su_user`, `_privilege_chain`). */
 export function isPrivileged(args: ControlArguments): boolean {
-  return Boolean(args._sudo || args._doas || args._su_user);
+  return privilegeOf(args).kind !== "none";
 }
 
 /**

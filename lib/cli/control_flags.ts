@@ -16,6 +16,7 @@ export interface ControlFlagValues {
   suUser?: string;
   doas?: boolean;
   doasUser?: string;
+  privilegeChain?: string;
   chdir?: string;
   env?: string[];
   timeout?: string;
@@ -26,7 +27,10 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Adds `--sudo`, `--sudo-user`, `--su-user`, `--doas`, `--doas-user`, `--chdir`, `--env`, `--timeout`, `--shell`. */
+/**
+ * Adds `--sudo`, `--sudo-user`, `--su-user`, `--doas`, `--doas-user`,
+ * `--privilege-chain`, `--chdir`, `--env`, `--timeout`, `--shell`.
+ */
 // deno-lint-ignore no-explicit-any
 export function addControlFlags<C extends Command<any, any, any>>(command: C): C {
   command
@@ -35,6 +39,10 @@ export function addControlFlags<C extends Command<any, any, any>>(command: C): C
     .option("--su-user <user>", "su to this user")
     .option("--doas", "run commands with doas")
     .option("--doas-user <user>", "doas to this user (implies --doas)")
+    .option(
+      "--privilege-chain <methods>",
+      "nest privilege methods, outer to inner (e.g. doas,sudo,su as pyinfra stacks them)",
+    )
     .option("--chdir <dir>", "run commands in this directory")
     .option("--env <K=V>", "set an environment variable (repeatable)", collect)
     .option("--timeout <seconds>", "kill a command after this many seconds")
@@ -50,6 +58,9 @@ export function controlArgumentsFromFlags(flags: ControlFlagValues): ControlArgu
   if (flags.suUser) args._su_user = flags.suUser;
   if (flags.doas || flags.doasUser) args._doas = true;
   if (flags.doasUser) args._doas_user = flags.doasUser;
+  if (flags.privilegeChain !== undefined) {
+    args._privilege_chain = flags.privilegeChain.split(",").map((m) => m.trim()).filter(Boolean);
+  }
   if (flags.chdir) args._chdir = flags.chdir;
   if (flags.env?.length) args._env = parsePairs(flags.env, "--env", false);
   if (flags.shell) args._shell_executable = flags.shell;

@@ -60,6 +60,8 @@ function parsePercent(value: string | undefined): number | undefined {
   return n;
 }
 
+const EXCLUDE_HELP = "leave out these groups, hosts or globs, comma-separated (repeatable)";
+
 /** Builds the command tree, writing through `io`; `setCode` receives each action's exit code. */
 export function buildProgram(io: CliIo, setCode: (code: number) => void) {
   const context: ConnectorContext = { runProcess, spawnShell, prompt: io.prompt };
@@ -67,12 +69,13 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
   const load = (
     targets: string,
     cliData: Record<string, unknown>,
-    flags: { limit?: string[]; connector?: string[] },
+    flags: { limit?: string[]; exclude?: string[]; connector?: string[] },
   ) =>
     loadInventory([targets], {
       registry,
       cliData,
       limits: flags.limit ?? [],
+      excludes: flags.exclude ?? [],
       connectorPaths: flags.connector ?? [],
       cwd: io.cwd,
       env: io.env,
@@ -108,19 +111,20 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
       )
       .option("--connector <path>", "load a connector module (repeatable)", collect)
       .addOption(parallelOption()),
-  ).action(async (targets, command, flags) => {
-    const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
-    const data = parsePairs(flags.data ?? [], "--data", true);
-    const inventory = await load(targets, data, flags);
-    const code = await runExec({
-      inventory,
-      command: command.join(" "),
-      cliArguments,
-      parallel: parseParallel(flags.parallel, inventory),
-      context,
-    }, io);
-    setCode(code);
-  });
+  ).option("--exclude <hosts>", EXCLUDE_HELP, collect)
+    .action(async (targets, command, flags) => {
+      const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
+      const data = parsePairs(flags.data ?? [], "--data", true);
+      const inventory = await load(targets, data, flags);
+      const code = await runExec({
+        inventory,
+        command: command.join(" "),
+        cliArguments,
+        parallel: parseParallel(flags.parallel, inventory),
+        context,
+      }, io);
+      setCode(code);
+    });
 
   addControlFlags(
     program.command("deploy")
@@ -151,29 +155,30 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
       .option("--fail-percent <n>", "stop starting hosts once more than N% have failed")
       .option("--allow-read <path>", "let deploy code read this path too (repeatable)", collect)
       .addOption(parallelOption()),
-  ).action(async (targets, deploys, flags) => {
-    const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
-    const data = parsePairs(flags.data ?? [], "--data", true);
-    const inventory = await load(targets, data, flags);
-    setCode(
-      await runDeployCommand({
-        inventory,
-        deploys,
-        cliArguments,
-        dryRun: flags.dry ?? false,
-        diff: flags.diff ?? false,
-        yes: flags.yes ?? false,
-        json: flags.json ?? false,
-        verbosity: Number(flags.verbose),
-        parallel: parseParallel(flags.parallel, inventory),
-        failPercent: parsePercent(flags.failPercent),
-        allowRead: (flags.allowRead ?? []).map((path) =>
-          path.startsWith("/") ? path : `${io.cwd}/${path}`
-        ),
-        context,
-      }, io),
-    );
-  });
+  ).option("--exclude <hosts>", EXCLUDE_HELP, collect)
+    .action(async (targets, deploys, flags) => {
+      const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
+      const data = parsePairs(flags.data ?? [], "--data", true);
+      const inventory = await load(targets, data, flags);
+      setCode(
+        await runDeployCommand({
+          inventory,
+          deploys,
+          cliArguments,
+          dryRun: flags.dry ?? false,
+          diff: flags.diff ?? false,
+          yes: flags.yes ?? false,
+          json: flags.json ?? false,
+          verbosity: Number(flags.verbose),
+          parallel: parseParallel(flags.parallel, inventory),
+          failPercent: parsePercent(flags.failPercent),
+          allowRead: (flags.allowRead ?? []).map((path) =>
+            path.startsWith("/") ? path : `${io.cwd}/${path}`
+          ),
+          context,
+        }, io),
+      );
+    });
 
   addControlFlags(
     program.command("facts")
@@ -192,22 +197,23 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
       )
       .option("--connector <path>", "load a connector module (repeatable)", collect)
       .addOption(parallelOption()),
-  ).action(async (targets, facts, flags) => {
-    const requests = parseFactNames(facts);
-    const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
-    const data = parsePairs(flags.data ?? [], "--data", true);
-    const inventory = await load(targets, data, flags);
-    setCode(
-      await runFacts({
-        inventory,
-        facts: requests,
-        cliArguments,
-        json: flags.json ?? false,
-        parallel: parseParallel(flags.parallel, inventory),
-        context,
-      }, io),
-    );
-  });
+  ).option("--exclude <hosts>", EXCLUDE_HELP, collect)
+    .action(async (targets, facts, flags) => {
+      const requests = parseFactNames(facts);
+      const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
+      const data = parsePairs(flags.data ?? [], "--data", true);
+      const inventory = await load(targets, data, flags);
+      setCode(
+        await runFacts({
+          inventory,
+          facts: requests,
+          cliArguments,
+          json: flags.json ?? false,
+          parallel: parseParallel(flags.parallel, inventory),
+          context,
+        }, io),
+      );
+    });
 
   const fleet = program.command("fleet").description("inspect fleet files and targets");
   fleet.command("show")
@@ -216,6 +222,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
     .option("--json", "print JSON")
     .option("--data <K=V>", "set host data for every target (repeatable)", collect)
     .option("--limit <hosts>", "only these groups, hosts or globs (repeatable)", collect)
+    .option("--exclude <hosts>", EXCLUDE_HELP, collect)
     .option("--connector <path>", "load a connector module (repeatable)", collect)
     .action(async (targets, flags) => {
       const inventory = await load(targets, parsePairs(flags.data ?? [], "--data", true), flags);

@@ -9,6 +9,7 @@
 import { type RawValue, SecretValue } from "./command.ts";
 import { checkDataValue, type DataMeta, hint } from "./data_meta.ts";
 import { InputError } from "./errors.ts";
+import { overlay, type PrivilegeMethod, privilegeOf } from "./privilege.ts";
 
 /** Bytes, text or lines written to a command's standard input. */
 export type StdinValue = string | Uint8Array | readonly string[];
@@ -27,6 +28,8 @@ export interface ControlArguments {
   _su_password?: string | SecretValue;
   _doas?: boolean;
   _doas_user?: string;
+  /** Spelled out, not `PrivilegeMethod`: `skiff types` copies this interface as text. */
+  _privilege_chain?: readonly ("doas" | "sudo" | "su")[];
   _shell_executable?: string | null;
   _chdir?: string;
   _env?: Record<string, string | SecretValue | RawValue>;
@@ -86,6 +89,11 @@ export const CONTROL_ARGUMENTS: Readonly<Record<ControlArgumentName, DataMeta>> 
   },
   _doas: { description: "Run the command with doas", type: "boolean", default: false },
   _doas_user: { description: "User to doas to (doas -u)", type: "string" },
+  _privilege_chain: {
+    description:
+      'Nest privilege methods explicitly, outer to inner (["doas", "sudo", "su"] is pyinfra\'s stacking)',
+    type: "string[]",
+  },
   _shell_executable: {
     description: "Shell that wraps the command; null sends the command as it is",
     type: "string",
@@ -152,6 +160,7 @@ export const COMMAND_ARGUMENT_NAMES = [
   "_su_password",
   "_doas",
   "_doas_user",
+  "_privilege_chain",
   "_shell_executable",
   "_chdir",
   "_env",
@@ -169,7 +178,8 @@ export function isControlArgument(key: string): key is ControlArgumentName {
 
 /**
  * Validates an object of control arguments from `source` (for messages),
- * rejecting unknown `_keys` with a hint and values of the wrong type.
+ * rejecting unknown `_keys` with a hint, values of the wrong type, and two
+ * privilege methods set together without `_privilege_chain`.
  *
  * @example
  * ```ts
@@ -197,6 +207,12 @@ export function validateControlArguments(
       throw error;
     }
     if (meta.secret && typeof out[key] === "string") out[key] = new SecretValue(out[key] as string);
+  }
+  try {
+    privilegeOf(out);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(`${source}: ${error.message}`);
+    throw error;
   }
   return out as ControlArguments;
 }
@@ -237,23 +253,23 @@ export interface ArgumentLayers {
 /**
  * Merges control arguments by precedence: operation call > deploy/session
  * defaults > host data > CLI flags > built-in defaults. A layer's `undefined`
- * leaves the lower layer's value.
+ * leaves the lower layer's value. A layer that sets any of `_sudo`,
+ * `_su_user`, `_doas` or `_privilege_chain` replaces the privilege chosen by
+ * the layers below it as a whole (see `lib/core/privilege.ts`).
  *
  * @example
  * ```ts
  * import { mergeControlArguments } from "./arguments.ts";
  * mergeControlArguments({ host: { _sudo: true }, operation: { _sudo: false } })._sudo; // false
+ * mergeControlArguments({ host: { _doas: true }, operation: { _sudo: true } })._doas; // false
  * ```
  */
 export function mergeControlArguments(layers: ArgumentLayers): ControlArguments {
-  const merged: Record<string, unknown> = { ...defaultControlArguments() };
+  let merged: Record<string, unknown> = {};
   for (const layer of [layers.cli, layers.host, layers.deploy, layers.operation]) {
-    if (!layer) continue;
-    for (const [key, value] of Object.entries(layer)) {
-      if (value !== undefined) merged[key] = value;
-    }
+    if (layer) merged = overlay(merged, layer);
   }
-  return merged as ControlArguments;
+  return { ...defaultControlArguments(), ...merged } as ControlArguments;
 }
 
 /** What {@linkcode extractControlArguments} returns. */

@@ -2,9 +2,11 @@
  * `makeUnixCommand`: the one pure function that wraps a command with its
  * environment, working directory, shell and privileges.
  *
- * Stacking order follows pyinfra: `doas` outermost, then `sudo`, then `su`;
- * inside them `SHELL -c '<cd DIR && export K=V && command>'`. Unlike pyinfra,
- * environment values, the directory and user names are quoted.
+ * One privilege method (`_sudo`, `_su_user` or `_doas`), or several nested
+ * explicitly with `_privilege_chain` (outer to inner, as pyinfra stacks
+ * `["doas", "sudo", "su"]`); inside them `SHELL -c '<cd DIR && export K=V &&
+ * command>'`. Unlike pyinfra, environment values, the directory and user
+ * names are quoted.
  *
  * @module
  */
@@ -20,6 +22,7 @@ import {
   toCommand,
 } from "./command.ts";
 import { InputError } from "./errors.ts";
+import { privilegeOf, type PrivilegeStep, privilegeSteps } from "./privilege.ts";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SHELL_NAME = /^[A-Za-z0-9._+-]+$/;
@@ -44,23 +47,95 @@ function countSecrets(command: Command): number {
   return command.bits.filter((bit) => bit.kind === "secret").length;
 }
 
+function secretValue(password: string | SecretValue): SecretValue {
+  return password instanceof SecretValue ? password : new SecretValue(password);
+}
+
+/** Refuses chains through which secrets or the askpass helper cannot travel. */
+function checkSecrets(steps: readonly PrivilegeStep[], innerSecrets: number): void {
+  for (const [index, step] of steps.entries()) {
+    if (innerSecrets > 0 && step.kind === "doas") {
+      throw new InputError(
+        "Secret values cannot pass through _doas: doas clears the environment they travel in",
+      );
+    }
+    if (innerSecrets > 0 && step.kind === "su" && step.login) {
+      throw new InputError(
+        "Secret values cannot pass through _su_user with _use_su_login: a login shell clears the environment they travel in",
+      );
+    }
+    if (step.kind === "sudo" && step.password !== undefined && index > 0) {
+      const outer = steps[0].kind === "doas" ? "_doas" : "_su_user";
+      throw new InputError(
+        `_sudo_password cannot be combined with ${outer}: the askpass helper cannot pass through ${
+          steps[0].kind
+        }`,
+      );
+    }
+  }
+}
+
+function suShell(shell: string): Command {
+  if (shell.includes("/")) return sh`-s ${shell}`;
+  if (SHELL_NAME.test(shell)) return Command.of(`-s "$(command -v ${shell})"`);
+  throw new InputError(`_su_shell: ${JSON.stringify(shell)} is not a shell name or path`);
+}
+
+/** Wraps `inner` in one privilege step; `quote` says whether su must quote it. */
+function wrapStep(step: PrivilegeStep, inner: Command, quote: boolean, secrets: number): Command {
+  const bits: Command[] = [];
+  if (step.kind === "doas") {
+    bits.push(Command.of("doas -n"));
+    if (step.user) bits.push(sh`-u ${step.user}`);
+  } else if (step.kind === "sudo") {
+    const password = step.password === undefined ? undefined : secretValue(step.password);
+    if (password) {
+      bits.push(sh`SUDO_ASKPASS="$SKIFF_ASKPASS" ${new RawValue(SUDO_PASSWORD_ENV)}=${password}`);
+    }
+    bits.push(Command.of(password ? "sudo -H -A -k" : "sudo -H -n"));
+    if (step.login) bits.push(Command.of("-i"));
+    if (step.preserveEnv) bits.push(Command.of("-E"));
+    if (secrets > 0) {
+      const first = password ? 1 : 0;
+      const names = Array.from({ length: secrets }, (_, i) => `${SECRET_ENV_PREFIX}${first + i}`);
+      bits.push(Command.of(`--preserve-env=${names.join(",")}`));
+    }
+    if (step.user) bits.push(sh`-u ${step.user}`);
+  } else {
+    bits.push(Command.of("su"));
+    if (step.login) bits.push(Command.of("-l"));
+    if (step.preserveEnv) bits.push(Command.of("-m"));
+    if (step.shell) bits.push(suShell(step.shell));
+    bits.push(sh`${step.user} -c`);
+    bits.push(quote ? inner.quoted() : inner);
+    return Command.join(bits);
+  }
+  bits.push(inner);
+  return Command.join(bits);
+}
+
 /**
- * Wraps `command` according to the command-shaping control arguments.
+ * Wraps `command` according to the command-shaping control arguments. The
+ * privilege comes from {@linkcode privilegeOf}: one of `_sudo`, `_su_user`,
+ * `_doas`, or the methods of `_privilege_chain` nested outer to inner.
  *
  * @example
  * ```ts
  * import { makeUnixCommand } from "./unix_command.ts";
  * makeUnixCommand("whoami", { _sudo: true, _sudo_user: "postgres" }).render();
  * // "sudo -H -n -u postgres sh -c whoami"
+ * makeUnixCommand("id", { _privilege_chain: ["doas", "su"], _su_user: "app" }).render();
+ * // "doas -n su app -c 'sh -c id'"
  * ```
  */
 export function makeUnixCommand(command: Command | string, args: CommandArguments = {}): Command {
   let inner = toCommand(command);
   const shell = args._shell_executable === undefined ? "sh" : args._shell_executable;
-  const privileged = Boolean(args._sudo || args._doas || args._su_user);
+  const steps = privilegeSteps(privilegeOf(args));
 
   if (
-    shell === null && privileged && (args._chdir || (args._env && Object.keys(args._env).length))
+    shell === null && steps.length > 0 &&
+    (args._chdir || (args._env && Object.keys(args._env).length))
   ) {
     throw new InputError(
       "_chdir and _env need a shell when combined with _sudo, _doas or _su_user",
@@ -87,70 +162,15 @@ export function makeUnixCommand(command: Command | string, args: CommandArgument
   }
 
   const innerSecrets = countSecrets(inner);
-  const sudoPassword = args._sudo && args._sudo_password !== undefined
-    ? (args._sudo_password instanceof SecretValue
-      ? args._sudo_password
-      : new SecretValue(args._sudo_password))
-    : undefined;
-  if (innerSecrets > 0 && args._doas) {
-    throw new InputError(
-      "Secret values cannot pass through _doas: doas clears the environment they travel in",
-    );
+  checkSecrets(steps, innerSecrets);
+  let wrapped = inner;
+  for (let i = steps.length - 1; i >= 0; i--) {
+    // su quotes what it runs, except a bare command with no shell at the innermost level.
+    const quoteInner = shell !== null || i < steps.length - 1;
+    wrapped = wrapStep(steps[i], wrapped, quoteInner, innerSecrets);
   }
-  if (innerSecrets > 0 && args._su_user && args._use_su_login) {
-    throw new InputError(
-      "Secret values cannot pass through _su_user with _use_su_login: a login shell clears the environment they travel in",
-    );
-  }
-  if (sudoPassword && args._doas) {
-    throw new InputError(
-      "_sudo_password cannot be combined with _doas: the askpass helper cannot pass through doas",
-    );
-  }
-
-  const bits: Command[] = [];
-  if (args._doas) {
-    bits.push(Command.of("doas -n"));
-    if (args._doas_user) bits.push(sh`-u ${args._doas_user}`);
-  }
-  if (args._sudo) {
-    if (sudoPassword) {
-      bits.push(
-        sh`SUDO_ASKPASS="$SKIFF_ASKPASS" ${new RawValue(SUDO_PASSWORD_ENV)}=${sudoPassword}`,
-      );
-    }
-    bits.push(Command.of(sudoPassword ? "sudo -H -A -k" : "sudo -H -n"));
-    if (args._use_sudo_login) bits.push(Command.of("-i"));
-    if (args._preserve_sudo_env) bits.push(Command.of("-E"));
-    if (innerSecrets > 0) {
-      const first = sudoPassword ? 1 : 0;
-      const names = Array.from(
-        { length: innerSecrets },
-        (_, i) => `${SECRET_ENV_PREFIX}${first + i}`,
-      );
-      bits.push(Command.of(`--preserve-env=${names.join(",")}`));
-    }
-    if (args._sudo_user) bits.push(sh`-u ${args._sudo_user}`);
-  }
-  if (args._su_user) {
-    bits.push(Command.of("su"));
-    if (args._use_su_login) bits.push(Command.of("-l"));
-    if (args._preserve_su_env) bits.push(Command.of("-m"));
-    if (args._su_shell) {
-      if (args._su_shell.includes("/")) bits.push(sh`-s ${args._su_shell}`);
-      else if (SHELL_NAME.test(args._su_shell)) {
-        bits.push(Command.of(`-s "$(command -v ${args._su_shell})"`));
-      } else {throw new InputError(
-          `_su_shell: ${JSON.stringify(args._su_shell)} is not a shell name or path`,
-        );}
-    }
-    bits.push(sh`${args._su_user} -c`);
-    bits.push(shell === null ? inner : inner.quoted());
-  } else {
-    bits.push(inner);
-  }
-  const wrapped = Command.join(bits);
-  return sudoPassword ? withAskpass(wrapped) : wrapped;
+  const outer = steps[0];
+  return outer?.kind === "sudo" && outer.password !== undefined ? withAskpass(wrapped) : wrapped;
 }
 
 /**

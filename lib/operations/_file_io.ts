@@ -9,6 +9,7 @@ import { createTwoFilesPatch } from "diff";
 import { sh } from "../core/command.ts";
 import type { FileAttributes } from "../api/types.ts";
 import { InputError, OperationError } from "../core/errors.ts";
+import { privilegeOf } from "../core/privilege.ts";
 
 import {
   attributeScript,
@@ -157,5 +158,5 @@ export async function sourceBytes(ctx: OpContext, source: unknown): Promise<Uint
 }
 
 export function isPrivileged(ctx: OpContext): boolean {
-  return Boolean(ctx.control._sudo || ctx.control._doas || ctx.control._su_user);
+  return privilegeOf(ctx.control).kind !== "none";
 }

@@ -11,19 +11,31 @@ import type { ControlArguments } from "../core/arguments.ts";
 import { type Command, sh } from "../core/command.ts";
 import type { GitRepoOptions, OperationResult } from "../api/types.ts";
 import { InputError, OperationError } from "../core/errors.ts";
+import { privilegeOf, privilegeSteps } from "../core/privilege.ts";
 import { type OpContext, ResultBuilder } from "./context.ts";
 
 const MISSING = "skiff:missing";
 
 /**
- * Control arguments that run git as `user`: `_sudo_user` under `_sudo`, else
- * `_su_user` with `/bin/sh` (service accounts often have no login shell).
+ * Control arguments that run git as `user`: `_sudo_user` when sudo is in the
+ * privilege, else `_su_user` with `/bin/sh` (service accounts often have no
+ * login shell), nested inside `_doas` or a chain explicitly.
+ *
+ * @example
+ * ```ts
+ * import { asUser } from "./git.ts";
+ * asUser({ _sudo: true }, "app"); // { _sudo: true, _sudo_user: "app" }
+ * asUser({ _doas: true }, "app");
+ * // { _doas: true, _su_user: "app", _su_shell: "/bin/sh", _privilege_chain: ["doas", "su"] }
+ * ```
  */
 export function asUser(control: ControlArguments, user: string | undefined): ControlArguments {
   if (user === undefined) return control;
-  return control._sudo
-    ? { ...control, _sudo_user: user }
-    : { ...control, _su_user: user, _su_shell: control._su_shell ?? "/bin/sh" };
+  const methods = privilegeSteps(privilegeOf(control)).map((step) => step.kind);
+  if (methods.includes("sudo")) return { ...control, _sudo_user: user };
+  const su = { ...control, _su_user: user, _su_shell: control._su_shell ?? "/bin/sh" };
+  const outer = methods.filter((method) => method !== "su");
+  return outer.length === 0 ? su : { ...su, _privilege_chain: [...outer, "su"] };
 }
 
 /**

@@ -69,6 +69,31 @@ Deno.test("skiff schema prints a JSON Schema for editors", async () => {
   deepStrictEqual(schema.required, ["fleet"]);
 });
 
+Deno.test("skiff fleet show --limit and --exclude narrow the hosts; two privilege methods exit 2", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(
+    dir.join("f.yml"),
+    `fleet:\n  hosts: {web1: {}, web2: {}, db1: {}}\n  groups:\n    web: {hosts: [web1, web2]}\n`,
+  );
+  const run = await runSkiff(["fleet", "show", "f.yml", "--limit", "web", "--exclude", "*2"], {
+    cwd: dir.path,
+  });
+  strictEqual(run.code, 0, run.stderr);
+  strictEqual(
+    run.stdout,
+    `web1 (@ssh) groups: all, @ssh, web\n  ssh_hostname: "web1"\ngroups:\n  @ssh: web1, web2, db1\n  all: web1, web2, db1\n  web: web1, web2\n`,
+  );
+  const both = await runSkiff(["exec", "@local", "--sudo", "--doas", "--", "id"]);
+  strictEqual(both.code, 2);
+  strictEqual(
+    both.stderr.includes(
+      "command line: _sudo and _doas are both set: choose one, or nest them explicitly with _privilege_chain",
+    ),
+    true,
+    both.stderr,
+  );
+});
+
 Deno.test("skiff exec fleets/local.yml --limit web -- hostname", async () => {
   const hostname = new TextDecoder().decode(
     (await new Deno.Command("uname", { args: ["-n"] }).output()).stdout,

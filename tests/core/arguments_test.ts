@@ -22,6 +22,7 @@ Deno.test("CONTROL_ARGUMENTS documents every argument in DESIGN.md", () => {
     "_su_password",
     "_doas",
     "_doas_user",
+    "_privilege_chain",
     "_shell_executable",
     "_chdir",
     "_env",

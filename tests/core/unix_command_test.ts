@@ -35,9 +35,9 @@ const TABLE: [string, string, CommandArguments, string][] = [
     `su -l -m -s "$(command -v bash)" deploy -c 'sh -c '"'"'echo $HOME'"'"''`,
   ],
   [
-    "doas, sudo and su stack in order",
+    "doas, sudo and su nest in the order _privilege_chain gives",
     "whoami",
-    { _doas: true, _sudo: true, _su_user: "x" },
+    { _privilege_chain: ["doas", "sudo", "su"], _doas: true, _sudo: true, _su_user: "x" },
     "doas -n sudo -H -n su x -c 'sh -c whoami'",
   ],
   ["doas user", "id", { _doas: true, _doas_user: "web" }, "doas -n -u web sh -c id"],
@@ -132,7 +132,11 @@ Deno.test("makeUnixCommand() rejects combinations that cannot work", async (t) =
   await t.step(
     "sudo password through doas",
     () =>
-      throws(() => makeUnixCommand("x", { _doas: true, _sudo: true, _sudo_password: "p" }), {
+      throws(() =>
+        makeUnixCommand("x", {
+          _privilege_chain: ["doas", "sudo"],
+          _sudo_password: "p",
+        }), {
         message:
           "_sudo_password cannot be combined with _doas: the askpass helper cannot pass through doas",
       }),

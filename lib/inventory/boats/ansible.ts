@@ -9,7 +9,7 @@
 import YAML from "yaml";
 import { SecretValue } from "../../core/command.ts";
 import { InputError } from "../../core/errors.ts";
-import type { BoatHosts } from "./builtin.ts";
+import type { BoatHosts } from "./boat_hosts.ts";
 
 const MAPPED: Readonly<Record<string, string>> = {
   ansible_host: "ssh_hostname",

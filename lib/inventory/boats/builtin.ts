@@ -11,12 +11,9 @@ import YAML from "yaml";
 import { InputError } from "../../core/errors.ts";
 import type { ProcessRunner } from "../../process.ts";
 import { parseAnsibleInventory } from "./ansible.ts";
+import type { BoatHosts } from "./boat_hosts.ts";
 
-/** Hosts a boat found: name → data, and groups it knows. */
-export interface BoatHosts {
-  hosts: Record<string, Record<string, unknown>>;
-  groups: Record<string, string[]>;
-}
+export type { BoatHosts };
 
 /** What a boat needs from the outside. */
 export interface BoatContext {

@@ -46,7 +46,7 @@ Deno.test("deno task compile bakes exactly lib/build/permissions.flags and embed
       "lib/cli/program.ts",
       "lib/sandbox/deploy_worker.ts",
       "lib/sandbox/boat_worker.ts",
-      "lib/api/types.ts",
+      "lib/api/deploy.ts",
       "connectors/ssh/connector.ts",
       "connectors/local.ts",
       "connectors/docker.ts",

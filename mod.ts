@@ -33,4 +33,4 @@ export type {
 } from "./connectors/base.ts";
 export type { DataMeta, DataType } from "./lib/core/data_meta.ts";
 export { ConnectError, InputError, OperationError } from "./lib/core/errors.ts";
-export type * from "./lib/api/types.ts";
+export type * from "./lib/api/mod.ts";

@@ -8,7 +8,7 @@
  * Host data: `site_repo` (URL or path of the repository, required),
  * `site_port` (default 8080), `deploy_key` (an SSH public key line).
  */
-import type { DeployContext } from "../../lib/api/types.ts";
+import type { DeployContext } from "../../lib/api/mod.ts";
 
 export default async function ({ host, ops }: DeployContext) {
   const repo = host.data.site_repo;

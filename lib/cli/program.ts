@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Command, CommanderError, Option } from "@commander-js/extra-typings";
+import { Command, CommanderError, Option, type OptionValues } from "@commander-js/extra-typings";
 import meta from "../../deno.json" with { type: "json" };
 import { builtinRegistry } from "../../connectors/builtin.ts";
 import type { ConnectorContext } from "../../connectors/base.ts";
@@ -41,6 +41,46 @@ function parallelOption(): Option<"--parallel <n>", undefined, undefined, string
   return new Option("--parallel <n>", "hosts to work on at once (default: min(hosts, 64))");
 }
 
+/** `--connector`, alone for `fleet check` and with the other target options elsewhere. */
+function connectorOption() {
+  return new Option("--connector <path>", "load a connector module (repeatable)").argParser(
+    collect,
+  );
+}
+
+/** The options that choose and shape targets, shared by every command that takes them. */
+const EXCLUDE_HELP = "leave out these groups, hosts or globs, comma-separated (repeatable)";
+
+interface TargetFlags {
+  data?: string[];
+  limit?: string[];
+  exclude?: string[];
+  connector?: string[];
+}
+
+/** Adds `--data`, `--limit`, `--exclude` and `--connector` (exec, deploy, facts, fleet show). */
+function addTargetOptions<
+  Args extends unknown[],
+  Opts extends OptionValues,
+  Globals extends OptionValues,
+>(
+  command: Command<Args, Opts, Globals>,
+) {
+  return command
+    .option(
+      "--data <K=V>",
+      "set host data for every target, values parsed as YAML (repeatable)",
+      collect,
+    )
+    .option(
+      "--limit <hosts>",
+      "only these groups, hosts or globs, comma-separated (repeatable)",
+      collect,
+    )
+    .option("--exclude <hosts>", EXCLUDE_HELP, collect)
+    .addOption(connectorOption());
+}
+
 function parseParallel(value: string | undefined, inventory: LoadedInventory): number {
   const hosts = inventory.hosts.length;
   if (value === undefined) return Math.max(1, inventory.parallelism || Math.min(hosts, 64));
@@ -60,20 +100,14 @@ function parsePercent(value: string | undefined): number | undefined {
   return n;
 }
 
-const EXCLUDE_HELP = "leave out these groups, hosts or globs, comma-separated (repeatable)";
-
 /** Builds the command tree, writing through `io`; `setCode` receives each action's exit code. */
 export function buildProgram(io: CliIo, setCode: (code: number) => void) {
   const context: ConnectorContext = { runProcess, spawnShell, prompt: io.prompt };
   const registry = builtinRegistry();
-  const load = (
-    targets: string,
-    cliData: Record<string, unknown>,
-    flags: { limit?: string[]; exclude?: string[]; connector?: string[] },
-  ) =>
+  const load = (targets: string, flags: TargetFlags) =>
     loadInventory([targets], {
       registry,
-      cliData,
+      cliData: parsePairs(flags.data ?? [], "--data", true),
       limits: flags.limit ?? [],
       excludes: flags.exclude ?? [],
       connectorPaths: flags.connector ?? [],
@@ -95,145 +129,110 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
     .exitOverride();
 
   addControlFlags(
-    program.command("exec")
-      .description("run a shell command on every target host")
-      .argument("<targets>", "comma-separated hosts (@local, @ssh/host, user@host:port)")
-      .argument("<command...>", "the command, after --")
-      .option(
-        "--data <K=V>",
-        "set host data for every target, values parsed as YAML (repeatable)",
-        collect,
-      )
-      .option(
-        "--limit <hosts>",
-        "only these groups, hosts or globs, comma-separated (repeatable)",
-        collect,
-      )
-      .option("--connector <path>", "load a connector module (repeatable)", collect)
-      .addOption(parallelOption()),
-  ).option("--exclude <hosts>", EXCLUDE_HELP, collect)
-    .action(async (targets, command, flags) => {
-      const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
-      const data = parsePairs(flags.data ?? [], "--data", true);
-      const inventory = await load(targets, data, flags);
-      const code = await runExec({
-        inventory,
-        command: command.join(" "),
-        cliArguments,
-        parallel: parseParallel(flags.parallel, inventory),
-        context,
-      }, io);
-      setCode(code);
-    });
+    addTargetOptions(
+      program.command("exec")
+        .description("run a shell command on every target host")
+        .argument("<targets>", "comma-separated hosts (@local, @ssh/host, user@host:port)")
+        .argument("<command...>", "the command, after --"),
+    ).addOption(parallelOption()),
+  ).action(async (targets, command, flags) => {
+    const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
+    const inventory = await load(targets, flags);
+    const code = await runExec({
+      inventory,
+      command: command.join(" "),
+      cliArguments,
+      parallel: parseParallel(flags.parallel, inventory),
+      context,
+    }, io);
+    setCode(code);
+  });
 
   addControlFlags(
-    program.command("deploy")
-      .description("run TypeScript deploy modules on every target host")
-      .argument("<targets>", "comma-separated hosts (@local, @ssh/host, user@host:port)")
-      .argument("<deploys...>", "deploy modules (.ts files), run in order on each host")
-      .option("--dry", "gather facts and show what would change, change nothing")
-      .option("--diff", "show unified diffs of file changes")
-      .option("-y, --yes", "apply without asking")
-      .option("--json", "write one JSON event per line to stdout, nothing else")
-      .option(
-        "-v, --verbose",
-        "show commands (-vv: and their output)",
-        (_v, previous: number) => previous + 1,
-        0,
-      )
-      .option(
-        "--data <K=V>",
-        "set host data for every target, values parsed as YAML (repeatable)",
-        collect,
-      )
-      .option(
-        "--limit <hosts>",
-        "only these groups, hosts or globs, comma-separated (repeatable)",
-        collect,
-      )
-      .option("--connector <path>", "load a connector module (repeatable)", collect)
+    addTargetOptions(
+      program.command("deploy")
+        .description("run TypeScript deploy modules on every target host")
+        .argument("<targets>", "comma-separated hosts (@local, @ssh/host, user@host:port)")
+        .argument("<deploys...>", "deploy modules (.ts files), run in order on each host")
+        .option("--dry", "gather facts and show what would change, change nothing")
+        .option("--diff", "show unified diffs of file changes")
+        .option("-y, --yes", "apply without asking")
+        .option("--json", "write one JSON event per line to stdout, nothing else")
+        .option(
+          "-v, --verbose",
+          "show commands (-vv: and their output)",
+          (_v, previous: number) => previous + 1,
+          0,
+        ),
+    )
       .option("--fail-percent <n>", "stop starting hosts once more than N% have failed")
       .option("--allow-read <path>", "let deploy code read this path too (repeatable)", collect)
       .addOption(parallelOption()),
-  ).option("--exclude <hosts>", EXCLUDE_HELP, collect)
-    .action(async (targets, deploys, flags) => {
-      const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
-      const data = parsePairs(flags.data ?? [], "--data", true);
-      const inventory = await load(targets, data, flags);
-      setCode(
-        await runDeployCommand({
-          inventory,
-          deploys,
-          cliArguments,
-          dryRun: flags.dry ?? false,
-          diff: flags.diff ?? false,
-          yes: flags.yes ?? false,
-          json: flags.json ?? false,
-          verbosity: Number(flags.verbose),
-          parallel: parseParallel(flags.parallel, inventory),
-          failPercent: parsePercent(flags.failPercent),
-          allowRead: (flags.allowRead ?? []).map((path) =>
-            path.startsWith("/") ? path : `${io.cwd}/${path}`
-          ),
-          context,
-        }, io),
-      );
-    });
+  ).action(async (targets, deploys, flags) => {
+    const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
+    const inventory = await load(targets, flags);
+    setCode(
+      await runDeployCommand({
+        inventory,
+        deploys,
+        cliArguments,
+        dryRun: flags.dry ?? false,
+        diff: flags.diff ?? false,
+        yes: flags.yes ?? false,
+        json: flags.json ?? false,
+        verbosity: Number(flags.verbose),
+        parallel: parseParallel(flags.parallel, inventory),
+        failPercent: parsePercent(flags.failPercent),
+        allowRead: (flags.allowRead ?? []).map((path) =>
+          path.startsWith("/") ? path : `${io.cwd}/${path}`
+        ),
+        context,
+      }, io),
+    );
+  });
 
   addControlFlags(
-    program.command("facts")
-      .description("gather facts from every target host (name:arg for facts that take one)")
-      .argument("<targets>", "comma-separated hosts")
-      .argument(
-        "[facts...]",
-        `facts such as server.os or files.stat:/etc/hosts (default: ${DEFAULT_FACTS.join(", ")})`,
-      )
-      .option("--json", "print JSON")
-      .option("--data <K=V>", "set host data for every target (repeatable)", collect)
-      .option(
-        "--limit <hosts>",
-        "only these groups, hosts or globs, comma-separated (repeatable)",
-        collect,
-      )
-      .option("--connector <path>", "load a connector module (repeatable)", collect)
-      .addOption(parallelOption()),
-  ).option("--exclude <hosts>", EXCLUDE_HELP, collect)
-    .action(async (targets, facts, flags) => {
-      const requests = parseFactNames(facts);
-      const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
-      const data = parsePairs(flags.data ?? [], "--data", true);
-      const inventory = await load(targets, data, flags);
-      setCode(
-        await runFacts({
-          inventory,
-          facts: requests,
-          cliArguments,
-          json: flags.json ?? false,
-          parallel: parseParallel(flags.parallel, inventory),
-          context,
-        }, io),
-      );
-    });
+    addTargetOptions(
+      program.command("facts")
+        .description("gather facts from every target host (name:arg for facts that take one)")
+        .argument("<targets>", "comma-separated hosts")
+        .argument(
+          "[facts...]",
+          `facts such as server.os or files.stat:/etc/hosts (default: ${DEFAULT_FACTS.join(", ")})`,
+        )
+        .option("--json", "print JSON"),
+    ).addOption(parallelOption()),
+  ).action(async (targets, facts, flags) => {
+    const requests = parseFactNames(facts);
+    const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
+    const inventory = await load(targets, flags);
+    setCode(
+      await runFacts({
+        inventory,
+        facts: requests,
+        cliArguments,
+        json: flags.json ?? false,
+        parallel: parseParallel(flags.parallel, inventory),
+        context,
+      }, io),
+    );
+  });
 
   const fleet = program.command("fleet").description("inspect fleet files and targets");
-  fleet.command("show")
-    .description("show hosts, groups, connectors and resolved data (secrets masked)")
-    .argument("<targets>", "fleet files or comma-separated hosts")
-    .option("--json", "print JSON")
-    .option("--data <K=V>", "set host data for every target (repeatable)", collect)
-    .option("--limit <hosts>", "only these groups, hosts or globs (repeatable)", collect)
-    .option("--exclude <hosts>", EXCLUDE_HELP, collect)
-    .option("--connector <path>", "load a connector module (repeatable)", collect)
-    .action(async (targets, flags) => {
-      const inventory = await load(targets, parsePairs(flags.data ?? [], "--data", true), flags);
-      runFleetShow(inventory, flags.json ?? false, io);
-    });
+  addTargetOptions(
+    fleet.command("show")
+      .description("show hosts, groups, connectors and resolved data (secrets masked)")
+      .argument("<targets>", "fleet files or comma-separated hosts")
+      .option("--json", "print JSON"),
+  ).action(async (targets, flags) => {
+    runFleetShow(await load(targets, flags), flags.json ?? false, io);
+  });
   fleet.command("check")
     .description("validate fleet files and targets; exit 2 on errors")
     .argument("<targets>", "fleet files or comma-separated hosts")
-    .option("--connector <path>", "load a connector module (repeatable)", collect)
+    .addOption(connectorOption())
     .action(async (targets, flags) => {
-      runFleetCheck(await load(targets, {}, flags), io);
+      runFleetCheck(await load(targets, flags), io);
     });
   program.command("schema")
     .description("print the JSON Schema of the fleet format (for yaml-language-server)")

@@ -6,47 +6,17 @@
  * @module
  */
 
+import type { ControlArguments as DeployControlArguments } from "../api/control.ts";
+import type { StdinValue } from "../api/values.ts";
 import { type RawValue, SecretValue } from "./command.ts";
 import { checkDataValue, type DataMeta, hint } from "./data_meta.ts";
 import { InputError } from "./errors.ts";
-import { overlay, type PrivilegeMethod, privilegeOf } from "./privilege.ts";
+import { overlay, privilegeOf } from "./privilege.ts";
 
+/** Every control argument, as accepted by operations, host data and the CLI (declared in lib/api). */
+export type ControlArguments = DeployControlArguments<SecretValue, RawValue>;
 /** Bytes, text or lines written to a command's standard input. */
-export type StdinValue = string | Uint8Array | readonly string[];
-
-/** Every control argument, as accepted by operations, host data and the CLI. */
-export interface ControlArguments {
-  _sudo?: boolean;
-  _sudo_user?: string;
-  _use_sudo_login?: boolean;
-  _sudo_password?: string | SecretValue;
-  _preserve_sudo_env?: boolean;
-  _su_user?: string;
-  _use_su_login?: boolean;
-  _preserve_su_env?: boolean;
-  _su_shell?: string;
-  _su_password?: string | SecretValue;
-  _doas?: boolean;
-  _doas_user?: string;
-  /** Spelled out, not `PrivilegeMethod`: `skiff types` copies this interface as text. */
-  _privilege_chain?: readonly ("doas" | "sudo" | "su")[];
-  _shell_executable?: string | null;
-  _chdir?: string;
-  _env?: Record<string, string | SecretValue | RawValue>;
-  _success_exit_codes?: number[];
-  _timeout?: number;
-  _get_pty?: boolean;
-  _stdin?: StdinValue;
-  _retries?: number;
-  _retry_delay?: number;
-  _retry_until?: (
-    result: { exitCode: number | null; stdout: string; stderr: string },
-  ) => boolean | Promise<boolean>;
-  _ignore_errors?: boolean;
-  _continue_on_error?: boolean;
-  _if?: boolean | (() => boolean | Promise<boolean>);
-  _temp_dir?: string;
-}
+export type { StdinValue };
 
 /** The name of one control argument. */
 export type ControlArgumentName = keyof ControlArguments;

@@ -5,7 +5,7 @@
  */
 
 import { sh } from "../core/command.ts";
-import type { FileStat } from "../api/types.ts";
+import type { FileStat } from "../api/mod.ts";
 import type { FactDefinition } from "./fact.ts";
 
 const MISSING = "skiff:missing";

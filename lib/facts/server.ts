@@ -6,7 +6,7 @@
  */
 
 import { sh } from "../core/command.ts";
-import type { UserFact } from "../api/types.ts";
+import type { UserFact } from "../api/mod.ts";
 import type { FactDefinition } from "./fact.ts";
 
 const SEPARATOR = "---skiff-separator---";

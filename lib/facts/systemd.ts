@@ -6,7 +6,7 @@
  */
 
 import { sh } from "../core/command.ts";
-import type { ServiceFact } from "../api/types.ts";
+import type { ServiceFact } from "../api/mod.ts";
 import type { FactDefinition } from "./fact.ts";
 
 /**

@@ -7,7 +7,7 @@
 
 import { createTwoFilesPatch } from "diff";
 import { sh } from "../core/command.ts";
-import type { FileAttributes } from "../api/types.ts";
+import type { FileAttributes } from "../api/mod.ts";
 import { InputError, OperationError } from "../core/errors.ts";
 import { privilegeOf } from "../core/privilege.ts";
 

@@ -7,7 +7,7 @@
  */
 
 import type { Command } from "../core/command.ts";
-import type { OperationResult } from "../api/types.ts";
+import type { OperationResult } from "../api/mod.ts";
 import { InputError } from "../core/errors.ts";
 import type { PackageVersions } from "../facts/packages.ts";
 import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";

@@ -5,7 +5,7 @@
  */
 
 import { sh } from "../core/command.ts";
-import type { OperationResult, PackagesOptions } from "../api/types.ts";
+import type { OperationResult, PackagesOptions } from "../api/mod.ts";
 import { apk, apkOutdated } from "../facts/packages.ts";
 import { type OpContext, runRecorded } from "./context.ts";
 import { managePackages, type PackageManager } from "./_packages.ts";

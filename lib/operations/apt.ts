@@ -7,7 +7,7 @@
  */
 
 import { type Command, sh } from "../core/command.ts";
-import type { AptPackagesOptions, AptRepoOptions, OperationResult } from "../api/types.ts";
+import type { AptPackagesOptions, AptRepoOptions, OperationResult } from "../api/mod.ts";
 import { InputError } from "../core/errors.ts";
 import { aptListsAge, aptPolicy, deb } from "../facts/packages.ts";
 import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";

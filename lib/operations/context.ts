@@ -7,7 +7,7 @@
 
 import type { ControlArguments } from "../core/arguments.ts";
 import { type Command, raw, sh } from "../core/command.ts";
-import type { OperationResult } from "../api/types.ts";
+import type { OperationResult } from "../api/mod.ts";
 import { InputError, OperationError } from "../core/errors.ts";
 import type { FileDestination, FileSource, PutOptions, RunOptions } from "../../connectors/base.ts";
 import type { FactDefinition } from "../facts/fact.ts";

@@ -8,7 +8,7 @@
  */
 
 import { raw, sh } from "../core/command.ts";
-import type { FileAttributes, OperationResult } from "../api/types.ts";
+import type { FileAttributes, OperationResult } from "../api/mod.ts";
 import { OperationError } from "../core/errors.ts";
 import { sha256 as sha256Fact } from "../facts/files.ts";
 import {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { FileAttributes, OperationResult } from "../api/types.ts";
+import type { FileAttributes, OperationResult } from "../api/mod.ts";
 import { InputError, OperationError } from "../core/errors.ts";
 
 import { isBinary, type OpContext, ResultBuilder } from "./context.ts";

@@ -6,7 +6,7 @@
  */
 
 import { sh } from "../core/command.ts";
-import type { OperationResult } from "../api/types.ts";
+import type { OperationResult } from "../api/mod.ts";
 import { OperationError } from "../core/errors.ts";
 
 import { type OpContext, ResultBuilder, runScript, sha256Hex } from "./context.ts";

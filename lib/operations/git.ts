@@ -9,7 +9,7 @@
 
 import type { ControlArguments } from "../core/arguments.ts";
 import { type Command, sh } from "../core/command.ts";
-import type { GitRepoOptions, OperationResult } from "../api/types.ts";
+import type { GitRepoOptions, OperationResult } from "../api/mod.ts";
 import { InputError, OperationError } from "../core/errors.ts";
 import { privilegeOf, privilegeSteps } from "../core/privilege.ts";
 import { type OpContext, ResultBuilder } from "./context.ts";

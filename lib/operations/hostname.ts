@@ -5,7 +5,7 @@
  */
 
 import { sh } from "../core/command.ts";
-import type { OperationResult } from "../api/types.ts";
+import type { OperationResult } from "../api/mod.ts";
 import { InputError } from "../core/errors.ts";
 import { running as systemdRunning } from "../facts/systemd.ts";
 import { type OpContext, ResultBuilder, runRecorded, runScript } from "./context.ts";

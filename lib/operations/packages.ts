@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { OperationResult, PackagesOptions } from "../api/types.ts";
+import type { OperationResult, PackagesOptions } from "../api/mod.ts";
 import { OperationError } from "../core/errors.ts";
 import { manager as managerFact } from "../facts/packages.ts";
 import { os } from "../facts/server.ts";

@@ -7,7 +7,7 @@
 
 import type { ControlArguments } from "../core/arguments.ts";
 import { sh } from "../core/command.ts";
-import type { OperationResult } from "../api/types.ts";
+import type { OperationResult } from "../api/mod.ts";
 import { errorMessage, InputError, OperationError } from "../core/errors.ts";
 import { type OpContext, ResultBuilder } from "./context.ts";
 

@@ -6,7 +6,7 @@
  */
 
 import type { ControlArguments } from "../core/arguments.ts";
-import type { OperationResult } from "../api/types.ts";
+import type { OperationResult } from "../api/mod.ts";
 import { hint } from "../core/data_meta.ts";
 import { errorMessage, InputError, OperationError } from "../core/errors.ts";
 import type { OpContext, OperationHost } from "./context.ts";

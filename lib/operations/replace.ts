@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { FileAttributes, OperationResult } from "../api/types.ts";
+import type { FileAttributes, OperationResult } from "../api/mod.ts";
 import { InputError } from "../core/errors.ts";
 import type { OpContext } from "./context.ts";
 import { editFile } from "./files.ts";

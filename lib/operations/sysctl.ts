@@ -5,7 +5,7 @@
  */
 
 import { sh } from "../core/command.ts";
-import type { OperationResult } from "../api/types.ts";
+import type { OperationResult } from "../api/mod.ts";
 import { InputError, OperationError } from "../core/errors.ts";
 import { type OpContext, ResultBuilder } from "./context.ts";
 import { line } from "./files.ts";

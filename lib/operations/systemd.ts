@@ -8,7 +8,7 @@
  */
 
 import { type Command, sh } from "../core/command.ts";
-import type { OperationResult, ServiceFact, ServiceOptions } from "../api/types.ts";
+import type { OperationResult, ServiceFact, ServiceOptions } from "../api/mod.ts";
 import { InputError, OperationError } from "../core/errors.ts";
 import { running as systemdRunning, service as serviceFact, unitNames } from "../facts/systemd.ts";
 import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";

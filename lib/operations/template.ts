@@ -9,7 +9,7 @@
 // @ts-types="@types/nunjucks"
 import nunjucks from "nunjucks";
 import { SecretValue } from "../core/command.ts";
-import type { FileAttributes, OperationResult } from "../api/types.ts";
+import type { FileAttributes, OperationResult } from "../api/mod.ts";
 import { InputError } from "../core/errors.ts";
 import type { OpContext } from "./context.ts";
 import { put } from "./files.ts";

@@ -6,7 +6,7 @@
  */
 
 import { type Command, sh } from "../core/command.ts";
-import type { OperationResult, UserOptions } from "../api/types.ts";
+import type { OperationResult, UserOptions } from "../api/mod.ts";
 import { InputError, OperationError } from "../core/errors.ts";
 import { groups as groupsFact, users as usersFact } from "../facts/server.ts";
 import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";

@@ -9,7 +9,7 @@
 import type { ConnectorContext } from "../../connectors/base.ts";
 import { type ControlArguments, validateControlArguments } from "../core/arguments.ts";
 import { DeployFailure, DeploySandbox, type LoadedDeploy } from "../sandbox/deploy_sandbox.ts";
-import type { OperationResult } from "../api/types.ts";
+import type { OperationResult } from "../api/mod.ts";
 import { errorMessage, InputError } from "../core/errors.ts";
 import { FACTS } from "../facts/registry.ts";
 import type { Inventory, InventoryHost } from "../inventory/inventory.ts";

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { workerPermissions } from "./worker_permissions.ts";
 import { decode } from "./codec.ts";
 import { InputError } from "../core/errors.ts";
 
@@ -20,16 +21,7 @@ export async function runSandboxedBoat(
     type: "module",
     name: "skiff-boat",
     deno: {
-      permissions: {
-        read: [dir],
-        write: false,
-        net: false,
-        run: false,
-        env: false,
-        sys: false,
-        ffi: false,
-        import: false,
-      },
+      permissions: workerPermissions([dir]),
     },
   });
   let timer: ReturnType<typeof setTimeout> | undefined;

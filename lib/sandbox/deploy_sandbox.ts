@@ -8,6 +8,7 @@
 import { InputError } from "../core/errors.ts";
 import { decode, encode } from "./codec.ts";
 import type { FromWorker, HostPayload, ToWorker } from "./protocol.ts";
+import { workerPermissions } from "./worker_permissions.ts";
 
 /** A loaded deploy module. */
 export interface LoadedDeploy {
@@ -69,16 +70,7 @@ export class DeploySandbox implements Disposable {
       type: "module",
       name: "skiff-deploy",
       deno: {
-        permissions: {
-          read: [...dirs, ...(options.allowRead ?? [])],
-          write: false,
-          net: false,
-          run: false,
-          env: false,
-          sys: false,
-          ffi: false,
-          import: false,
-        },
+        permissions: workerPermissions([...dirs, ...(options.allowRead ?? [])]),
       },
     });
     try {

@@ -10,7 +10,7 @@
 
 import { SecretValue, sh as shTemplate } from "../core/command.ts";
 import { decode, encode } from "./codec.ts";
-import type { DeployContext, DeployModule } from "../api/types.ts";
+import type { DeployContext, DeployModule } from "../api/mod.ts";
 import type { FromWorker, HostPayload, ToWorker } from "./protocol.ts";
 
 const modules: { module: DeployModule; path: string }[] = [];

@@ -1,4 +1,5 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { assertIncludes } from "../helpers/assert_text.ts";
 import { compileArgs } from "../../lib/build/release.ts";
 import { containsText, embeddedFiles, readSui } from "../../lib/build/sui.ts";
 import { PERMISSION_FLAGS, RUNTIME_FLAGS } from "../../lib/build/permissions.ts";
@@ -46,7 +47,7 @@ Deno.test("deno task compile bakes exactly lib/build/permissions.flags and embed
       "lib/cli/program.ts",
       "lib/sandbox/deploy_worker.ts",
       "lib/sandbox/boat_worker.ts",
-      "lib/api/types.ts",
+      "lib/api/deploy.ts",
       "connectors/ssh/connector.ts",
       "connectors/local.ts",
       "connectors/docker.ts",
@@ -54,7 +55,7 @@ Deno.test("deno task compile bakes exactly lib/build/permissions.flags and embed
       "lib/inventory/parse.ts",
     ]
   ) {
-    strictEqual(files.includes(file), true, `${file} is not embedded`);
+    assertIncludes(files, file, `${file} is not embedded`);
   }
   // The permission list is a text import: its content travels with the module graph.
   strictEqual(
@@ -90,5 +91,5 @@ Deno.test("the CLI works end to end under exactly the binary's permission flags"
     `demo_root=${dir.path}/demo`,
   ]);
   strictEqual(run.code, 0, run.stderr + run.stdout);
-  strictEqual(run.stdout.includes("1 host(s): 1 ok, 0 failed"), true);
+  assertIncludes(run.stdout, "1 host(s): 1 ok, 0 failed");
 });

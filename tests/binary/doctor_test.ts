@@ -1,4 +1,5 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { assertIncludes } from "../helpers/assert_text.ts";
 import { PERMISSION_FLAGS } from "../../lib/build/permissions.ts";
 import { runSkiff } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
@@ -26,8 +27,8 @@ Deno.test("skiff doctor prints the granted permissions and finds a running ssh-a
         await new Promise((r) => setTimeout(r, 20));
       }
       const run = await runSkiff(["doctor"], { env: { HOME: dir.path, SSH_AUTH_SOCK: socket } });
-      strictEqual(run.stdout.includes(`  agent        reachable at ${socket}\n`), true, run.stdout);
-      strictEqual(run.stdout.includes(`  ${PERMISSION_FLAGS[0]}  granted\n`), true);
+      assertIncludes(run.stdout, `  agent        reachable at ${socket}\n`);
+      assertIncludes(run.stdout, `  ${PERMISSION_FLAGS[0]}  granted\n`);
     } finally {
       agent.kill();
       await agent.status;

@@ -1,4 +1,5 @@
-import { strictEqual } from "node:assert/strict";
+import { match, strictEqual } from "node:assert/strict";
+import { assertIncludes, assertStartsWith } from "../helpers/assert_text.ts";
 import { runSkiff } from "../helpers/cli.ts";
 
 const UNAME = new TextDecoder().decode(
@@ -84,7 +85,7 @@ Deno.test("skiff exits 2 with a clear message for bad input", async (t) => {
     await t.step(args.join(" "), async () => {
       const run = await runSkiff(args);
       strictEqual(run.code, 2, run.stderr);
-      strictEqual(run.stderr.startsWith(expected), true, run.stderr);
+      assertStartsWith(run.stderr, expected);
       strictEqual(run.stdout, "");
     });
   }
@@ -103,16 +104,9 @@ Deno.test("skiff connectors local prints its data keys and the control arguments
     lines[3],
     "Control arguments (every connector; set per operation, in host data or with CLI flags):",
   );
-  strictEqual(
-    lines.some((l) => /^ {2}_sudo {16}false {4}Run the command with sudo \(boolean\)$/.test(l)),
-    true,
-    run.stdout,
-  );
-  strictEqual(lines.some((l) => /^ {2}_shell_executable +"sh" +Shell that wraps/.test(l)), true);
-  strictEqual(
-    lines.some((l) => /^ {2}_success_exit_codes +\[0\] +Exit codes that count as success/.test(l)),
-    true,
-  );
+  match(run.stdout, /^ {2}_sudo {16}false {4}Run the command with sudo \(boolean\)$/m);
+  match(run.stdout, /^ {2}_shell_executable +"sh" +Shell that wraps/m);
+  match(run.stdout, /^ {2}_success_exit_codes +\[0\] +Exit codes that count as success/m);
 });
 
 Deno.test("skiff --version and --help", async () => {
@@ -122,23 +116,18 @@ Deno.test("skiff --version and --help", async () => {
   strictEqual(version.code, 0);
   const help = await runSkiff(["exec", "--help"]);
   strictEqual(help.code, 0);
-  strictEqual(
-    help.stdout.startsWith("Usage: skiff exec [options] <targets> <command...>\n"),
-    true,
-    help.stdout,
-  );
-  strictEqual(help.stdout.includes("--sudo-user <user>"), true);
+  assertStartsWith(help.stdout, "Usage: skiff exec [options] <targets> <command...>\n");
+  assertIncludes(help.stdout, "--sudo-user <user>");
 });
 
 Deno.test("skiff completions generates scripts from the command tree", async (t) => {
   await t.step("bash", async () => {
     const run = await runSkiff(["completions", "bash"]);
     strictEqual(run.code, 0);
-    strictEqual(run.stdout.includes("complete -F _skiff skiff"), true);
-    strictEqual(
-      run.stdout.includes(`exec) words="--data --limit --connector --parallel --sudo --sudo-user`),
-      true,
+    assertIncludes(run.stdout, "complete -F _skiff skiff");
+    assertIncludes(
       run.stdout,
+      `exec) words="--data --limit --exclude --connector --parallel --sudo --sudo-user`,
     );
     const check = await new Deno.Command("bash", { args: ["-n"], stdin: "piped" }).spawn();
     const writer = check.stdin.getWriter();
@@ -148,16 +137,14 @@ Deno.test("skiff completions generates scripts from the command tree", async (t)
   });
   await t.step("fish", async () => {
     const run = await runSkiff(["completions", "fish"]);
-    strictEqual(
-      run.stdout.includes(
-        `complete -c skiff -n '__fish_seen_subcommand_from exec' -l sudo -d 'run commands with sudo'`,
-      ),
-      true,
+    assertIncludes(
+      run.stdout,
+      `complete -c skiff -n '__fish_seen_subcommand_from exec' -l sudo -d 'run commands with sudo'`,
     );
   });
   await t.step("zsh", async () => {
     const run = await runSkiff(["completions", "zsh"]);
-    strictEqual(run.stdout.startsWith("#compdef skiff\n"), true);
-    strictEqual(run.stdout.includes(`'exec:run a shell command on every target host'`), true);
+    assertStartsWith(run.stdout, "#compdef skiff\n");
+    assertIncludes(run.stdout, `'exec:run a shell command on every target host'`);
   });
 });

@@ -1,4 +1,5 @@
 import { strictEqual } from "node:assert/strict";
+import { assertIncludes } from "../helpers/assert_text.ts";
 import { runSkiff } from "../helpers/cli.ts";
 import {
   busyboxImage,
@@ -15,12 +16,8 @@ Deno.test("skiff exec @chroot/<debian tree> -- cat /etc/os-release prints the tr
   const run = await runSkiff(["exec", `@chroot${dir.path}`, "--", "cat", "/etc/os-release"]);
   strictEqual(run.code, 0, run.stderr);
   const lines = run.stdout.split("\n");
-  strictEqual(
-    lines.includes(`[@chroot${dir.path}] PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"`),
-    true,
-    run.stdout,
-  );
-  strictEqual(lines.includes(`[@chroot${dir.path}] ID=debian`), true);
+  assertIncludes(lines, `[@chroot${dir.path}] PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"`);
+  assertIncludes(lines, `[@chroot${dir.path}] ID=debian`);
 });
 
 Deno.test("skiff exec @podman/<container> -- id runs inside the container", async () => {

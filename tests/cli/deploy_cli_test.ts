@@ -1,4 +1,10 @@
-import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, match, strictEqual } from "node:assert/strict";
+import {
+  assertEndsWith,
+  assertExcludes,
+  assertIncludes,
+  assertStartsWith,
+} from "../helpers/assert_text.ts";
 import { runSkiff, skiffArgs, spawnSkiff } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
 
@@ -13,22 +19,16 @@ Deno.test("skiff deploy changes things once and nothing the second time", async 
   const args = ["deploy", "@local", DEMO, "-y", "--data", `demo_root=${dir.path}/demo`];
   const first = await runSkiff(args);
   strictEqual(first.code, 0, first.stderr);
-  strictEqual(
-    first.stdout.includes(
-      `[@local] files.directory ${dir.path}/demo: changed (created ${dir.path}/demo)\n`,
-    ),
-    true,
+  assertIncludes(
     first.stdout,
+    `[@local] files.directory ${dir.path}/demo: changed (created ${dir.path}/demo)\n`,
   );
   strictEqual(summaryRow(first.stdout), "@local   0        6       0        0");
-  strictEqual(first.stdout.includes("1 host(s): 1 ok, 0 failed\n"), true);
+  assertIncludes(first.stdout, "1 host(s): 1 ok, 0 failed\n");
   const second = await runSkiff(args);
   strictEqual(second.code, 0);
   strictEqual(summaryRow(second.stdout), "@local   6        0       0        0");
-  strictEqual(
-    second.stdout.includes(`[@local] files.put ${dir.path}/demo/app.conf: no change\n`),
-    true,
-  );
+  assertIncludes(second.stdout, `[@local] files.put ${dir.path}/demo/app.conf: no change\n`);
 });
 
 Deno.test("skiff deploy finishes its run when the reader of its output goes away", async () => {
@@ -65,16 +65,13 @@ Deno.test("skiff deploy --dry --diff shows the diff and touches nothing", async 
     `demo_root=${dir.path}/demo`,
   ]);
   strictEqual(run.code, 0, run.stderr);
-  strictEqual(run.stdout.startsWith("Dry run of demo on 1 host(s): nothing will change\n"), true);
-  strictEqual(
-    run.stdout.includes(
-      `[@local] files.put ${dir.path}/demo/app.conf: would change (created ${dir.path}/demo/app.conf)\n` +
-        `    --- /dev/null\n    +++ ${dir.path}/demo/app.conf\n    @@ -0,0 +1,2 @@\n    +# managed by skiff for @local\n    +port=8080\n`,
-    ),
-    true,
+  assertStartsWith(run.stdout, "Dry run of demo on 1 host(s): nothing will change\n");
+  assertIncludes(
     run.stdout,
+    `[@local] files.put ${dir.path}/demo/app.conf: would change (created ${dir.path}/demo/app.conf)\n` +
+      `    --- /dev/null\n    +++ ${dir.path}/demo/app.conf\n    @@ -0,0 +1,2 @@\n    +# managed by skiff for @local\n    +port=8080\n`,
   );
-  strictEqual(run.stdout.endsWith("Dry run: nothing was changed\n"), true);
+  assertEndsWith(run.stdout, "Dry run: nothing was changed\n");
   deepStrictEqual([...Deno.readDirSync(dir.path)], []);
 });
 
@@ -99,7 +96,11 @@ Deno.test("skiff deploy --json writes only JSON events that match the summary", 
   const summary = events.at(-1);
   strictEqual(summary.type, "summary");
   deepStrictEqual(summary.hosts[0].counts, { ok: 0, changed: 6, failed: 0, skipped: 0 });
-  strictEqual(events.some((e) => e.type === "log" && e.message.startsWith("OS is ")), true);
+  strictEqual(
+    events.some((e) => e.type === "log" && e.message.startsWith("OS is ")),
+    true,
+    run.stdout,
+  );
 });
 
 Deno.test("skiff deploy reports a deploy that fails to load before touching any host", async (t) => {
@@ -133,7 +134,7 @@ Deno.test("skiff deploy reports a deploy that fails to load before touching any 
       await Deno.writeTextFile(dir.join(name), source);
       const run = await runSkiff(["deploy", "@local", dir.join("first.ts"), dir.join(name), "-y"]);
       strictEqual(run.code, 2);
-      strictEqual(expected.test(run.stderr), true, run.stderr);
+      match(run.stderr, expected);
       strictEqual(run.stdout, "");
       strictEqual(await Deno.stat(marker).then(() => true, () => false), false);
     });
@@ -162,14 +163,11 @@ Deno.test("skiff deploy fails the host when the deploy throws, naming the positi
   );
   const run = await runSkiff(["deploy", "@local", dir.join("bad.ts"), "-y"]);
   strictEqual(run.code, 1);
-  strictEqual(
-    run.stdout.includes(
-      `[@local] failed: deploy bad threw not today at ${dir.join("bad.ts")}:3:9\n`,
-    ),
-    true,
+  assertIncludes(
     run.stdout,
+    `[@local] failed: deploy bad threw not today at ${dir.join("bad.ts")}:3:9\n`,
   );
-  strictEqual(run.stdout.includes("1 host(s): 0 ok, 1 failed\n"), true);
+  assertIncludes(run.stdout, "1 host(s): 0 ok, 1 failed\n");
 });
 
 Deno.test("skiff deploy stops on a failed operation with the command, exit code and stderr", async () => {
@@ -180,14 +178,11 @@ Deno.test("skiff deploy stops on a failed operation with the command, exit code 
   );
   const run = await runSkiff(["deploy", "@local", dir.join("fail.ts"), "-y"]);
   strictEqual(run.code, 1);
-  strictEqual(
-    run.stdout.includes(
-      "[@local] server.shell echo nope >&2; exit 127: failed: Command failed on @local with exit code 127 (command not found): echo nope >&2; exit 127\nnope\n",
-    ),
-    true,
+  assertIncludes(
     run.stdout,
+    "[@local] server.shell echo nope >&2; exit 127: failed: Command failed on @local with exit code 127 (command not found): echo nope >&2; exit 127\nnope\n",
   );
-  strictEqual(run.stdout.includes("echo never"), false);
+  assertExcludes(run.stdout, "echo never");
 });
 
 Deno.test("deploy code runs sandboxed: no key reads, no sockets, no processes, no env, operations still work", async () => {
@@ -258,7 +253,7 @@ Deno.test("skiff deploy exits 130 on Ctrl-C, leaves nothing running and prints t
   strictEqual(output.code, 130);
   strictEqual(Date.now() - started < 5000, true);
   const stdout = new TextDecoder().decode(output.stdout);
-  strictEqual(stdout.includes("1 host(s): 0 ok, 1 failed, interrupted\n"), true, stdout);
+  assertIncludes(stdout, "1 host(s): 0 ok, 1 failed, interrupted\n");
   const survivors = ps().split("\n").filter((l) => l.includes(marker) && !l.startsWith("Z"));
   deepStrictEqual(survivors, []);
   strictEqual(await Deno.stat(dir.join("after")).then(() => true, () => false), false);
@@ -290,18 +285,18 @@ Deno.test("skiff deploy in a terminal shows the changes and asks before applying
   const args = ["deploy", "@local", DEMO, "--data", `demo_root=${dir.path}/demo`];
   await t.step("answering no changes nothing", async () => {
     const screen = await inTerminal(args, "n\n");
-    strictEqual(screen.includes("Apply 6 change(s)? [y/N]"), true, screen);
-    strictEqual(screen.includes("Nothing was changed"), true, screen);
+    assertIncludes(screen, "Apply 6 change(s)? [y/N]");
+    assertIncludes(screen, "Nothing was changed");
     deepStrictEqual([...Deno.readDirSync(dir.path)], []);
   });
   await t.step("answering yes applies", async () => {
     const screen = await inTerminal(args, "y\n");
-    strictEqual(screen.includes("Apply 6 change(s)? [y/N]"), true, screen);
+    assertIncludes(screen, "Apply 6 change(s)? [y/N]");
     strictEqual((await Deno.stat(`${dir.path}/demo/app.conf`)).isFile, true);
   });
   await t.step("nothing to change asks nothing", async () => {
     const screen = await inTerminal(args, "");
-    strictEqual(screen.includes("Nothing to change"), true, screen);
-    strictEqual(screen.includes("Apply"), false);
+    assertIncludes(screen, "Nothing to change");
+    assertExcludes(screen, "Apply");
   });
 });

@@ -1,4 +1,5 @@
 import { strictEqual } from "node:assert/strict";
+import { assertEndsWith, assertIncludes } from "../helpers/assert_text.ts";
 import { runSkiff } from "../helpers/cli.ts";
 import { startSshd, TEST_USER } from "../helpers/sshd.ts";
 import { tempDir } from "../helpers/temp.ts";
@@ -68,14 +69,11 @@ Deno.test("skiff exec reports an unreachable ssh host and still runs the others"
   ]);
   strictEqual(run.code, 1);
   strictEqual(run.stdout, `[${good}] hi\n`);
-  strictEqual(
-    run.stderr.includes(
-      `[@ssh/${TEST_USER}@127.0.0.1:1] could not connect: Cannot connect to 127.0.0.1:1:`,
-    ),
-    true,
+  assertIncludes(
     run.stderr,
+    `[@ssh/${TEST_USER}@127.0.0.1:1] could not connect: Cannot connect to 127.0.0.1:1:`,
   );
-  strictEqual(run.stderr.endsWith("1 of 2 hosts succeeded\n"), true);
+  assertEndsWith(run.stderr, "1 of 2 hosts succeeded\n");
 });
 
 Deno.test("skiff deploy syncs a directory over SSH with rsync under the binary's flags", async () => {
@@ -103,7 +101,7 @@ Deno.test("skiff deploy syncs a directory over SSH with rsync under the binary's
   ]);
   strictEqual(run.code, 0, run.stdout + run.stderr);
   // rsync (allowed) starts ssh itself: skiff needs no permission to run ssh.
-  strictEqual(run.stdout.includes(`[${target}] $ rsync `), true, run.stdout);
+  assertIncludes(run.stdout, `[${target}] $ rsync `);
   strictEqual(await Deno.readTextFile(dir.join("www/css/a.css")), "h1{}\n");
   strictEqual(await Deno.readTextFile(dir.join("www/index.html")), "<h1>hi</h1>\n");
 });

@@ -1,4 +1,5 @@
 import { strictEqual } from "node:assert/strict";
+import { assertIncludes } from "../helpers/assert_text.ts";
 import { runSkiff } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
 
@@ -18,26 +19,15 @@ Deno.test("files.template renders under the binary's permission flags through th
   const args = ["deploy", "@local", dir.join("deploy.ts"), "-y", "--data", `out=${out}`];
   const first = await runSkiff(args);
   strictEqual(first.code, 0, first.stdout + first.stderr);
-  strictEqual(
-    first.stdout.includes(`[@local] files.template app.conf.j2: changed (created ${out})`),
-    true,
-    first.stdout,
-  );
+  assertIncludes(first.stdout, `[@local] files.template app.conf.j2: changed (created ${out})`);
   strictEqual(await Deno.readTextFile(out), "# @local\nworker 1\nworker 2\n");
   const second = await runSkiff(args);
-  strictEqual(
-    second.stdout.includes(`[@local] files.template app.conf.j2: no change`),
-    true,
-    second.stdout,
-  );
+  assertIncludes(second.stdout, `[@local] files.template app.conf.j2: no change`);
   await Deno.writeTextFile(dir.join("app.conf.j2"), "{{ nope }}\n");
   const bad = await runSkiff(args);
   strictEqual(bad.code, 1);
-  strictEqual(
-    bad.stdout.includes(
-      "files.template: app.conf.j2 line 1, column 1: undefined variable in {{ nope }}",
-    ),
-    true,
+  assertIncludes(
     bad.stdout,
+    "files.template: app.conf.j2 line 1, column 1: undefined variable in {{ nope }}",
   );
 });

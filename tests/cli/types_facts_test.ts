@@ -1,4 +1,5 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { assertIncludes, assertStartsWith } from "../helpers/assert_text.ts";
 import { runSkiff } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
 
@@ -32,11 +33,7 @@ Deno.test("skiff types writes declarations an editor (deno check) uses on deploy
   await Deno.writeTextFile(dir.join("bad.ts"), GOOD.replace(`{ mode: "755" }`, "{ mode: 755 }"));
   const bad = await check(dir.path, "bad.ts");
   strictEqual(bad.code, 1);
-  strictEqual(
-    bad.stderr.includes("Type 'number' is not assignable to type 'string'"),
-    true,
-    bad.stderr,
-  );
+  assertIncludes(bad.stderr, "Type 'number' is not assignable to type 'string'");
 });
 
 Deno.test("skiff facts prints facts per host, as text or JSON", async (t) => {
@@ -77,19 +74,14 @@ Deno.test("skiff facts prints facts per host, as text or JSON", async (t) => {
       "server.command:definitely-not-a-command-xyz",
     ]);
     const value = JSON.parse(run.stdout)["@local"]["server.command:definitely-not-a-command-xyz"];
-    strictEqual(
-      value.error.startsWith("Fact server.command is not available on @local: command not found"),
-      true,
+    assertStartsWith(
       value.error,
+      "Fact server.command is not available on @local: command not found",
     );
   });
   await t.step("unknown fact", async () => {
     const run = await runSkiff(["facts", "@local", "server.oss"]);
     strictEqual(run.code, 2);
-    strictEqual(
-      run.stderr.startsWith(`error: Unknown fact "server.oss" (did you mean "server.os"?)`),
-      true,
-      run.stderr,
-    );
+    assertStartsWith(run.stderr, `error: Unknown fact "server.oss" (did you mean "server.os"?)`);
   });
 });

@@ -7,7 +7,7 @@
 
 import type { BaseConnector } from "../../connectors/base.ts";
 import { LocalConnector } from "../../connectors/local.ts";
-import type { OperationResult } from "../../lib/api/types.ts";
+import type { OperationResult } from "../../lib/api/mod.ts";
 import { callOperation } from "../../lib/operations/registry.ts";
 import { runProcess } from "../../lib/process.ts";
 import type { RunEvent } from "../../lib/run/events.ts";

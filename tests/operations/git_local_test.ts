@@ -1,4 +1,5 @@
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
+import { assertStartsWith } from "../helpers/assert_text.ts";
 import { localHarness } from "../helpers/ops.ts";
 import { tempDir } from "../helpers/temp.ts";
 
@@ -106,7 +107,7 @@ Deno.test("git.repo clones once, pulls only when the branch moved, checks out ta
         .stdout,
     ).trim();
     strictEqual(owner, "nobody");
-    strictEqual(h.commands().at(-1)?.startsWith("git clone"), true);
+    assertStartsWith(h.commands().at(-1), "git clone");
     strictEqual(
       (await h.op("git.repo", { src: theirs, dest: `${owned}/co`, user: "nobody" })).changed,
       false,

@@ -1,4 +1,5 @@
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
+import { assertIncludes } from "../helpers/assert_text.ts";
 import { LocalConnector } from "../../connectors/local.ts";
 import { SecretValue } from "../../lib/core/command.ts";
 import { runProcess } from "../../lib/process.ts";
@@ -61,7 +62,7 @@ Deno.test("files.template renders with host data, config and passed data, once",
       users: [],
       port: 9090,
     });
-    strictEqual(result.diff?.includes("-listen 8080;\n+listen 9090;"), true, result.diff);
+    assertIncludes(result.diff, "-listen 8080;\n+listen 9090;");
   });
   await t.step(
     "an undefined variable is an error with the template, line and expression",

@@ -1,4 +1,5 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { assertExcludes, assertIncludes, assertStartsWith } from "../helpers/assert_text.ts";
 import { builtinRegistry } from "../../connectors/builtin.ts";
 import { inventoryFromNames } from "../../lib/inventory/inventory.ts";
 import { LocalConnector } from "../../connectors/local.ts";
@@ -50,7 +51,7 @@ Deno.test("runDeploys() keeps going on other hosts when one throws and one canno
   strictEqual(byHost[`@chroot${tree.path}`].ok, true);
   strictEqual(byHost["@local"].ok, false);
   strictEqual(byHost["@local"].error, `deploy mixed threw only here at ${deploy}:3:37`);
-  strictEqual(byHost["@chroot/nonexistent-skiff"].error?.startsWith("could not connect: "), true);
+  assertStartsWith(byHost["@chroot/nonexistent-skiff"].error, "could not connect: ");
   strictEqual(events.filter((e) => e.type === "host-connect-failed").length, 1);
   const shell = events.find((e) => e.type === "op-result" && e.op === "server.shell");
   deepStrictEqual(
@@ -159,9 +160,9 @@ Deno.test("secrets never appear in output, JSON events or any process's argv", a
   });
   await watcher;
   const json = events.map((e) => JSON.stringify(e)).join("\n");
-  strictEqual(json.includes(value), false, json);
-  strictEqual(argvSeen.includes(value), false);
-  strictEqual(argvSeen.includes("SKIFF_SECRET_0"), true, "the command ran while ps watched");
+  assertExcludes(json, value);
+  assertExcludes(argvSeen, value);
+  assertIncludes(argvSeen, "SKIFF_SECRET_0", "the command ran while ps watched");
   deepStrictEqual(
     events.filter((e) => e.type === "output").map((e) => e.type === "output" && e.line),
     ["***"],

@@ -1,4 +1,5 @@
-import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, match, rejects, strictEqual } from "node:assert/strict";
+import { assertExcludes, assertStartsWith } from "../../helpers/assert_text.ts";
 import { SshConnector } from "../../../connectors/ssh/connector.ts";
 import { secret } from "../../../lib/core/command.ts";
 import { runProcess } from "../../../lib/process.ts";
@@ -103,7 +104,7 @@ Deno.test("SshConnector runs commands with streams, stdin, pty, exit codes and s
       const r = await c.runShellCommand(sh`printf %s ${secret(value)}; sleep 0.3`, { _stdin: "" });
       clearInterval(watch);
       strictEqual(r.output.stdout, value);
-      strictEqual(seen.includes(value), false);
+      assertExcludes(seen, value);
     });
     await t.step("multi-line secrets arrive exactly, on a channel and in the shell", async () => {
       const { sh } = await import("../../../lib/core/command.ts");
@@ -149,7 +150,7 @@ Deno.test("SshConnector runs commands that carry an abort signal in its persiste
     const first = await c.runShellCommand("echo $$", { signal, sharedShell: true });
     const second = await c.runShellCommand("echo $$", { signal, sharedShell: true });
     strictEqual(first.output.stdout, second.output.stdout);
-    strictEqual(/^\d+$/.test(first.output.stdout), true);
+    match(first.output.stdout, /^\d+$/);
     // An operator's command gets a shell, and a `$$`, of its own.
     const own = await c.runShellCommand("echo $$", { signal });
     strictEqual(/^\d+$/.test(own.output.stdout) && own.output.stdout !== first.output.stdout, true);
@@ -190,7 +191,7 @@ Deno.test("SshConnector fails fast with connection lost when sshd dies mid-comma
     strictEqual(r.error, "connection lost");
     strictEqual(Date.now() - started < 5000, true);
     const later = await c.runShellCommand("true");
-    strictEqual(later.error?.startsWith("connection lost"), true);
+    assertStartsWith(later.error, "connection lost");
   } finally {
     await c.disconnect();
   }
@@ -494,7 +495,7 @@ Deno.test("SshConnector uploads with sudo, and a sudo password never shows in an
       });
       clearInterval(watch);
       strictEqual(out.output.stdout, "0");
-      strictEqual(seen.includes(TEST_PASSWORD), false);
+      assertExcludes(seen, TEST_PASSWORD);
     });
   } finally {
     await Deno.remove(sudoers).catch(() => {});

@@ -1,0 +1,86 @@
+/**
+ * The control arguments (`_sudo`, `_env`, `_timeout`, …) a deploy passes to
+ * operations, sets as deploy defaults or finds in host data.
+ *
+ * ```ts
+ * import type { OpControl } from "./control.ts";
+ * const asRoot: OpControl = { _sudo: true, _env: { LANG: "C" }, _if: () => true };
+ * asRoot._sudo; // true
+ * ```
+ *
+ * @module
+ */
+
+import type { RawValue, SecretValue, StdinValue } from "./values.ts";
+
+/**
+ * Every control argument, as accepted by operations, host data and the CLI.
+ * The type parameters are the secret and raw value types: a deploy sees the
+ * {@linkcode SecretValue} and {@linkcode RawValue} shapes, skiff's own code the
+ * classes that implement them.
+ */
+export interface ControlArguments<Secret = SecretValue, Raw = RawValue> {
+  /** Run the command with sudo. */
+  _sudo?: boolean;
+  /** User to sudo to (sudo -u). */
+  _sudo_user?: string;
+  /** Use a login shell for sudo (sudo -i). */
+  _use_sudo_login?: boolean;
+  /** Password for sudo, passed through an askpass helper, never in argv. */
+  _sudo_password?: string | Secret;
+  /** Keep the environment under sudo (sudo -E). */
+  _preserve_sudo_env?: boolean;
+  /** User to su to. */
+  _su_user?: string;
+  /** Use a login shell for su (su -l). */
+  _use_su_login?: boolean;
+  /** Keep the environment under su (su -m). */
+  _preserve_su_env?: boolean;
+  /** Shell for su to use (su -s). */
+  _su_shell?: string;
+  /** Password for su, answered at its prompt. */
+  _su_password?: string | Secret;
+  /** Run the command with doas. */
+  _doas?: boolean;
+  /** User to doas to (doas -u). */
+  _doas_user?: string;
+  /** Nest privilege methods explicitly, outer to inner (pyinfra's stacking is ["doas", "sudo", "su"]). */
+  _privilege_chain?: readonly ("doas" | "sudo" | "su")[];
+  /** Shell that wraps the command; null sends the command as it is. */
+  _shell_executable?: string | null;
+  /** Directory to run the command in. */
+  _chdir?: string;
+  /** Environment variables for the command (values are quoted). */
+  _env?: Record<string, string | Secret | Raw>;
+  /** Exit codes that count as success. */
+  _success_exit_codes?: number[];
+  /** Seconds before the command is killed. */
+  _timeout?: number;
+  /** Run the command in a pseudo-terminal. */
+  _get_pty?: boolean;
+  /** Text, bytes or lines written to standard input. */
+  _stdin?: StdinValue;
+  /** Times to retry a failed command. */
+  _retries?: number;
+  /** Seconds between retries. */
+  _retry_delay?: number;
+  /** Retry each command until this function returns true for the attempt's result. */
+  _retry_until?: (
+    result: { exitCode: number | null; stdout: string; stderr: string },
+  ) => boolean | Promise<boolean>;
+  /** A failure is reported but does not stop the host. */
+  _ignore_errors?: boolean;
+  /** Run the remaining commands of an operation after one fails. */
+  _continue_on_error?: boolean;
+  /** Run the operation only when this is true (or returns true). */
+  _if?: boolean | (() => boolean | Promise<boolean>);
+  /** Directory for temporary files on the host. */
+  _temp_dir?: string;
+}
+
+/**
+ * Control arguments accepted by an operation, as its last parameter. `_if`
+ * and `_retry_until` may be functions: they stay in the deploy's sandbox and
+ * are called back from the controller, which decides skips and retries.
+ */
+export type OpControl = ControlArguments;

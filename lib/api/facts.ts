@@ -1,0 +1,86 @@
+/**
+ * The facts a deploy reads through `ctx.facts`, cached for the run.
+ *
+ * ```ts
+ * import type { Facts } from "./facts.ts";
+ * async function isDebian(facts: Facts): Promise<boolean> {
+ *   return (await facts.server.os()).id === "debian";
+ * }
+ * typeof isDebian; // "function"
+ * ```
+ *
+ * @module
+ */
+
+/** What `facts.systemd.service` returns. */
+export interface ServiceFact {
+  /** systemd is the running init. */
+  systemd: boolean;
+  /** Running; null when it cannot be told (no systemd and no init script). */
+  active: boolean | null;
+  /** Enabled at boot; null when unknown. */
+  enabled: boolean | null;
+  /** The raw enablement (`enabled`, `disabled`, `static`, `masked`, …). */
+  enabledState: string | null;
+  /** `systemctl` is installed. */
+  systemctl: boolean;
+  /** `/etc/init.d/NAME` exists. */
+  initScript: boolean;
+  /** The `service` command is installed. */
+  serviceCommand: boolean;
+  /** `update-rc.d` is installed. */
+  updateRcD: boolean;
+}
+
+/** What `facts.files.stat` returns; null when the path does not exist. */
+export interface FileStat {
+  type: "file" | "directory" | "link" | "other";
+  mode: string;
+  user: string;
+  group: string;
+  size: number;
+  mtime: number;
+  linkTarget?: string;
+}
+
+/** A user account from `facts.server.users`. */
+export interface UserFact {
+  uid: number;
+  gid: number;
+  home: string;
+  shell: string;
+  groups: string[];
+}
+
+/** Facts about a host, cached for the run. */
+export interface Facts {
+  /** Server facts. */
+  server: {
+    hostname(): Promise<string>;
+    os(): Promise<{ id: string; version: string; name: string; idLike: string[] }>;
+    arch(): Promise<string>;
+    kernel(): Promise<string>;
+    users(): Promise<Record<string, UserFact>>;
+    groups(): Promise<Record<string, { gid: number; members: string[] }>>;
+    which(command: string): Promise<string | null>;
+    command(command: string): Promise<string>;
+  };
+  /** File facts. */
+  files: {
+    stat(path: string): Promise<FileStat | null>;
+    sha256(path: string): Promise<string | null>;
+  };
+  /** Package facts: installed packages by name with their versions. */
+  packages: {
+    deb(): Promise<Record<string, string>>;
+    rpm(): Promise<Record<string, string>>;
+    apk(): Promise<Record<string, string>>;
+    manager(): Promise<"apt-get" | "dnf" | "yum" | "apk" | null>;
+    aptListsAge(): Promise<number | null>;
+  };
+  /** Service facts. */
+  systemd: {
+    running(): Promise<boolean>;
+    service(name: string): Promise<ServiceFact>;
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * The operations a deploy calls through `ctx.ops`.
+ *
+ * ```ts
+ * import type { Operations } from "./operations.ts";
+ * async function webRoot(ops: Operations): Promise<boolean> {
+ *   return (await ops.files.directory("/srv/www", { mode: "755" })).changed;
+ * }
+ * typeof webRoot; // "function"
+ * ```
+ *
+ * @module
+ */
+
+import type { OpControl } from "./control.ts";
+import type { OperationResult } from "./result.ts";
+import type { Command } from "./values.ts";
+import type {
+  AptPackagesOptions,
+  AptRepoOptions,
+  GitRepoOptions,
+  PackagesOptions,
+  ServiceOptions,
+  UserOptions,
+} from "./options.ts";
+
+/** A command for `server.shell`: text, or a `sh` tagged-template Command. */
+export type ShellCommand = string | Command;
+
+/** Ownership and mode shared by file operations. */
+export interface FileAttributes {
+  /** Octal mode such as `"644"`. */
+  mode?: string;
+  /** Owner user name. */
+  user?: string;
+  /** Owner group name. */
+  group?: string;
+}
+
+/** The operations a deploy calls. Subject first, then options, then control arguments. */
+export interface Operations {
+  /** Server-level operations. */
+  server: {
+    /** Runs shell commands in order. Always reports a change. */
+    shell(
+      commands: ShellCommand | ShellCommand[],
+      options?: OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Uploads a script (a local path, or `{ content }`) and runs it. */
+    script(
+      source: string | { content: string },
+      options?: { args?: string[] } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Ensures a user account exists (or not) with its home, shell, groups and exact SSH keys. */
+    user(options: UserOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+    /** Ensures a group exists (or not), optionally with a fixed gid. */
+    group(
+      options: { name: string; present?: boolean; gid?: number; system?: boolean } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Sets the host name (hostnamectl under systemd, else /etc/hostname and `hostname`). */
+    hostname(
+      name: string,
+      options?: OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Sets a kernel parameter now (`sysctl -w`) and, with `persist`, in /etc/sysctl.d. */
+    sysctl(
+      key: string,
+      value: string | number,
+      options?: { persist?: boolean; file?: string } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Reboots the host, waits until it is back (a new boot id), and carries on. */
+    reboot(
+      options?: { waitSeconds?: number; delaySeconds?: number } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
+  /** File operations. */
+  files: {
+    /** Uploads a local file (path) or `{ content }` to `dest`; skipped when the sha256 matches. */
+    put(
+      source: string | { content: string | Uint8Array },
+      dest: string,
+      options?: FileAttributes & { createRemoteDir?: boolean } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Downloads `src` to a local path; skipped when the sha256 matches. */
+    get(
+      src: string,
+      dest: string,
+      options?: OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Ensures a directory exists (or not) with mode and owner. */
+    directory(
+      path: string,
+      options?: FileAttributes & { present?: boolean; recursive?: boolean } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Ensures a file exists (or not) with mode and owner; `touch` updates its time. */
+    file(
+      path: string,
+      options?: FileAttributes & { present?: boolean; touch?: boolean } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Ensures a symbolic link `path` → `target`. */
+    link(
+      path: string,
+      target: string,
+      options?: { present?: boolean } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /**
+     * Ensures `line` is (or is not) a line of the file. With `match` (a regular
+     * expression), lines matching it are replaced by `line`.
+     */
+    line(
+      path: string,
+      line: string,
+      options?:
+        & { present?: boolean; match?: string | RegExp; create?: boolean }
+        & FileAttributes
+        & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Ensures a block of lines between markers is (or is not) in the file. */
+    block(
+      path: string,
+      content: string,
+      options?: { marker?: string; present?: boolean; create?: boolean } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Makes `dest` hold the files of the local directory `src` (rsync when possible). */
+    sync(
+      src: string,
+      dest: string,
+      options?: { delete?: boolean } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /**
+     * Renders a local Jinja2-style template (nunjucks) with `data`, the host
+     * (`host.name`, `host.data`, `host.groups`, and host data keys as
+     * variables) and the fleet `config`, then writes it like `put`.
+     */
+    template(
+      src: string,
+      dest: string,
+      data?: Record<string, unknown>,
+      options?:
+        & FileAttributes
+        & { createRemoteDir?: boolean; trimBlocks?: boolean; lstripBlocks?: boolean }
+        & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Replaces every match of a regular expression in a remote text file. */
+    replace(
+      path: string,
+      match: string | RegExp,
+      replacement: string,
+      options?: FileAttributes & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
+  /** Debian and Ubuntu packages. */
+  apt: {
+    /** Installs (or removes, or upgrades) packages; only what is missing, in one apt-get call. */
+    packages(
+      options: AptPackagesOptions & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** `apt-get update`; with `cacheTime` only when the lists are older than that many seconds. */
+    update(
+      options?: { cacheTime?: number } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Installs a signing key (a local file `src` or `content`, armored or binary) at `dest`. */
+    key(
+      options: { src?: string; content?: string | Uint8Array; dest: string } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Writes a deb822 `/etc/apt/sources.list.d/NAME.sources` entry (signed-by style). */
+    repo(options: AptRepoOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+  };
+  /** Fedora, RHEL and derivatives. */
+  dnf: {
+    /** Installs (or removes, or upgrades) packages with dnf. */
+    packages(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+  };
+  /** Alpine. */
+  apk: {
+    /** Installs (or removes, or upgrades) packages with apk. */
+    packages(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+  };
+  /** Packages with whichever manager the host has. */
+  packages: {
+    /** Picks apt, dnf or apk from the host's OS (or the tools present) and installs. */
+    install(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+  };
+  /** Services. */
+  systemd: {
+    /**
+     * Starts/stops, enables/disables, restarts or reloads a service. Without
+     * systemd as PID 1 it uses the init script and `systemctl --root=/` or
+     * `update-rc.d`.
+     */
+    service(options: ServiceOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+    /** Writes a unit file to /etc/systemd/system (like `files.put`) and reloads systemd. */
+    unit(
+      name: string,
+      content: string,
+      options?: { path?: string } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
+  /** git. */
+  git: {
+    /** Clones `src` into `dest` or brings it to `branch` (a branch or tag); changed when HEAD moved. */
+    repo(options: GitRepoOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+  };
+}

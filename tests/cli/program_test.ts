@@ -1,0 +1,55 @@
+import { deepStrictEqual } from "node:assert/strict";
+import type { Command } from "@commander-js/extra-typings";
+import { buildProgram } from "../../lib/cli/program.ts";
+import type { CliIo } from "../../lib/report/io.ts";
+
+const IO: CliIo = {
+  out: () => {},
+  err: () => {},
+  env: () => undefined,
+  isTerminal: false,
+  cwd: "/",
+};
+
+// deno-lint-ignore no-explicit-any
+type AnyCommand = Command<any, any, any>;
+
+function find(root: AnyCommand, path: string[]): AnyCommand {
+  let command = root;
+  for (const name of path) {
+    const next = command.commands.find((c) => c.name() === name);
+    if (!next) throw new Error(`No command "${path.join(" ")}"`);
+    command = next as AnyCommand;
+  }
+  return command;
+}
+
+/** The option list of a command: flags and description, in help order. */
+function options(command: AnyCommand): string[] {
+  return command.options.map((option) => `${option.flags}: ${option.description}`);
+}
+
+Deno.test("buildProgram() gives every command that loads targets the same target options", () => {
+  const program = buildProgram(IO, () => {}) as AnyCommand;
+  const target = [
+    "--data <K=V>: set host data for every target, values parsed as YAML (repeatable)",
+    "--limit <hosts>: only these groups, hosts or globs, comma-separated (repeatable)",
+    "--exclude <hosts>: leave out these groups, hosts or globs, comma-separated (repeatable)",
+    "--connector <path>: load a connector module (repeatable)",
+  ];
+  const parallel = "--parallel <n>: hosts to work on at once (default: min(hosts, 64))";
+  deepStrictEqual(options(find(program, ["exec"])).slice(0, 5), [...target, parallel]);
+  deepStrictEqual(options(find(program, ["deploy"])).slice(5, 12), [
+    ...target,
+    "--fail-percent <n>: stop starting hosts once more than N% have failed",
+    "--allow-read <path>: let deploy code read this path too (repeatable)",
+    parallel,
+  ]);
+  deepStrictEqual(options(find(program, ["facts"])).slice(0, 6), [
+    "--json: print JSON",
+    ...target,
+    parallel,
+  ]);
+  deepStrictEqual(options(find(program, ["fleet", "show"])), ["--json: print JSON", ...target]);
+  deepStrictEqual(options(find(program, ["fleet", "check"])), [target[3]]);
+});

@@ -27,6 +27,7 @@ import {
   type PutOptions,
   type RunOptions,
 } from "../base.ts";
+import { requireLocalRsync } from "../_shared.ts";
 import { openHop } from "./auth.ts";
 import { SshChannels } from "./channels.ts";
 import { rsyncArgv, type RsyncOptions, rsyncShell } from "./rsync.ts";
@@ -129,6 +130,7 @@ export class SshConnector extends BaseConnector {
     }
   }
 
+  /** Runs a command in the persistent shell or on a channel; asks for a sudo password if needed. */
   override async runShellCommand(
     command: Command | string,
     options: RunOptions = {},
@@ -166,6 +168,7 @@ export class SshConnector extends BaseConnector {
     });
   }
 
+  /** Uploads with SFTP (or `cat`), to a temporary name renamed into place; privileged ones staged in /tmp. */
   override async putFile(
     source: FileSource,
     remotePath: string,
@@ -174,6 +177,7 @@ export class SshConnector extends BaseConnector {
     return await this.#transfer.put(source, remotePath, options);
   }
 
+  /** Downloads with SFTP, or with `cat` on a channel when privileged or without SFTP. */
   override async getFile(
     remotePath: string,
     destination: FileDestination,
@@ -182,9 +186,9 @@ export class SshConnector extends BaseConnector {
     return await this.#transfer.get(remotePath, destination, options);
   }
 
+  /** Throws when rsync is not installed here or the host logs in by password only. */
   override async checkCanRsync(): Promise<void> {
-    const local = await this.context.runProcess(["sh", "-c", "command -v rsync"]);
-    if (local.exitCode !== 0) throw new Error("rsync is not installed on this machine");
+    await requireLocalRsync(this.context.runProcess);
     if (this.data.ssh_password !== undefined && this.data.ssh_key === undefined) {
       throw new Error("rsync needs key-based authentication: this host uses a password");
     }
@@ -207,6 +211,7 @@ export class SshConnector extends BaseConnector {
     return rsyncShell(this.#rsyncOptions());
   }
 
+  /** Copies a local `source` to `destination` on the host with rsync over ssh. */
   override async rsync(
     source: string,
     destination: string,
@@ -235,6 +240,7 @@ export class SshConnector extends BaseConnector {
     this.#transfer.reset();
   }
 
+  /** Closes the persistent shell (waiting at most a second), then the connection. */
   override async disconnect(): Promise<void> {
     const shell = this.#shell;
     this.#shell = undefined;

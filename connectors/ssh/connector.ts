@@ -42,8 +42,6 @@ import { SshConfig } from "./ssh_config.ts";
 import { parseSshTarget } from "./target.ts";
 import { SshTransfer } from "./transfer.ts";
 
-export { parseSshTarget } from "./target.ts";
-export { secretsOnStdin } from "./channels.ts";
 export type { HopSettings } from "./settings.ts";
 
 /** Runs commands and moves files over SSH. */

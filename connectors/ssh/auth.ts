@@ -116,11 +116,14 @@ export async function openHop(
     port: hop.port,
     username: hop.user,
     sock: options.sock as ConnectConfig["sock"],
+    // The whole handshake and login must finish within ConnectTimeout.
     readyTimeout: hop.connectTimeout * 1000,
+    // Three missed keepalives fail the host (ssh_keepalive_interval / ServerAliveInterval).
     keepaliveInterval: hop.keepalive * 1000,
     keepaliveCountMax: 3,
     agentForward: hop.forwardAgent && hop.agent !== undefined,
     agent: hop.agent,
+    // No compression, as OpenSSH's default `Compression no`.
     algorithms: { compress: ["none"] },
     authHandler: (_left, _partial, next) => {
       const method = methods.shift();
@@ -158,6 +161,7 @@ export async function openHop(
       reject(new ConnectError(`Cannot connect to ${where}: ${errorMessage(error)}`));
     }
   });
+  // Nagle off: a command is a small write that waits for its answer.
   const socket = (client as unknown as { _sock?: { setNoDelay?: (on: boolean) => void } })._sock;
   socket?.setNoDelay?.(true);
 }

@@ -6,7 +6,7 @@
 
 import type { CommandArguments, ControlArguments } from "../lib/core/arguments.ts";
 import type { Command, ExecForm } from "../lib/core/command.ts";
-import type { ProcessResult } from "../lib/process.ts";
+import type { ProcessResult, ProcessRunner } from "../lib/process.ts";
 import { makeUnixCommand } from "../lib/core/unix_command.ts";
 import { privilegeOf } from "../lib/core/privilege.ts";
 import type { CommandResult, FileDestination, FileSource } from "./base.ts";
@@ -105,4 +105,10 @@ export async function downloadTo(
     await Deno.remove(temp).catch(() => {});
     throw error;
   }
+}
+
+/** Throws when this machine has no `rsync` (the `@local` and `@ssh` rsync run it here). */
+export async function requireLocalRsync(runProcess: ProcessRunner): Promise<void> {
+  const result = await runProcess(["sh", "-c", "command -v rsync"]);
+  if (result.exitCode !== 0) throw new Error("rsync is not installed on this machine");
 }

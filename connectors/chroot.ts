@@ -20,7 +20,7 @@
  */
 
 import { type ControlArguments, extractControlArguments } from "../lib/core/arguments.ts";
-import { type Command, sh, toCommand } from "../lib/core/command.ts";
+import { type Command, sh } from "../lib/core/command.ts";
 import { ConnectError, InputError, OperationError } from "../lib/core/errors.ts";
 import type { ProcessOptions, ProcessResult } from "../lib/process.ts";
 import {
@@ -35,7 +35,13 @@ import {
   type PutOptions,
   type RunOptions,
 } from "./base.ts";
-import { commandResult, downloadTo, renderUnderSh, sourceStream, tempName } from "./_shared.ts";
+import { renderUnderSh, sourceStream, tempName } from "./_shared.ts";
+import {
+  type ExecProcess,
+  failureText,
+  getFileThroughExec,
+  runThroughExec,
+} from "./_exec_process.ts";
 
 /**
  * The script that mounts `/proc`, `/sys` and `/dev` into the tree `$1` inside
@@ -188,12 +194,8 @@ export class ChrootConnector extends BaseConnector {
     this.#realDirectory = real;
   }
 
-  async #exec(
-    command: Command,
-    options:
-      & ControlArguments
-      & Pick<ProcessOptions, "stdin" | "onOutput" | "signal" | "stdoutBytes">,
-  ): Promise<ProcessResult> {
+  /** Runs one command in the tree as a local `chroot … sh -c` process. */
+  readonly #exec: ExecProcess = async (command, options) => {
     const { connector, command: commandArgs } = extractControlArguments(options);
     const exec = renderUnderSh(command, commandArgs); // the tree's `sh -c` runs the line
     return await this.#run(
@@ -207,14 +209,14 @@ export class ChrootConnector extends BaseConnector {
         stdoutBytes: options.stdoutBytes,
       },
     );
-  }
+  };
 
+  /** Runs the command in the tree (a `chroot` process each; `chroot_mount` adds the mounts). */
   override async runShellCommand(
     command: Command | string,
     options: RunOptions = {},
   ): Promise<CommandResult> {
-    const result = await this.#exec(toCommand(command), options);
-    return commandResult(result, options._success_exit_codes);
+    return await runThroughExec(this.#exec, command, options);
   }
 
   /**
@@ -239,9 +241,7 @@ export class ChrootConnector extends BaseConnector {
       const result = await this.#exec(command, { ...options, stdin });
       if (result.exitCode !== 0) {
         throw new OperationError(
-          `Could not write "${remotePath}" in chroot "${this.directory}": ${
-            result.output.stderr || (result.timedOut ? "timed out" : `exit code ${result.exitCode}`)
-          }`,
+          `Could not write "${remotePath}" in chroot "${this.directory}": ${failureText(result)}`,
         );
       }
       return true;
@@ -260,22 +260,10 @@ export class ChrootConnector extends BaseConnector {
     destination: FileDestination,
     options: ControlArguments = {},
   ): Promise<boolean> {
-    return await downloadTo(destination, (sink) => this.#cat(remotePath, sink, options));
-  }
-
-  async #cat(
-    remotePath: string,
-    sink: WritableStream<Uint8Array>,
-    options: ControlArguments,
-  ): Promise<boolean> {
-    const result = await this.#exec(sh`cat ${remotePath}`, { ...options, stdoutBytes: sink });
-    if (result.exitCode !== 0) {
-      throw new OperationError(
-        `Could not read "${remotePath}" in chroot "${this.directory}": ${
-          result.output.stderr || (result.timedOut ? "timed out" : `exit code ${result.exitCode}`)
-        }`,
-      );
-    }
-    return true;
+    return await getFileThroughExec(this.#exec, remotePath, {
+      destination,
+      args: options,
+      where: ` in chroot "${this.directory}"`,
+    });
   }
 }

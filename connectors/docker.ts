@@ -22,10 +22,10 @@
  */
 
 import { type ControlArguments, extractControlArguments } from "../lib/core/arguments.ts";
-import { type Command, SecretValue, sh, toCommand } from "../lib/core/command.ts";
-import { ConnectError, errorMessage, InputError, OperationError } from "../lib/core/errors.ts";
+import { type Command, SecretValue, sh } from "../lib/core/command.ts";
+import { InputError, OperationError } from "../lib/core/errors.ts";
 import { CommandOutput, type OutputLine } from "../lib/core/output.ts";
-import type { ProcessOptions, ProcessResult } from "../lib/process.ts";
+import type { ProcessRunner } from "../lib/process.ts";
 import {
   BaseConnector,
   type CommandResult,
@@ -38,18 +38,19 @@ import {
   type PutOptions,
   type RunOptions,
 } from "./base.ts";
-import { commandResult, downloadTo, renderUnderSh, sourceStream, tempName } from "./_shared.ts";
+import { renderUnderSh } from "./_shared.ts";
+import { type ExecProcess, getFileThroughExec, runThroughExec } from "./_exec_process.ts";
+import { stagedUpload, stageLocally } from "./_staged_upload.ts";
 import {
-  dockerCommitArgv,
-  dockerCopyInArgv,
-  dockerExecArgv,
-  dockerInspectContainerArgv,
-  dockerInspectImageArgv,
-  dockerKillArgv,
-  dockerRemoveArgv,
-  dockerRunArgv,
-  parseImageProcess,
-} from "./docker_argv.ts";
+  closeContainer,
+  type Container,
+  type ContainerOptions,
+  engineRunner,
+  lastLine,
+  openContainer,
+  randomHex,
+} from "./_docker_container.ts";
+import { dockerCopyInArgv, dockerExecArgv, dockerKillArgv } from "./docker_argv.ts";
 
 /** The data keys of `@docker` and `@podman`, with `cli` as the default of `docker_cli`. */
 export function dockerDataMeta(cli: string): Readonly<Record<string, DataMeta>> {
@@ -96,26 +97,6 @@ export function dockerDataMeta(cli: string): Readonly<Record<string, DataMeta>> 
 
 const MARKER_LINE = /^(skiff-pid-[0-9a-f]+):([0-9]+)$/;
 
-function randomHex(bytes: number): string {
-  return Array.from(
-    crypto.getRandomValues(new Uint8Array(bytes)),
-    (b) => b.toString(16).padStart(2, "0"),
-  )
-    .join("");
-}
-
-function lastLine(text: string): string {
-  return text.trim().split("\n").at(-1) ?? "";
-}
-
-/** A container the connector has chosen at connect. */
-interface Target {
-  /** Full container id. */
-  id: string;
-  /** True when skiff started it from an image and owns it. */
-  throwaway: boolean;
-}
-
 /** Runs commands in a container with `docker exec`, starting a throwaway container when asked. */
 export class DockerConnector extends BaseConnector {
   static override connectorName = "docker";
@@ -123,7 +104,7 @@ export class DockerConnector extends BaseConnector {
   static override dataMeta: Readonly<Record<string, DataMeta>> = dockerDataMeta("docker");
   static override description = "A container (by name or id), or a throwaway one from an image";
 
-  #target: Target | undefined;
+  #target: Container | undefined;
 
   /** `@docker/NAME` yields one host in the `@docker` group with `docker_identifier: NAME`. */
   static *makeNamesData(arg: string | undefined): Iterable<NameData> {
@@ -148,18 +129,13 @@ export class DockerConnector extends BaseConnector {
     return this.#target?.throwaway ?? false;
   }
 
-  async #run(argv: readonly string[], options?: ProcessOptions): Promise<ProcessResult> {
-    try {
-      return await this.context.runProcess(argv, options);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) {
-        throw new ConnectError(
-          `Cannot run "${this.#cli}": it is not installed or not on PATH (set docker_cli to its path)`,
-          { cause: error, permanent: true },
-        );
-      }
-      throw error;
-    }
+  /** Runs the engine's CLI; a CLI that is not installed is a permanent ConnectError. */
+  get #run(): ProcessRunner {
+    return engineRunner(this.context.runProcess, this.#cli);
+  }
+
+  get #containerOptions(): ContainerOptions {
+    return { cli: this.#cli, run: this.#run, hostName: this.host.name, data: this.data };
   }
 
   /**
@@ -172,42 +148,7 @@ export class DockerConnector extends BaseConnector {
     if (!identifier) {
       throw new InputError(`Host "${this.host.name}": docker_identifier is not set`);
     }
-    const cli = this.#cli;
-    const inspect = await this.#run(dockerInspectContainerArgv(identifier, { cli }));
-    if (inspect.exitCode === 0) {
-      const [id, running] = lastLine(inspect.output.stdout).split(" ");
-      if (this.data.docker_keep || this.data.docker_commit !== undefined) {
-        throw new InputError(
-          `Host "${this.host.name}": docker_keep and docker_commit apply only to throwaway containers, and "${identifier}" is an existing container`,
-        );
-      }
-      if (running !== "true") {
-        throw new ConnectError(
-          `Container "${identifier}" is not running: start it first (skiff never starts, stops or removes a container it did not create)`,
-          { permanent: true },
-        );
-      }
-      this.#target = { id, throwaway: false };
-      return;
-    }
-    const run = await this.#run(
-      dockerRunArgv(identifier, {
-        cli,
-        name: `skiff-${randomHex(6)}`,
-        platform: this.data.docker_platform as string | undefined,
-        network: this.data.docker_network as string | undefined,
-        runArgs: this.data.docker_run_args as string[],
-      }),
-    );
-    if (run.exitCode !== 0) {
-      throw new ConnectError(
-        `"${identifier}" is neither a container nor an image ${cli} could start: ${
-          lastLine(run.output.stderr) || lastLine(inspect.output.stderr) ||
-          `exit code ${run.exitCode}`
-        }`,
-      );
-    }
-    this.#target = { id: lastLine(run.output.stdout), throwaway: true };
+    this.#target = await openContainer(identifier, this.#containerOptions);
   }
 
   /**
@@ -218,39 +159,10 @@ export class DockerConnector extends BaseConnector {
   override async disconnect(): Promise<void> {
     const target = this.#target;
     this.#target = undefined;
-    if (!target?.throwaway) return;
-    const cli = this.#cli;
-    const tag = this.data.docker_commit as string | undefined;
-    if (tag !== undefined) {
-      const failure = await this.#commit(target.id, tag).catch((error) => errorMessage(error));
-      if (failure !== undefined) {
-        throw new OperationError(
-          `Could not commit container ${
-            target.id.slice(0, 12)
-          } as "${tag}" (the container was kept): ${failure}`,
-        );
-      }
-    }
-    if (this.data.docker_keep) return;
-    await this.#run(dockerRemoveArgv(target.id, { cli })).catch(() => {});
+    if (target) await closeContainer(target, this.#containerOptions);
   }
 
-  async #commit(id: string, tag: string): Promise<string | undefined> {
-    const cli = this.#cli;
-    const image = await this.#run(
-      dockerInspectImageArgv(this.data.docker_identifier as string, { cli }),
-    );
-    if (image.exitCode !== 0) return lastLine(image.output.stderr) || `exit code ${image.exitCode}`;
-    const commit = await this.#run(
-      dockerCommitArgv(id, { tag, image: parseImageProcess(image.output.stdout), cli }),
-    );
-    if (commit.exitCode !== 0) {
-      return lastLine(commit.output.stderr) || `exit code ${commit.exitCode}`;
-    }
-    return undefined;
-  }
-
-  #requireTarget(): Target {
+  #requireTarget(): Container {
     if (!this.#target) {
       throw new Error(`Host "${this.host.name}" is not connected: call connect() first`);
     }
@@ -283,12 +195,7 @@ export class DockerConnector extends BaseConnector {
    * first (a line the connector removes from the output), so a timeout or an
    * abort kills its process group inside the container, not just the local CLI.
    */
-  async #exec(
-    command: Command,
-    options:
-      & ControlArguments
-      & Pick<ProcessOptions, "stdin" | "onOutput" | "signal" | "stdoutBytes">,
-  ): Promise<ProcessResult> {
+  readonly #exec: ExecProcess = async (command, options) => {
     const target = this.#requireTarget();
     const { connector, command: commandArgs } = extractControlArguments(options);
     const exec = renderUnderSh(command, commandArgs); // `docker exec … sh -c` runs the line
@@ -340,14 +247,14 @@ export class DockerConnector extends BaseConnector {
       ...result,
       output: new CommandOutput(result.output.lines.filter((line) => !isMarker(line))),
     };
-  }
+  };
 
+  /** Runs the command in the container with `exec`, as `docker_user` with `docker_env`. */
   override async runShellCommand(
     command: Command | string,
     options: RunOptions = {},
   ): Promise<CommandResult> {
-    const result = await this.#exec(toCommand(command), options);
-    return commandResult(result, options._success_exit_codes);
+    return await runThroughExec(this.#exec, command, options);
   }
 
   /**
@@ -363,42 +270,36 @@ export class DockerConnector extends BaseConnector {
   ): Promise<boolean> {
     const target = this.#requireTarget();
     const cli = this.#cli;
-    const staging = await Deno.makeTempFile({ prefix: "skiff-put-" });
-    const temp = tempName(remotePath);
-    try {
-      if (typeof source === "string") await Deno.copyFile(source, staging);
-      else {
-        const file = await Deno.open(staging, { write: true, truncate: true });
-        await sourceStream(source).pipeTo(file.writable);
-      }
-      await Deno.chmod(staging, options.mode !== undefined ? parseInt(options.mode, 8) : 0o644);
-      const copy = await this.#run(
-        dockerCopyInArgv(staging, { container: target.id, path: temp }, { cli }),
-      );
-      if (copy.exitCode !== 0) {
-        throw new OperationError(
-          `Could not copy into "${remotePath}": ${
-            lastLine(copy.output.stderr) || `exit code ${copy.exitCode}`
-          }`,
-        );
-      }
-      const keepMode = options.mode !== undefined
-        ? sh``
-        : sh`{ [ ! -e ${remotePath} ] || chmod "$(stat -c %a ${remotePath} 2>/dev/null)" ${temp} 2>/dev/null || :; } && `;
-      const move = await this.runShellCommand(sh`${keepMode}mv -f ${temp} ${remotePath}`, options);
-      if (!move.success) {
-        await this.#run(dockerExecArgv(target.id, sh`rm -f ${temp}`.render(), { cli, user: "0" }))
-          .catch(() => {});
-        throw new OperationError(
-          `Could not move the upload into "${remotePath}": ${
-            move.output.stderr || `exit code ${move.exitCode}`
-          }`,
-        );
-      }
-      return true;
-    } finally {
-      await Deno.remove(staging).catch(() => {});
-    }
+    return await stagedUpload(source, remotePath, {
+      put: options,
+      keepMode: true,
+      run: (command, options) => this.runShellCommand(command, options),
+      stage: async (source, temp) => {
+        const mode = options.mode !== undefined ? parseInt(options.mode, 8) : 0o644;
+        const staging = await stageLocally(source, mode);
+        try {
+          const copy = await this.#run(
+            dockerCopyInArgv(staging, { container: target.id, path: temp }, { cli }),
+          );
+          if (copy.exitCode !== 0) {
+            throw new OperationError(
+              `Could not copy into "${remotePath}": ${
+                lastLine(copy.output.stderr) || `exit code ${copy.exitCode}`
+              }`,
+            );
+          }
+        } finally {
+          await Deno.remove(staging).catch(() => {});
+        }
+        // The move runs as the command user, who may not be allowed to remove the copy.
+        const remove = async (failed: boolean) => {
+          if (!failed) return;
+          const rm = dockerExecArgv(target.id, sh`rm -f ${temp}`.render(), { cli, user: "0" });
+          await this.#run(rm).catch(() => {});
+        };
+        return { path: temp, remove };
+      },
+    });
   }
 
   /**
@@ -411,27 +312,7 @@ export class DockerConnector extends BaseConnector {
     destination: FileDestination,
     options: ControlArguments = {},
   ): Promise<boolean> {
-    return await downloadTo(destination, (sink) => this.#cat(remotePath, sink, options));
-  }
-
-  async #cat(
-    remotePath: string,
-    sink: WritableStream<Uint8Array>,
-    options: ControlArguments,
-  ): Promise<boolean> {
-    const result = await this.#exec(sh`cat ${remotePath}`, {
-      ...options,
-      _get_pty: false,
-      stdoutBytes: sink,
-    });
-    if (result.exitCode !== 0) {
-      throw new OperationError(
-        `Could not read "${remotePath}": ${
-          result.output.stderr || (result.timedOut ? "timed out" : `exit code ${result.exitCode}`)
-        }`,
-      );
-    }
-    return true;
+    return await getFileThroughExec(this.#exec, remotePath, { destination, args: options });
   }
 }
 

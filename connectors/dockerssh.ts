@@ -26,7 +26,8 @@ import {
   type RunOptions,
 } from "./base.ts";
 import { DockerConnector } from "./docker.ts";
-import { parseSshTarget, SshConnector } from "./ssh/connector.ts";
+import { SshConnector } from "./ssh/connector.ts";
+import { parseSshTarget } from "./ssh/target.ts";
 
 /** A process runner that runs argv on the SSH host (secrets from `env` stay out of argv). */
 export function remoteRunner(ssh: SshConnector, sudo: boolean): ProcessRunner {

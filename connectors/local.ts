@@ -29,10 +29,12 @@ import {
   downloadTo,
   isPrivileged,
   renderUnderSh,
+  requireLocalRsync,
   sourceStream,
   tempName,
 } from "./_shared.ts";
 import { PersistentShell, runInShell } from "./_persistent_shell.ts";
+import { stagedUpload, stageLocally } from "./_staged_upload.ts";
 
 /**
  * Runs commands locally. Ordinary commands go through one persistent shell
@@ -146,33 +148,20 @@ export class LocalConnector extends BaseConnector {
     }
   }
 
+  /** Stages the bytes in a local temporary file, then copies them into place under privilege. */
   async #putPrivileged(
     source: FileSource,
     remotePath: string,
     options: PutOptions,
   ): Promise<boolean> {
-    const staging = await Deno.makeTempFile({ prefix: "skiff-put-" });
-    try {
-      if (typeof source === "string") await Deno.copyFile(source, staging);
-      else {
-        const file = await Deno.open(staging, { write: true, truncate: true });
-        await sourceStream(source).pipeTo(file.writable);
-      }
-      await Deno.chmod(staging, 0o644);
-      const temp = tempName(remotePath);
-      const chmod = options.mode !== undefined ? sh` && chmod ${options.mode} ${temp}` : sh``;
-      const move =
-        sh`cp ${staging} ${temp}${chmod} && mv -f ${temp} ${remotePath} || { rm -f ${temp}; exit 1; }`;
-      const result = await this.runShellCommand(move, options);
-      if (!result.success) {
-        throw new Error(
-          `Could not move the upload into "${remotePath}": ${result.output.stderr || "no output"}`,
-        );
-      }
-      return true;
-    } finally {
-      await Deno.remove(staging).catch(() => {});
-    }
+    return await stagedUpload(source, remotePath, {
+      put: options,
+      run: (command, options) => this.runShellCommand(command, options),
+      stage: async (source) => {
+        const path = await stageLocally(source, 0o644);
+        return { path, remove: () => Deno.remove(path).catch(() => {}) };
+      },
+    });
   }
 
   override async getFile(
@@ -214,11 +203,12 @@ export class LocalConnector extends BaseConnector {
     return true;
   }
 
+  /** Throws when `rsync` is not installed here. */
   override async checkCanRsync(): Promise<void> {
-    const result = await this.context.runProcess(["sh", "-c", "command -v rsync"]);
-    if (result.exitCode !== 0) throw new Error("rsync is not installed on this machine");
+    await requireLocalRsync(this.context.runProcess);
   }
 
+  /** Runs `rsync FLAGS SOURCE DESTINATION` as a command (so `_sudo` and friends apply). */
   override async rsync(
     source: string,
     destination: string,

@@ -1,14 +1,31 @@
 /**
  * known_hosts: lookup of a host's key (plain names, `[host]:port`, hashed
  * `|1|salt|hash` entries, patterns), OpenSSH-style `SHA256:` fingerprints,
- * and appending one line for a new host without rewriting the file.
+ * appending one line for a new host without rewriting the file, and the
+ * host-key policy (`StrictHostKeyChecking`) that decides what to do.
  *
  * @module
  */
 
 import { createHash, createHmac } from "node:crypto";
 import { Buffer } from "node:buffer";
+import { errorMessage } from "../../lib/core/errors.ts";
 import { matchesPatterns } from "./ssh_config.ts";
+
+/** What to do with an unknown host key: refuse it, record it, or accept it unrecorded. */
+export type StrictHostKeyChecking = "yes" | "accept-new" | "no";
+
+/** Where and how one hop's host key is checked. */
+export interface HostKeyPolicy {
+  /** The host name or address, as known_hosts stores it. */
+  host: string;
+  /** The port (not 22: stored as `[host]:port`). */
+  port: number;
+  /** known_hosts files to read; a new key is appended to the first. */
+  knownHosts: readonly string[];
+  /** The policy for unknown keys. */
+  strict: StrictHostKeyChecking;
+}
 
 /** The result of checking a host key. */
 export type HostKeyCheck =
@@ -138,4 +155,54 @@ export function appendKnownHost(file: string, host: string, port: number, blob: 
     Buffer.from(blob).toString("base64")
   }\n`;
   Deno.writeTextFileSync(file, line, { append: true, create: true, mode: 0o644 });
+}
+
+/**
+ * Checks a host key against known_hosts under the hop's policy, recording a
+ * new key under accept-new. Returns why it is refused, or undefined.
+ * Synchronous, like {@linkcode checkHostKey}.
+ *
+ * @example
+ * ```ts
+ * import { verifyHostKey } from "./host_keys.ts";
+ * const blob = new Uint8Array([0, 0, 0, 11, ...new TextEncoder().encode("ssh-ed25519"), 1]);
+ * const policy = { host: "web1", port: 22, knownHosts: ["/nonexistent/known_hosts"] };
+ * verifyHostKey({ ...policy, strict: "no" }, blob); // undefined
+ * verifyHostKey({ ...policy, strict: "yes" }, blob)?.startsWith("Host key of web1:22 is not in"); // true
+ * ```
+ */
+export function verifyHostKey(policy: HostKeyPolicy, blob: Uint8Array): string | undefined {
+  const target = `${policy.host}:${policy.port}`;
+  const file = policy.knownHosts[0];
+  let check;
+  try {
+    check = checkHostKey(policy.knownHosts, policy.host, policy.port, blob);
+  } catch (error) {
+    return `Cannot verify ${target}: ${errorMessage(error)}`;
+  }
+  switch (check.status) {
+    case "known":
+      return undefined;
+    case "unknown":
+      if (policy.strict === "yes") {
+        return `Host key of ${target} is not in ${file} and ssh_strict_host_key_checking is yes: ` +
+          `its fingerprint is ${fingerprint(blob)}`;
+      }
+      if (policy.strict === "accept-new") {
+        try {
+          appendKnownHost(file, policy.host, policy.port, blob);
+        } catch (error) {
+          return `Cannot record the host key of ${target} in ${file}: ${errorMessage(error)}`;
+        }
+      }
+      return undefined;
+    case "changed":
+      return `Host key of ${target} has CHANGED: the server offers ${fingerprint(blob)} but ` +
+        `${check.file}:${check.line} expects ${check.expectedFingerprint}. If the change is expected, ` +
+        `remove line ${check.line} of ${check.file}`;
+    case "revoked":
+      return `Host key of ${target} is revoked in ${check.file}:${check.line}`;
+    case "unsupported":
+      return `Cannot verify ${target}: ${check.reason} (${check.file}:${check.line})`;
+  }
 }

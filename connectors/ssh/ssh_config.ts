@@ -1,6 +1,7 @@
 /**
  * A reader for OpenSSH client configuration (`~/.ssh/config`): `Host`
- * patterns with `*`, `?` and `!`, `Include` with globs, first value wins,
+ * patterns with `*`, `?` and `!` (case-insensitive), `Include` with globs
+ * (both through the one glob of `lib/core/glob.ts`), first value wins,
  * `IdentityFile` accumulates. `Match` takes `all`, `host`, `originalhost`,
  * `user` and `localuser` (each may be negated with `!`); a `Match` with
  * `exec`, `canonical`, `final` or another criterion never applies: skiff
@@ -10,6 +11,7 @@
  */
 
 import { InputError } from "../../lib/core/errors.ts";
+import { globRegExp, isGlob } from "../../lib/core/glob.ts";
 
 /** One `Match` criterion: keyword (lower-cased), negated, its pattern list. */
 interface Criterion {
@@ -108,13 +110,7 @@ export function matchesPatterns(host: string, patterns: readonly string[]): bool
   for (const raw of patterns) {
     for (const pattern of raw.split(",")) {
       const negated = pattern.startsWith("!");
-      const glob = negated ? pattern.slice(1) : pattern;
-      const regex = new RegExp(
-        "^" + glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".") +
-          "$",
-        "i",
-      );
-      if (regex.test(host)) {
+      if (globRegExp(negated ? pattern.slice(1) : pattern, { ignoreCase: true }).test(host)) {
         if (negated) return false;
         matched = true;
       }
@@ -130,19 +126,11 @@ export function expandHome(path: string, home: string): string {
   return path;
 }
 
-function globToRegExp(glob: string): RegExp {
-  return new RegExp(
-    "^" +
-      glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", "[^/]*").replaceAll("?", "[^/]") +
-      "$",
-  );
-}
-
 async function expandGlob(pattern: string): Promise<string[]> {
-  if (!/[*?]/.test(pattern)) return [pattern];
+  if (!isGlob(pattern)) return [pattern];
   const slash = pattern.lastIndexOf("/");
   const dir = pattern.slice(0, slash) || "/";
-  const regex = globToRegExp(pattern.slice(slash + 1));
+  const regex = globRegExp(pattern.slice(slash + 1), { pathname: true });
   const out: string[] = [];
   try {
     for await (const entry of Deno.readDir(dir)) {

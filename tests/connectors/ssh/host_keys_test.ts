@@ -6,6 +6,7 @@ import {
   checkHostKey,
   fingerprint,
   keyTypeOf,
+  verifyHostKey,
 } from "../../../connectors/ssh/host_keys.ts";
 import { generateKey } from "../../helpers/sshd.ts";
 import { tempDir } from "../../helpers/temp.ts";
@@ -81,4 +82,54 @@ Deno.test("appendKnownHost() adds exactly one line and leaves the rest byte for 
   await Deno.writeTextFile(file, before);
   appendKnownHost(file, "127.0.0.1", 2200, a.blob);
   strictEqual(await Deno.readTextFile(file), `${before}\n[127.0.0.1]:2200 ${a.line}\n`);
+});
+
+Deno.test("verifyHostKey() applies the host-key policy: yes refuses, accept-new records, no accepts", async (t) => {
+  await using dir = await tempDir();
+  const a = await keyBlob(await generateKey(dir.join("a")));
+  const b = await keyBlob(await generateKey(dir.join("b")));
+  const file = dir.join("known_hosts");
+  const original = `known.example ${a.line}\n`;
+  const policy = { host: "new.example", port: 2200, knownHosts: [file, dir.join("global")] };
+  await t.step("a known key passes under every policy", async () => {
+    await Deno.writeTextFile(file, original);
+    for (const strict of ["yes", "accept-new", "no"] as const) {
+      strictEqual(
+        verifyHostKey({ ...policy, host: "known.example", port: 22, strict }, a.blob),
+        undefined,
+      );
+    }
+    strictEqual(await Deno.readTextFile(file), original);
+  });
+  await t.step("yes refuses an unknown key and writes nothing", async () => {
+    strictEqual(
+      verifyHostKey({ ...policy, strict: "yes" }, a.blob),
+      `Host key of new.example:2200 is not in ${file} and ssh_strict_host_key_checking is yes: its fingerprint is ${a.fp}`,
+    );
+    strictEqual(await Deno.readTextFile(file), original);
+  });
+  await t.step("no accepts an unknown key and writes nothing", async () => {
+    strictEqual(verifyHostKey({ ...policy, strict: "no" }, a.blob), undefined);
+    strictEqual(await Deno.readTextFile(file), original);
+  });
+  await t.step("accept-new appends one line to the first file", async () => {
+    strictEqual(verifyHostKey({ ...policy, strict: "accept-new" }, a.blob), undefined);
+    strictEqual(await Deno.readTextFile(file), `${original}[new.example]:2200 ${a.line}\n`);
+  });
+  await t.step("a changed key is refused under every policy, with the line to remove", async () => {
+    for (const strict of ["yes", "accept-new", "no"] as const) {
+      strictEqual(
+        verifyHostKey({ ...policy, host: "known.example", port: 22, strict }, b.blob),
+        `Host key of known.example:22 has CHANGED: the server offers ${b.fp} but ${file}:1 expects ${a.fp}. ` +
+          `If the change is expected, remove line 1 of ${file}`,
+      );
+    }
+  });
+  await t.step("a revoked key is refused", async () => {
+    await Deno.writeTextFile(file, `@revoked known.example ${b.line}\n`);
+    strictEqual(
+      verifyHostKey({ ...policy, host: "known.example", port: 22, strict: "no" }, b.blob),
+      `Host key of known.example:22 is revoked in ${file}:1`,
+    );
+  });
 });

@@ -88,3 +88,28 @@ Deno.test("expandTokens() expands %h %p %r %u %d %% and ~", () => {
     "/home/u/.ssh/r@h:2-u-/home/u-%",
   );
 });
+
+Deno.test("matchesPatterns() ignores case and takes [sets] like every other skiff glob", () => {
+  strictEqual(matchesPatterns("WEB1.Example.COM", ["*.example.com"]), true);
+  strictEqual(matchesPatterns("web2", ["web[1-3]"]), true);
+  strictEqual(matchesPatterns("web4", ["web[1-3]"]), false);
+  strictEqual(matchesPatterns("web4", ["web[!1-3]"]), true);
+  strictEqual(matchesPatterns("web.1", ["web?1", "!web.1"]), false);
+});
+
+Deno.test("SshConfig Include globs match file names only, never across a /", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(dir.join("conf.d/sub"), { recursive: true });
+  await Deno.writeTextFile(dir.join("conf.d/a.conf"), "Host a\n  User from-a\n");
+  await Deno.writeTextFile(dir.join("conf.d/sub/b.conf"), "Host b\n  User from-b\n");
+  await Deno.writeTextFile(dir.join("conf.d/c.txt"), "Host c\n  User from-c\n");
+  const config = await SshConfig.parse("Include conf.d/*.conf\n", {
+    sshDir: dir.path,
+    home: "/home/me",
+  });
+  deepStrictEqual([config.resolve("a"), config.resolve("b"), config.resolve("c")], [
+    { user: ["from-a"] },
+    {},
+    {},
+  ]);
+});

@@ -1,0 +1,167 @@
+/**
+ * Logging in to one hop: the keys, agent and password to offer (in that
+ * order), the ssh2 connection settings, the host-key check, and errors that
+ * say what was tried. Authentication and host-key failures are permanent: a
+ * retry cannot fix them.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import type { Client, ConnectConfig } from "ssh2";
+import { ConnectError, errorMessage } from "../../lib/core/errors.ts";
+import { verifyHostKey } from "./host_keys.ts";
+import type { HopSettings } from "./settings.ts";
+
+/** One way to authenticate, as ssh2's `authHandler` takes it, with a label for errors. */
+export type AuthMethod = Record<string, unknown> & { type: string; label: string };
+
+/** The methods to offer, and why keys were left out. */
+export interface AuthPlan {
+  /** In the order they are offered: keys, agent, password. */
+  methods: AuthMethod[];
+  /** Why a key file was skipped (unreadable, encrypted, cannot sign). */
+  notes: string[];
+}
+
+/**
+ * Reads the hop's key files and lists the methods to offer. A missing key
+ * file is skipped silently, any other problem becomes a note.
+ */
+export async function authPlan(hop: HopSettings): Promise<AuthPlan> {
+  const { utils } = (await import("ssh2")).default;
+  const notes: string[] = [];
+  const methods: AuthMethod[] = [];
+  for (const path of hop.keys) {
+    let text: Uint8Array;
+    try {
+      text = await Deno.readFile(path);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) notes.push(`${path}: ${errorMessage(error)}`);
+      continue;
+    }
+    const parsed = utils.parseKey(Buffer.from(text), hop.keyPassword);
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    if (key instanceof Error) {
+      notes.push(
+        /encrypted|passphrase/i.test(key.message)
+          ? `${path}: the key is encrypted and no usable ssh_key_password was given`
+          : `${path}: ${key.message}`,
+      );
+      continue;
+    }
+    // About half of the ECDSA keys OpenSSH writes cannot sign under Deno: probe before offering.
+    if (/^ecdsa-sha2-nistp(256|384)$/.test(key.type)) {
+      const signature = key.sign(Buffer.from("skiff-probe"));
+      if (signature instanceof Error || !key.verify(Buffer.from("skiff-probe"), signature)) {
+        notes.push(
+          `${path}: this ${key.type} key cannot sign under Deno; load it into ssh-agent or use an ed25519 key`,
+        );
+        continue;
+      }
+    }
+    methods.push({ type: "publickey", username: hop.user, key, label: `publickey (${path})` });
+  }
+  if (hop.agent) {
+    methods.push({ type: "agent", username: hop.user, agent: hop.agent, label: "agent" });
+  }
+  if (hop.password !== undefined) {
+    methods.push({
+      type: "password",
+      username: hop.user,
+      password: hop.password,
+      label: "password",
+    });
+  }
+  return { methods, notes };
+}
+
+/**
+ * The message for a failed login: who, where, the methods tried, and why
+ * keys were skipped.
+ *
+ * @example
+ * ```ts
+ * import { authFailure } from "./auth.ts";
+ * authFailure({ user: "deploy", host: "web1", port: 22 }, { tried: ["password"], notes: [] });
+ * // "Authentication failed for deploy@web1:22: tried password"
+ * ```
+ */
+export function authFailure(
+  hop: Pick<HopSettings, "user" | "host" | "port">,
+  attempt: { tried: readonly string[]; notes: readonly string[] },
+): string {
+  const list = attempt.tried.length > 0
+    ? attempt.tried.join(", ")
+    : "none (no key, agent or password was usable)";
+  const extra = attempt.notes.length > 0 ? `; ${attempt.notes.join("; ")}` : "";
+  return `Authentication failed for ${hop.user}@${hop.host}:${hop.port}: tried ${list}${extra}`;
+}
+
+/**
+ * Connects `client` to one hop (through `sock`, a forwarded stream from the
+ * previous hop, if any) and logs in. Throws ConnectError; permanent for
+ * authentication and host-key failures.
+ */
+export async function openHop(
+  client: Client,
+  hop: HopSettings,
+  options: { sock?: unknown } = {},
+): Promise<void> {
+  const { methods, notes } = await authPlan(hop);
+  let hostKeyProblem: string | undefined;
+  const tried: string[] = [];
+  const config: ConnectConfig = {
+    host: hop.host,
+    port: hop.port,
+    username: hop.user,
+    sock: options.sock as ConnectConfig["sock"],
+    // The whole handshake and login must finish within ConnectTimeout.
+    readyTimeout: hop.connectTimeout * 1000,
+    // Three missed keepalives fail the host (ssh_keepalive_interval / ServerAliveInterval).
+    keepaliveInterval: hop.keepalive * 1000,
+    keepaliveCountMax: 3,
+    agentForward: hop.forwardAgent && hop.agent !== undefined,
+    agent: hop.agent,
+    // No compression, as OpenSSH's default `Compression no`.
+    algorithms: { compress: ["none"] },
+    authHandler: (_left, _partial, next) => {
+      const method = methods.shift();
+      if (!method) return next(false as never);
+      tried.push(method.label);
+      next(method as never);
+    },
+    hostVerifier: (key: Buffer) => {
+      const problem = verifyHostKey(hop, new Uint8Array(key));
+      if (problem) hostKeyProblem = problem;
+      return problem === undefined;
+    },
+  };
+  const where = `${hop.host}:${hop.port}`;
+  await new Promise<void>((resolve, reject) => {
+    client.once("ready", () => resolve());
+    client.once("error", (error: Error & { level?: string }) => {
+      if (hostKeyProblem) return reject(new ConnectError(hostKeyProblem, { permanent: true }));
+      if (
+        error.level === "client-authentication" ||
+        /authentication methods failed/i.test(error.message)
+      ) {
+        return reject(new ConnectError(authFailure(hop, { tried, notes }), { permanent: true }));
+      }
+      if (/timed out/i.test(error.message)) {
+        return reject(
+          new ConnectError(`Timed out connecting to ${where} after ${hop.connectTimeout} s`),
+        );
+      }
+      reject(new ConnectError(`Cannot connect to ${where}: ${error.message}`, { cause: error }));
+    });
+    try {
+      client.connect(config);
+    } catch (error) {
+      reject(new ConnectError(`Cannot connect to ${where}: ${errorMessage(error)}`));
+    }
+  });
+  // Nagle off: a command is a small write that waits for its answer.
+  const socket = (client as unknown as { _sock?: { setNoDelay?: (on: boolean) => void } })._sock;
+  socket?.setNoDelay?.(true);
+}

@@ -1,0 +1,302 @@
+/**
+ * Channels on one SSH connection: a bounded number open at once, commands
+ * run each on a channel of their own (with stdin, a pty, a timeout or an
+ * abort signal), and a kill of the remote process group when such a command
+ * has to stop. Also owns the connection's "lost" state.
+ *
+ * @module
+ */
+
+import type { Client, ClientChannel } from "ssh2";
+import type { ConnectorArguments } from "../../lib/core/arguments.ts";
+import { type ExecForm, quote } from "../../lib/core/command.ts";
+import { errorMessage } from "../../lib/core/errors.ts";
+import { CommandOutput, LineSplitter, type OutputLine } from "../../lib/core/output.ts";
+import { stdinBytes } from "../../lib/process.ts";
+import { ShellLostError } from "../_persistent_shell.ts";
+import type { CommandResult, RunOptions } from "../base.ts";
+
+/**
+ * How many channels one connection keeps open at once, the persistent shell
+ * included. sshd's MaxSessions defaults to 10; under Deno, 4 or more
+ * concurrent channels made the connection drop in our tests, 3 never did.
+ */
+const MAX_CHANNELS = 3;
+const PID_MARK = "__skiff_pid__:";
+
+/** How a channel ended: its exit status (if any), known once it closed. */
+export interface ChannelExit {
+  /** The exit status, when the server sent one. */
+  code?: number;
+  /** The signal that ended the command, when the server sent one. */
+  signal?: string;
+}
+
+/** A counting semaphore for channels. */
+class Slots {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+  constructor(count: number) {
+    this.#free = count;
+  }
+  async take(): Promise<() => void> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    };
+  }
+}
+
+/**
+ * How secret values reach a command on its own channel without touching
+ * argv: the command first reads one line per secret from stdin. A value is
+ * sent sh-quoted with each newline written as `"$skiff_nl"`, so a
+ * multi-line value (a key, a certificate) still fits on one line; `eval`
+ * turns it back into the exact value.
+ *
+ * @example
+ * ```ts
+ * import { secretsOnStdin } from "./channels.ts";
+ * import { strictEqual } from "node:assert/strict";
+ * const { prelude, input } = secretsOnStdin({ S: "a b\nc" });
+ * strictEqual(new TextDecoder().decode(input), `'a b'"$skiff_nl"c\n`);
+ * strictEqual(prelude, `skiff_nl='\n'; IFS= read -r S || exit 125; eval "S=$S"; export S; `);
+ * ```
+ */
+export function secretsOnStdin(
+  secretEnv: Readonly<Record<string, string>>,
+): { prelude: string; input: Uint8Array } {
+  const names = Object.keys(secretEnv);
+  if (names.length === 0) return { prelude: "", input: new Uint8Array() };
+  const prelude = "skiff_nl='\n'; " +
+    names.map((name) =>
+      `IFS= read -r ${name} || exit 125; eval "${name}=\$${name}"; export ${name}; `
+    ).join("");
+  const lines = names.map((name) =>
+    secretEnv[name].split("\n").map(quote).join('"$skiff_nl"') + "\n"
+  );
+  return { prelude, input: new TextEncoder().encode(lines.join("")) };
+}
+
+/**
+ * The result of a command that never ran or never finished because the
+ * connection is gone.
+ *
+ * @example
+ * ```ts
+ * import { lostResult } from "./channels.ts";
+ * lostResult("connection lost").error; // "connection lost"
+ * ```
+ */
+export function lostResult(reason: string): CommandResult {
+  return { success: false, exitCode: null, error: reason, output: new CommandOutput([]) };
+}
+
+/** What {@linkcode SshChannels.exec} needs besides the command. */
+export interface ExecOptions extends Pick<RunOptions, "onOutput" | "signal"> {
+  /** The control arguments the connector handles itself. */
+  connector: ConnectorArguments;
+  /** Exit codes that count as success. */
+  codes: readonly number[];
+}
+
+/** The channels of one connection, at most three at once. */
+export class SshChannels {
+  readonly #slots = new Slots(MAX_CHANNELS);
+  readonly #outcomes = new WeakMap<ClientChannel, Promise<ChannelExit>>();
+  #client?: Client;
+  #lost?: string;
+
+  /** Opens later channels on `client` (the last hop); undefined when it is closed. */
+  attach(client: Client | undefined): void {
+    this.#client = client;
+  }
+
+  /** The client channels open on (the last hop), once attached. */
+  get client(): Client | undefined {
+    return this.#client;
+  }
+
+  /** Why the connection is gone, or undefined while it is usable. */
+  get lost(): string | undefined {
+    return this.#lost;
+  }
+
+  /** Records that the connection is gone; the first reason stays. */
+  markLost(reason: string): void {
+    this.#lost ??= reason;
+  }
+
+  /** Waits for a free channel slot; call the returned function to release it. */
+  take(): Promise<() => void> {
+    return this.#slots.take();
+  }
+
+  /** Opens a channel running `command` (retried a few times when the server refuses a channel). */
+  async open(command: string, options: { pty?: boolean } = {}): Promise<ClientChannel> {
+    const client = this.#client;
+    if (!client || this.#lost) throw new ShellLostError(this.#lost ?? "not connected");
+    for (let attempt = 0;; attempt++) {
+      try {
+        return await new Promise<ClientChannel>((resolve, reject) =>
+          client.exec(command, options.pty ? { pty: true } : {}, (error, stream) => {
+            if (error) return reject(error);
+            // Record exit and close at once: they can arrive in the same batch of
+            // packets as the channel's opening, before an awaiting caller listens.
+            this.#outcomes.set(stream, recordOutcome(stream));
+            resolve(stream);
+          })
+        );
+      } catch (error) {
+        if (attempt < 5 && /open failed|channel/i.test(errorMessage(error))) {
+          await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** How a channel from {@linkcode open} ended, once it has closed. */
+  closed(stream: ClientChannel): Promise<ChannelExit> {
+    return this.#outcomes.get(stream)!;
+  }
+
+  /**
+   * Runs a rendered command on a channel of its own: secrets through stdin,
+   * then `_stdin`; a `_timeout` or an abort kills the remote process group.
+   */
+  async exec(exec: ExecForm, options: ExecOptions): Promise<CommandResult> {
+    const { connector, codes } = options;
+    const { prelude, input: secretInput } = secretsOnStdin(exec.secretEnv);
+    const track = connector._timeout !== undefined || options.signal !== undefined;
+    const full = `${track ? `echo ${PID_MARK}$$ >&2; ` : ""}${prelude}${exec.text}`;
+    const release = await this.take();
+    let stream: ClientChannel;
+    try {
+      stream = await this.open(full, { pty: connector._get_pty });
+    } catch (error) {
+      release();
+      if (error instanceof ShellLostError) return lostResult(error.message);
+      throw error;
+    }
+    const lines: OutputLine[] = [];
+    let remotePid: number | undefined;
+    const sink = (line: OutputLine) => {
+      if (line.stream === "stderr" && remotePid === undefined && line.line.startsWith(PID_MARK)) {
+        remotePid = Number(line.line.slice(PID_MARK.length));
+        return;
+      }
+      lines.push(line);
+      options.onOutput?.(line);
+    };
+    const out = new LineSplitter((line) => {
+      if (remotePid === undefined && line.startsWith(PID_MARK)) {
+        remotePid = Number(line.slice(PID_MARK.length)); // with a pty, stderr arrives on stdout
+        return;
+      }
+      sink({ stream: "stdout", line });
+    });
+    const err = new LineSplitter((line) => sink({ stream: "stderr", line }));
+    let timedOut = false;
+    let aborted = false;
+    const kill = () => {
+      if (remotePid !== undefined) void this.kill(remotePid);
+      stream.close();
+    };
+    const timer = connector._timeout !== undefined
+      ? setTimeout(() => {
+        timedOut = true;
+        kill();
+      }, connector._timeout * 1000)
+      : undefined;
+    const onAbort = () => {
+      aborted = true;
+      kill();
+    };
+    options.signal?.addEventListener("abort", onAbort);
+    const closed = this.closed(stream);
+    stream.on("data", (chunk: Uint8Array) => out.push(chunk));
+    stream.stderr.on("data", (chunk: Uint8Array) => err.push(chunk));
+    const input: Uint8Array[] = secretInput.length > 0 ? [secretInput] : [];
+    if (connector._stdin !== undefined) input.push(stdinBytes(connector._stdin));
+    for (const chunk of input) stream.write(chunk);
+    stream.end();
+    try {
+      const exit = await closed;
+      out.flush();
+      err.flush();
+      return this.#result(exit, { output: new CommandOutput(lines), timedOut, aborted, codes });
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+      release();
+    }
+  }
+
+  #result(
+    exit: ChannelExit,
+    ended: { output: CommandOutput; timedOut: boolean; aborted: boolean; codes: readonly number[] },
+  ): CommandResult {
+    const { output, timedOut, aborted } = ended;
+    if (timedOut || aborted) {
+      return {
+        success: false,
+        exitCode: null,
+        timedOut,
+        error: timedOut ? "timed out" : "interrupted",
+        output,
+      };
+    }
+    if (exit.code === undefined) {
+      if (exit.signal) {
+        return {
+          success: false,
+          exitCode: null,
+          signal: exit.signal,
+          error: `killed by ${exit.signal}`,
+          output,
+        };
+      }
+      this.markLost("connection lost");
+      return { success: false, exitCode: null, error: "connection lost", output };
+    }
+    return { success: ended.codes.includes(exit.code), exitCode: exit.code, output };
+  }
+
+  /** Kills the remote process group `pid` (or the process) on a channel of its own; never throws. */
+  async kill(pid: number): Promise<void> {
+    try {
+      const release = await this.take();
+      try {
+        const stream = await this.open(
+          `kill -KILL -${pid} 2>/dev/null || kill -KILL ${pid} 2>/dev/null; true`,
+        );
+        await new Promise<void>((resolve) => {
+          stream.on("close", () => resolve());
+          stream.resume();
+          stream.stderr.resume();
+          stream.end();
+        });
+      } finally {
+        release();
+      }
+    } catch {
+      // The connection is gone: the server ends the session's processes itself.
+    }
+  }
+}
+
+function recordOutcome(stream: ClientChannel): Promise<ChannelExit> {
+  let exit: ChannelExit = {};
+  stream.on("exit", (code: number | null, signal?: string) => {
+    exit = { code: code ?? undefined, signal: signal ?? undefined };
+  });
+  return new Promise((resolve) => stream.on("close", () => resolve(exit)));
+}

@@ -116,7 +116,7 @@ Deno.test("verifyHostKey() applies the host-key policy: yes refuses, accept-new 
     strictEqual(verifyHostKey({ ...policy, strict: "accept-new" }, a.blob), undefined);
     strictEqual(await Deno.readTextFile(file), `${original}[new.example]:2200 ${a.line}\n`);
   });
-  await t.step("a changed key is refused under every policy, with the line to remove", async () => {
+  await t.step("a changed key is refused under every policy, with the line to remove", () => {
     for (const strict of ["yes", "accept-new", "no"] as const) {
       strictEqual(
         verifyHostKey({ ...policy, host: "known.example", port: 22, strict }, b.blob),

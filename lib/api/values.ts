@@ -37,16 +37,19 @@ export interface Command {
   renderMasked(): string;
 }
 
-/** What the `sh` tagged template accepts: arrays become one quoted argument per item. */
-export type Interpolation =
+/**
+ * What the `sh` tagged template accepts: arrays become one quoted argument per
+ * item. (lib/core fills the parameters with its own classes.)
+ */
+export type Interpolation<Raw = RawValue, Secret = SecretValue, Cmd = Command> =
   | string
   | number
   | bigint
   | boolean
-  | RawValue
-  | SecretValue
-  | Command
-  | readonly (string | number | RawValue | SecretValue | Command)[];
+  | Raw
+  | Secret
+  | Cmd
+  | readonly (string | number | Raw | Secret | Cmd)[];
 
 /** Bytes, text or lines written to a command's standard input. */
 export type StdinValue = string | Uint8Array | readonly string[];

@@ -11,6 +11,8 @@
  * @module
  */
 
+import type { Interpolation as ApiInterpolation } from "../api/values.ts";
+
 /** One piece of a command line. `depth` counts the shell quoting levels a secret sits under. */
 export type Bit =
   | { readonly kind: "literal"; readonly text: string }
@@ -87,16 +89,8 @@ export function secret(value: string): SecretValue {
   return new SecretValue(value);
 }
 
-/** A value `sh` accepts in an interpolation. */
-export type Interpolation =
-  | string
-  | number
-  | bigint
-  | boolean
-  | RawValue
-  | SecretValue
-  | Command
-  | readonly (string | number | RawValue | SecretValue | Command)[];
+/** A value `sh` accepts in an interpolation (the shape lib/api declares, with these classes). */
+export type Interpolation = ApiInterpolation<RawValue, SecretValue, Command>;
 
 /** What {@linkcode Command.renderForExec} hands a connector. */
 export interface ExecForm {

@@ -64,10 +64,8 @@ export interface ControlArguments<Secret = SecretValue, Raw = RawValue> {
   _retries?: number;
   /** Seconds between retries. */
   _retry_delay?: number;
-  /** Retry each command until this function returns true for the attempt's result. */
-  _retry_until?: (
-    result: { exitCode: number | null; stdout: string; stderr: string },
-  ) => boolean | Promise<boolean>;
+  /** Retry the operation again while this returns true for the attempt's output (pyinfra's meaning). */
+  _retry_until?: (output: RetryOutput) => boolean | Promise<boolean>;
   /** A failure is reported but does not stop the host. */
   _ignore_errors?: boolean;
   /** Run the remaining commands of an operation after one fails. */
@@ -76,6 +74,22 @@ export interface ControlArguments<Secret = SecretValue, Raw = RawValue> {
   _if?: boolean | (() => boolean | Promise<boolean>);
   /** Directory for temporary files on the host. */
   _temp_dir?: string;
+}
+
+/** What `_retry_until` receives about one attempt (pyinfra's output data, in camelCase). */
+export interface RetryOutput {
+  /** The attempt succeeded. */
+  success: boolean;
+  /** Its standard output. */
+  stdout: string;
+  /** Its standard output as lines. */
+  stdoutLines: string[];
+  /** Its standard error. */
+  stderr: string;
+  /** Its standard error as lines. */
+  stderrLines: string[];
+  /** The commands it ran, masked. */
+  commands: string[];
 }
 
 /**

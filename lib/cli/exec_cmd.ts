@@ -39,7 +39,7 @@ export async function runExec(request: ExecRequest, io: CliIo): Promise<number> 
     const emit: EventSink = (event) => {
       if (event.type === "output") {
         (event.stream === "stdout" ? io.out : io.err)(`${prefix}${event.line}\n`);
-      }
+      } else if (event.type === "log") io.err(`${prefix}${event.message}\n`);
     };
     const outcome = await withHost(host, {
       context: request.context,
@@ -48,7 +48,10 @@ export async function runExec(request: ExecRequest, io: CliIo): Promise<number> 
       signal: io.signal,
     }, async (session) => {
       const args = session.arguments();
-      const result = await session.run(request.command, args, { ownShell: true });
+      const result = await session.retrying(args, "the command", async () => {
+        const run = await session.run(request.command, args, { ownShell: true });
+        return { ...run, stdout: run.output.stdout, stderr: run.output.stderr, commands: [] };
+      });
       if (result.success) return undefined;
       const why = result.timedOut
         ? `timed out after ${args._timeout} s`

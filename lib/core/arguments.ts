@@ -88,10 +88,10 @@ export const CONTROL_ARGUMENTS: Readonly<Record<ControlArgumentName, DataMeta>> 
     default: false,
   },
   _stdin: { description: "Text, bytes or lines written to standard input", type: "any" },
-  _retries: { description: "Times to retry a failed command", type: "integer", default: 0 },
+  _retries: { description: "Times to retry a failed operation", type: "integer", default: 0 },
   _retry_delay: { description: "Seconds between retries", type: "number", default: 5 },
   _retry_until: {
-    description: "Retry until this function returns true for the result",
+    description: "Retry again while this function returns true for the output",
     type: "any",
   },
   _ignore_errors: {

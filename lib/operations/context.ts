@@ -87,6 +87,14 @@ export interface OperationHost {
   fact<A extends unknown[], T>(definition: FactDefinition<A, T>, ...args: A): Promise<T>;
   /** Forgets cached facts whose name starts with `prefix`. */
   invalidateFacts(prefix?: string): void;
+  /** Runs `attempt` again after a failure or while `_retry_until` says so (`_retries`, `_retry_delay`). */
+  retrying<
+    T extends { success: boolean; stdout: string; stderr: string; commands: readonly string[] },
+  >(
+    args: ControlArguments,
+    label: string,
+    attempt: () => Promise<T>,
+  ): Promise<T>;
   /** Validates a call's control arguments and merges them over the deploy's and the host's. */
   operationArguments(
     control: Record<string, unknown>,

@@ -274,7 +274,11 @@ export async function callOperation(
     config: options.config ?? {},
   };
   try {
-    return await spec.run(ctx, ...call.positional, call.options);
+    return await session.retrying(
+      control,
+      name,
+      () => spec.run(ctx, ...call.positional, call.options),
+    );
   } catch (error) {
     if (control._ignore_errors && error instanceof OperationError) {
       return {

@@ -20,7 +20,7 @@ import {
   validateControlArguments,
 } from "../core/arguments.ts";
 import { type Command, MASK, SecretValue, toCommand } from "../core/command.ts";
-import { describeExitCode, OperationError } from "../core/errors.ts";
+import { describeExitCode, errorMessage, OperationError } from "../core/errors.ts";
 import { type FactDefinition, FactError } from "../facts/fact.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
 import type { OperationHost } from "../operations/context.ts";
@@ -50,6 +50,27 @@ function collectSecrets(value: unknown, out: Set<string>): void {
   else if (typeof value === "object" && value !== null) {
     Object.values(value).forEach((item) => collectSecrets(item, out));
   }
+}
+
+/** What a retry decision looks at: an operation's result, or a command's. */
+export interface RetryData {
+  success: boolean;
+  stdout: string;
+  stderr: string;
+  commands: readonly string[];
+}
+
+/** The data `_retry_until` receives (pyinfra's output data, in camelCase). */
+function retryView(data: RetryData) {
+  const lines = (text: string) => text === "" ? [] : text.replace(/\n$/, "").split("\n");
+  return {
+    success: data.success,
+    stdout: data.stdout,
+    stderr: data.stderr,
+    stdoutLines: lines(data.stdout),
+    stderrLines: lines(data.stderr),
+    commands: [...data.commands],
+  };
 }
 
 /** The first line of a command, shortened to 200 characters, for messages. */
@@ -117,10 +138,11 @@ export class HostSession implements OperationHost {
   }
 
   /**
-   * Runs a command with the merged control arguments, honouring `_retries`,
-   * `_retry_delay` and `_retry_until`. Emits the masked command and output.
-   * Commands an operator wrote pass `ownShell`: they get a shell (and `$$`)
-   * of their own; skiff's own scripts may share the connector's shell.
+   * Runs a command once with the merged control arguments and emits the
+   * masked command and output. Retries are the caller's, through
+   * {@linkcode HostSession.retrying}. Commands an operator wrote pass
+   * `ownShell`: they get a shell (and `$$`) of their own; skiff's own scripts
+   * may share the connector's shell.
    */
   async run(
     command: Command | string,
@@ -132,28 +154,58 @@ export class HostSession implements OperationHost {
     const masked = this.mask(cmd.renderMasked());
     collectSecrets(args, this.#secrets);
     for (const secret of cmd.secrets) this.#secrets.add(secret);
+    this.#emit({ type: "command", host: this.name, command: masked });
+    const result = await this.#connector.runShellCommand(cmd, {
+      ...args,
+      signal: this.#signal,
+      sharedShell: !options.ownShell,
+      onOutput: ({ stream, line }) =>
+        this.#emit({ type: "output", host: this.name, stream, line: this.mask(line) }),
+    });
+    return { ...result, masked };
+  }
+
+  /**
+   * Runs `attempt` (a whole operation, or `exec`'s command) with pyinfra's
+   * retry meaning: after a failure, or while `_retry_until(data)` returns
+   * true, it runs again after `_retry_delay` seconds, at most `_retries` more
+   * times. A failure is a result with `success: false` or a thrown
+   * OperationError; the last one is returned or thrown. Cached facts are
+   * forgotten before each retry. The one place skiff retries.
+   */
+  async retrying<T extends RetryData>(
+    args: ControlArguments,
+    label: string,
+    attempt: () => Promise<T>,
+  ): Promise<T> {
     const retries = args._retries ?? 0;
-    let result: CommandResult | undefined;
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) await this.#sleep(args._retry_delay ?? 5);
-      this.#emit({ type: "command", host: this.name, command: masked });
-      result = await this.#connector.runShellCommand(cmd, {
-        ...args,
-        signal: this.#signal,
-        sharedShell: !options.ownShell,
-        onOutput: ({ stream, line }) =>
-          this.#emit({ type: "output", host: this.name, stream, line: this.mask(line) }),
+    for (let tries = 0;; tries++) {
+      let result: T | undefined;
+      let failure: unknown;
+      try {
+        result = await attempt();
+      } catch (error) {
+        if (!(error instanceof OperationError) || this.#signal?.aborted) throw error;
+        failure = error;
+      }
+      const data: RetryData = result ??
+        { success: false, stdout: "", stderr: errorMessage(failure), commands: [] };
+      const again = !data.success || (args._retry_until !== undefined &&
+        await args._retry_until(retryView(data)));
+      if (!again || tries >= retries) {
+        if (result === undefined) throw failure;
+        return result;
+      }
+      const delay = args._retry_delay ?? 5;
+      this.#emit({
+        type: "log",
+        host: this.name,
+        message: this.mask(`retrying ${label} (${tries + 1} of ${retries}) in ${delay} s`),
       });
-      const done = args._retry_until
-        ? await args._retry_until({
-          exitCode: result.exitCode,
-          stdout: result.output.stdout,
-          stderr: result.output.stderr,
-        })
-        : result.success;
-      if (done) break;
+      await this.#sleep(delay);
+      if (this.#signal?.aborted) throw new OperationError("Interrupted");
+      this.invalidateFacts();
     }
-    return { ...result!, masked };
   }
 
   /** Runs a command and throws an OperationError explaining the failure unless it succeeds. */

@@ -15,7 +15,7 @@ const SAMPLE = `import type {
   StdinValue,
 } from "./skiff.d.ts";
 
-export const defaults: OpControl = { _sudo: true, _retry_until: (r) => r.exitCode === 0 };
+export const defaults: OpControl = { _sudo: true, _retry_until: (r) => !r.success };
 const stdin: StdinValue = ["a", "b"];
 const env: ControlArguments["_env"] = { LANG: "C" };
 const control: OpControl = { _stdin: stdin, _env: env };

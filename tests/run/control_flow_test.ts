@@ -54,7 +54,7 @@ Deno.test("_if skips or runs an operation, as a value or a function of the deplo
 
 Deno.test("_retries and _retry_until retry a command, once per attempt, in one place", async (t) => {
   await using dir = await tempDir();
-  await t.step("_retries: a command failing twice succeeds on the third attempt", async () => {
+  await t.step("_retries: an operation failing twice succeeds on the third attempt", async () => {
     const counter = `${dir.path}/count1`;
     const { outcome, results } = await runLocal(
       dir.path,
@@ -70,25 +70,32 @@ Deno.test("_retries and _retry_until retry a command, once per attempt, in one p
     strictEqual(results.length, 1);
     strictEqual(await Deno.readTextFile(counter), "x\nx\nx\n");
   });
-  await t.step("_retry_until: the deploy's function sees each attempt's output", async () => {
-    const counter = `${dir.path}/count2`;
-    const { outcome, logs } = await runLocal(
-      dir.path,
-      `export default async ({ ops, log }) => {
+  await t.step(
+    "_retry_until: true means retry again (pyinfra's meaning); it sees each attempt",
+    async () => {
+      const counter = `${dir.path}/count2`;
+      const { outcome, logs } = await runLocal(
+        dir.path,
+        `export default async ({ ops, log }) => {
   const seen = [];
   await ops.server.shell(${JSON.stringify(`echo x >>${counter}; wc -l <${counter}`)}, {
     _retries: 5,
     _retry_delay: 0,
-    _retry_until: (r) => { seen.push(r.stdout.trim()); return r.stdout.trim() === "3"; },
+    _retry_until: (r) => { seen.push(r.stdoutLines.join("|")); return r.stdout.trim() !== "3"; },
   });
   log("seen=" + seen.join(","));
 };
 `,
-    );
-    strictEqual(outcome.failed, 0, JSON.stringify(outcome.hosts));
-    deepStrictEqual(logs, ["seen=1,2,3"]);
-    strictEqual(await Deno.readTextFile(counter), "x\nx\nx\n");
-  });
+      );
+      strictEqual(outcome.failed, 0, JSON.stringify(outcome.hosts));
+      deepStrictEqual(logs, [
+        "retrying server.shell (1 of 5) in 0 s",
+        "retrying server.shell (2 of 5) in 0 s",
+        "seen=1,2,3",
+      ]);
+      strictEqual(await Deno.readTextFile(counter), "x\nx\nx\n");
+    },
+  );
   await t.step("no retries: a failing command is tried exactly once", async () => {
     const counter = `${dir.path}/count3`;
     const { outcome } = await runLocal(

@@ -6,6 +6,7 @@
  */
 
 import { runCli } from "./lib/cli/program.ts";
+import { terminalPrompt } from "./lib/cli/terminal_prompt.ts";
 import type { CliIo } from "./lib/report/io.ts";
 
 const encoder = new TextEncoder();
@@ -30,16 +31,21 @@ function writer(file: { writeSync(p: Uint8Array): number }): (text: string) => v
 }
 
 /** The real outside world: stdout, stderr, environment, Ctrl-C. */
-function realIo(signal: AbortSignal): CliIo {
+function realIo(signal: AbortSignal, onInterrupt: () => void): CliIo {
+  const err = writer(Deno.stderr);
   return {
     out: writer(Deno.stdout),
-    err: writer(Deno.stderr),
+    err,
     env: (name) => Deno.env.get(name),
     isTerminal: Deno.stdout.isTerminal(),
     cwd: Deno.cwd(),
     signal,
     prompt: Deno.stdin.isTerminal()
-      ? (question) => Promise.resolve(globalThis.prompt(question))
+      ? terminalPrompt(Deno.stdin, {
+        write: err,
+        onInterrupt,
+        ask: (question) => globalThis.prompt(question),
+      })
       : undefined,
   };
 }
@@ -51,6 +57,6 @@ if (import.meta.main) {
     controller.abort();
   };
   Deno.addSignalListener("SIGINT", onInterrupt);
-  const code = await runCli(Deno.args, realIo(controller.signal));
+  const code = await runCli(Deno.args, realIo(controller.signal, onInterrupt));
   Deno.exit(controller.signal.aborted ? 130 : code);
 }

@@ -52,11 +52,17 @@ function realIo(signal: AbortSignal, onInterrupt: () => void): CliIo {
 
 if (import.meta.main) {
   const controller = new AbortController();
-  const onInterrupt = () => {
-    if (controller.signal.aborted) Deno.exit(130);
+  // Ctrl-C and SIGTERM (a cancelled CI job) both stop the run and kill what it
+  // started, then exit 130 or 143; a second one exits at once.
+  let exitCode = 130;
+  const stop = (code: number) => () => {
+    if (controller.signal.aborted) Deno.exit(code);
+    exitCode = code;
     controller.abort();
   };
+  const onInterrupt = stop(130);
   Deno.addSignalListener("SIGINT", onInterrupt);
+  Deno.addSignalListener("SIGTERM", stop(143));
   const code = await runCli(Deno.args, realIo(controller.signal, onInterrupt));
-  Deno.exit(controller.signal.aborted ? 130 : code);
+  Deno.exit(controller.signal.aborted ? exitCode : code);
 }

@@ -71,10 +71,13 @@ export interface ControlArguments<Secret = SecretValue, Raw = RawValue> {
   /** Run the remaining commands of an operation after one fails. */
   _continue_on_error?: boolean;
   /** Run the operation only when this is true (or returns true). */
-  _if?: boolean | (() => boolean | Promise<boolean>);
+  _if?: Condition | readonly Condition[];
   /** Directory for temporary files on the host. */
   _temp_dir?: string;
 }
+
+/** One `_if` condition: a value, or a function of the deploy's (it may be async). */
+export type Condition = boolean | (() => boolean | Promise<boolean>);
 
 /** What `_retry_until` receives about one attempt (pyinfra's output data, in camelCase). */
 export interface RetryOutput {

@@ -34,6 +34,11 @@ export interface FunctionCodec {
  * ```
  */
 export function encode(value: unknown, functions: FunctionCodec = {}): unknown {
+  if (typeof value === "function") {
+    return functions.register
+      ? { [CALLBACK_TAG]: functions.register(value as (...args: unknown[]) => unknown) }
+      : undefined;
+  }
   if (value instanceof SecretValue) return { [SECRET_TAG]: value.reveal() };
   if (value instanceof Command) return { [COMMAND_TAG]: value.bits };
   if (Array.isArray(value)) return value.map((item) => encode(item, functions));
@@ -41,10 +46,7 @@ export function encode(value: unknown, functions: FunctionCodec = {}): unknown {
   if (typeof value === "object" && value !== null) {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      if (typeof item !== "function") out[key] = encode(item, functions);
-      else if (functions.register) {
-        out[key] = { [CALLBACK_TAG]: functions.register(item as (...args: unknown[]) => unknown) };
-      }
+      if (typeof item !== "function" || functions.register) out[key] = encode(item, functions);
     }
     return out;
   }

@@ -28,7 +28,7 @@ async function runLocal(dir: string, source: string) {
   return { outcome, results, logs };
 }
 
-Deno.test("_if skips or runs an operation, as a value or a function of the deploy's", async () => {
+Deno.test("_if skips or runs an operation, as a value, a function of the deploy's, or a list of both", async () => {
   await using dir = await tempDir();
   const { outcome, results } = await runLocal(
     dir.path,
@@ -38,6 +38,8 @@ Deno.test("_if skips or runs an operation, as a value or a function of the deplo
   await ops.server.shell("echo c", { _if: () => false });
   await ops.server.shell("echo d", { _if: async () => 1 + 1 === 2 });
   await ops.server.shell("echo e", { _if: 0 });
+  await ops.server.shell("echo f", { _if: [true, () => true, async () => false] });
+  await ops.server.shell("echo g", { _if: [true, () => true] });
 };
 `,
   );
@@ -48,8 +50,10 @@ Deno.test("_if skips or runs an operation, as a value or a function of the deplo
     "echo c: skipped",
     "echo d: ran: echo d",
     "echo e: skipped",
+    "echo f: skipped",
+    "echo g: ran: echo g",
   ]);
-  deepStrictEqual(outcome.hosts[0].counts, { ok: 0, changed: 2, failed: 0, skipped: 3 });
+  deepStrictEqual(outcome.hosts[0].counts, { ok: 0, changed: 3, failed: 0, skipped: 4 });
 });
 
 Deno.test("_retries and _retry_until retry a command, once per attempt, in one place", async (t) => {

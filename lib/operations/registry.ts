@@ -198,7 +198,8 @@ export function splitCall(
       `${name}: expected at most ${spec.positional + 2} arguments, got ${args.length}`,
     );
   }
-  const positional = args.slice(0, spec.positional);
+  // Missing trailing positionals stay undefined, so options never slide into their place.
+  const positional = Array.from({ length: spec.positional }, (_, i) => args[i]);
   const options: Record<string, unknown> = {};
   const control: Record<string, unknown> = {};
   for (const [index, extra] of args.slice(spec.positional).entries()) {

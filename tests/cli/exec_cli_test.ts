@@ -16,6 +16,16 @@ Deno.test("skiff exec masks a fleet host's secret _env value in what it prints",
     strictEqual(run.stdout, "[@local] token=***\n");
     strictEqual(run.stderr, "[@local] err=***\n");
   });
+  await t.step("a secret in plain host data, not only in control arguments", async () => {
+    const fleet = dir.join("data.yml");
+    await Deno.writeTextFile(
+      fleet,
+      'fleet:\n  hosts:\n    "@local":\n      api_token: !secret tok-9f8e7d\n',
+    );
+    const run = await runSkiff(["exec", fleet, "--", "echo token=tok-9f8e7d"]);
+    strictEqual(run.code, 0, run.stderr);
+    strictEqual(run.stdout, "[@local] token=***\n");
+  });
   await t.step("@ssh", async () => {
     await using sshd = await startSshd();
     const fleet = dir.join("ssh.yml");

@@ -1,5 +1,5 @@
 import { strictEqual } from "node:assert/strict";
-import { assertIncludes } from "../helpers/assert_text.ts";
+import { assertExcludes, assertIncludes } from "../helpers/assert_text.ts";
 import { runSkiff } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
 
@@ -30,4 +30,29 @@ Deno.test("files.template renders under the binary's permission flags through th
     bad.stdout,
     "files.template: app.conf.j2 line 1, column 1: undefined variable in {{ nope }}",
   );
+});
+
+Deno.test("skiff deploy --dry --diff masks a host's secret that a template renders", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(
+    dir.join("deploy.ts"),
+    `export default async ({ ops, host }) => {\n  await ops.files.template("db.conf.j2", host.data.out);\n};\n`,
+  );
+  await Deno.writeTextFile(
+    dir.join("db.conf.j2"),
+    "user=app\npassword={{ host.data.db_password }}\n",
+  );
+  const out = dir.join("db.conf");
+  await Deno.writeTextFile(out, "user=app\npassword=old\n");
+  const fleet = dir.join("fleet.yml");
+  await Deno.writeTextFile(
+    fleet,
+    `fleet:\n  hosts:\n    "@local":\n      out: ${out}\n      db_password: !secret s3cr3t-in-a-diff\n`,
+  );
+  const run = await runSkiff(["deploy", fleet, dir.join("deploy.ts"), "--dry", "--diff"]);
+  strictEqual(run.code, 0, run.stdout + run.stderr);
+  assertIncludes(run.stdout, "-password=old");
+  assertIncludes(run.stdout, "+password=***");
+  assertExcludes(run.stdout + run.stderr, "s3cr3t-in-a-diff");
+  strictEqual(await Deno.readTextFile(out), "user=app\npassword=old\n");
 });

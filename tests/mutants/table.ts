@@ -1,0 +1,181 @@
+/**
+ * The mutation table: one-line bugs in things the README promises, each with
+ * the test files that must catch it. `deno task mutants` applies them one at
+ * a time to a scratch copy; a mutant the tests do not catch is a survivor.
+ * Later issues add rows for what they build.
+ *
+ * @module
+ */
+
+/** One one-line bug. */
+export interface Mutant {
+  /** Short name. */
+  id: string;
+  /** The file, from the repository root. */
+  file: string;
+  /** Text that occurs exactly once in the file. */
+  original: string;
+  /** What it becomes. */
+  replacement: string;
+  /** Test files (from the root) that must fail with it. */
+  tests: string[];
+}
+
+/** Every row, in a fixed order (CI samples by index). */
+export const MUTANTS: readonly Mutant[] = [
+  {
+    id: "diff-unmasked",
+    file: "lib/run/runner.ts",
+    original: "if (result.diff) result.diff = session.mask(result.diff);",
+    replacement: "if (result.diff) result.diff = `${result.diff}`;",
+    tests: ["tests/cli/template_cli_test.ts"],
+  },
+  {
+    id: "host-data-secrets-not-collected",
+    file: "lib/run/session.ts",
+    original: "collectSecrets(host.data, this.#secrets);",
+    replacement: "void host.data;",
+    tests: ["tests/cli/exec_cli_test.ts"],
+  },
+  {
+    id: "temp-file-not-beside-destination",
+    file: "connectors/_shared.ts",
+    original: "return `${dir}.${base}.skiff-${random}`;",
+    replacement: "return `/tmp/.${base}.skiff-${random}`;",
+    tests: ["tests/connectors/staged_upload_test.ts", "tests/connectors/cross_fs_put_test.ts"],
+  },
+  {
+    id: "glob-question-mark-any-run",
+    file: "lib/core/glob.ts",
+    original: 'else if (char === "?") source += any;',
+    replacement: 'else if (char === "?") source += `${any}*`;',
+    tests: ["tests/core/glob_test.ts", "tests/inventory/limits_test.ts"],
+  },
+  {
+    id: "empty-black-list-blocks-nothing",
+    file: "lib/inventory/restrictions.ts",
+    original: "if (Object.keys(black).length === 0) return",
+    replacement: "if (Object.keys(black).length === -1) return",
+    tests: ["tests/inventory/merge_test.ts", "tests/run/runner_test.ts"],
+  },
+  {
+    id: "allow-list-ignored",
+    file: "lib/inventory/restrictions.ts",
+    original: "if (allow !== undefined && allow[deploy] !== true) {",
+    replacement: "if (allow === null) {",
+    tests: ["tests/run/runner_test.ts"],
+  },
+  {
+    id: "sandbox-may-write",
+    file: "lib/sandbox/worker_permissions.ts",
+    original: "    write: false,",
+    replacement: "    write: true,",
+    tests: ["tests/sandbox/boat_sandbox_test.ts"],
+  },
+  {
+    id: "sandbox-may-read-everything",
+    file: "lib/sandbox/worker_permissions.ts",
+    original: "    read: [...read],",
+    replacement: "    read: true,",
+    tests: ["tests/cli/deploy_cli_test.ts"],
+  },
+  {
+    id: "sandbox-sys",
+    file: "lib/sandbox/worker_permissions.ts",
+    original: "    sys: false,",
+    replacement: "    sys: true,",
+    tests: ["tests/cli/deploy_cli_test.ts", "tests/sandbox/boat_sandbox_test.ts"],
+  },
+  {
+    id: "retries-ignored",
+    file: "lib/run/session.ts",
+    original: "const retries = args._retries ?? 0;",
+    replacement: "const retries = 0;",
+    tests: ["tests/run/control_flow_test.ts", "tests/cli/exec_cli_test.ts"],
+  },
+  {
+    id: "if-never-skips",
+    file: "lib/run/runner.ts",
+    original: "if (!(await conditionHolds(control._if))) {",
+    replacement: "if (!(await conditionHolds(true))) {",
+    tests: ["tests/run/control_flow_test.ts"],
+  },
+  {
+    id: "quote-keeps-single-quote",
+    file: "lib/core/command.ts",
+    original: "return `'${text.replaceAll(\"'\", `'\"'\"'`)}'`;",
+    replacement: "return `'${text}'`;",
+    tests: ["tests/core/command_test.ts"],
+  },
+  {
+    id: "chdir-unquoted",
+    file: "lib/core/unix_command.ts",
+    original: "inner = Command.join([sh`cd ${args._chdir}`,",
+    replacement: "inner = Command.join([Command.of(`cd ${args._chdir}`),",
+    tests: ["tests/core/unix_command_test.ts"],
+  },
+  {
+    id: "sudo-may-prompt",
+    file: "lib/core/unix_command.ts",
+    original: '"sudo -H -A -k" : "sudo -H -n"',
+    replacement: '"sudo -H -A -k" : "sudo -H"',
+    tests: ["tests/core/unix_command_test.ts"],
+  },
+  {
+    id: "changed-host-key-accepted",
+    file: "connectors/ssh/host_keys.ts",
+    original: "return `Host key of ${target} has CHANGED",
+    replacement: "return undefined && `Host key of ${target} has CHANGED",
+    tests: ["tests/connectors/ssh/host_keys_test.ts"],
+  },
+  {
+    id: "process-group-not-killed",
+    file: "lib/process.ts",
+    original: 'Deno.kill(-pid, "SIGKILL");',
+    replacement: 'Deno.kill(pid, "SIGKILL");',
+    tests: ["tests/connectors/local_test.ts"],
+  },
+  {
+    id: "fleet-error-position-lost",
+    file: "lib/inventory/parse.ts",
+    original: "return counter.linePos(node.range[0]);",
+    replacement: "return counter.linePos(0);",
+    tests: ["tests/inventory/fleet_test.ts"],
+  },
+  {
+    id: "positional-options-slide",
+    file: "lib/operations/registry.ts",
+    original: "const positional = Array.from({ length: spec.positional }, (_, i) => args[i]);",
+    replacement: "const positional = args.slice(0, spec.positional);",
+    tests: ["tests/cli/template_cli_test.ts"],
+  },
+  {
+    id: "exec-bypasses-session",
+    file: "lib/cli/exec_cmd.ts",
+    original: '(event.stream === "stdout" ? io.out : io.err)(`${prefix}${event.line}\\n`);',
+    replacement:
+      '(event.stream === "stdout" ? io.out : io.err)(`${prefix}${event.line.replaceAll("***", "tok-9f8e7d")}\\n`);',
+    tests: ["tests/cli/exec_cli_test.ts"],
+  },
+  {
+    id: "sigterm-ignored",
+    file: "main.ts",
+    original: 'Deno.addSignalListener("SIGTERM", stop(143));',
+    replacement: "",
+    tests: ["tests/cli/signals_test.ts"],
+  },
+  {
+    id: "secret-prompt-echoes",
+    file: "lib/cli/terminal_prompt.ts",
+    original: "  terminal.setRaw(true);",
+    replacement: "  terminal.setRaw(false);",
+    tests: ["tests/cli/secret_prompt_test.ts"],
+  },
+  {
+    id: "privileges-stack-silently",
+    file: "lib/core/privilege.ts",
+    original: "    if (chosen.length > 1) {",
+    replacement: "    if (chosen.length > 9) {",
+    tests: ["tests/core/privilege_test.ts"],
+  },
+];

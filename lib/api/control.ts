@@ -38,8 +38,6 @@ export interface ControlArguments<Secret = SecretValue, Raw = RawValue> {
   _preserve_su_env?: boolean;
   /** Shell for su to use (su -s). */
   _su_shell?: string;
-  /** Password for su, answered at its prompt. */
-  _su_password?: string | Secret;
   /** Run the command with doas. */
   _doas?: boolean;
   /** User to doas to (doas -u). */

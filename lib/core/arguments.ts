@@ -52,11 +52,6 @@ export const CONTROL_ARGUMENTS: Readonly<Record<ControlArgumentName, DataMeta>> 
     default: false,
   },
   _su_shell: { description: "Shell for su to use (su -s)", type: "string" },
-  _su_password: {
-    description: "Password for su, answered at its prompt",
-    type: "string",
-    secret: true,
-  },
   _doas: { description: "Run the command with doas", type: "boolean", default: false },
   _doas_user: { description: "User to doas to (doas -u)", type: "string" },
   _privilege_chain: {
@@ -127,7 +122,6 @@ export const COMMAND_ARGUMENT_NAMES = [
   "_use_su_login",
   "_preserve_su_env",
   "_su_shell",
-  "_su_password",
   "_doas",
   "_doas_user",
   "_privilege_chain",
@@ -163,6 +157,11 @@ export function validateControlArguments(
 ): ControlArguments {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
+    if (key === "_su_password") {
+      throw new InputError(
+        `${source}: _su_password is not supported: su reads its password from a terminal, which skiff does not drive; use _sudo with _sudo_password, or a rule that needs no password`,
+      );
+    }
     if (!isControlArgument(key)) {
       throw new InputError(
         `${source}: unknown control argument "${key}"${hint(key, Object.keys(CONTROL_ARGUMENTS))}`,

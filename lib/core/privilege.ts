@@ -45,7 +45,6 @@ export interface SuPrivilege {
   readonly login: boolean;
   readonly preserveEnv: boolean;
   readonly shell?: string;
-  readonly password?: string | SecretValue;
 }
 
 /** `doas [-u user]`. */
@@ -77,7 +76,6 @@ export interface PrivilegeArguments {
   _use_su_login?: boolean;
   _preserve_su_env?: boolean;
   _su_shell?: string;
-  _su_password?: string | SecretValue;
   _doas?: boolean;
   _doas_user?: string;
   _privilege_chain?: readonly PrivilegeMethod[];
@@ -108,7 +106,6 @@ function step(method: PrivilegeMethod, args: PrivilegeArguments): PrivilegeStep 
         login: Boolean(args._use_su_login),
         preserveEnv: Boolean(args._preserve_su_env),
         ...(args._su_shell ? { shell: args._su_shell } : {}),
-        ...(args._su_password !== undefined ? { password: args._su_password } : {}),
       };
   }
 }

@@ -19,7 +19,6 @@ Deno.test("CONTROL_ARGUMENTS documents every argument in DESIGN.md", () => {
     "_use_su_login",
     "_preserve_su_env",
     "_su_shell",
-    "_su_password",
     "_doas",
     "_doas_user",
     "_privilege_chain",
@@ -57,6 +56,15 @@ Deno.test("validateControlArguments() names the argument and the bad value", asy
     () =>
       throws(() => validateControlArguments({ _sduo: true }, "host web1"), {
         message: `host web1: unknown control argument "_sduo" (did you mean "_sudo"?)`,
+      }),
+  );
+  await t.step(
+    "_su_password is refused with what to use instead",
+    () =>
+      throws(() => validateControlArguments({ _su_password: "pw" }, "host web1"), {
+        name: "InputError",
+        message:
+          "host web1: _su_password is not supported: su reads its password from a terminal, which skiff does not drive; use _sudo with _sudo_password, or a rule that needs no password",
       }),
   );
   await t.step(

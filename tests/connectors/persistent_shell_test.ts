@@ -68,7 +68,10 @@ Deno.test("PersistentShell fails a running command fast when the shell dies", as
     name: "ShellLostError",
     message: "connection lost: the persistent shell ended",
   });
-  await rejects(shell.run("true"), { name: "ShellLostError" });
+  await rejects(shell.run("true"), {
+    name: "ShellLostError",
+    message: "connection lost: the persistent shell ended",
+  });
   await child.status;
 });
 
@@ -94,7 +97,7 @@ Deno.test("PersistentShell rejects an aborted command at once and hands its owne
   });
   deepStrictEqual(interrupts, [child.pid]);
   deepStrictEqual([shell.dead, shell.interrupted], [true, true]);
-  await rejects(shell.run("true"), { name: "ShellInterruptedError" });
+  await rejects(shell.run("true"), { name: "ShellInterruptedError", message: "interrupted" });
   await rejects(shell.run("true", { signal: AbortSignal.abort() }), {
     name: "ShellInterruptedError",
   });

@@ -37,7 +37,10 @@ Deno.test("sh`` rejects Promises and plain objects with a TypeError", () => {
     name: "TypeError",
     message: "Cannot interpolate an object (Object) into a command",
   });
-  throws(() => sh`echo ${undefined as unknown as string}`, { name: "TypeError" });
+  throws(() => sh`echo ${undefined as unknown as string}`, {
+    name: "TypeError",
+    message: "Cannot interpolate undefined into a command",
+  });
 });
 
 Deno.test("Command masks secrets in renderMasked(), toString() and JSON", () => {

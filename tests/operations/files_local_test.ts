@@ -184,7 +184,11 @@ Deno.test("files.line edits real files: missing file, no trailing newline, regex
     strictEqual((await h.op("files.line", path, "b=9", { match: "^b=" })).changed, false);
   });
   await t.step("invalid regex is an input error", async () => {
-    await rejects(h.op("files.line", path, "x", { match: "(" }), { name: "InputError" });
+    await rejects(h.op("files.line", path, "x", { match: "(" }), {
+      name: "InputError",
+      message:
+        'files.line match: invalid regular expression "(": Invalid regular expression: /(/: Unterminated group',
+    });
   });
   await t.step("mode and content are kept on edit", async () => {
     await Deno.chmod(path, 0o640);

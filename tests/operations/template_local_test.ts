@@ -89,7 +89,11 @@ Deno.test("files.replace edits by regular expression, once", async () => {
   deepStrictEqual([result.changed, result.description], [true, `edited ${path}`]);
   strictEqual(await Deno.readTextFile(path), "port=8080\nhost=a\nport=8080\n");
   strictEqual((await h.op("files.replace", path, /^port=\d+$/m, "port=8080")).changed, false);
-  await rejects(h.op("files.replace", path, "(", "x"), { name: "InputError" });
+  await rejects(h.op("files.replace", path, "(", "x"), {
+    name: "InputError",
+    message:
+      'files.replace: invalid regular expression "(": Invalid regular expression: /(/gm: Unterminated group',
+  });
 });
 
 Deno.test("server.sysctl reads without changing what already matches; persist writes the file once", async () => {
@@ -104,5 +108,10 @@ Deno.test("server.sysctl reads without changing what already matches; persist wr
   strictEqual(await Deno.readTextFile(file), `kernel.ostype = ${ostype}\n`);
   const again = await h.op("server.sysctl", "kernel.ostype", ostype, { persist: true, file });
   deepStrictEqual([again.changed, again.description], [false, `kernel.ostype is ${ostype}`]);
-  await rejects(h.op("server.sysctl", "kernel.no_such_key_xyz", "1"), { name: "OperationError" });
+  await rejects(h.op("server.sysctl", "kernel.no_such_key_xyz", "1"), {
+    name: "OperationError",
+    message:
+      "Command failed on @local with exit code 1 (general error): sysctl -n kernel.no_such_key_xyz\n" +
+      "sysctl: cannot stat /proc/sys/kernel/no_such_key_xyz: No such file or directory",
+  });
 });

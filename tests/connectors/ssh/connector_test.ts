@@ -289,7 +289,10 @@ Deno.test("SshConnector retries refused connections but never authentication fai
       },
       groups: [],
     }, { runProcess });
-    await rejects(c.connect(), { name: "ConnectError" });
+    await rejects(c.connect(), {
+      name: "ConnectError",
+      message: `Cannot connect to 127.0.0.1:${port}: Connection lost before handshake`,
+    });
     listener.close();
     await accepting.catch(() => {});
     strictEqual(accepted, 3);

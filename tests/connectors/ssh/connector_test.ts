@@ -1,5 +1,5 @@
 import { deepStrictEqual, match, rejects, strictEqual } from "node:assert/strict";
-import { assertExcludes, assertStartsWith } from "../../helpers/assert_text.ts";
+import { assertExcludes, assertIncludes, assertStartsWith } from "../../helpers/assert_text.ts";
 import { SshConnector } from "../../../connectors/ssh/connector.ts";
 import { secret } from "../../../lib/core/command.ts";
 import { runProcess } from "../../../lib/process.ts";
@@ -100,10 +100,15 @@ Deno.test("SshConnector runs commands with streams, stdin, pty, exit codes and s
       const value = `pw-${crypto.randomUUID()}`;
       const { sh } = await import("../../../lib/core/command.ts");
       let seen = "";
+      // A sleep of its own length marks the command in ps: the watch must have seen it run.
+      const sleep = `0.3${Math.floor(Math.random() * 1e6)}`;
       const watch = setInterval(() => (seen += psArgs()), 30);
-      const r = await c.runShellCommand(sh`printf %s ${secret(value)}; sleep 0.3`, { _stdin: "" });
+      const r = await c.runShellCommand(sh`printf %s ${secret(value)}; sleep ${sleep}`, {
+        _stdin: "",
+      });
       clearInterval(watch);
       strictEqual(r.output.stdout, value);
+      assertIncludes(seen, `sleep ${sleep}`, "the command ran while ps watched");
       assertExcludes(seen, value);
     });
     await t.step("multi-line secrets arrive exactly, on a channel and in the shell", async () => {
@@ -484,6 +489,7 @@ Deno.test("SshConnector uploads with sudo, and a sudo password never shows in an
     await t.step("sudo with a password through askpass", async () => {
       await Deno.writeTextFile(sudoers, `${TEST_USER} ALL=(ALL) ALL\n`, { mode: 0o440 });
       let seen = "";
+      const sleep = `0.2${Math.floor(Math.random() * 1e6)}`;
       const watch = setInterval(() => (seen += psArgs()), 20);
       const out = await connected(connector(sshd), async (c) => {
         const denied = await c.runShellCommand("id -u", { _sudo: true });
@@ -491,13 +497,14 @@ Deno.test("SshConnector uploads with sudo, and a sudo password never shows in an
           denied.error,
           `sudo on @ssh/${TEST_USER}@127.0.0.1:${sshd.port} needs a password: set _sudo_password (secret) or add a NOPASSWD rule`,
         );
-        return await c.runShellCommand("id -u; sleep 0.2", {
+        return await c.runShellCommand(`id -u; sleep ${sleep}`, {
           _sudo: true,
           _sudo_password: secret(TEST_PASSWORD),
         });
       });
       clearInterval(watch);
       strictEqual(out.output.stdout, "0");
+      assertIncludes(seen, `sleep ${sleep}`, "the command ran while ps watched");
       assertExcludes(seen, TEST_PASSWORD);
     });
   } finally {

@@ -11,6 +11,27 @@ export const TEST_USER = "skiff-test";
 /** Its password (set only when a test asks for password auth). */
 export const TEST_PASSWORD = "skiff-test-pw-7f3a";
 
+/**
+ * The sftp-server binary: where Debian puts it, or where the system's sshd
+ * config names it. A test that asks for SFTP fails when there is none, rather
+ * than silently testing without it.
+ */
+export async function sftpServer(): Promise<string> {
+  const candidates = [
+    "/usr/lib/openssh/sftp-server",
+    "/usr/libexec/openssh/sftp-server",
+    "/usr/libexec/sftp-server",
+  ];
+  const config = await Deno.readTextFile("/etc/ssh/sshd_config").catch(() => "");
+  const named = /^\s*Subsystem\s+sftp\s+(\S+)/m.exec(config)?.[1];
+  for (const path of named ? [named, ...candidates] : candidates) {
+    if (await Deno.stat(path).then((info) => info.isFile, () => false)) return path;
+  }
+  throw new Error(
+    `No sftp-server found (looked in ${candidates.join(", ")}): install openssh-server`,
+  );
+}
+
 /** A running test sshd. */
 export interface TestSshd extends AsyncDisposable {
   /** Its port on 127.0.0.1. */
@@ -120,7 +141,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   await Deno.writeTextFile(`${dir}/authorized_keys`, authorized + "\n");
   await Deno.chmod(`${dir}/authorized_keys`, 0o644);
   const port = options.port ?? freePort();
-  const sftp = await Deno.stat("/usr/lib/openssh/sftp-server").then(() => true, () => false);
+  const sftp = options.noSftp ? undefined : await sftpServer();
   const config = [
     `Port ${port}`,
     "ListenAddress 127.0.0.1",
@@ -137,7 +158,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     "MaxSessions 64",
     "MaxStartups 200",
     "LogLevel ERROR",
-    ...(sftp && !options.noSftp ? ["Subsystem sftp /usr/lib/openssh/sftp-server"] : []),
+    ...(sftp ? [`Subsystem sftp ${sftp}`] : []),
     options.extraConfig ?? "",
   ].join("\n");
   await Deno.writeTextFile(`${dir}/sshd_config`, config + "\n");

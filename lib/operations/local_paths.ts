@@ -23,10 +23,11 @@ export interface LocalGrants {
 
 /** The policy as people read it (`skiff doctor`, README "Deploys run sandboxed"). */
 export const LOCAL_PATH_POLICY: readonly string[] = [
-  "deploy code   reads only its deploy's directory and --allow-read/allow_read paths; no writes, network, processes or environment",
-  "operations    read local files only inside the deploys' directories and --allow-read/allow_read paths",
-  "operations    write local files only inside --allow-write/allow_write paths",
-  "@local        the target is this machine: operations act on it as the operator",
+  "deploy code  reads only the deploys' directories and --allow-read/allow_read paths; no writes, network, processes or environment",
+  "operations   read local files only inside the deploys' directories and --allow-read/allow_read paths",
+  "operations   write local files only inside --allow-write/allow_write paths",
+  "paths        resolved (.., symlinks) before the check; a refusal names the flag that grants it (exit 2)",
+  "@local       the target is this machine: its operations act on it as the operator",
 ];
 
 /** A local path outside what the operator granted. An InputError (exit code 2). */

@@ -37,7 +37,13 @@ export interface FileAttributes {
   group?: string;
 }
 
-/** The operations a deploy calls. Subject first, then options, then control arguments. */
+/**
+ * The operations a deploy calls. Subject first, then options, then control
+ * arguments. Local paths (relative to the deploy's directory) may be read
+ * inside the deploys' directories and `--allow-read`/fleet `allow_read`
+ * paths, and written only inside `--allow-write`/fleet `allow_write` paths;
+ * others are refused, after `..` and symlinks are resolved.
+ */
 export interface Operations {
   /** Server-level operations. */
   server: {
@@ -88,7 +94,7 @@ export interface Operations {
       options?: FileAttributes & { createRemoteDir?: boolean } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
-    /** Downloads `src` to a local path; skipped when the sha256 matches. */
+    /** Downloads `src` to a local path, which must be granted with `--allow-write` or fleet `allow_write`; skipped when the sha256 matches. */
     get(
       src: string,
       dest: string,

@@ -28,7 +28,10 @@ export interface DeployRequest {
   verbosity: number;
   parallel: number;
   failPercent?: number;
+  /** `--allow-read` paths (absolute): deploy code and operations may read them. */
   allowRead: readonly string[];
+  /** `--allow-write` paths (absolute): operations may write them on the controller. */
+  allowWrite: readonly string[];
   context: ConnectorContext;
 }
 
@@ -60,7 +63,9 @@ export async function runDeployCommand(request: DeployRequest, io: CliIo): Promi
       "Nothing was changed: pass -y to apply the deploy, or --dry to see what it would change",
     );
   }
-  using sandbox = await DeploySandbox.start(paths, { allowRead: request.allowRead });
+  const allowRead = [...request.allowRead, ...(request.inventory.allowRead ?? [])];
+  const allowWrite = [...request.allowWrite, ...(request.inventory.allowWrite ?? [])];
+  using sandbox = await DeploySandbox.start(paths, { allowRead });
   const paint = hostPainter(io);
   const makeReporter = () =>
     request.json ? jsonReporter(io.out) : textReporter({
@@ -82,6 +87,8 @@ export async function runDeployCommand(request: DeployRequest, io: CliIo): Promi
       context: request.context,
       emit,
       signal: io.signal,
+      allowRead,
+      allowWrite,
       sandbox,
     });
 
@@ -93,7 +100,7 @@ export async function runDeployCommand(request: DeployRequest, io: CliIo): Promi
       report(event);
     });
     if (io.signal?.aborted) return 130;
-    if (preview.failed > 0) return 1;
+    if (preview.failed > 0) return preview.refused > 0 ? 2 : 1;
     if (changesIn(seen) === 0) {
       io.out("Nothing to change\n");
       return 0;
@@ -106,5 +113,6 @@ export async function runDeployCommand(request: DeployRequest, io: CliIo): Promi
   }
   const outcome = await run(request.dryRun, makeReporter());
   if (outcome.interrupted) return 130;
+  if (outcome.refused > 0) return 2;
   return outcome.failed > 0 ? 1 : 0;
 }

@@ -1,13 +1,14 @@
 /**
  * `skiff doctor`: version, Deno version, the permission set skiff was built
  * with and what Deno actually granted, where skiff looks for SSH config,
- * known_hosts and keys, whether an SSH agent is reachable, and which
- * programs from the run allow list are installed.
+ * known_hosts and keys, whether an SSH agent is reachable, which programs
+ * from the run allow list are installed, and what deploys may reach.
  *
  * @module
  */
 
 import { flagName, PERMISSION_FLAGS } from "../build/permissions.ts";
+import { LOCAL_PATH_POLICY } from "../operations/local_paths.ts";
 import type { ProcessRunner } from "../process.ts";
 import type { CliIo } from "../report/io.ts";
 
@@ -23,6 +24,8 @@ export interface DoctorReport {
     agent: { socket: string | null; reachable: boolean; error?: string };
   };
   programs: Record<string, string | null>;
+  /** What deploy code and its operations may reach on this machine. */
+  sandbox: readonly string[];
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -106,6 +109,7 @@ export async function doctorReport(
       agent,
     },
     programs,
+    sandbox: LOCAL_PATH_POLICY,
   };
 }
 
@@ -136,6 +140,8 @@ export function printDoctor(report: DoctorReport, json: boolean, io: CliIo): voi
     ...Object.entries(report.programs).map(([name, path]) =>
       `  ${name.padEnd(8)} ${path ?? "not installed"}`
     ),
+    'deploy sandbox (README "Deploys run sandboxed"):',
+    ...report.sandbox.map((line) => `  ${line}`),
   ];
   io.out(lines.join("\n") + "\n");
 }

@@ -166,7 +166,16 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
         ),
     )
       .option("--fail-percent <n>", "stop starting hosts once more than N% have failed")
-      .option("--allow-read <path>", "let deploy code read this path too (repeatable)", collect)
+      .option(
+        "--allow-read <path>",
+        "let deploy code and its operations read this path too (repeatable)",
+        collect,
+      )
+      .option(
+        "--allow-write <path>",
+        "let operations write this local path, e.g. for files.get (repeatable)",
+        collect,
+      )
       .addOption(parallelOption()),
   ).action(async (targets, deploys, flags) => {
     const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
@@ -184,6 +193,9 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
         parallel: parseParallel(flags.parallel, inventory),
         failPercent: parsePercent(flags.failPercent),
         allowRead: (flags.allowRead ?? []).map((path) =>
+          path.startsWith("/") ? path : `${io.cwd}/${path}`
+        ),
+        allowWrite: (flags.allowWrite ?? []).map((path) =>
           path.startsWith("/") ? path : `${io.cwd}/${path}`
         ),
         context,

@@ -21,6 +21,10 @@ export interface Inventory {
   readonly hosts: readonly InventoryHost[];
   /** Configuration for deploy modules (fleet keys outside `fleet:`). */
   readonly config: Readonly<Record<string, unknown>>;
+  /** Fleet `allow_read:` paths (absolute): deploys and their operations may read them. */
+  readonly allowRead?: readonly string[];
+  /** Fleet `allow_write:` paths (absolute): operations may write them on the controller. */
+  readonly allowWrite?: readonly string[];
 }
 
 /**

@@ -68,6 +68,9 @@ export interface CollectedFleets {
   /** Where each restricted host name was written. */
   restrictionSources: Readonly<Record<string, string>>;
   parallelism?: number;
+  /** Every fleet's `allow_read:`/`allow_write:` (absolute). */
+  allowRead: readonly string[];
+  allowWrite: readonly string[];
 }
 
 /** A name expanded by its connector. */
@@ -109,7 +112,11 @@ export function collectFleets(documents: readonly FleetDocument[]): CollectedFle
     black_list: {} as Record<string, Record<string, boolean>>,
   };
   let parallelism: number | undefined;
+  const allowRead: string[] = [];
+  const allowWrite: string[] = [];
   for (const { fleet, boats } of documents) {
+    allowRead.push(...fleet.allowRead);
+    allowWrite.push(...fleet.allowWrite);
     for (const host of fleet.hosts) {
       hosts.set(host.name, {
         name: host.name,
@@ -158,6 +165,8 @@ export function collectFleets(documents: readonly FleetDocument[]): CollectedFle
     restrictions,
     restrictionSources,
     parallelism,
+    allowRead,
+    allowWrite,
   };
 }
 
@@ -297,6 +306,8 @@ export function mergeFleets(collected: CollectedFleets, options: MergeOptions): 
     groups,
     restrictions: collected.restrictions,
     parallelism: collected.parallelism,
+    allowRead: collected.allowRead,
+    allowWrite: collected.allowWrite,
     sources,
   };
 }

@@ -30,6 +30,8 @@ export const fleetSchema = z.strictObject({
   ).optional(),
   data: dataMap.optional(),
   connectors: z.array(z.string()).optional(),
+  allow_read: z.array(z.string()).optional(),
+  allow_write: z.array(z.string()).optional(),
   boats: z.array(z.strictObject({
     provider: z.string(),
     config: dataMap.optional(),
@@ -73,6 +75,9 @@ export interface FleetFile {
   groups: { name: string; hosts: string[]; data: Record<string, unknown>; source: string }[];
   data: Record<string, unknown>;
   connectors: string[];
+  /** `allow_read:`/`allow_write:` resolved against the fleet file's directory. */
+  allowRead: string[];
+  allowWrite: string[];
   boats: BoatSpec[];
   restrictions: {
     allow_list?: Record<string, Record<string, boolean>>;
@@ -337,6 +342,8 @@ export function parseFleet(text: string, path: string, io: FleetIo): FleetFile {
     })),
     data: fleet.data ?? {},
     connectors: (fleet.connectors ?? []).map((p) => p.startsWith("/") ? p : `${dir}/${p}`),
+    allowRead: (fleet.allow_read ?? []).map((p) => p.startsWith("/") ? p : `${dir}/${p}`),
+    allowWrite: (fleet.allow_write ?? []).map((p) => p.startsWith("/") ? p : `${dir}/${p}`),
     boats: (fleet.boats ?? []).map((boat, index) => ({
       provider: boat.provider,
       config: boat.config ?? {},

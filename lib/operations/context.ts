@@ -12,6 +12,7 @@ import { InputError, OperationError } from "../core/errors.ts";
 import type { FileDestination, FileSource, PutOptions, RunOptions } from "../../connectors/base.ts";
 import type { FactDefinition } from "../facts/fact.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
+import type { LocalAccess } from "./local_paths.ts";
 
 /** A command's result as an operation sees it: the connector's result and the masked command. */
 export interface HostCommandResult {
@@ -113,10 +114,17 @@ export interface OpContext {
   readonly wantDiff: boolean;
   /** The merged control arguments for this call. */
   readonly control: ControlArguments;
-  /** Reads a local file named by the deploy (relative to the deploy's directory). */
+  /**
+   * Reads a local file named by the deploy (relative to the deploy's
+   * directory), when the local-path policy lets the deploy read it.
+   */
   readonly readLocal: (path: string) => Promise<Uint8Array>;
-  /** Resolves a local path named by the deploy to an absolute path. */
-  readonly resolveLocal: (path: string) => string;
+  /**
+   * Resolves a local path named by the deploy to its real absolute path, or
+   * throws a LocalPathRefusal when the policy does not grant `access` there.
+   * Operations touch local files only through this and `readLocal`.
+   */
+  readonly resolveLocal: (path: string, access: LocalAccess) => string;
   /** The fleet configuration (keys outside `fleet:`), for templates. */
   readonly config?: Readonly<Record<string, unknown>>;
 }

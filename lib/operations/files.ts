@@ -66,7 +66,7 @@ export async function put(
 /** `files.get(src, dest)`: downloads when the local copy differs. */
 export async function get(ctx: OpContext, src: unknown, dest: unknown): Promise<OperationResult> {
   const remotePath = pathCheck(src, "files.get src");
-  const localPath = ctx.resolveLocal(pathCheck(dest, "files.get dest"));
+  const localPath = ctx.resolveLocal(pathCheck(dest, "files.get dest"), "write");
   const builder = new ResultBuilder();
   const remoteSha = await ctx.session.fact(sha256Fact, remotePath);
   if (remoteSha === null) {

@@ -29,7 +29,10 @@ export async function sync(
   dest: unknown,
   options: { delete?: boolean },
 ): Promise<OperationResult> {
-  const localRoot = ctx.resolveLocal(pathCheck(source, "files.sync src")).replace(/\/$/, "");
+  const localRoot = ctx.resolveLocal(pathCheck(source, "files.sync src"), "read").replace(
+    /\/$/,
+    "",
+  );
   const remoteRoot = pathCheck(dest, "files.sync dest").replace(/\/$/, "");
   const builder = new ResultBuilder();
   if (!isPrivileged(ctx) && await ctx.session.canRsync()) {

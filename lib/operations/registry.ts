@@ -10,6 +10,7 @@ import type { OperationResult } from "../api/mod.ts";
 import { hint } from "../core/data_meta.ts";
 import { errorMessage, InputError, OperationError } from "../core/errors.ts";
 import type { OpContext, OperationHost } from "./context.ts";
+import type { LocalAccess, LocalPathPolicy } from "./local_paths.ts";
 import * as apk from "./apk.ts";
 import * as apt from "./apt.ts";
 import * as dnf from "./dnf.ts";
@@ -37,11 +38,27 @@ export interface OperationSpec {
    * first positional argument.
    */
   readonly subject?: string | ((positional: readonly unknown[]) => unknown);
+  /**
+   * The arguments that name local paths (a positional index or an option
+   * name) and whether the operation reads or writes them. The dispatcher
+   * checks each against the local-path policy before the operation runs; a
+   * value that is not a string (`{ content }`) is not a path.
+   */
+  readonly localPaths?: readonly LocalPathArgument[];
   /** Runs it. */
   // deno-lint-ignore no-explicit-any
   readonly run: (ctx: OpContext, ...args: any[]) => Promise<OperationResult>;
 }
 
+/** An argument of an operation that names a local path. */
+export interface LocalPathArgument {
+  /** Positional index, or option name. */
+  readonly at: number | string;
+  /** What the operation does with it. */
+  readonly access: LocalAccess;
+}
+
+const READS_FIRST: readonly LocalPathArgument[] = [{ at: 0, access: "read" }];
 const FILE_ATTRIBUTES = ["mode", "user", "group"] as const;
 /** `files.put` and `files.template` act on the local source path, or the destination of `{ content }`. */
 const sourceOrDest = (positional: readonly unknown[]) =>
@@ -51,14 +68,25 @@ const PACKAGES = ["packages", "present", "latest", "update"] as const;
 /** Every operation by dotted name. */
 export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   "server.shell": { positional: 1, options: [], run: server.shell },
-  "server.script": { positional: 1, options: ["args"], run: server.script },
+  "server.script": {
+    positional: 1,
+    options: ["args"],
+    localPaths: READS_FIRST,
+    run: server.script,
+  },
   "files.put": {
     positional: 2,
     options: [...FILE_ATTRIBUTES, "createRemoteDir"],
     subject: sourceOrDest,
+    localPaths: READS_FIRST,
     run: files.put,
   },
-  "files.get": { positional: 2, options: [], run: files.get },
+  "files.get": {
+    positional: 2,
+    options: [],
+    localPaths: [{ at: 1, access: "write" }],
+    run: files.get,
+  },
   "files.directory": {
     positional: 1,
     options: [...FILE_ATTRIBUTES, "present", "recursive"],
@@ -80,11 +108,17 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     options: [...FILE_ATTRIBUTES, "marker", "present", "create"],
     run: files.block,
   },
-  "files.sync": { positional: 2, options: ["delete"], run: files.sync },
+  "files.sync": {
+    positional: 2,
+    options: ["delete"],
+    localPaths: READS_FIRST,
+    run: files.sync,
+  },
   "files.template": {
     positional: 3,
     options: [...FILE_ATTRIBUTES, "createRemoteDir", "trimBlocks", "lstripBlocks"],
     subject: sourceOrDest,
+    localPaths: READS_FIRST,
     run: template,
   },
   "files.replace": { positional: 3, options: [...FILE_ATTRIBUTES], run: replace },
@@ -124,6 +158,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     positional: 0,
     options: ["src", "content", "dest"],
     subject: "dest",
+    localPaths: [{ at: "src", access: "read" }],
     run: apt.key,
   },
   "apt.repo": {
@@ -181,10 +216,20 @@ export interface CallOptions {
   wantDiff: boolean;
   /** The deploy's `defaults` control arguments. */
   deployDefaults: ControlArguments;
-  readLocal: (path: string) => Promise<Uint8Array>;
-  resolveLocal: (path: string) => string;
+  /** Local files: the policy, the deploy's directory, and how checked files are read. */
+  local: LocalFiles;
   /** The fleet configuration, for templates. */
   config?: Readonly<Record<string, unknown>>;
+}
+
+/** The local files a call may touch. */
+export interface LocalFiles {
+  /** What may be read and written. */
+  policy: LocalPathPolicy;
+  /** The directory relative local paths are resolved against (the deploy's). */
+  base: string;
+  /** Reads a checked real path (default `Deno.readFile`; the runner reads each file once per run). */
+  read?: (path: string) => Promise<Uint8Array>;
 }
 
 /** Splits the trailing options/control objects of a call. */
@@ -264,14 +309,21 @@ export async function callOperation(
     throw new InputError(`Unknown operation "${name}"${hint(name, Object.keys(OPERATIONS))}`);
   }
   const call = splitCall(name, spec, args);
+  const { policy, base, read = (path: string) => Deno.readFile(path) } = options.local;
+  const resolveLocal = (path: string, access: LocalAccess) =>
+    policy.resolve(name, path, access, base);
+  for (const { at, access } of spec.localPaths ?? []) {
+    const value = typeof at === "number" ? call.positional[at] : call.options[at];
+    if (typeof value === "string") resolveLocal(value, access);
+  }
   const control = session.operationArguments(call.control, options.deployDefaults, name);
   const ctx: OpContext = {
     session,
     dryRun: options.dryRun,
     wantDiff: options.wantDiff,
     control,
-    readLocal: options.readLocal,
-    resolveLocal: options.resolveLocal,
+    readLocal: (path) => read(resolveLocal(path, "read")),
+    resolveLocal,
     config: options.config ?? {},
   };
   try {

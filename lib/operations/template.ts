@@ -61,41 +61,69 @@ function templateError(label: string, source: string | null, error: unknown): In
   );
 }
 
+/** How `renderTemplate` reads templates and names them in messages. */
+export interface TemplateSource {
+  /** Reads the template at an absolute path (and every `{% include %}`/`{% extends %}`). */
+  readText: (path: string) => string;
+  /** The template as the deploy named it, for messages (default: the path). */
+  label?: string;
+}
+
 /**
  * Renders the template at the absolute `path` with `context`. Undefined
  * variables are errors; nothing is HTML-escaped; `{% include %}` and
- * `{% extends %}` resolve next to the template.
+ * `{% extends %}` resolve next to the template and are read with
+ * `source.readText` too (operations pass one that applies the local-path
+ * policy, so an include cannot reach outside what was granted).
  *
  * @example
  * ```ts ignore
  * import { renderTemplate } from "./template.ts";
- * renderTemplate("/srv/deploy/templates/app.conf.j2", { port: 8080 });
+ * renderTemplate("/srv/deploy/templates/app.conf.j2", { port: 8080 }, {}, {
+ *   readText: (path) => Deno.readTextFileSync(path),
+ * });
  * ```
  */
 export function renderTemplate(
   path: string,
   context: Record<string, unknown>,
-  options: TemplateOptions = {},
-  label = path,
+  options: TemplateOptions,
+  source: TemplateSource,
 ): string {
+  const label = source.label ?? path;
   const at = path.lastIndexOf("/");
-  const dir = at <= 0 ? "/" : path.slice(0, at);
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(dir, { noCache: true }), {
+  const dir = at <= 0 ? "" : path.slice(0, at);
+  let failure: InputError | undefined;
+  const loader: nunjucks.ILoader = {
+    getSource: (name: string) => {
+      const full = name.startsWith("/") ? name : `${dir}/${name}`;
+      try {
+        return { src: source.readText(full), path: full, noCache: true };
+      } catch (error) {
+        failure = error instanceof InputError ? error : new InputError(
+          `files.template: ${label}: cannot read ${name}: ${(error as Error).message}`,
+        );
+        throw failure;
+      }
+    },
+  };
+  const env = new nunjucks.Environment(loader, {
     autoescape: false,
     throwOnUndefined: true,
     trimBlocks: options.trimBlocks ?? false,
     lstripBlocks: options.lstripBlocks ?? false,
   });
-  let source: string | null = null;
+  let text: string | null = null;
   try {
-    source = Deno.readTextFileSync(path);
+    text = source.readText(path);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(`files.template: cannot read ${label}: ${(error as Error).message}`);
   }
   try {
-    return env.render(path.slice(at + 1), context);
+    return new nunjucks.Template(text, env, path).render(context);
   } catch (error) {
-    throw templateError(label, source, error);
+    throw failure ?? templateError(label, text, error);
   }
 }
 
@@ -142,7 +170,10 @@ export async function template(
     ctx.config ?? {},
     (data ?? {}) as Record<string, unknown>,
   );
-  const content = renderTemplate(ctx.resolveLocal(src), context, options, src);
+  const content = renderTemplate(ctx.resolveLocal(src, "read"), context, options, {
+    readText: (path) => Deno.readTextFileSync(ctx.resolveLocal(path, "read")),
+    label: src,
+  });
   const { trimBlocks: _t, lstripBlocks: _l, ...attributes } = options;
   return await put(ctx, { content }, dest, attributes);
 }

@@ -14,6 +14,7 @@ import { errorMessage, InputError } from "../core/errors.ts";
 import { FACTS } from "../facts/registry.ts";
 import type { Inventory, InventoryHost } from "../inventory/inventory.ts";
 import { callOperation, OPERATIONS, splitCall, subjectOf } from "../operations/registry.ts";
+import { LocalPathPolicy, LocalPathRefusal } from "../operations/local_paths.ts";
 import { mapPool } from "./pool.ts";
 import type { EventSink, HostCounts, RunEvent } from "./events.ts";
 import { restrictionReason, type Restrictions } from "../inventory/restrictions.ts";
@@ -42,8 +43,10 @@ export interface RunRequest {
   emit: EventSink;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
-  /** Extra paths deploys may read. */
+  /** Extra paths deploys and their operations may read (`--allow-read`, fleet `allow_read`). */
   allowRead?: readonly string[];
+  /** Paths operations may write on the controller (`--allow-write`, fleet `allow_write`). */
+  allowWrite?: readonly string[];
   /** An already started sandbox (the CLI reuses one for the confirm-then-apply flow). */
   sandbox?: DeploySandbox;
 }
@@ -54,20 +57,36 @@ export interface RunOutcome {
   failed: number;
   /** The run was interrupted. */
   interrupted: boolean;
+  /** Hosts that failed because an operation was refused a local path (exit code 2). */
+  refused: number;
   /** Per-host results. */
   hosts: { host: string; ok: boolean; counts: HostCounts; seconds: number; error?: string }[];
 }
 
-function resolveLocal(deployPath: string): (path: string) => string {
-  const dir = deployPath.slice(0, deployPath.lastIndexOf("/"));
-  return (path) => path.startsWith("/") ? path : `${dir}/${path}`;
+function dirOf(path: string): string {
+  return path.slice(0, path.lastIndexOf("/")) || "/";
+}
+
+/** What runs need besides the request: the sandbox and the local-path policy. */
+interface RunTools {
+  sandbox: DeploySandbox;
+  policy: LocalPathPolicy;
+}
+
+interface HostRun {
+  ok: boolean;
+  counts: HostCounts;
+  error?: string;
+  refused?: boolean;
 }
 
 async function runHost(
   host: InventoryHost,
   request: RunRequest,
-  sandbox: DeploySandbox,
-): Promise<{ ok: boolean; counts: HostCounts; error?: string }> {
+  tools: RunTools,
+): Promise<HostRun> {
+  const { sandbox } = tools;
+  let refused = false;
   const counts: HostCounts = { ok: 0, changed: 0, failed: 0, skipped: 0 };
   const outcome = await withHost(host, request, async (session) => {
     for (const [index, deploy] of sandbox.deploys.entries()) {
@@ -79,15 +98,18 @@ async function runHost(
         continue;
       }
       request.emit({ type: "deploy-start", host: host.name, deploy: deploy.name });
-      const error = await runDeploy(session, deploy, index, request, sandbox, counts);
-      if (error !== undefined) return error;
+      const error = await runDeploy(session, deploy, index, request, tools, counts);
+      if (error !== undefined) {
+        refused = error.refused;
+        return error.message;
+      }
     }
     return undefined;
   });
-  if (!outcome.ok) return { ok: false, counts, error: outcome.value ?? outcome.error };
+  if (!outcome.ok) return { ok: false, counts, error: outcome.value ?? outcome.error, refused };
   return outcome.value === undefined
     ? { ok: true, counts }
-    : { ok: false, counts, error: outcome.value };
+    : { ok: false, counts, error: outcome.value, refused };
 }
 
 async function runDeploy(
@@ -95,10 +117,11 @@ async function runDeploy(
   deploy: LoadedDeploy,
   index: number,
   request: RunRequest,
-  sandbox: DeploySandbox,
+  tools: RunTools,
   counts: HostCounts,
-): Promise<string | undefined> {
+): Promise<{ message: string; refused: boolean } | undefined> {
   const emit = request.emit;
+  let refused = false;
   const hostName = session.name;
   const deployDefaults = validateControlArguments(
     deploy.defaults,
@@ -146,8 +169,11 @@ async function runDeploy(
           dryRun: request.dryRun,
           wantDiff: request.wantDiff,
           deployDefaults,
-          readLocal: (path) => readOnce(deploy, resolveLocal(deploy.path)(path)),
-          resolveLocal: resolveLocal(deploy.path),
+          local: {
+            policy: tools.policy,
+            base: dirOf(deploy.path),
+            read: (path) => readOnce(deploy, path),
+          },
           config: request.inventory.config,
         });
         if (!result.success) counts.failed++;
@@ -165,6 +191,7 @@ async function runDeploy(
         return result;
       } catch (error) {
         counts.failed++;
+        if (error instanceof LocalPathRefusal) refused = true;
         const message = session.mask(errorMessage(error));
         failure ??= `${name}${subject ? ` ${subject}` : ""}: ${message}`;
         emit({
@@ -183,18 +210,21 @@ async function runDeploy(
     },
   };
   try {
-    await sandbox.run(index, {
+    await tools.sandbox.run(index, {
       host: { name: hostName, data: session.host.data, groups: [...session.host.groups] },
       config: request.inventory.config,
       dryRun: request.dryRun,
     }, handler);
     return undefined;
   } catch (error) {
-    if (failure !== undefined) return failure;
+    if (failure !== undefined) return { message: failure, refused };
     const where = error instanceof DeployFailure && error.workerStack
       ? firstDeployFrame(error.workerStack, deploy.path)
       : "";
-    return session.mask(`deploy ${deploy.name} threw ${errorMessage(error)}${where}`);
+    return {
+      message: session.mask(`deploy ${deploy.name} threw ${errorMessage(error)}${where}`),
+      refused,
+    };
   }
 }
 
@@ -248,6 +278,11 @@ function firstDeployFrame(stack: string, path: string): string {
 export async function runDeploys(request: RunRequest): Promise<RunOutcome> {
   const sandbox = request.sandbox ??
     await DeploySandbox.start(request.deployPaths, { allowRead: request.allowRead });
+  const policy = LocalPathPolicy.of({
+    read: [...sandbox.deploys.map((deploy) => dirOf(deploy.path)), ...(request.allowRead ?? [])],
+    write: request.allowWrite ?? [],
+  });
+  let refused = 0;
   try {
     request.emit({
       type: "run-start",
@@ -273,8 +308,9 @@ export async function runDeploys(request: RunRequest): Promise<RunOutcome> {
           counts: { ok: 0, changed: 0, failed: 0, skipped: 0 },
           error: `not started: more than ${request.failPercent}% of hosts failed`,
         }
-        : await runHost(host, request, sandbox);
+        : await runHost(host, request, { sandbox, policy });
       if (!result.ok) failedSoFar++;
+      if ("refused" in result && result.refused) refused++;
       const seconds = (performance.now() - started) / 1000;
       const entry = {
         host: host.name,
@@ -288,6 +324,7 @@ export async function runDeploys(request: RunRequest): Promise<RunOutcome> {
     });
     const outcome: RunOutcome = {
       failed: results.filter((r) => !r.ok).length,
+      refused,
       interrupted: request.signal?.aborted ?? false,
       hosts: results,
     };

@@ -1,6 +1,7 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { assertIncludes } from "../helpers/assert_text.ts";
 import { PERMISSION_FLAGS } from "../../lib/build/permissions.ts";
+import { LOCAL_PATH_POLICY } from "../../lib/operations/local_paths.ts";
 import { runSkiff } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
 
@@ -20,6 +21,7 @@ Deno.test("skiff doctor prints the granted permissions and finds a running ssh-a
     deepStrictEqual(report.ssh.agent, { socket: null, reachable: false });
     deepStrictEqual(report.ssh.config, { path: `${dir.path}/.ssh/config`, exists: false });
     strictEqual(report.programs.sh, await commandPath("sh"));
+    deepStrictEqual(report.sandbox, LOCAL_PATH_POLICY);
   });
   await t.step("with an agent", async () => {
     const socket = dir.join("agent.sock");
@@ -35,6 +37,15 @@ Deno.test("skiff doctor prints the granted permissions and finds a running ssh-a
       const run = await runSkiff(["doctor"], { env: { HOME: dir.path, SSH_AUTH_SOCK: socket } });
       assertIncludes(run.stdout, `  agent        reachable at ${socket}\n`);
       assertIncludes(run.stdout, `  ${PERMISSION_FLAGS[0]}  granted\n`);
+      assertIncludes(
+        run.stdout,
+        'deploy sandbox (README "Deploys run sandboxed"):\n' +
+          "  deploy code  reads only the deploys' directories and --allow-read/allow_read paths; no writes, network, processes or environment\n" +
+          "  operations   read local files only inside the deploys' directories and --allow-read/allow_read paths\n" +
+          "  operations   write local files only inside --allow-write/allow_write paths\n" +
+          "  paths        resolved (.., symlinks) before the check; a refusal names the flag that grants it (exit 2)\n" +
+          "  @local       the target is this machine: its operations act on it as the operator\n",
+      );
     } finally {
       agent.kill();
       await agent.status;

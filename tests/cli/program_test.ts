@@ -39,10 +39,11 @@ Deno.test("buildProgram() gives every command that loads targets the same target
   ];
   const parallel = "--parallel <n>: hosts to work on at once (default: min(hosts, 64))";
   deepStrictEqual(options(find(program, ["exec"])).slice(0, 5), [...target, parallel]);
-  deepStrictEqual(options(find(program, ["deploy"])).slice(5, 12), [
+  deepStrictEqual(options(find(program, ["deploy"])).slice(5, 13), [
     ...target,
     "--fail-percent <n>: stop starting hosts once more than N% have failed",
-    "--allow-read <path>: let deploy code read this path too (repeatable)",
+    "--allow-read <path>: let deploy code and its operations read this path too (repeatable)",
+    "--allow-write <path>: let operations write this local path, e.g. for files.get (repeatable)",
     parallel,
   ]);
   deepStrictEqual(options(find(program, ["facts"])).slice(0, 6), [

@@ -9,6 +9,7 @@ import type { BaseConnector } from "../../connectors/base.ts";
 import { LocalConnector } from "../../connectors/local.ts";
 import type { OperationResult } from "../../lib/api/mod.ts";
 import { callOperation } from "../../lib/operations/registry.ts";
+import { LocalPathPolicy } from "../../lib/operations/local_paths.ts";
 import { runProcess } from "../../lib/process.ts";
 import type { RunEvent } from "../../lib/run/events.ts";
 import { HostSession } from "../../lib/run/session.ts";
@@ -33,12 +34,19 @@ export function localHarness(baseDir = "/", data: Record<string, unknown> = {}):
   return connectorHarness(host, new LocalConnector(host, { runProcess }), baseDir);
 }
 
-/** A harness on any connector instance (its host as the inventory knows it). */
+/** A policy that grants every local path, for tests of operations rather than of the policy. */
+export const GRANT_ALL: LocalPathPolicy = LocalPathPolicy.of({ read: ["/"], write: ["/"] });
+
+/**
+ * A harness on any connector instance (its host as the inventory knows it);
+ * local paths resolve against `baseDir` under `policy` (default: all granted).
+ */
 export function connectorHarness(
   host: { name: string; data: Record<string, unknown>; groups: string[] },
   connector: BaseConnector,
   baseDir = "/",
   config: Record<string, unknown> = {},
+  policy: LocalPathPolicy = GRANT_ALL,
 ): OpHarness {
   const events: RunEvent[] = [];
   const session = new HostSession(
@@ -51,8 +59,7 @@ export function connectorHarness(
       dryRun,
       wantDiff: true,
       deployDefaults: {},
-      readLocal: (path) => Deno.readFile(path.startsWith("/") ? path : `${baseDir}/${path}`),
-      resolveLocal: (path) => path.startsWith("/") ? path : `${baseDir}/${path}`,
+      local: { policy, base: baseDir },
       config,
     });
   const commandTexts = () => events.flatMap((e) => e.type === "command" ? [e.command] : []);

@@ -367,6 +367,8 @@ Deno.test("fleetJsonSchema() describes the fleet key", () => {
   };
   strictEqual(schema.$schema, "https://json-schema.org/draft/2020-12/schema");
   deepStrictEqual(Object.keys(schema.properties.fleet.properties).sort(), [
+    "allow_read",
+    "allow_write",
     "boats",
     "connectors",
     "data",

@@ -178,4 +178,32 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: "    if (chosen.length > 9) {",
     tests: ["tests/core/privilege_test.ts"],
   },
+  {
+    id: "local-path-grant-ignored",
+    file: "lib/operations/local_paths.ts",
+    original: "if (!roots.some((root) => inside(resolved, root))) {",
+    replacement: "if (roots.length < 0) {",
+    tests: ["tests/operations/local_paths_test.ts", "tests/cli/local_paths_cli_test.ts"],
+  },
+  {
+    id: "local-path-not-resolved",
+    file: "lib/operations/local_paths.ts",
+    original: "const resolved = realLocalPath(absolute);",
+    replacement: "const resolved = absolute;",
+    tests: ["tests/operations/local_paths_test.ts", "tests/cli/local_paths_cli_test.ts"],
+  },
+  {
+    id: "local-path-sibling-granted",
+    file: "lib/operations/local_paths.ts",
+    original: 'return root === "/" || path === root || path.startsWith(`${root}/`);',
+    replacement: 'return root === "/" || path === root || path.startsWith(root);',
+    tests: ["tests/operations/local_paths_test.ts", "tests/cli/local_paths_cli_test.ts"],
+  },
+  {
+    id: "files-get-write-undeclared",
+    file: "lib/operations/registry.ts",
+    original: 'localPaths: [{ at: 1, access: "write" }],',
+    replacement: "localPaths: [],",
+    tests: ["tests/operations/local_paths_test.ts"],
+  },
 ];

@@ -20,6 +20,7 @@ import {
   type BoatResult,
   collectFleets,
   type ExpandedName,
+  expansionTarget,
   type FleetDocument,
   type MergedInventory,
   mergeFleets,
@@ -181,7 +182,7 @@ export async function loadFleets(
   const expansions = new Map<string, ExpandedName[]>();
   for (const pending of collected.hosts) {
     try {
-      expansions.set(pending.name, await registry.expand(pending.name));
+      expansions.set(pending.name, await registry.expand(expansionTarget(pending)));
     } catch (error) {
       throw new InputError(`${pending.source}: ${errorMessage(error)}`);
     }

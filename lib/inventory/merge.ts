@@ -49,6 +49,32 @@ export interface PendingHost {
   keySource?: (key: string) => string;
 }
 
+/**
+ * What a pending host's connector expands: its `connector` data key (a fleet
+ * or boat host that keeps a short name: `connector: local`,
+ * `connector: "@chroot/srv/web"`) or else its name.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { expansionTarget } from "./merge.ts";
+ * strictEqual(expansionTarget({ name: "web", data: { connector: "chroot/srv/web" }, source: "f" }), "@chroot/srv/web");
+ * strictEqual(expansionTarget({ name: "web1", data: {}, source: "f" }), "web1");
+ * ```
+ */
+export function expansionTarget(pending: PendingHost): string {
+  const connector = pending.data.connector;
+  if (connector === undefined) return pending.name;
+  if (typeof connector !== "string" || connector.replace(/^@/, "") === "") {
+    throw new InputError(
+      `${pending.source}: host "${pending.name}": connector must name one, such as "local" or "@chroot/srv/web", got ${
+        JSON.stringify(connector)
+      }`,
+    );
+  }
+  return connector.startsWith("@") ? connector : `@${connector}`;
+}
+
 /** One group declaration from a fleet or a boat. */
 export interface GroupDeclaration {
   name: string;
@@ -257,9 +283,11 @@ export function mergeFleets(collected: CollectedFleets, options: MergeOptions): 
     const expanded = options.expansions.get(pending.name) ?? [];
     for (const item of expanded) {
       checkHostKeys(pending, item.connector);
-      const name = pending.name.startsWith("@")
-        ? item.name
-        : (expanded.length === 1 ? pending.name : item.name);
+      const aliased = pending.data.connector !== undefined && expanded.length === 1;
+      const name = aliased || (!pending.name.startsWith("@") && expanded.length === 1)
+        ? pending.name
+        : item.name;
+      const { connector: _chosen, ...pendingData } = pending.data;
       let data = overlay(item.data, collected.data);
       const memberOf: string[] = [];
       for (const group of collected.groups) {
@@ -268,7 +296,7 @@ export function mergeFleets(collected: CollectedFleets, options: MergeOptions): 
           memberOf.push(group.name);
         }
       }
-      data = overlay(overlay(data, pending.data), options.cliData ?? {});
+      data = overlay(overlay(data, pendingData), options.cliData ?? {});
       const host: InventoryHost = {
         name,
         data: markSecrets(data, item.connector),

@@ -10,7 +10,7 @@
 import YAML from "yaml";
 import { InputError } from "../../core/errors.ts";
 import type { ProcessRunner } from "../../process.ts";
-import { parseAnsibleInventory } from "./ansible.ts";
+import { DENO_FILES, loadAnsibleInventory } from "./ansible.ts";
 import type { BoatHosts } from "./boat_hosts.ts";
 
 export type { BoatHosts };
@@ -181,7 +181,7 @@ export async function runBuiltinBoat(
     }
     case "ansible": {
       const path = resolvePath(config.path, ctx.dir, what);
-      return parseAnsibleInventory(await readText(path), `${what} ${path}`);
+      return await loadAnsibleInventory(path, { ...DENO_FILES, readText });
     }
     default:
       throw new InputError(

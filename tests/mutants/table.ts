@@ -206,4 +206,27 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: "localPaths: [],",
     tests: ["tests/operations/local_paths_test.ts"],
   },
+  {
+    id: "ansible-first-alias-wins",
+    file: "lib/inventory/boats/ansible/to_skiff.ts",
+    original:
+      "for (const name of names) if (vars[name] !== undefined && vars[name] !== null) value = vars[name];",
+    replacement:
+      "for (const name of names) if (value === undefined && vars[name] !== undefined) value = vars[name];",
+    tests: ["tests/inventory/ansible_to_skiff_test.ts"],
+  },
+  {
+    id: "ansible-group-vars-files-ignored",
+    file: "lib/inventory/boats/ansible/resolve.ts",
+    original: "for (const name of sorted) vars = { ...vars, ...files.groups.get(name) };",
+    replacement: "",
+    tests: ["tests/inventory/ansible_corpus_test.ts"],
+  },
+  {
+    id: "ansible-priority-ignored",
+    file: "lib/inventory/boats/ansible/resolve.ts",
+    original: "inventory.groups.get(a)!.priority - inventory.groups.get(b)!.priority ||",
+    replacement: "",
+    tests: ["tests/inventory/ansible_corpus_test.ts"],
+  },
 ];

@@ -70,8 +70,9 @@ export const PERMISSION_REASONS: Readonly<Record<string, { why: string; without:
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { flagName } from "./permissions.ts";
- * flagName("--allow-run=sh,ssh"); // "--allow-run"
+ * deepStrictEqual(flagName("--allow-run=sh,ssh"), "--allow-run");
  * ```
  */
 export function flagName(flag: string): string {

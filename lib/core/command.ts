@@ -64,8 +64,9 @@ const SAFE = /^[A-Za-z0-9@%+=:,./_-]+$/;
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { quote } from "./command.ts";
- * quote("it's"); // "'it'\"'\"'s'"
+ * deepStrictEqual(quote("it's"), "'it'\"'\"'s'");
  * ```
  */
 export function quote(text: string): string {
@@ -257,8 +258,9 @@ function describe(value: unknown): string {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { sh } from "./command.ts";
- * sh`rm -f ${["a b", "c"]}`.render(); // "rm -f 'a b' c"
+ * deepStrictEqual(sh`rm -f ${["a b", "c"]}`.render(), "rm -f 'a b' c");
  * ```
  */
 export function sh(strings: TemplateStringsArray, ...values: Interpolation[]): Command {

@@ -44,9 +44,10 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { checkDataValue } from "./data_meta.ts";
- * checkDataValue("ssh_port", 22, { description: "port", type: "integer" }); // 22
- * checkDataValue("ssh_port", "2222", { description: "port", type: "integer" }); // 2222
+ * deepStrictEqual(checkDataValue("ssh_port", 22, { description: "port", type: "integer" }), 22);
+ * deepStrictEqual(checkDataValue("ssh_port", "2222", { description: "port", type: "integer" }), 2222);
  * ```
  */
 export function checkDataValue(key: string, value: unknown, meta: DataMeta): unknown {
@@ -124,8 +125,9 @@ export function describeValue(value: unknown): string {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { editDistance } from "./data_meta.ts";
- * editDistance("ssh_prot", "ssh_port"); // 2
+ * deepStrictEqual(editDistance("ssh_prot", "ssh_port"), 2);
  * ```
  */
 export function editDistance(a: string, b: string): number {
@@ -151,8 +153,9 @@ export function editDistance(a: string, b: string): number {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { didYouMean } from "./data_meta.ts";
- * didYouMean("ssh_prot", ["ssh_port", "ssh_user"]); // "ssh_port"
+ * deepStrictEqual(didYouMean("ssh_prot", ["ssh_port", "ssh_user"]), "ssh_port");
  * ```
  */
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {

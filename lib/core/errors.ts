@@ -69,8 +69,9 @@ export const EXIT_CODE_MEANINGS: Readonly<Record<number, string>> = {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { describeExitCode } from "./errors.ts";
- * describeExitCode(127); // "exit code 127 (command not found)"
+ * deepStrictEqual(describeExitCode(127), "exit code 127 (command not found)");
  * ```
  */
 export function describeExitCode(code: number | null): string {
@@ -85,9 +86,9 @@ export function describeExitCode(code: number | null): string {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { explainDenial } from "./errors.ts";
- * explainDenial('Requires run access to "/opt/docker", run again with the --allow-run flag');
- * // 'skiff may not run "/opt/docker": its permission set (lib/build/permissions.flags, shown by `skiff doctor`) lacks --allow-run for it; use a program in the allow list or rebuild skiff with it added'
+ * deepStrictEqual(explainDenial('Requires run access to "/opt/docker", run again with the --allow-run flag'), 'skiff may not run "/opt/docker": its permission set (lib/build/permissions.flags, shown by `skiff doctor`) lacks --allow-run for it; use a program in the allow list or rebuild skiff with it added');
  * ```
  */
 export function explainDenial(message: string): string {

@@ -21,10 +21,11 @@ export interface GlobOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { globRegExp } from "./glob.ts";
- * globRegExp("web[0-3]*").test("web2.lan"); // true
- * globRegExp("web[!0-3]").test("web2"); // false
- * globRegExp("*.conf", { pathname: true }).test("a/b.conf"); // false
+ * deepStrictEqual(globRegExp("web[0-3]*").test("web2.lan"), true);
+ * deepStrictEqual(globRegExp("web[!0-3]").test("web2"), false);
+ * deepStrictEqual(globRegExp("*.conf", { pathname: true }).test("a/b.conf"), false);
  * ```
  */
 export function globRegExp(glob: string, options: GlobOptions = {}): RegExp {

@@ -21,10 +21,11 @@ export interface OutputLine {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { CommandOutput } from "./output.ts";
  * const out = new CommandOutput([{ stream: "stdout", line: "hi" }, { stream: "stderr", line: "oops" }]);
- * out.stdout; // "hi"
- * out.outputLines; // ["hi", "oops"]
+ * deepStrictEqual(out.stdout, "hi");
+ * deepStrictEqual(out.outputLines, ["hi", "oops"]);
  * ```
  */
 export class CommandOutput {

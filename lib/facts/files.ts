@@ -15,8 +15,9 @@ const MISSING = "skiff:missing";
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { parseStat } from "./files.ts";
- * parseStat("directory|755|root|root|4096|1700000000\n")?.type; // "directory"
+ * deepStrictEqual(parseStat("directory|755|root|root|4096|1700000000\n")?.type, "directory");
  * ```
  */
 export function parseStat(stdout: string): FileStat | null {

@@ -17,8 +17,9 @@ export type PackageVersions = Record<string, string>;
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { parseDpkgQuery } from "./packages.ts";
- * parseDpkgQuery("ii \tbash\t5.2.15-2+b7\nrc \told\t1.0\n"); // { bash: "5.2.15-2+b7" }
+ * deepStrictEqual(parseDpkgQuery("ii \tbash\t5.2.15-2+b7\nrc \told\t1.0\n"), { bash: "5.2.15-2+b7" });
  * ```
  */
 export function parseDpkgQuery(stdout: string): PackageVersions {
@@ -43,8 +44,9 @@ export const deb: FactDefinition<[], PackageVersions> = {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { parseRpmQuery } from "./packages.ts";
- * parseRpmQuery("bash\t5.2.26-3.fc40\n"); // { bash: "5.2.26-3.fc40" }
+ * deepStrictEqual(parseRpmQuery("bash\t5.2.26-3.fc40\n"), { bash: "5.2.26-3.fc40" });
  * ```
  */
 export function parseRpmQuery(stdout: string): PackageVersions {
@@ -69,8 +71,9 @@ export const rpm: FactDefinition<[], PackageVersions> = {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { parseApkInfo } from "./packages.ts";
- * parseApkInfo("musl-utils-1.2.5-r0\nbusybox-1.36.1-r29\n"); // { "musl-utils": "1.2.5-r0", busybox: "1.36.1-r29" }
+ * deepStrictEqual(parseApkInfo("musl-utils-1.2.5-r0\nbusybox-1.36.1-r29\n"), { "musl-utils": "1.2.5-r0", busybox: "1.36.1-r29" });
  * ```
  */
 export function parseApkInfo(stdout: string): PackageVersions {
@@ -125,9 +128,9 @@ if [ -e "$s" ]; then echo $(( $(date +%s) - $(stat -c %Y "$s") )); fi`,
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { parseAptPolicy } from "./packages.ts";
- * parseAptPolicy("hello:\n  Installed: (none)\n  Candidate: 2.10-3\n");
- * // { hello: { installed: null, candidate: "2.10-3" } }
+ * deepStrictEqual(parseAptPolicy("hello:\n  Installed: (none)\n  Candidate: 2.10-3\n"), { hello: { installed: null, candidate: "2.10-3" } });
  * ```
  */
 export function parseAptPolicy(
@@ -168,8 +171,9 @@ export const aptPolicy: FactDefinition<
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { parseDnfUpgrades } from "./packages.ts";
- * parseDnfUpgrades("Available Upgrades\nbash.x86_64  5.2.26-4.fc40  updates\n"); // ["bash"]
+ * deepStrictEqual(parseDnfUpgrades("Available Upgrades\nbash.x86_64  5.2.26-4.fc40  updates\n"), ["bash"]);
  * ```
  */
 export function parseDnfUpgrades(stdout: string): string[] {
@@ -194,8 +198,9 @@ export const dnfUpgrades: FactDefinition<[string[]], string[]> = {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { parseApkOutdated } from "./packages.ts";
- * parseApkOutdated("Installed:  Available:\ncurl-8.9.0-r0  < 8.9.1-r0\n"); // ["curl"]
+ * deepStrictEqual(parseApkOutdated("Installed:  Available:\ncurl-8.9.0-r0  < 8.9.1-r0\n"), ["curl"]);
  * ```
  */
 export function parseApkOutdated(stdout: string): string[] {

@@ -37,8 +37,9 @@ export const kernel: FactDefinition<[], string> = {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { parseOsRelease } from "./server.ts";
- * parseOsRelease('ID=debian\nVERSION_ID="12"\n').VERSION_ID; // "12"
+ * deepStrictEqual(parseOsRelease('ID=debian\nVERSION_ID="12"\n').VERSION_ID, "12");
  * ```
  */
 export function parseOsRelease(text: string): Record<string, string> {

@@ -15,8 +15,9 @@ import type { FactDefinition } from "./fact.ts";
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { unitNames } from "./systemd.ts";
- * unitNames("nginx"); // { unit: "nginx.service", script: "nginx" }
+ * deepStrictEqual(unitNames("nginx"), { unit: "nginx.service", script: "nginx" });
  * ```
  */
 export function unitNames(name: string): { unit: string; script: string } {

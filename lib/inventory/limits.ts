@@ -55,6 +55,7 @@ function matching(inventory: GroupedInventory, pattern: string, flag: string): S
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { applyLimits } from "./limits.ts";
  * import { LocalConnector } from "../../connectors/local.ts";
  * const host = (name: string) => ({ name, data: {}, groups: ["all"], connector: LocalConnector });
@@ -63,7 +64,7 @@ function matching(inventory: GroupedInventory, pattern: string, flag: string): S
  *   config: {},
  *   groups: { all: ["web1", "web2", "db1"], web: ["web1", "web2"] },
  * };
- * applyLimits(inventory, { limit: ["web"], exclude: ["*2"] }).hosts.map((h) => h.name); // ["web1"]
+ * deepStrictEqual(applyLimits(inventory, { limit: ["web"], exclude: ["*2"] }).hosts.map((h) => h.name), ["web1"]);
  * ```
  */
 export function applyLimits<T extends GroupedInventory>(inventory: T, limits: Limits): T {

@@ -56,9 +56,10 @@ export interface LoadedInventory extends MergedInventory {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { isFleetTarget } from "./load.ts";
- * isFleetTarget("fleets/web.yml"); // true
- * isFleetTarget("@local"); // false
+ * deepStrictEqual(isFleetTarget("fleets/web.yml"), true);
+ * deepStrictEqual(isFleetTarget("@local"), false);
  * ```
  */
 export function isFleetTarget(part: string): boolean {
@@ -134,13 +135,14 @@ async function runBoat(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { loadFleets } from "./load.ts";
  * import { builtinRegistry } from "../../connectors/builtin.ts";
  * import { runProcess } from "../process.ts";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/f.yml`, "fleet:\n  hosts: {'@local': {a: 1}}\n");
  * const options = { registry: builtinRegistry(), cwd: dir, env: () => undefined, runProcess };
- * (await loadFleets(["f.yml"], options)).hosts[0].name; // "@local"
+ * deepStrictEqual((await loadFleets(["f.yml"], options)).hosts[0].name, "@local");
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -218,11 +220,12 @@ async function runBoats(fleet: FleetFile, options: LoadOptions): Promise<BoatRes
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { loadInventory } from "./load.ts";
  * import { builtinRegistry } from "../../connectors/builtin.ts";
  * import { runProcess } from "../process.ts";
  * const options = { registry: builtinRegistry(), cwd: "/", env: () => undefined, runProcess };
- * (await loadInventory(["@local"], options)).sources; // { "@local": "command line" }
+ * deepStrictEqual((await loadInventory(["@local"], options)).sources, { "@local": "command line" });
  * ```
  */
 export async function loadInventory(

@@ -120,11 +120,12 @@ export interface MergedInventory extends Inventory {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { collectFleets } from "./merge.ts";
  * import { parseFleet } from "./parse.ts";
  * const io = { env: () => undefined, readText: () => "", dir: "/" };
  * const fleet = parseFleet("fleet:\n  hosts: {web1: {a: 1}}\n", "f.yml", io);
- * collectFleets([{ fleet, boats: [] }]).hosts.map((h) => h.name); // ["web1"]
+ * deepStrictEqual(collectFleets([{ fleet, boats: [] }]).hosts.map((h) => h.name), ["web1"]);
  * ```
  */
 export function collectFleets(documents: readonly FleetDocument[]): CollectedFleets {
@@ -201,9 +202,10 @@ export function collectFleets(documents: readonly FleetDocument[]): CollectedFle
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { markSecrets } from "./merge.ts";
  * import { LocalConnector } from "../../connectors/local.ts";
- * String(markSecrets({ _sudo_password: "pw", a: 1 }, LocalConnector)._sudo_password); // "***"
+ * deepStrictEqual(String(markSecrets({ _sudo_password: "pw", a: 1 }, LocalConnector)._sudo_password), "***");
  * ```
  */
 export function markSecrets(
@@ -265,6 +267,7 @@ export interface MergeOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { collectFleets, mergeFleets } from "./merge.ts";
  * import { parseFleet } from "./parse.ts";
  * import { builtinRegistry } from "../../connectors/builtin.ts";
@@ -272,7 +275,7 @@ export interface MergeOptions {
  * const fleet = parseFleet("fleet:\n  hosts: {'@local': {a: 1}}\n", "f.yml", io);
  * const collected = collectFleets([{ fleet, boats: [] }]);
  * const expansions = new Map([["@local", await builtinRegistry().expand("@local")]]);
- * mergeFleets(collected, { expansions }).hosts[0].data; // { a: 1 }
+ * deepStrictEqual(mergeFleets(collected, { expansions }).hosts[0].data, { a: 1 });
  * ```
  */
 export function mergeFleets(collected: CollectedFleets, options: MergeOptions): MergedInventory {
@@ -346,11 +349,12 @@ export function mergeFleets(collected: CollectedFleets, options: MergeOptions): 
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { mergeTargets } from "./merge.ts";
  * import { inventoryFromNames } from "./inventory.ts";
  * import { builtinRegistry } from "../../connectors/builtin.ts";
  * const named = await inventoryFromNames("@local", builtinRegistry());
- * mergeTargets(named).groups; // { all: ["@local"], "@local": ["@local"] }
+ * deepStrictEqual(mergeTargets(named).groups, { all: ["@local"], "@local": ["@local"] });
  * ```
  */
 export function mergeTargets(named: Inventory): MergedInventory {

@@ -214,9 +214,10 @@ function knownKeysFor(path: readonly PropertyKey[]): string[] {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { parseFleet } from "./parse.ts";
  * const fleet = parseFleet("fleet:\n  hosts:\n    \"@local\": {}\napp: 1\n", "f.yml", { env: () => undefined, readText: () => "" });
- * fleet.hosts[0].name; // "@local"
+ * deepStrictEqual(fleet.hosts[0].name, "@local");
  * ```
  */
 export function parseFleet(text: string, path: string, io: FleetIo): FleetFile {

@@ -17,8 +17,9 @@ export interface Restrictions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { restrictionReason } from "./restrictions.ts";
- * restrictionReason({ black_list: { db1: {} } }, "db1", "nginx"); // "db1 is black-listed for every deploy"
+ * deepStrictEqual(restrictionReason({ black_list: { db1: {} } }, "db1", "nginx"), "db1 is black-listed for every deploy");
  * ```
  */
 export function restrictionReason(

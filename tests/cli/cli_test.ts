@@ -22,10 +22,13 @@ Deno.test("skiff exec maps control flags onto the command", async () => {
     "--env",
     "A=$(id)",
     "--sudo",
+    "--sudo-user",
+    "nobody",
     "--",
-    `printf '%s %s\\n' "$PWD" "$A"`,
+    `printf '%s %s %s\\n' "$PWD" "$A" "$(id -un)"`,
   ]);
-  strictEqual(run.stdout, "[@local] /tmp $(id)\n");
+  // The suite runs as root: sudo to another user is what shows sudo was applied.
+  strictEqual(run.stdout, "[@local] /tmp $(id) nobody\n", run.stderr);
   strictEqual(run.code, 0);
 });
 

@@ -62,12 +62,15 @@ for (const mode of ["a process per command", "the persistent shell"]) {
     });
     await t.step("control arguments shape the command", async () => {
       await using dir = await tempDir();
-      const result = await connector.runShellCommand(`printf '%s %s' "$PWD" "$X"`, {
+      await Deno.chmod(dir.path, 0o755);
+      // The suite runs as root: sudo to another user is what shows sudo was applied.
+      const result = await connector.runShellCommand(`printf '%s %s %s' "$PWD" "$X" "$(id -un)"`, {
         _chdir: dir.path,
         _env: { X: "$(id)" },
         _sudo: true,
+        _sudo_user: "nobody",
       });
-      strictEqual(result.output.stdout, `${dir.path} $(id)`);
+      strictEqual(result.output.stdout, `${dir.path} $(id) nobody`, result.output.stderr);
     });
     await t.step("live output", async () => {
       const seen: string[] = [];

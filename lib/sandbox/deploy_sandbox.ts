@@ -7,7 +7,7 @@
 
 import { InputError } from "../core/errors.ts";
 import { decode, encode } from "./codec.ts";
-import type { FromWorker, HostPayload, ToWorker } from "./protocol.ts";
+import type { CallKind, FromWorker, HostPayload, ToWorker } from "./protocol.ts";
 import { workerPermissions } from "./worker_permissions.ts";
 
 /** A loaded deploy module. */
@@ -22,9 +22,9 @@ export interface LoadedDeploy {
   readonly localFiles: Map<string, Promise<Uint8Array>>;
 }
 
-/** Answers a deploy's operation and fact calls. */
+/** Answers a deploy's operation, fact and coordination calls. */
 export interface CallHandler {
-  call(kind: "op" | "fact", name: string, args: unknown[]): Promise<unknown>;
+  call(kind: CallKind, name: string, args: unknown[]): Promise<unknown>;
   log(message: string): void;
 }
 
@@ -110,6 +110,7 @@ export class DeploySandbox implements Disposable {
         ...payload,
         host: encode(payload.host),
         config: encode(payload.config),
+        inventory: encode(payload.inventory ?? []),
       };
       this.#worker.postMessage({ type: "run", runId, index, payload: encoded } satisfies ToWorker);
     });

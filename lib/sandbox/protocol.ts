@@ -9,7 +9,14 @@ export interface HostPayload {
   host: unknown;
   config: unknown;
   dryRun: boolean;
+  /** Every host of the run, other hosts' secrets masked (encoded). */
+  inventory?: unknown;
+  /** Run notified handlers even when the deploy failed. */
+  forceHandlers?: boolean;
 }
+
+/** What a call asks for: an operation, a fact, or coordination with other hosts. */
+export type CallKind = "op" | "fact" | "coord";
 
 /** Main thread → worker. */
 export type ToWorker =
@@ -27,7 +34,7 @@ export type FromWorker =
     type: "call";
     runId: number;
     callId: number;
-    kind: "op" | "fact";
+    kind: CallKind;
     name: string;
     args: unknown[];
     /** Ids of the functions registered for this call, forgotten when it settles. */

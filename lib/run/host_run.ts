@@ -1,0 +1,230 @@
+/**
+ * One host's run: its deploys in order through the sandbox, answering their
+ * operation, fact and coordination calls (barriers, run-once, shared values,
+ * handlers, the linear strategy) and emitting masked events.
+ *
+ * @module
+ */
+
+import { validateControlArguments } from "../core/arguments.ts";
+import { DeployFailure, type DeploySandbox, type LoadedDeploy } from "../sandbox/deploy_sandbox.ts";
+import type { CallKind } from "../sandbox/protocol.ts";
+import type { OperationResult } from "../api/mod.ts";
+import { errorMessage, InputError } from "../core/errors.ts";
+import { FACTS } from "../facts/registry.ts";
+import type { InventoryHost } from "../inventory/inventory.ts";
+import { callOperation, OPERATIONS, splitCall, subjectOf } from "../operations/registry.ts";
+import type { HostCounts, RunEvent } from "./events.ts";
+import { restrictionReason } from "../inventory/restrictions.ts";
+import type { HostSession } from "./session.ts";
+import { withHost } from "./with_host.ts";
+import type { Coordinator } from "./coordinator.ts";
+import { coordinate } from "./coordinate_call.ts";
+import type { RunRequest } from "./request.ts";
+
+/** What one host's run shares with the others. */
+export interface HostRunShared {
+  sandbox: DeploySandbox;
+  coordinator: Coordinator;
+  /** Every host of the run as deploys see them, other hosts' secrets masked. */
+  inventoryFor: (host: InventoryHost) => unknown[];
+}
+
+function resolveLocal(deployPath: string): (path: string) => string {
+  const dir = deployPath.slice(0, deployPath.lastIndexOf("/"));
+  return (path) => path.startsWith("/") ? path : `${dir}/${path}`;
+}
+
+/** Runs every deploy on `host`, one after another, through {@linkcode withHost}. */
+export async function runHost(
+  host: InventoryHost,
+  request: RunRequest,
+  shared: HostRunShared,
+): Promise<{ ok: boolean; counts: HostCounts; error?: string }> {
+  const { sandbox, coordinator } = shared;
+  const counts: HostCounts = { ok: 0, changed: 0, failed: 0, skipped: 0 };
+  const outcome = await withHost(host, request, async (session) => {
+    for (const [index, deploy] of sandbox.deploys.entries()) {
+      if (request.signal?.aborted) return "interrupted";
+      const reason = restrictionReason(request.inventory.restrictions, host.name, deploy.name);
+      if (reason !== null) {
+        counts.skipped++;
+        request.emit({ type: "deploy-skipped", host: host.name, deploy: deploy.name, reason });
+        continue;
+      }
+      coordinator.enterDeploy(host.name, index);
+      request.emit({ type: "deploy-start", host: host.name, deploy: deploy.name });
+      const error = await runDeploy(session, { deploy, index, counts }, request, shared);
+      if (error !== undefined) return error;
+    }
+    return undefined;
+  });
+  if (!outcome.ok) return { ok: false, counts, error: outcome.value ?? outcome.error };
+  return outcome.value === undefined
+    ? { ok: true, counts }
+    : { ok: false, counts, error: outcome.value };
+}
+
+async function runDeploy(
+  session: HostSession,
+  { deploy, index, counts }: { deploy: LoadedDeploy; index: number; counts: HostCounts },
+  request: RunRequest,
+  shared: HostRunShared,
+): Promise<string | undefined> {
+  const { sandbox, coordinator } = shared;
+  const runOnceSeen = new Map<string, number>();
+  const emit = request.emit;
+  const hostName = session.name;
+  const deployDefaults = validateControlArguments(
+    deploy.defaults,
+    `Deploy ${deploy.name} defaults`,
+  );
+  let failure: string | undefined;
+  const handler = {
+    log: (message: string) => emit({ type: "log", host: hostName, message: session.mask(message) }),
+    call: async (kind: CallKind, name: string, args: unknown[]): Promise<unknown> => {
+      if (request.signal?.aborted) throw new Error("Interrupted");
+      if (kind === "coord") return await coordinate(coordinator, session.name, name, args, emit);
+      if (kind === "fact") {
+        const definition = FACTS[name];
+        if (!definition) throw new InputError(`Unknown fact "${name}"`);
+        return await session.fact(definition, ...args);
+      }
+      const subject = subjectOf(name, args);
+      const control = OPERATIONS[name] ? splitCall(name, OPERATIONS[name], args).control : {};
+      const skip = (description: string, skipped: boolean): OperationResult => {
+        const result: OperationResult = {
+          changed: false,
+          success: true,
+          description,
+          commands: [],
+          stdout: "",
+          stderr: "",
+        };
+        if (skipped) counts.skipped++;
+        else counts.ok++;
+        emit({
+          type: "op-result",
+          host: hostName,
+          op: name,
+          subject,
+          ...pick(result),
+          ...(skipped ? { skipped } : {}),
+          seconds: 0,
+        });
+        return result;
+      };
+      await coordinator.beforeOperation(hostName);
+      if (!(await conditionHolds(control._if))) return skip("skipped: _if is false", true);
+      const run = () => runOperation(name, args, subject);
+      if (control._run_once !== true) return await run();
+      const nth = (runOnceSeen.get(name) ?? 0) + 1;
+      runOnceSeen.set(name, nth);
+      const key = `op\0${index}\0${name}\0${nth}`;
+      const once = await coordinator.once(hostName, key, run, `${name} ${subject}`.trim());
+      if (once.host === hostName) return once.value;
+      return skip(`ran once on ${once.host}`, false);
+    },
+  };
+  const runOperation = async (
+    name: string,
+    args: unknown[],
+    subject: string,
+  ): Promise<OperationResult> => {
+    const started = performance.now();
+    emit({ type: "op-start", host: hostName, op: name, subject });
+    try {
+      const result = await callOperation(session, name, args, {
+        dryRun: request.dryRun,
+        wantDiff: request.wantDiff,
+        deployDefaults,
+        readLocal: (path) => readOnce(deploy, resolveLocal(deploy.path)(path)),
+        resolveLocal: resolveLocal(deploy.path),
+        config: request.inventory.config,
+      });
+      if (!result.success) counts.failed++;
+      else if (result.changed) counts.changed++;
+      else counts.ok++;
+      if (result.diff) result.diff = session.mask(result.diff);
+      emit({
+        type: "op-result",
+        host: hostName,
+        op: name,
+        subject,
+        ...pick(result),
+        seconds: (performance.now() - started) / 1000,
+      });
+      return result;
+    } catch (error) {
+      counts.failed++;
+      const message = session.mask(errorMessage(error));
+      failure ??= `${name}${subject ? ` ${subject}` : ""}: ${message}`;
+      emit({
+        type: "op-result",
+        host: hostName,
+        op: name,
+        subject,
+        changed: false,
+        success: false,
+        description: "failed",
+        error: message,
+        seconds: (performance.now() - started) / 1000,
+      });
+      throw error;
+    }
+  };
+  try {
+    await sandbox.run(index, {
+      host: { name: hostName, data: session.host.data, groups: [...session.host.groups] },
+      config: request.inventory.config,
+      dryRun: request.dryRun,
+      inventory: shared.inventoryFor(session.host),
+      forceHandlers: request.forceHandlers,
+    }, handler);
+    return undefined;
+  } catch (error) {
+    if (failure !== undefined) return failure;
+    const where = error instanceof DeployFailure && error.workerStack
+      ? firstDeployFrame(error.workerStack, deploy.path)
+      : "";
+    return session.mask(`deploy ${deploy.name} threw ${errorMessage(error)}${where}`);
+  }
+}
+
+/**
+ * `_if`: absent runs the operation; a function (called back in the deploy's
+ * sandbox) or a value runs it when truthy. The one place `_if` is decided.
+ */
+async function conditionHolds(condition: unknown): Promise<boolean> {
+  if (condition === undefined) return true;
+  return Boolean(typeof condition === "function" ? await condition() : condition);
+}
+
+/** Reads a local file for a deploy once per run, whatever the number of hosts. */
+function readOnce(deploy: LoadedDeploy, path: string): Promise<Uint8Array> {
+  let bytes = deploy.localFiles.get(path);
+  if (!bytes) {
+    bytes = Deno.readFile(path);
+    deploy.localFiles.set(path, bytes);
+    bytes.catch(() => deploy.localFiles.delete(path));
+  }
+  return bytes;
+}
+
+function pick(
+  result: OperationResult,
+): Pick<RunEvent & { type: "op-result" }, "changed" | "success" | "description" | "diff"> {
+  const out: { changed: boolean; success: boolean; description: string; diff?: string } = {
+    changed: result.changed,
+    success: result.success,
+    description: result.description,
+  };
+  if (result.diff !== undefined) out.diff = result.diff;
+  return out;
+}
+
+function firstDeployFrame(stack: string, path: string): string {
+  const line = stack.split("\n").find((frame) => frame.includes(path));
+  const match = line ? /(file:\/\/[^\s)]+:\d+:\d+)/.exec(line) : null;
+  return match ? ` at ${match[1].replace("file://", "")}` : "";
+}

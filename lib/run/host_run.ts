@@ -80,6 +80,7 @@ async function runDeploy(
     `Deploy ${deploy.name} defaults`,
   );
   let failure: string | undefined;
+  const inFlight = new Set<Promise<unknown>>();
   const handler = {
     log: (message: string) => emit({ type: "log", host: hostName, message: session.mask(message) }),
     call: async (kind: CallKind, name: string, args: unknown[]): Promise<unknown> => {
@@ -116,7 +117,12 @@ async function runDeploy(
       };
       await coordinator.beforeOperation(hostName);
       if (!(await conditionHolds(control._if))) return skip("skipped: _if is false", true);
-      const run = () => runOperation(name, args, subject);
+      const run = () => {
+        const running = runOperation(name, args, subject);
+        inFlight.add(running);
+        running.finally(() => inFlight.delete(running)).catch(() => {});
+        return running;
+      };
       if (control._run_once !== true) return await run();
       const nth = (runOnceSeen.get(name) ?? 0) + 1;
       runOnceSeen.set(name, nth);
@@ -174,13 +180,17 @@ async function runDeploy(
     }
   };
   try {
-    await sandbox.run(index, {
-      host: { name: hostName, data: session.host.data, groups: [...session.host.groups] },
-      config: request.inventory.config,
-      dryRun: request.dryRun,
-      inventory: shared.inventoryFor(session.host),
-      forceHandlers: request.forceHandlers,
-    }, handler);
+    await interruptible(
+      sandbox.run(index, {
+        host: { name: hostName, data: session.host.data, groups: [...session.host.groups] },
+        config: request.inventory.config,
+        dryRun: request.dryRun,
+        inventory: shared.inventoryFor(session.host),
+        forceHandlers: request.forceHandlers,
+      }, handler),
+      request.signal,
+      inFlight,
+    );
     return undefined;
   } catch (error) {
     if (failure !== undefined) return failure;
@@ -189,6 +199,26 @@ async function runDeploy(
       : "";
     return session.mask(`deploy ${deploy.name} threw ${errorMessage(error)}${where}`);
   }
+}
+
+/**
+ * `promise`, or on Ctrl-C an "Interrupted" rejection once the calls in
+ * flight have settled (they stop their remote commands): a deploy busy in
+ * its own code, or waiting, does not hold the run.
+ */
+function interruptible<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  inFlight: Set<Promise<unknown>>,
+): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () =>
+      void Promise.allSettled([...inFlight]).then(() => reject(new Error("Interrupted")));
+    if (signal.aborted) onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /**

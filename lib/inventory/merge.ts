@@ -68,6 +68,10 @@ export interface CollectedFleets {
   /** Where each restricted host name was written. */
   restrictionSources: Readonly<Record<string, string>>;
   parallelism?: number;
+  /** `fleet: {serial}` of the last document that set it. */
+  serial?: number | string;
+  /** `fleet: {strategy}` of the last document that set it. */
+  strategy?: "free" | "linear";
 }
 
 /** A name expanded by its connector. */
@@ -79,6 +83,10 @@ export interface MergedInventory extends Inventory {
   groups: Readonly<Record<string, readonly string[]>>;
   restrictions: Restrictions;
   parallelism?: number;
+  /** Hosts per batch from the fleet (`--serial` wins). */
+  serial?: number | string;
+  /** Strategy from the fleet (`--strategy` wins). */
+  strategy?: "free" | "linear";
   /** Where each host came from. */
   sources: Readonly<Record<string, string>>;
 }
@@ -109,6 +117,8 @@ export function collectFleets(documents: readonly FleetDocument[]): CollectedFle
     black_list: {} as Record<string, Record<string, boolean>>,
   };
   let parallelism: number | undefined;
+  let serial: number | string | undefined;
+  let strategy: "free" | "linear" | undefined;
   for (const { fleet, boats } of documents) {
     for (const host of fleet.hosts) {
       hosts.set(host.name, {
@@ -129,6 +139,8 @@ export function collectFleets(documents: readonly FleetDocument[]): CollectedFle
       }
     }
     if (fleet.parallelism !== undefined) parallelism = fleet.parallelism;
+    if (fleet.serial !== undefined) serial = fleet.serial;
+    if (fleet.strategy !== undefined) strategy = fleet.strategy;
     for (const { spec, found } of boats) {
       const boatName = spec.name ?? spec.provider;
       for (const [name, hostData] of Object.entries(found.hosts)) {
@@ -158,6 +170,8 @@ export function collectFleets(documents: readonly FleetDocument[]): CollectedFle
     restrictions,
     restrictionSources,
     parallelism,
+    serial,
+    strategy,
   };
 }
 
@@ -297,6 +311,8 @@ export function mergeFleets(collected: CollectedFleets, options: MergeOptions): 
     groups,
     restrictions: collected.restrictions,
     parallelism: collected.parallelism,
+    serial: collected.serial,
+    strategy: collected.strategy,
     sources,
   };
 }

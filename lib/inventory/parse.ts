@@ -20,6 +20,8 @@ const restrictionMap = z.record(z.string(), z.record(z.string(), z.boolean()));
 /** The schema of the `fleet:` key. */
 export const fleetSchema = z.strictObject({
   parallelism: z.int().min(0).optional(),
+  serial: z.union([z.int().min(1), z.string().regex(/^\d+(\.\d+)?%$/)]).optional(),
+  strategy: z.enum(["free", "linear"]).optional(),
   hosts: z.union([
     z.record(z.string(), dataMap.nullable()),
     z.array(z.union([z.string(), z.record(z.string(), dataMap.nullable())])),
@@ -69,6 +71,10 @@ export interface FleetFile {
   path: string;
   dir: string;
   parallelism?: number;
+  /** Hosts per batch (`--serial`): a number or a percentage such as "40%". */
+  serial?: number | string;
+  /** `free` or `linear` (`--strategy`). */
+  strategy?: "free" | "linear";
   hosts: FleetHostEntry[];
   groups: { name: string; hosts: string[]; data: Record<string, unknown>; source: string }[];
   data: Record<string, unknown>;
@@ -328,6 +334,8 @@ export function parseFleet(text: string, path: string, io: FleetIo): FleetFile {
     path,
     dir,
     parallelism: fleet.parallelism,
+    serial: fleet.serial,
+    strategy: fleet.strategy,
     hosts,
     groups: Object.entries(fleet.groups ?? {}).map(([name, group]) => ({
       name,

@@ -374,6 +374,8 @@ Deno.test("fleetJsonSchema() describes the fleet key", () => {
     "hosts",
     "parallelism",
     "restrictions",
+    "serial",
+    "strategy",
   ]);
 });
 

@@ -14,6 +14,8 @@ import type { EventSink } from "./events.ts";
 export type Strategy = "free" | "linear";
 
 interface Member {
+  /** Taken by the pool: hosts still queued (`--parallel` below the batch) hold nobody back. */
+  started: boolean;
   deploy: number;
   ended: boolean;
   /** Waiting in a barrier, run-once or shared value: not holding the linear strategy back. */
@@ -45,6 +47,8 @@ interface Waiter {
  * import { Coordinator } from "./coordinator.ts";
  * const coordinator = new Coordinator({ emit: () => {} });
  * coordinator.startBatch(0, ["a", "b"]);
+ * coordinator.hostStarted("a");
+ * coordinator.hostStarted("b");
  * const a = coordinator.barrier("a", "ready");
  * coordinator.hostEnded("b");
  * await a; // b ended, so a passes
@@ -79,8 +83,21 @@ export class Coordinator {
     this.#barriers = new Map();
     this.#linear = [];
     for (const host of hosts) {
-      this.#members.set(host, { deploy: 0, ended: false, waiting: 0, ops: 0, seen: new Map() });
+      this.#members.set(host, {
+        started: false,
+        deploy: 0,
+        ended: false,
+        waiting: 0,
+        ops: 0,
+        seen: new Map(),
+      });
     }
+  }
+
+  /** Host `host` was taken by the pool: from now on the others wait for it. */
+  hostStarted(host: string): void {
+    const member = this.#members.get(host);
+    if (member) member.started = true;
   }
 
   /** Host `host` moved on to deploy `index` (it left every barrier of earlier deploys behind). */
@@ -213,7 +230,7 @@ export class Coordinator {
 
   #running(): number {
     let count = 0;
-    for (const member of this.#members.values()) if (!member.ended) count++;
+    for (const member of this.#members.values()) if (member.started && !member.ended) count++;
     return count;
   }
 
@@ -240,7 +257,8 @@ export class Coordinator {
       if (barrier.passed) continue;
       let ready = true;
       for (const [name, member] of this.#members) {
-        if (member.ended || member.deploy > barrier.deploy || barrier.arrived.has(name)) continue;
+        if (!member.started || member.ended || member.deploy > barrier.deploy) continue;
+        if (barrier.arrived.has(name)) continue;
         ready = false;
         break;
       }
@@ -258,7 +276,8 @@ export class Coordinator {
     if (this.#linear.length > 0) {
       this.#linear = this.#linear.filter((waiter) => {
         for (const [name, member] of this.#members) {
-          if (name === waiter.host || member.ended || member.waiting > 0) continue;
+          if (name === waiter.host || !member.started || member.ended) continue;
+          if (member.waiting > 0) continue;
           if (member.ops < waiter.count) return true;
         }
         waiter.resolve();
@@ -268,7 +287,7 @@ export class Coordinator {
     for (const [key, waiters] of this.#sharedWaiters) {
       for (const waiter of waiters) {
         const others = [...this.#members].filter(([name, m]) =>
-          name !== waiter.host && !m.ended && m.waiting === 0
+          name !== waiter.host && !m.ended && (!m.started || m.waiting === 0)
         );
         if (others.length > 0) continue;
         const failed = [...this.#failures.keys()];

@@ -19,6 +19,10 @@ import { runHost } from "./host_run.ts";
 
 export type { RunOutcome, RunRequest } from "./request.ts";
 
+function notStarted(error: string) {
+  return { ok: false, counts: { ok: 0, changed: 0, failed: 0, skipped: 0 }, error };
+}
+
 /** Host data with every secret (at any depth) replaced by a marker naming the host. */
 function maskSecrets(value: unknown, host: string): unknown {
   if (value instanceof SecretValue) return new MaskedSecret(host);
@@ -102,21 +106,17 @@ export async function runDeploys(request: RunRequest): Promise<RunOutcome> {
       const tooMany = (failed: number) =>
         request.failPercent !== undefined && (failed / members.length) * 100 > request.failPercent;
       let failedInBatch = 0;
+      const startHost = (host: InventoryHost) => {
+        coordinator.hostStarted(host.name);
+        return runHost(host, request, shared);
+      };
       await mapPool(members, request.parallel, async (host) => {
         const started = performance.now();
         const result = request.signal?.aborted
-          ? {
-            ok: false,
-            counts: { ok: 0, changed: 0, failed: 0, skipped: 0 },
-            error: "interrupted before start",
-          }
+          ? notStarted("interrupted before start")
           : tooMany(failedInBatch)
-          ? {
-            ok: false,
-            counts: { ok: 0, changed: 0, failed: 0, skipped: 0 },
-            error: `not started: more than ${request.failPercent}% of hosts failed`,
-          }
-          : await runHost(host, request, shared);
+          ? notStarted(`not started: more than ${request.failPercent}% of hosts failed`)
+          : await startHost(host);
         if (!result.ok) failedInBatch++;
         coordinator.hostEnded(host.name, result.ok ? undefined : result.error);
         const entry: HostSummary = {

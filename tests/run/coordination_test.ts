@@ -85,6 +85,19 @@ Deno.test("ctx.barrier() releases the others when a host fails before it", async
   deepStrictEqual(logs.sort(), ["h1 after", "h3 after"]);
 });
 
+Deno.test("ctx.barrier() with --parallel below the batch waits only for started hosts", async () => {
+  const { outcome, events } = await runSource(
+    `export default async function ({ barrier }) {
+  await barrier("ready");
+}
+`,
+    NAMES,
+    { parallel: 2 },
+  );
+  strictEqual(outcome.failed, 0);
+  strictEqual(events.filter((e) => e.type === "barrier-pass").length >= 1, true);
+});
+
 Deno.test("ctx.runOnce() runs once on five hosts and every host sees its value", async () => {
   const { outcome, logs, events } = await runSource(
     `export default async function ({ host, log, runOnce }) {

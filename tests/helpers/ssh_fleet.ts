@@ -13,8 +13,15 @@ export interface SshFleet extends AsyncDisposable {
   readonly servers: TestSshd[];
   /** The host names, in fleet order. */
   readonly names: string[];
-  /** Writes `dir/fleet.yml` (with `extra` lines inside `fleet:`) and returns its path. */
-  write(dir: string, extra?: string): Promise<string>;
+  /**
+   * Writes `dir/fleet.yml` (with `extra` lines inside `fleet:` and each
+   * host's `data`) and returns its path.
+   */
+  write(
+    dir: string,
+    extra?: string,
+    data?: (name: string) => Record<string, string>,
+  ): Promise<string>;
 }
 
 /** Starts `count` sshd servers for `names` (host `i` on server `i % count`). */
@@ -32,12 +39,15 @@ export async function sshFleet(count: number, names: string[]): Promise<SshFleet
   return {
     servers,
     names,
-    write: async (dir, extra = "") => {
+    write: async (dir, extra = "", data = () => ({})) => {
       const known = servers.map((s) => Deno.readTextFileSync(s.knownHosts)).join("");
       await Deno.writeTextFile(`${dir}/known_hosts`, known);
-      const hosts = names.map((name, i) =>
-        `    ${name}: {ssh_port: ${servers[i % servers.length].port}}`
-      );
+      const hosts = names.map((name, i) => {
+        const extraData = Object.entries(data(name)).map(([k, v]) =>
+          `, ${k}: ${JSON.stringify(v)}`
+        );
+        return `    ${name}: {ssh_port: ${servers[i % servers.length].port}${extraData.join("")}}`;
+      });
       const lines = [
         "fleet:",
         "  data:",

@@ -26,8 +26,6 @@ import type { RunRequest } from "./request.ts";
 export interface HostRunShared {
   sandbox: DeploySandbox;
   coordinator: Coordinator;
-  /** Every host of the run as deploys see them, other hosts' secrets masked. */
-  inventoryFor: (host: InventoryHost) => unknown[];
 }
 
 function resolveLocal(deployPath: string): (path: string) => string {
@@ -185,7 +183,6 @@ async function runDeploy(
         host: { name: hostName, data: session.host.data, groups: [...session.host.groups] },
         config: request.inventory.config,
         dryRun: request.dryRun,
-        inventory: shared.inventoryFor(session.host),
         forceHandlers: request.forceHandlers,
       }, handler),
       request.signal,

@@ -35,23 +35,6 @@ function maskSecrets(value: unknown, host: string): unknown {
   return value;
 }
 
-/** `ctx.inventory.hosts` for each host: the others' secrets masked, its own usable. */
-function inventoryView(hosts: readonly InventoryHost[]): (host: InventoryHost) => unknown[] {
-  let masked: { name: string; data: unknown; groups: string[] }[] | undefined;
-  return (self) => {
-    masked ??= hosts.map((host) => ({
-      name: host.name,
-      data: maskSecrets(host.data, host.name),
-      groups: [...host.groups],
-    }));
-    return masked.map((entry) =>
-      entry.name === self.name
-        ? { name: self.name, data: self.data, groups: [...self.groups] }
-        : entry
-    );
-  };
-}
-
 /**
  * Runs the deploys on every host of the inventory, batch after batch. Load
  * errors of deploy modules are InputErrors thrown before any host is touched.
@@ -73,7 +56,12 @@ export async function runDeploys(request: RunRequest): Promise<RunOutcome> {
       strategy: request.strategy,
       signal: request.signal,
     });
-    const shared = { sandbox, coordinator, inventoryFor: inventoryView(hosts) };
+    sandbox.setInventory(hosts.map((host) => ({
+      name: host.name,
+      data: maskSecrets(host.data, host.name),
+      groups: [...host.groups],
+    })));
+    const shared = { sandbox, coordinator };
     const batches = batchesOf(hosts, request.serial);
     const results = new Map<string, HostSummary>();
     let stopped: string | undefined;

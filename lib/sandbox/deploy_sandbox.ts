@@ -101,6 +101,15 @@ export class DeploySandbox implements Disposable {
     }
   }
 
+  /**
+   * Hands the worker every host of the run for `ctx.inventory`, once: each
+   * deploy sees this list with its own host (and its own usable secrets)
+   * in place of its entry. Mask other hosts' secrets before sending.
+   */
+  setInventory(hosts: readonly { name: string; data: unknown; groups: string[] }[]): void {
+    this.#worker.postMessage({ type: "inventory", hosts: encode(hosts) } satisfies ToWorker);
+  }
+
   /** Runs deploy `index` for one host; resolves when the deploy function returns. */
   run(index: number, payload: HostPayload, handler: CallHandler): Promise<void> {
     const runId = this.#nextRun++;
@@ -110,7 +119,6 @@ export class DeploySandbox implements Disposable {
         ...payload,
         host: encode(payload.host),
         config: encode(payload.config),
-        inventory: encode(payload.inventory ?? []),
       };
       this.#worker.postMessage({ type: "run", runId, index, payload: encoded } satisfies ToWorker);
     });

@@ -15,6 +15,7 @@ import type { CallKind, FromWorker, HostPayload, ToWorker } from "./protocol.ts"
 import { Handlers } from "./handlers.ts";
 
 const modules: { module: DeployModule; path: string }[] = [];
+let inventory: DeployHost[] = [];
 const pending = new Map<
   number,
   { resolve: (value: unknown) => void; reject: (error: Error) => void }
@@ -118,9 +119,10 @@ function namespace<T>(runId: number, kind: "op" | "fact", handlers?: Handlers): 
 
 function context(runId: number, payload: HostPayload, handlers: Handlers): DeployContext {
   const coord = (name: string, ...args: unknown[]) => call(runId, "coord", name, args);
-  const hosts = decode(payload.inventory ?? []) as DeployHost[];
+  const self = decode(payload.host) as DeployHost;
+  const hosts = inventory.map((host) => host.name === self.name ? self : host);
   return {
-    host: decode(payload.host) as DeployContext["host"],
+    host: self,
     config: decode(payload.config) as Record<string, unknown>,
     dryRun: payload.dryRun,
     ops: namespace(runId, "op", handlers),
@@ -209,6 +211,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   switch (message.type) {
     case "load":
       void load(message.paths);
+      break;
+    case "inventory":
+      inventory = decode(message.hosts) as DeployHost[];
       break;
     case "run":
       void run(message.runId, message.index, message.payload);

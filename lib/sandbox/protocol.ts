@@ -9,8 +9,6 @@ export interface HostPayload {
   host: unknown;
   config: unknown;
   dryRun: boolean;
-  /** Every host of the run, other hosts' secrets masked (encoded). */
-  inventory?: unknown;
   /** Run notified handlers even when the deploy failed. */
   forceHandlers?: boolean;
 }
@@ -21,6 +19,8 @@ export type CallKind = "op" | "fact" | "coord";
 /** Main thread → worker. */
 export type ToWorker =
   | { type: "load"; paths: string[] }
+  /** Every host of the run, secrets masked (encoded); sent once, before the runs. */
+  | { type: "inventory"; hosts: unknown }
   | { type: "run"; runId: number; index: number; payload: HostPayload }
   | { type: "result"; callId: number; ok: true; value: unknown }
   | { type: "result"; callId: number; ok: false; name: string; message: string }

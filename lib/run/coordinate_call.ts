@@ -10,6 +10,16 @@ import { InputError } from "../core/errors.ts";
 import type { Coordinator } from "./coordinator.ts";
 import type { EventSink } from "./events.ts";
 
+/** Who asks, and where the answer comes from. */
+export interface CoordinationContext {
+  /** The run's coordinator. */
+  coordinator: Coordinator;
+  /** The host whose deploy called. */
+  host: string;
+  /** Where events go (`handler-run`). */
+  emit: EventSink;
+}
+
 /**
  * Answers coordination call `name` of host `host` with the arguments the
  * deploy worker sent.
@@ -20,16 +30,16 @@ import type { EventSink } from "./events.ts";
  * import { coordinate } from "./coordinate_call.ts";
  * const coordinator = new Coordinator({ emit: () => {} });
  * coordinator.startBatch(0, ["a"]);
- * await coordinate(coordinator, "a", "share", ["token", 42], () => {});
- * await coordinate(coordinator, "a", "shared", ["token", null], () => {}); // 42
+ * coordinator.hostStarted("a");
+ * const context = { coordinator, host: "a", emit: () => {} };
+ * await coordinate("share", ["token", 42], context);
+ * await coordinate("shared", ["token", null], context); // 42
  * ```
  */
 export async function coordinate(
-  coordinator: Coordinator,
-  host: string,
   name: string,
   args: unknown[],
-  emit: EventSink,
+  { coordinator, host, emit }: CoordinationContext,
 ): Promise<unknown> {
   switch (name) {
     case "barrier":
@@ -37,7 +47,10 @@ export async function coordinate(
     case "runOnce": {
       const fn = (args[1] as { fn?: unknown } | undefined)?.fn;
       if (typeof fn !== "function") throw new TypeError("runOnce: expected a function");
-      const once = await coordinator.once(host, `fn\0${args[0]}`, () => fn(), String(args[0]));
+      const once = await coordinator.once(`fn\0${args[0]}`, () => fn(), {
+        host,
+        label: String(args[0]),
+      });
       return once.value;
     }
     case "share":
@@ -47,7 +60,9 @@ export async function coordinate(
       if (timeout !== null && (typeof timeout !== "number" || !(timeout > 0))) {
         throw new TypeError(`shared: timeout must be a positive number of seconds`);
       }
-      return await coordinator.shared(host, String(args[0]), timeout ?? undefined);
+      return await coordinator.shared(host, String(args[0]), {
+        timeout: timeout ?? undefined,
+      });
     }
     case "handler":
       emit({ type: "handler-run", host, handler: String(args[0]) });

@@ -157,10 +157,9 @@ export class Coordinator {
    * caller gets its value, or its error.
    */
   async once<T>(
-    host: string,
     key: string,
     fn: () => Promise<T>,
-    label = key,
+    { host, label = key }: { host: string; label?: string },
   ): Promise<{ host: string; value: T }> {
     let running = this.#once.get(key);
     if (!running) {
@@ -185,7 +184,11 @@ export class Coordinator {
   }
 
   /** Waits for the value shared under `key`, at most `timeout` seconds. */
-  async shared(host: string, key: string, timeout?: number): Promise<unknown> {
+  async shared(
+    host: string,
+    key: string,
+    { timeout }: { timeout?: number } = {},
+  ): Promise<unknown> {
     if (this.#shared.has(key)) return this.#shared.get(key);
     const member = this.#member(host);
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -52,7 +52,7 @@ export async function runHost(
       }
       coordinator.enterDeploy(host.name, index);
       request.emit({ type: "deploy-start", host: host.name, deploy: deploy.name });
-      const error = await runDeploy(session, { deploy, index, counts }, request, shared);
+      const error = await runDeploy(session, { deploy, index, counts, request, shared });
       if (error !== undefined) return error;
     }
     return undefined;
@@ -65,9 +65,13 @@ export async function runHost(
 
 async function runDeploy(
   session: HostSession,
-  { deploy, index, counts }: { deploy: LoadedDeploy; index: number; counts: HostCounts },
-  request: RunRequest,
-  shared: HostRunShared,
+  { deploy, index, counts, request, shared }: {
+    deploy: LoadedDeploy;
+    index: number;
+    counts: HostCounts;
+    request: RunRequest;
+    shared: HostRunShared;
+  },
 ): Promise<string | undefined> {
   const { sandbox, coordinator } = shared;
   const runOnceSeen = new Map<string, number>();
@@ -83,7 +87,9 @@ async function runDeploy(
     log: (message: string) => emit({ type: "log", host: hostName, message: session.mask(message) }),
     call: async (kind: CallKind, name: string, args: unknown[]): Promise<unknown> => {
       if (request.signal?.aborted) throw new Error("Interrupted");
-      if (kind === "coord") return await coordinate(coordinator, session.name, name, args, emit);
+      if (kind === "coord") {
+        return await coordinate(name, args, { coordinator, host: hostName, emit });
+      }
       if (kind === "fact") {
         const definition = FACTS[name];
         if (!definition) throw new InputError(`Unknown fact "${name}"`);
@@ -125,7 +131,10 @@ async function runDeploy(
       const nth = (runOnceSeen.get(name) ?? 0) + 1;
       runOnceSeen.set(name, nth);
       const key = `op\0${index}\0${name}\0${nth}`;
-      const once = await coordinator.once(hostName, key, run, `${name} ${subject}`.trim());
+      const once = await coordinator.once(key, run, {
+        host: hostName,
+        label: `${name} ${subject}`.trim(),
+      });
       if (once.host === hostName) return once.value;
       return skip(`ran once on ${once.host}`, false);
     },
@@ -185,8 +194,7 @@ async function runDeploy(
         dryRun: request.dryRun,
         forceHandlers: request.forceHandlers,
       }, handler),
-      request.signal,
-      inFlight,
+      { signal: request.signal, inFlight },
     );
     return undefined;
   } catch (error) {
@@ -205,8 +213,7 @@ async function runDeploy(
  */
 function interruptible<T>(
   promise: Promise<T>,
-  signal: AbortSignal | undefined,
-  inFlight: Set<Promise<unknown>>,
+  { signal, inFlight }: { signal?: AbortSignal; inFlight: Set<Promise<unknown>> },
 ): Promise<T> {
   if (!signal) return promise;
   return new Promise<T>((resolve, reject) => {

@@ -21,7 +21,7 @@ import type { Command, Interpolation, SecretValue } from "./values.ts";
 export interface DeployHost {
   /** Inventory name. */
   name: string;
-  /** Merged host data; secrets are SecretValue. */
+  /** Merged host data; secrets are SecretValue (another host's, in `ctx.inventory`, a `MaskedSecret`). */
   data: Record<string, unknown>;
   /** Groups it belongs to. */
   groups: string[];

@@ -64,7 +64,7 @@ export class Coordinator {
   readonly #once = new Map<string, Promise<{ host: string; value: unknown }>>();
   readonly #shared = new Map<string, unknown>();
   readonly #sharedWaiters = new Map<string, Set<Waiter & { resolve: (v: unknown) => void }>>();
-  #linear: (Waiter & { count: number; resolve: () => void })[] = [];
+  #linear: (Waiter & { deploy: number; count: number; resolve: () => void })[] = [];
   readonly #failures = new Map<string, string>();
   readonly #pending = new Set<(error: Error) => void>();
 
@@ -211,7 +211,12 @@ export class Coordinator {
     }
   }
 
-  /** Under the linear strategy, waits until every running host made as many operation calls. */
+  /**
+   * Under the linear strategy, waits until every running host of the batch
+   * made as many operation calls in this deploy (hosts still in an earlier
+   * deploy first finish it; hosts waiting at a barrier or for a value, or in
+   * a later deploy, hold nobody back).
+   */
   beforeOperation(host: string): Promise<void> | undefined {
     const member = this.#members.get(host);
     if (!member) return undefined;
@@ -219,7 +224,7 @@ export class Coordinator {
     if (this.#strategy !== "linear") return undefined;
     const count = member.ops;
     const done = new Promise<void>((resolve, reject) =>
-      this.#linear.push({ host, count, resolve, reject })
+      this.#linear.push({ host, deploy: member.deploy, count, resolve, reject })
     );
     this.#settle();
     return done;
@@ -280,8 +285,8 @@ export class Coordinator {
       this.#linear = this.#linear.filter((waiter) => {
         for (const [name, member] of this.#members) {
           if (name === waiter.host || !member.started || member.ended) continue;
-          if (member.waiting > 0) continue;
-          if (member.ops < waiter.count) return true;
+          if (member.waiting > 0 || member.deploy > waiter.deploy) continue;
+          if (member.deploy < waiter.deploy || member.ops < waiter.count) return true;
         }
         waiter.resolve();
         return false;

@@ -355,3 +355,34 @@ Deno.test("--strategy linear runs each operation on every host before the next",
   const free = await runSource(source, ["h1", "h2", "h3"]);
   deepStrictEqual(order(free.events).slice(-2), ["h1", "h1"]);
 });
+
+Deno.test("--strategy linear: a host waits for the others to finish the earlier deploy", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(
+    dir.join("a.ts"),
+    `export default async function ({ host, ops }) {
+  const steps = host.name === "h2" ? 3 : 1;
+  for (let i = 0; i < steps; i++) await ops.server.shell(["sleep 0.05"]);
+}
+`,
+  );
+  await Deno.writeTextFile(
+    dir.join("b.ts"),
+    `export default async function ({ ops }) { await ops.server.shell(["true"]); }\n`,
+  );
+  const events: RunEvent[] = [];
+  const outcome = await runDeploys({
+    inventory: { hosts: localHosts(["h1", "h2"]), config: {} },
+    deployPaths: [dir.join("a.ts"), dir.join("b.ts")],
+    cliArguments: {},
+    dryRun: false,
+    wantDiff: false,
+    parallel: 2,
+    strategy: "linear",
+    context: { runProcess },
+    emit: (event) => events.push(event),
+  });
+  strictEqual(outcome.failed, 0);
+  const starts = events.flatMap((e) => e.type === "op-start" ? [`${e.host} ${e.subject}`] : []);
+  strictEqual(starts.indexOf("h1 true") > starts.lastIndexOf("h2 sleep 0.05"), true, starts.join());
+});

@@ -203,6 +203,8 @@ export function textReporter(options: ReporterOptions): Reporter {
           ? paint.error(`${what}: failed: ${event.error ?? event.description}`)
           : event.changed
           ? paint.changed(`${what}: ${dryRun ? "would change" : "changed"} (${event.description})`)
+          : event.ranOn !== undefined
+          ? paint.dim(`${what}: ran once on ${event.ranOn}`)
           : paint.ok(`${what}: no change`);
         line(event.host, text);
         if (options.showDiff && event.diff) {

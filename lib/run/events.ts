@@ -56,6 +56,8 @@ export type RunEvent =
     changed: boolean;
     success: boolean;
     skipped?: boolean;
+    /** `_run_once`: the host it ran on (this host did not run it). */
+    ranOn?: string;
     description: string;
     diff?: string;
     error?: string;

@@ -97,11 +97,13 @@ async function runDeploy(
       }
       const subject = subjectOf(name, args);
       const control = OPERATIONS[name] ? splitCall(name, OPERATIONS[name], args).control : {};
-      const skip = (description: string, skipped: boolean): OperationResult => {
+      /** A result without running: skipped by `_if`, or run once on host `ranOn`. */
+      const notRun = (ranOn?: string): OperationResult => {
+        const skipped = ranOn === undefined;
         const result: OperationResult = {
           changed: false,
           success: true,
-          description,
+          description: skipped ? "skipped: _if is false" : `ran once on ${ranOn}`,
           commands: [],
           stdout: "",
           stderr: "",
@@ -114,13 +116,13 @@ async function runDeploy(
           op: name,
           subject,
           ...pick(result),
-          ...(skipped ? { skipped } : {}),
+          ...(skipped ? { skipped } : { ranOn }),
           seconds: 0,
         });
         return result;
       };
       await coordinator.beforeOperation(hostName);
-      if (!(await conditionHolds(control._if))) return skip("skipped: _if is false", true);
+      if (!(await conditionHolds(control._if))) return notRun();
       const run = () => {
         const running = runOperation(name, args, subject);
         inFlight.add(running);
@@ -136,7 +138,7 @@ async function runDeploy(
         label: `${name} ${subject}`.trim(),
       });
       if (once.host === hostName) return once.value;
-      return skip(`ran once on ${once.host}`, false);
+      return notRun(once.host);
     },
   };
   const runOperation = async (

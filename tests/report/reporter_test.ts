@@ -51,3 +51,26 @@ Deno.test("summaryTable() adds a batch column (from 1) when the run had batches"
       "web2      2   1        0       0        0     2.00\n",
   );
 });
+
+Deno.test("textReporter() names the host a _run_once operation ran on", () => {
+  let out = "";
+  const report = textReporter({
+    verbosity: 0,
+    showDiff: false,
+    live: false,
+    write: (text) => out += text,
+    paint: PLAIN,
+  });
+  report({
+    type: "op-result",
+    host: "web2",
+    op: "server.shell",
+    subject: "migrate",
+    changed: false,
+    success: true,
+    description: "ran once on web1",
+    ranOn: "web1",
+    seconds: 0,
+  });
+  strictEqual(out, "[web2] server.shell migrate: ran once on web1\n");
+});

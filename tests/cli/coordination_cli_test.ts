@@ -276,11 +276,14 @@ Deno.test("Ctrl-C while hosts wait at a barrier exits 130 with nothing left runn
   const child = spawnSkiff(["deploy", path, dir.join("wait.ts"), "-y", "--json"]);
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let seen = "";
-  while ((seen.match(/"barrier-wait"/g) ?? []).length < 2) {
+  const ready = () =>
+    (seen.match(/"barrier-wait"/g) ?? []).length === 2 && seen.includes('"op-start","host":"h3"');
+  while (!ready()) {
     const { value, done } = await reader.read();
     if (done) break;
     seen += value;
   }
+  await new Promise((resolve) => setTimeout(resolve, 300)); // h3's sleep is running
   child.kill("SIGINT");
   for (;;) {
     const { done } = await reader.read();

@@ -17,11 +17,16 @@ import { describeValue } from "../core/data_meta.ts";
 const dataMap = z.record(z.string(), z.unknown());
 const restrictionMap = z.record(z.string(), z.record(z.string(), z.boolean()));
 
+const SERIAL_ERROR = "expected a number of hosts or a percentage such as 40%";
+
 /** The schema of the `fleet:` key. */
 export const fleetSchema = z.strictObject({
   parallelism: z.int().min(0).optional(),
-  serial: z.union([z.int().min(1), z.string().regex(/^\d+(\.\d+)?%$/)]).optional(),
-  strategy: z.enum(["free", "linear"]).optional(),
+  serial: z.union([
+    z.int().min(1, { error: SERIAL_ERROR }),
+    z.string().regex(/^\d+(\.\d+)?%$/, { error: SERIAL_ERROR }),
+  ], { error: SERIAL_ERROR }).optional(),
+  strategy: z.enum(["free", "linear"], { error: 'expected "free" or "linear"' }).optional(),
   hosts: z.union([
     z.record(z.string(), dataMap.nullable()),
     z.array(z.union([z.string(), z.record(z.string(), dataMap.nullable())])),

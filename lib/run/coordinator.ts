@@ -65,7 +65,8 @@ export class Coordinator {
   readonly #shared = new Map<string, unknown>();
   readonly #sharedWaiters = new Map<string, Set<Waiter & { resolve: (v: unknown) => void }>>();
   #linear: (Waiter & { deploy: number; count: number; resolve: () => void })[] = [];
-  readonly #failures = new Map<string, string>();
+  /** Hosts of the current batch that failed. */
+  #failures = new Map<string, string>();
   readonly #pending = new Set<(error: Error) => void>();
 
   /** `strategy` defaults to free; `signal` (Ctrl-C) rejects every wait. */
@@ -82,6 +83,7 @@ export class Coordinator {
     this.#members = new Map();
     this.#barriers = new Map();
     this.#linear = [];
+    this.#failures = new Map();
     for (const host of hosts) {
       this.#members.set(host, {
         started: false,

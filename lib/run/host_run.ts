@@ -83,6 +83,12 @@ async function runDeploy(
   );
   let failure: string | undefined;
   const inFlight = new Set<Promise<unknown>>();
+  /** Remembers a call that runs commands until it settles (Ctrl-C waits for it). */
+  const track = <T>(running: Promise<T>): Promise<T> => {
+    inFlight.add(running);
+    running.finally(() => inFlight.delete(running)).catch(() => {});
+    return running;
+  };
   const handler = {
     log: (message: string) => emit({ type: "log", host: hostName, message: session.mask(message) }),
     call: async (kind: CallKind, name: string, args: unknown[]): Promise<unknown> => {
@@ -93,7 +99,7 @@ async function runDeploy(
       if (kind === "fact") {
         const definition = FACTS[name];
         if (!definition) throw new InputError(`Unknown fact "${name}"`);
-        return await session.fact(definition, ...args);
+        return await track(session.fact(definition, ...args));
       }
       const subject = subjectOf(name, args);
       const control = OPERATIONS[name] ? splitCall(name, OPERATIONS[name], args).control : {};
@@ -123,12 +129,7 @@ async function runDeploy(
       };
       await coordinator.beforeOperation(hostName);
       if (!(await conditionHolds(control._if))) return notRun();
-      const run = () => {
-        const running = runOperation(name, args, subject);
-        inFlight.add(running);
-        running.finally(() => inFlight.delete(running)).catch(() => {});
-        return running;
-      };
+      const run = () => track(runOperation(name, args, subject));
       if (control._run_once !== true) return await run();
       const nth = (runOnceSeen.get(name) ?? 0) + 1;
       runOnceSeen.set(name, nth);

@@ -52,6 +52,7 @@ if (import.meta.main) {
   const { benchSandbox } = await import("./sandbox_bench.ts");
   const { benchSsh } = await import("./ssh_bench.ts");
   const { benchDeploy } = await import("./deploy_bench.ts");
+  const { benchBarriers } = await import("./barrier_bench.ts");
   console.log("== @local commands");
   await benchLocal();
   console.log("== deploy sandbox proxy");
@@ -60,4 +61,6 @@ if (import.meta.main) {
   await benchSsh();
   console.log("== deploy workload against OpenSSH scripts");
   for (const hosts of [1, 8, 32]) await benchDeploy(hosts);
+  console.log("== 20 barriers against none, 32 hosts");
+  await benchBarriers(32);
 }

@@ -110,6 +110,7 @@ export interface ExecOptions extends Pick<RunOptions, "onOutput" | "signal"> {
 export class SshChannels {
   readonly #slots = new Slots(MAX_CHANNELS);
   readonly #outcomes = new WeakMap<ClientChannel, Promise<ChannelExit>>();
+  readonly #kills = new Set<Promise<void>>();
   #client?: Client;
   #lost?: string;
 
@@ -270,8 +271,22 @@ export class SshChannels {
     return { success: ended.codes.includes(exit.code), exitCode: exit.code, output };
   }
 
-  /** Kills the remote process group `pid` (or the process) on a channel of its own; never throws. */
-  async kill(pid: number): Promise<void> {
+  /**
+   * Kills the remote process group `pid` (or the process) on a channel of
+   * its own; never throws. {@linkcode SshChannels.killsDone} waits for it.
+   */
+  kill(pid: number): Promise<void> {
+    const killing = this.#kill(pid).finally(() => this.#kills.delete(killing));
+    this.#kills.add(killing);
+    return killing;
+  }
+
+  /** Settles when every kill started so far has run, so a disconnect cannot outrun one. */
+  async killsDone(): Promise<void> {
+    await Promise.all([...this.#kills]);
+  }
+
+  async #kill(pid: number): Promise<void> {
     try {
       const release = await this.take();
       try {

@@ -238,7 +238,10 @@ export class SshConnector extends BaseConnector {
     this.#transfer.reset();
   }
 
-  /** Closes the persistent shell (waiting at most a second), then the connection. */
+  /**
+   * Closes the persistent shell (waiting at most a second), lets the kills
+   * of interrupted commands run (at most two seconds), then closes the connection.
+   */
   override async disconnect(): Promise<void> {
     const shell = this.#shell;
     this.#shell = undefined;
@@ -248,6 +251,12 @@ export class SshConnector extends BaseConnector {
         new Promise((r) => setTimeout(r, 1000)),
       ]);
     }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#channels.killsDone(),
+      new Promise((r) => timer = setTimeout(r, 2000)),
+    ]);
+    clearTimeout(timer);
     this.#closeClients();
   }
 }

@@ -72,6 +72,13 @@ export interface ControlArguments<Secret = SecretValue, Raw = RawValue> {
   _if?: Condition | readonly Condition[];
   /** Directory for temporary files on the host. */
   _temp_dir?: string;
+  /**
+   * Run the operation on the first host that reaches it, once per run; the
+   * other hosts wait for it and get `changed: false` naming that host.
+   */
+  _run_once?: boolean;
+  /** Notify these handlers (`ctx.handler`) when the operation changed something. */
+  _notify?: string | readonly string[];
 }
 
 /** One `_if` condition: a value, or a function of the deploy's (it may be async). */

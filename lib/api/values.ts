@@ -21,6 +21,17 @@ export interface SecretValue {
   toString(): string;
 }
 
+/**
+ * Another host's secret as `ctx.inventory` shows it: `***`, never the value.
+ * It cannot be interpolated into a command or passed to an operation.
+ */
+export interface MaskedSecret {
+  /** The host whose secret this stands for. */
+  readonly host: string;
+  /** Always `***`. */
+  toString(): string;
+}
+
 /** A value interpolated into a command without quoting. */
 export interface RawValue {
   /** The text inserted as it is. */

@@ -13,6 +13,8 @@ import type { RunEvent } from "../run/events.ts";
 import { jsonReporter, textReporter } from "../report/reporter.ts";
 import type { Restrictions } from "../inventory/restrictions.ts";
 import { runDeploys } from "../run/runner.ts";
+import type { Serial } from "../run/batches.ts";
+import type { Strategy } from "../run/coordinator.ts";
 import { type CliIo, useColor } from "../report/io.ts";
 import { hostPainter } from "../report/paint.ts";
 
@@ -28,6 +30,12 @@ export interface DeployRequest {
   verbosity: number;
   parallel: number;
   failPercent?: number;
+  /** Hosts per batch (`--serial`, or the fleet's). */
+  serial?: Serial;
+  /** `--strategy` (or the fleet's). */
+  strategy?: Strategy;
+  /** `--force-handlers`. */
+  forceHandlers?: boolean;
   /** `--allow-read` paths (absolute): deploy code and operations may read them. */
   allowRead: readonly string[];
   /** `--allow-write` paths (absolute): operations may write them on the controller. */
@@ -84,6 +92,9 @@ export async function runDeployCommand(request: DeployRequest, io: CliIo): Promi
       wantDiff: request.diff || request.json || confirm,
       parallel: request.parallel,
       failPercent: request.failPercent,
+      serial: request.serial,
+      strategy: request.strategy,
+      forceHandlers: request.forceHandlers,
       context: request.context,
       emit,
       signal: io.signal,

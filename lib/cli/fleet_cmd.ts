@@ -26,6 +26,8 @@ export function fleetDescription(inventory: LoadedInventory): Record<string, unk
     groups: inventory.groups,
     restrictions: inventory.restrictions,
     parallelism: inventory.parallelism ?? null,
+    serial: inventory.serial ?? null,
+    strategy: inventory.strategy ?? null,
     config: maskedData(inventory.config),
   };
 }

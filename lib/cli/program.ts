@@ -25,6 +25,7 @@ import { runExec } from "./exec_cmd.ts";
 import { writeDeployTypes } from "./types_cmd.ts";
 import { doctorReport, printDoctor } from "./doctor_cmd.ts";
 import { runDeployCommand } from "./deploy_cmd.ts";
+import { parseSerial } from "../run/batches.ts";
 import { parseFactNames, runFacts } from "./facts_cmd.ts";
 import { DEFAULT_FACTS } from "../facts/registry.ts";
 import type { CliIo } from "../report/io.ts";
@@ -165,7 +166,16 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
           0,
         ),
     )
-      .option("--fail-percent <n>", "stop starting hosts once more than N% have failed")
+      .option(
+        "--fail-percent <n>",
+        "stop starting hosts (and batches) once more than N% of a batch have failed",
+      )
+      .option("--serial <n>", "run hosts in batches of N hosts or P% of them, one after another")
+      .addOption(
+        new Option("--strategy <name>", "free: each host runs on; linear: operations in lock-step")
+          .choices(["free", "linear"] as const),
+      )
+      .option("--force-handlers", "run notified handlers on hosts that failed too")
       .option(
         "--allow-read <path>",
         "let deploy code and its operations read this path too (repeatable)",
@@ -192,6 +202,13 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
         verbosity: Number(flags.verbose),
         parallel: parseParallel(flags.parallel, inventory),
         failPercent: parsePercent(flags.failPercent),
+        serial: flags.serial !== undefined
+          ? parseSerial(flags.serial)
+          : inventory.serial !== undefined
+          ? parseSerial(inventory.serial, "fleet: serial")
+          : undefined,
+        strategy: flags.strategy ?? inventory.strategy,
+        forceHandlers: flags.forceHandlers ?? false,
         allowRead: (flags.allowRead ?? []).map((path) =>
           path.startsWith("/") ? path : `${io.cwd}/${path}`
         ),

@@ -101,6 +101,15 @@ export const CONTROL_ARGUMENTS: Readonly<Record<ControlArgumentName, DataMeta>> 
   },
   _if: { description: "Run the operation only when this is true (or returns true)", type: "any" },
   _temp_dir: { description: "Directory for temporary files on the host", type: "string" },
+  _run_once: {
+    description: "Run the operation on the first host that reaches it, once per run",
+    type: "boolean",
+    default: false,
+  },
+  _notify: {
+    description: "Handlers to notify when the operation changed something (a name or a list)",
+    type: "any",
+  },
 };
 
 /** Names of the control arguments a connector handles itself. */

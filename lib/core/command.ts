@@ -56,6 +56,37 @@ export class SecretValue {
 /** What a masked secret looks like. */
 export const MASK = "***";
 
+/**
+ * Another host's secret as `ctx.inventory` shows it: only a marker. It cannot
+ * be revealed, interpolated into a command or passed to an operation.
+ *
+ * @example
+ * ```ts
+ * import { MaskedSecret } from "./command.ts";
+ * String(new MaskedSecret("db1")); // "***"
+ * ```
+ */
+export class MaskedSecret {
+  /** The host whose secret this stands for. */
+  readonly host: string;
+  /** Marks a secret of `host`. */
+  constructor(host: string) {
+    this.host = host;
+  }
+  /** Always `***`. */
+  toString(): string {
+    return MASK;
+  }
+  /** Always `"***"` in JSON. */
+  toJSON(): string {
+    return MASK;
+  }
+  /** Deno's console shows `***` too. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return MASK;
+  }
+}
+
 const SAFE = /^[A-Za-z0-9@%+=:,./_-]+$/;
 
 /**
@@ -222,6 +253,9 @@ function interpolate(value: unknown): Bit[] {
   if (value instanceof RawValue) return [{ kind: "literal", text: value.text }];
   if (value instanceof SecretValue) return [{ kind: "secret", text: value.reveal(), depth: 0 }];
   if (value instanceof Command) return [...value.bits];
+  if (value instanceof MaskedSecret) {
+    throw new TypeError(`Cannot use a secret of host "${value.host}" in a command on another host`);
+  }
   if (typeof value === "string") return [{ kind: "literal", text: quote(value) }];
   if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
     return [{ kind: "literal", text: quote(String(value)) }];

@@ -97,6 +97,10 @@ export interface CollectedFleets {
   /** Every fleet's `allow_read:`/`allow_write:` (absolute). */
   allowRead: readonly string[];
   allowWrite: readonly string[];
+  /** `fleet: {serial}` of the last document that set it. */
+  serial?: number | string;
+  /** `fleet: {strategy}` of the last document that set it. */
+  strategy?: "free" | "linear";
 }
 
 /** A name expanded by its connector. */
@@ -108,6 +112,10 @@ export interface MergedInventory extends Inventory {
   groups: Readonly<Record<string, readonly string[]>>;
   restrictions: Restrictions;
   parallelism?: number;
+  /** Hosts per batch from the fleet (`--serial` wins). */
+  serial?: number | string;
+  /** Strategy from the fleet (`--strategy` wins). */
+  strategy?: "free" | "linear";
   /** Where each host came from. */
   sources: Readonly<Record<string, string>>;
 }
@@ -141,6 +149,8 @@ export function collectFleets(documents: readonly FleetDocument[]): CollectedFle
   let parallelism: number | undefined;
   const allowRead: string[] = [];
   const allowWrite: string[] = [];
+  let serial: number | string | undefined;
+  let strategy: "free" | "linear" | undefined;
   for (const { fleet, boats } of documents) {
     allowRead.push(...fleet.allowRead);
     allowWrite.push(...fleet.allowWrite);
@@ -163,6 +173,8 @@ export function collectFleets(documents: readonly FleetDocument[]): CollectedFle
       }
     }
     if (fleet.parallelism !== undefined) parallelism = fleet.parallelism;
+    if (fleet.serial !== undefined) serial = fleet.serial;
+    if (fleet.strategy !== undefined) strategy = fleet.strategy;
     for (const { spec, found } of boats) {
       const boatName = spec.name ?? spec.provider;
       for (const [name, hostData] of Object.entries(found.hosts)) {
@@ -194,6 +206,8 @@ export function collectFleets(documents: readonly FleetDocument[]): CollectedFle
     parallelism,
     allowRead,
     allowWrite,
+    serial,
+    strategy,
   };
 }
 
@@ -339,6 +353,8 @@ export function mergeFleets(collected: CollectedFleets, options: MergeOptions): 
     parallelism: collected.parallelism,
     allowRead: collected.allowRead,
     allowWrite: collected.allowWrite,
+    serial: collected.serial,
+    strategy: collected.strategy,
     sources,
   };
 }

@@ -17,9 +17,16 @@ import { describeValue } from "../core/data_meta.ts";
 const dataMap = z.record(z.string(), z.unknown());
 const restrictionMap = z.record(z.string(), z.record(z.string(), z.boolean()));
 
+const SERIAL_ERROR = "expected a number of hosts or a percentage such as 40%";
+
 /** The schema of the `fleet:` key. */
 export const fleetSchema = z.strictObject({
   parallelism: z.int().min(0).optional(),
+  serial: z.union([
+    z.int().min(1, { error: SERIAL_ERROR }),
+    z.string().regex(/^\d+(\.\d+)?%$/, { error: SERIAL_ERROR }),
+  ], { error: SERIAL_ERROR }).optional(),
+  strategy: z.enum(["free", "linear"], { error: 'expected "free" or "linear"' }).optional(),
   hosts: z.union([
     z.record(z.string(), dataMap.nullable()),
     z.array(z.union([z.string(), z.record(z.string(), dataMap.nullable())])),
@@ -71,6 +78,10 @@ export interface FleetFile {
   path: string;
   dir: string;
   parallelism?: number;
+  /** Hosts per batch (`--serial`): a number or a percentage such as "40%". */
+  serial?: number | string;
+  /** `free` or `linear` (`--strategy`). */
+  strategy?: "free" | "linear";
   hosts: FleetHostEntry[];
   groups: { name: string; hosts: string[]; data: Record<string, unknown>; source: string }[];
   data: Record<string, unknown>;
@@ -334,6 +345,8 @@ export function parseFleet(text: string, path: string, io: FleetIo): FleetFile {
     path,
     dir,
     parallelism: fleet.parallelism,
+    serial: fleet.serial,
+    strategy: fleet.strategy,
     hosts,
     groups: Object.entries(fleet.groups ?? {}).map(([name, group]) => ({
       name,

@@ -7,7 +7,7 @@
  */
 
 import type { Painter } from "./paint.ts";
-import type { HostCounts, RunEvent } from "../run/events.ts";
+import type { HostSummary, RunEvent } from "../run/events.ts";
 
 /** How much to show. */
 export interface ReporterOptions {
@@ -36,7 +36,8 @@ function formatSeconds(seconds: number): string {
 }
 
 /**
- * The summary table: one row per host with ok, changed, failed, skipped and seconds.
+ * The summary table: one row per host with ok, changed, failed, skipped and
+ * seconds, and its batch (counted from 1) when the run had batches.
  *
  * @example
  * ```ts
@@ -44,18 +45,20 @@ function formatSeconds(seconds: number): string {
  * summaryTable([{ host: "a", ok: true, counts: { ok: 1, changed: 2, failed: 0, skipped: 0 }, seconds: 1.5 }]);
  * ```
  */
-export function summaryTable(
-  hosts: readonly {
-    host: string;
-    ok: boolean;
-    counts: HostCounts;
-    seconds: number;
-    error?: string;
-  }[],
-): string {
-  const header = ["host", "ok", "changed", "failed", "skipped", "seconds"];
+export function summaryTable(hosts: readonly HostSummary[]): string {
+  const batched = hosts.some((h) => h.batch !== undefined);
+  const header = [
+    "host",
+    ...(batched ? ["batch"] : []),
+    "ok",
+    "changed",
+    "failed",
+    "skipped",
+    "seconds",
+  ];
   const rows = hosts.map((h) => [
     h.host,
+    ...(batched ? [h.batch === undefined ? "-" : String(h.batch + 1)] : []),
     String(h.counts.ok),
     String(h.counts.changed),
     String(h.counts.failed),
@@ -84,6 +87,7 @@ export function textReporter(options: ReporterOptions): Reporter {
   };
   let drawn = 0;
   let dryRun = false;
+  const atBarrier = new Map<string, Set<string>>();
   const clear = () => {
     if (!options.live || drawn === 0) return;
     write(`\x1b[${drawn}A\x1b[J`);
@@ -121,6 +125,37 @@ export function textReporter(options: ReporterOptions): Reporter {
           );
         }
         for (const host of event.hosts) setStatus(host, "waiting");
+        break;
+      case "batch-start":
+        line(
+          `batch ${event.batch + 1}/${event.batches}`,
+          paint.bold(`${event.hosts.length} host(s): ${event.hosts.join(", ")}`),
+        );
+        break;
+      case "barrier-wait": {
+        const waiting = atBarrier.get(event.barrier) ?? new Set();
+        waiting.add(event.host);
+        atBarrier.set(event.barrier, waiting);
+        const text = `waiting at barrier ${event.barrier}: ${event.arrived}/${event.total}`;
+        for (const host of waiting) setStatus(host, text);
+        if (options.verbosity > 0) line(event.host, paint.dim(text));
+        break;
+      }
+      case "barrier-pass":
+        for (const host of atBarrier.get(event.barrier) ?? []) setStatus(host, countText(host));
+        atBarrier.delete(event.barrier);
+        if (options.verbosity > 0) {
+          line(
+            `barrier ${event.barrier}`,
+            paint.dim(`passed by ${event.hosts} host(s) after ${formatSeconds(event.seconds)} s`),
+          );
+        }
+        break;
+      case "run-once":
+        if (options.verbosity > 0) line(event.host, paint.dim(`runs once: ${event.key}`));
+        break;
+      case "handler-run":
+        line(event.host, paint.dim(`handler ${event.handler}`));
         break;
       case "host-connected":
         if (options.verbosity > 0) {
@@ -168,6 +203,8 @@ export function textReporter(options: ReporterOptions): Reporter {
           ? paint.error(`${what}: failed: ${event.error ?? event.description}`)
           : event.changed
           ? paint.changed(`${what}: ${dryRun ? "would change" : "changed"} (${event.description})`)
+          : event.ranOn !== undefined
+          ? paint.dim(`${what}: ran once on ${event.ranOn}`)
           : paint.ok(`${what}: no change`);
         line(event.host, text);
         if (options.showDiff && event.diff) {

@@ -13,9 +13,34 @@ export interface HostCounts {
   skipped: number;
 }
 
+/** How one host's run ended. */
+export interface HostSummary {
+  host: string;
+  ok: boolean;
+  counts: HostCounts;
+  seconds: number;
+  error?: string;
+  /** The batch it ran in (0-based; `--serial`). */
+  batch?: number;
+}
+
 /** Every event of a run. Commands and output are masked before they become events. */
 export type RunEvent =
   | { type: "run-start"; hosts: string[]; deploys: string[]; dryRun: boolean }
+  | { type: "batch-start"; batch: number; batches: number; hosts: string[] }
+  | {
+    type: "barrier-wait";
+    host: string;
+    barrier: string;
+    batch: number;
+    /** Hosts at the barrier, this one included. */
+    arrived: number;
+    /** Hosts of the batch still running. */
+    total: number;
+  }
+  | { type: "barrier-pass"; barrier: string; batch: number; hosts: number; seconds: number }
+  | { type: "run-once"; host: string; key: string }
+  | { type: "handler-run"; host: string; handler: string }
   | { type: "host-connected"; host: string; seconds: number }
   | { type: "host-connect-failed"; host: string; error: string }
   | { type: "deploy-start"; host: string; deploy: string }
@@ -31,23 +56,18 @@ export type RunEvent =
     changed: boolean;
     success: boolean;
     skipped?: boolean;
+    /** `_run_once`: the host it ran on (this host did not run it). */
+    ranOn?: string;
     description: string;
     diff?: string;
     error?: string;
     seconds: number;
   }
   | { type: "log"; host: string; message: string }
-  | {
-    type: "host-done";
-    host: string;
-    ok: boolean;
-    counts: HostCounts;
-    seconds: number;
-    error?: string;
-  }
+  | ({ type: "host-done" } & HostSummary)
   | {
     type: "summary";
-    hosts: { host: string; ok: boolean; counts: HostCounts; seconds: number; error?: string }[];
+    hosts: HostSummary[];
     failed: number;
     interrupted: boolean;
     dryRun: boolean;

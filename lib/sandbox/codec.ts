@@ -5,11 +5,12 @@
  * @module
  */
 
-import { type Bit, Command, SecretValue } from "../core/command.ts";
+import { type Bit, Command, MaskedSecret, SecretValue } from "../core/command.ts";
 
 const SECRET_TAG = "__skiffSecret";
 const COMMAND_TAG = "__skiffCommand";
 const CALLBACK_TAG = "__skiffCallback";
+const MASKED_TAG = "__skiffMasked";
 
 /** A function of the deploy's, called from the main thread by id. */
 export type Callback = (...args: unknown[]) => Promise<unknown>;
@@ -20,6 +21,8 @@ export interface FunctionCodec {
   register?: (fn: (...args: unknown[]) => unknown) => number;
   /** Receiver: a function that calls the sender's function `id`. Absent: left as a tag. */
   callback?: (id: number) => Callback;
+  /** Sender: a {@linkcode MaskedSecret} is a TypeError (operation arguments). */
+  rejectMasked?: boolean;
 }
 
 /**
@@ -41,6 +44,12 @@ export function encode(value: unknown, functions: FunctionCodec = {}): unknown {
   }
   if (value instanceof SecretValue) return { [SECRET_TAG]: value.reveal() };
   if (value instanceof Command) return { [COMMAND_TAG]: value.bits };
+  if (value instanceof MaskedSecret) {
+    if (functions.rejectMasked) {
+      throw new TypeError(`Cannot use a secret of host "${value.host}" on another host`);
+    }
+    return { [MASKED_TAG]: value.host };
+  }
   if (Array.isArray(value)) return value.map((item) => encode(item, functions));
   if (value instanceof Uint8Array || value instanceof RegExp || value instanceof Date) return value;
   if (typeof value === "object" && value !== null) {
@@ -63,6 +72,9 @@ export function decode(value: unknown, functions: FunctionCodec = {}): unknown {
     }
     if (COMMAND_TAG in value) {
       return new Command((value as Record<string, unknown>)[COMMAND_TAG] as Bit[]);
+    }
+    if (MASKED_TAG in value) {
+      return new MaskedSecret(String((value as Record<string, unknown>)[MASKED_TAG]));
     }
     if (CALLBACK_TAG in value && functions.callback) {
       return functions.callback(Number((value as Record<string, unknown>)[CALLBACK_TAG]));

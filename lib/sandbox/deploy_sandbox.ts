@@ -7,7 +7,7 @@
 
 import { InputError } from "../core/errors.ts";
 import { decode, encode } from "./codec.ts";
-import type { FromWorker, HostPayload, ToWorker } from "./protocol.ts";
+import type { CallKind, FromWorker, HostPayload, ToWorker } from "./protocol.ts";
 import { workerPermissions } from "./worker_permissions.ts";
 
 /** A loaded deploy module. */
@@ -22,9 +22,9 @@ export interface LoadedDeploy {
   readonly localFiles: Map<string, Promise<Uint8Array>>;
 }
 
-/** Answers a deploy's operation and fact calls. */
+/** Answers a deploy's operation, fact and coordination calls. */
 export interface CallHandler {
-  call(kind: "op" | "fact", name: string, args: unknown[]): Promise<unknown>;
+  call(kind: CallKind, name: string, args: unknown[]): Promise<unknown>;
   log(message: string): void;
 }
 
@@ -99,6 +99,15 @@ export class DeploySandbox implements Disposable {
       worker.terminate();
       throw error;
     }
+  }
+
+  /**
+   * Hands the worker every host of the run for `ctx.inventory`, once: each
+   * deploy sees this list with its own host (and its own usable secrets)
+   * in place of its entry. Mask other hosts' secrets before sending.
+   */
+  setInventory(hosts: readonly { name: string; data: unknown; groups: string[] }[]): void {
+    this.#worker.postMessage({ type: "inventory", hosts: encode(hosts) } satisfies ToWorker);
   }
 
   /** Runs deploy `index` for one host; resolves when the deploy function returns. */

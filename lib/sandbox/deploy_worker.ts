@@ -10,10 +10,12 @@
 
 import { SecretValue, sh as shTemplate } from "../core/command.ts";
 import { decode, encode } from "./codec.ts";
-import type { DeployContext, DeployModule } from "../api/mod.ts";
-import type { FromWorker, HostPayload, ToWorker } from "./protocol.ts";
+import type { DeployContext, DeployHost, DeployModule } from "../api/mod.ts";
+import type { CallKind, FromWorker, HostPayload, ToWorker } from "./protocol.ts";
+import { Handlers } from "./handlers.ts";
 
 const modules: { module: DeployModule; path: string }[] = [];
+let inventory: DeployHost[] = [];
 const pending = new Map<
   number,
   { resolve: (value: unknown) => void; reject: (error: Error) => void }
@@ -32,7 +34,7 @@ let nextCallback = 0;
  * `_retry_until`) stay here and travel as ids: the main thread, which decides
  * whether to skip or retry, calls them back while the call is open.
  */
-function call(runId: number, kind: "op" | "fact", name: string, args: unknown[]): Promise<unknown> {
+function call(runId: number, kind: CallKind, name: string, args: unknown[]): Promise<unknown> {
   const callId = nextCall++;
   const registered: number[] = [];
   const register = (fn: (...args: unknown[]) => unknown) => {
@@ -41,8 +43,14 @@ function call(runId: number, kind: "op" | "fact", name: string, args: unknown[])
     registered.push(id);
     return id;
   };
-  const encoded = encode(args, { register }) as unknown[];
   const forget = () => registered.forEach((id) => callbacks.delete(id));
+  let encoded: unknown[];
+  try {
+    encoded = encode(args, { register, rejectMasked: kind !== "coord" }) as unknown[];
+  } catch (error) {
+    forget();
+    return Promise.reject(error);
+  }
   return new Promise((resolve, reject) => {
     pending.set(callId, {
       resolve: (value) => (forget(), resolve(value)),
@@ -70,7 +78,22 @@ async function invoke(invokeId: number, callbackId: number, args: unknown[]): Pr
   }
 }
 
-function namespace<T>(runId: number, kind: "op" | "fact"): T {
+/** The `_notify` names among an operation call's trailing objects. */
+function notifiedBy(args: unknown[]): string[] {
+  const names: string[] = [];
+  for (const arg of args) {
+    if (typeof arg !== "object" || arg === null || !("_notify" in arg)) continue;
+    const value = (arg as { _notify: unknown })._notify;
+    if (value === undefined) continue;
+    if (typeof value === "string") names.push(value);
+    else if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
+      names.push(...value);
+    } else throw new TypeError("_notify: expected a handler name or a list of names");
+  }
+  return names;
+}
+
+function namespace<T>(runId: number, kind: "op" | "fact", handlers?: Handlers): T {
   return new Proxy({}, {
     get: (_target, section) => {
       if (typeof section !== "string" || section === "then") return undefined;
@@ -78,23 +101,52 @@ function namespace<T>(runId: number, kind: "op" | "fact"): T {
         get: (_inner, method) => {
           if (typeof method !== "string" || method === "then") return undefined;
           const name = `${section}.${method}`;
-          return (...args: unknown[]) => call(runId, kind, name, args);
+          if (!handlers) return (...args: unknown[]) => call(runId, kind, name, args);
+          return async (...args: unknown[]) => {
+            const notify = notifiedBy(args);
+            notify.forEach((handler) => handlers.check(handler));
+            const result = await call(runId, kind, name, args);
+            if ((result as { changed?: boolean })?.changed) {
+              notify.forEach((h) => handlers.notify(h));
+            }
+            return result;
+          };
         },
       });
     },
   }) as T;
 }
 
-function context(runId: number, payload: HostPayload): DeployContext {
+function context(runId: number, payload: HostPayload, handlers: Handlers): DeployContext {
+  const coord = (name: string, ...args: unknown[]) => call(runId, "coord", name, args);
+  const self = decode(payload.host) as DeployHost;
+  const hosts = inventory.map((host) => host.name === self.name ? self : host);
   return {
-    host: decode(payload.host) as DeployContext["host"],
+    host: self,
     config: decode(payload.config) as Record<string, unknown>,
     dryRun: payload.dryRun,
-    ops: namespace(runId, "op"),
+    ops: namespace(runId, "op", handlers),
     facts: namespace(runId, "fact"),
     log: (message: string) => post({ type: "log", runId, message: String(message) }),
     secret: (value: string) => new SecretValue(value),
     sh: shTemplate,
+    inventory: {
+      hosts,
+      group: (name: string) => hosts.filter((host) => host.groups.includes(name)),
+    },
+    barrier: async (name: string) => void await coord("barrier", String(name)),
+    runOnce: <T>(key: string, fn: () => T | Promise<T>) =>
+      coord("runOnce", String(key), { fn }) as Promise<T>,
+    share: (key: string, value: unknown) => {
+      const shared = coord("share", String(key), value).then(() => {});
+      shared.catch(() => {});
+      return shared;
+    },
+    shared: <T>(key: string, options: { timeout?: number } = {}) =>
+      coord("shared", String(key), options.timeout ?? null) as Promise<T>,
+    handler: (name: string, fn: () => unknown) => handlers.register(name, fn),
+    notify: (name: string) => handlers.notify(name),
+    flushHandlers: () => handlers.flush(),
   };
 }
 
@@ -132,8 +184,15 @@ async function load(paths: string[]): Promise<void> {
 }
 
 async function run(runId: number, index: number, payload: HostPayload): Promise<void> {
+  const handlers = new Handlers((name) => call(runId, "coord", "handler", [name]));
   try {
-    await modules[index].module.default(context(runId, payload));
+    try {
+      await modules[index].module.default(context(runId, payload, handlers));
+    } catch (error) {
+      if (payload.forceHandlers) await handlers.flush().catch(() => {});
+      throw error;
+    }
+    await handlers.flush();
     post({ type: "done", runId });
   } catch (error) {
     const err = error as Error;
@@ -152,6 +211,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   switch (message.type) {
     case "load":
       void load(message.paths);
+      break;
+    case "inventory":
+      inventory = decode(message.hosts) as DeployHost[];
       break;
     case "run":
       void run(message.runId, message.index, message.payload);

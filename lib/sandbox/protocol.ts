@@ -9,11 +9,18 @@ export interface HostPayload {
   host: unknown;
   config: unknown;
   dryRun: boolean;
+  /** Run notified handlers even when the deploy failed. */
+  forceHandlers?: boolean;
 }
+
+/** What a call asks for: an operation, a fact, or coordination with other hosts. */
+export type CallKind = "op" | "fact" | "coord";
 
 /** Main thread → worker. */
 export type ToWorker =
   | { type: "load"; paths: string[] }
+  /** Every host of the run, secrets masked (encoded); sent once, before the runs. */
+  | { type: "inventory"; hosts: unknown }
   | { type: "run"; runId: number; index: number; payload: HostPayload }
   | { type: "result"; callId: number; ok: true; value: unknown }
   | { type: "result"; callId: number; ok: false; name: string; message: string }
@@ -27,7 +34,7 @@ export type FromWorker =
     type: "call";
     runId: number;
     callId: number;
-    kind: "op" | "fact";
+    kind: CallKind;
     name: string;
     args: unknown[];
     /** Ids of the functions registered for this call, forgotten when it settles. */

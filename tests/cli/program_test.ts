@@ -39,9 +39,12 @@ Deno.test("buildProgram() gives every command that loads targets the same target
   ];
   const parallel = "--parallel <n>: hosts to work on at once (default: min(hosts, 64))";
   deepStrictEqual(options(find(program, ["exec"])).slice(0, 5), [...target, parallel]);
-  deepStrictEqual(options(find(program, ["deploy"])).slice(5, 13), [
+  deepStrictEqual(options(find(program, ["deploy"])).slice(5, 16), [
     ...target,
-    "--fail-percent <n>: stop starting hosts once more than N% have failed",
+    "--fail-percent <n>: stop starting hosts (and batches) once more than N% of a batch have failed",
+    "--serial <n>: run hosts in batches of N hosts or P% of them, one after another",
+    "--strategy <name>: free: each host runs on; linear: operations in lock-step",
+    "--force-handlers: run notified handlers on hosts that failed too",
     "--allow-read <path>: let deploy code and its operations read this path too (repeatable)",
     "--allow-write <path>: let operations write this local path, e.g. for files.get (repeatable)",
     parallel,

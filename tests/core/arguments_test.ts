@@ -36,6 +36,8 @@ Deno.test("CONTROL_ARGUMENTS documents every argument in DESIGN.md", () => {
     "_continue_on_error",
     "_if",
     "_temp_dir",
+    "_run_once",
+    "_notify",
   ]);
   for (const meta of Object.values(CONTROL_ARGUMENTS)) {
     strictEqual(meta.description.length > 10, true);

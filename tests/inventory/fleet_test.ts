@@ -63,6 +63,16 @@ const BAD: [string, string, string][] = [
   ],
   ["duplicate key", "fleet:\n  hosts:\n    web1: {}\n    web1: {}\n", "f.yml:4:5: duplicate key"],
   [
+    "unknown strategy",
+    "fleet:\n  strategy: lockstep\n",
+    'f.yml:2:3: fleet.strategy: expected "free" or "linear"',
+  ],
+  [
+    "serial that is neither a count nor a percentage",
+    "fleet:\n  serial: half\n",
+    "f.yml:2:3: fleet.serial: expected a number of hosts or a percentage such as 40%",
+  ],
+  [
     "negative parallelism",
     "fleet:\n  parallelism: -1\n",
     "f.yml:2:3: fleet.parallelism: expected at least 0, got -1",
@@ -189,7 +199,7 @@ Deno.test("several fleet files merge in order and --limit takes groups, hosts an
   );
   await Deno.writeTextFile(
     dir.join("b.yml"),
-    `fleet:\n  parallelism: 3\n  hosts:\n    web1: {x: b}\n    db1: {}\n`,
+    `fleet:\n  parallelism: 3\n  serial: 40%\n  strategy: linear\n  hosts:\n    web1: {x: b}\n    db1: {}\n`,
   );
   const options = { registry: builtinRegistry(), cwd: dir.path, env: () => undefined, runProcess };
   const all = await loadInventory(["a.yml,b.yml"], options);
@@ -198,6 +208,7 @@ Deno.test("several fleet files merge in order and --limit takes groups, hosts an
     undefined,
   ]]);
   strictEqual(all.parallelism, 3);
+  deepStrictEqual([all.serial, all.strategy], ["40%", "linear"]);
   const limited = await loadInventory(["a.yml", "b.yml"], { ...options, limits: ["web", "db*"] });
   deepStrictEqual(limited.hosts.map((h) => h.name), ["web1", "web2", "db1"]);
   const one = await loadInventory(["a.yml,b.yml"], { ...options, limits: ["web2"] });
@@ -376,6 +387,8 @@ Deno.test("fleetJsonSchema() describes the fleet key", () => {
     "hosts",
     "parallelism",
     "restrictions",
+    "serial",
+    "strategy",
   ]);
 });
 

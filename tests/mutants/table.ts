@@ -25,7 +25,7 @@ export interface Mutant {
 export const MUTANTS: readonly Mutant[] = [
   {
     id: "diff-unmasked",
-    file: "lib/run/runner.ts",
+    file: "lib/run/host_run.ts",
     original: "if (result.diff) result.diff = session.mask(result.diff);",
     replacement: "if (result.diff) result.diff = `${result.diff}`;",
     tests: ["tests/cli/template_cli_test.ts"],
@@ -95,9 +95,9 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "if-never-skips",
-    file: "lib/run/runner.ts",
-    original: "if (!(await conditionHolds(control._if))) {",
-    replacement: "if (!(await conditionHolds(true))) {",
+    file: "lib/run/host_run.ts",
+    original: "if (!(await conditionHolds(control._if))) return notRun();",
+    replacement: "if (!(await conditionHolds(true))) return notRun();",
     tests: ["tests/run/control_flow_test.ts"],
   },
   {

@@ -1,0 +1,290 @@
+/**
+ * One host's run: its deploys in order through the sandbox, answering their
+ * operation, fact and coordination calls (barriers, run-once, shared values,
+ * handlers, the linear strategy) and emitting masked events.
+ *
+ * @module
+ */
+
+import { validateControlArguments } from "../core/arguments.ts";
+import { DeployFailure, type DeploySandbox, type LoadedDeploy } from "../sandbox/deploy_sandbox.ts";
+import type { CallKind } from "../sandbox/protocol.ts";
+import type { OperationResult } from "../api/mod.ts";
+import { errorMessage, InputError } from "../core/errors.ts";
+import { FACTS } from "../facts/registry.ts";
+import type { InventoryHost } from "../inventory/inventory.ts";
+import { callOperation, OPERATIONS, splitCall, subjectOf } from "../operations/registry.ts";
+import { type LocalPathPolicy, LocalPathRefusal } from "../operations/local_paths.ts";
+import type { HostCounts, RunEvent } from "./events.ts";
+import { restrictionReason } from "../inventory/restrictions.ts";
+import type { HostSession } from "./session.ts";
+import { withHost } from "./with_host.ts";
+import type { Coordinator } from "./coordinator.ts";
+import { coordinate } from "./coordinate_call.ts";
+import type { RunRequest } from "./request.ts";
+
+/** What one host's run shares with the others. */
+export interface HostRunShared {
+  sandbox: DeploySandbox;
+  coordinator: Coordinator;
+  /** Which local paths operations may read and write. */
+  policy: LocalPathPolicy;
+}
+
+/** The directory of a path. */
+export function dirOf(path: string): string {
+  return path.slice(0, path.lastIndexOf("/")) || "/";
+}
+
+/** How one host's run ended; `refused` when an operation was refused a local path. */
+export interface HostRunResult {
+  ok: boolean;
+  counts: HostCounts;
+  error?: string;
+  refused?: boolean;
+}
+
+/** Runs every deploy on `host`, one after another, through {@linkcode withHost}. */
+export async function runHost(
+  host: InventoryHost,
+  request: RunRequest,
+  shared: HostRunShared,
+): Promise<HostRunResult> {
+  const { sandbox, coordinator } = shared;
+  const counts: HostCounts = { ok: 0, changed: 0, failed: 0, skipped: 0 };
+  const refusal = { refused: false };
+  const outcome = await withHost(host, request, async (session) => {
+    for (const [index, deploy] of sandbox.deploys.entries()) {
+      if (request.signal?.aborted) return "interrupted";
+      const reason = restrictionReason(request.inventory.restrictions, host.name, deploy.name);
+      if (reason !== null) {
+        counts.skipped++;
+        request.emit({ type: "deploy-skipped", host: host.name, deploy: deploy.name, reason });
+        continue;
+      }
+      coordinator.enterDeploy(host.name, index);
+      request.emit({ type: "deploy-start", host: host.name, deploy: deploy.name });
+      const error = await runDeploy(session, { deploy, index, counts, request, shared, refusal });
+      if (error !== undefined) return error;
+    }
+    return undefined;
+  });
+  const refused = refusal.refused;
+  if (!outcome.ok) return { ok: false, counts, error: outcome.value ?? outcome.error, refused };
+  return outcome.value === undefined
+    ? { ok: true, counts }
+    : { ok: false, counts, error: outcome.value, refused };
+}
+
+async function runDeploy(
+  session: HostSession,
+  { deploy, index, counts, request, shared, refusal }: {
+    deploy: LoadedDeploy;
+    index: number;
+    counts: HostCounts;
+    request: RunRequest;
+    shared: HostRunShared;
+    refusal: { refused: boolean };
+  },
+): Promise<string | undefined> {
+  const { sandbox, coordinator } = shared;
+  const runOnceSeen = new Map<string, number>();
+  const emit = request.emit;
+  const hostName = session.name;
+  const deployDefaults = validateControlArguments(
+    deploy.defaults,
+    `Deploy ${deploy.name} defaults`,
+  );
+  let failure: string | undefined;
+  const inFlight = new Set<Promise<unknown>>();
+  /** Remembers a call that runs commands until it settles (Ctrl-C waits for it). */
+  const track = <T>(running: Promise<T>): Promise<T> => {
+    inFlight.add(running);
+    running.finally(() => inFlight.delete(running)).catch(() => {});
+    return running;
+  };
+  const handler = {
+    log: (message: string) => emit({ type: "log", host: hostName, message: session.mask(message) }),
+    call: async (kind: CallKind, name: string, args: unknown[]): Promise<unknown> => {
+      if (request.signal?.aborted) throw new Error("Interrupted");
+      if (kind === "coord") {
+        return await coordinate(name, args, { coordinator, host: hostName, emit });
+      }
+      if (kind === "fact") {
+        const definition = FACTS[name];
+        if (!definition) throw new InputError(`Unknown fact "${name}"`);
+        return await track(session.fact(definition, ...args));
+      }
+      const subject = subjectOf(name, args);
+      const control = OPERATIONS[name] ? splitCall(name, OPERATIONS[name], args).control : {};
+      /** A result without running: skipped by `_if`, or run once on host `ranOn`. */
+      const notRun = (ranOn?: string): OperationResult => {
+        const skipped = ranOn === undefined;
+        const result: OperationResult = {
+          changed: false,
+          success: true,
+          description: skipped ? "skipped: _if is false" : `ran once on ${ranOn}`,
+          commands: [],
+          stdout: "",
+          stderr: "",
+        };
+        if (skipped) counts.skipped++;
+        else counts.ok++;
+        emit({
+          type: "op-result",
+          host: hostName,
+          op: name,
+          subject,
+          ...pick(result),
+          ...(skipped ? { skipped } : { ranOn }),
+          seconds: 0,
+        });
+        return result;
+      };
+      await coordinator.beforeOperation(hostName);
+      if (!(await conditionHolds(control._if))) return notRun();
+      const run = () => track(runOperation(name, args, subject));
+      if (control._run_once !== true) return await run();
+      const nth = (runOnceSeen.get(name) ?? 0) + 1;
+      runOnceSeen.set(name, nth);
+      const key = `op\0${index}\0${name}\0${nth}`;
+      const once = await coordinator.once(key, run, {
+        host: hostName,
+        label: `${name} ${subject}`.trim(),
+      });
+      if (once.host === hostName) return once.value;
+      return notRun(once.host);
+    },
+  };
+  const runOperation = async (
+    name: string,
+    args: unknown[],
+    subject: string,
+  ): Promise<OperationResult> => {
+    const started = performance.now();
+    emit({ type: "op-start", host: hostName, op: name, subject });
+    try {
+      const result = await callOperation(session, name, args, {
+        dryRun: request.dryRun,
+        wantDiff: request.wantDiff,
+        deployDefaults,
+        local: {
+          policy: shared.policy,
+          base: dirOf(deploy.path),
+          read: (path) => readOnce(deploy, path),
+        },
+        config: request.inventory.config,
+      });
+      if (!result.success) counts.failed++;
+      else if (result.changed) counts.changed++;
+      else counts.ok++;
+      if (result.diff) result.diff = session.mask(result.diff);
+      emit({
+        type: "op-result",
+        host: hostName,
+        op: name,
+        subject,
+        ...pick(result),
+        seconds: (performance.now() - started) / 1000,
+      });
+      return result;
+    } catch (error) {
+      counts.failed++;
+      if (error instanceof LocalPathRefusal) refusal.refused = true;
+      const message = session.mask(errorMessage(error));
+      failure ??= `${name}${subject ? ` ${subject}` : ""}: ${message}`;
+      emit({
+        type: "op-result",
+        host: hostName,
+        op: name,
+        subject,
+        changed: false,
+        success: false,
+        description: "failed",
+        error: message,
+        seconds: (performance.now() - started) / 1000,
+      });
+      throw error;
+    }
+  };
+  try {
+    await interruptible(
+      sandbox.run(index, {
+        host: { name: hostName, data: session.host.data, groups: [...session.host.groups] },
+        config: request.inventory.config,
+        dryRun: request.dryRun,
+        forceHandlers: request.forceHandlers,
+      }, handler),
+      { signal: request.signal, inFlight },
+    );
+    return undefined;
+  } catch (error) {
+    if (failure !== undefined) return failure;
+    const where = error instanceof DeployFailure && error.workerStack
+      ? firstDeployFrame(error.workerStack, deploy.path)
+      : "";
+    return session.mask(`deploy ${deploy.name} threw ${errorMessage(error)}${where}`);
+  }
+}
+
+/**
+ * `promise`, or on Ctrl-C an "Interrupted" rejection once the calls in
+ * flight have settled (they stop their remote commands): a deploy busy in
+ * its own code, or waiting, does not hold the run.
+ */
+function interruptible<T>(
+  promise: Promise<T>,
+  { signal, inFlight }: { signal?: AbortSignal; inFlight: Set<Promise<unknown>> },
+): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () =>
+      void Promise.allSettled([...inFlight]).then(() => reject(new Error("Interrupted")));
+    if (signal.aborted) onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/**
+ * `_if`: absent runs the operation; a function (called back in the deploy's
+ * sandbox) or a value runs it when truthy; a list (pyinfra's form) when every
+ * item holds. The one place `_if` is decided.
+ */
+async function conditionHolds(condition: unknown): Promise<boolean> {
+  if (condition === undefined) return true;
+  if (Array.isArray(condition)) {
+    for (const item of condition) if (!(await conditionHolds(item))) return false;
+    return true;
+  }
+  return Boolean(typeof condition === "function" ? await condition() : condition);
+}
+
+/** Reads a local file for a deploy once per run, whatever the number of hosts. */
+function readOnce(deploy: LoadedDeploy, path: string): Promise<Uint8Array> {
+  let bytes = deploy.localFiles.get(path);
+  if (!bytes) {
+    bytes = Deno.readFile(path);
+    deploy.localFiles.set(path, bytes);
+    bytes.catch(() => deploy.localFiles.delete(path));
+  }
+  return bytes;
+}
+
+function pick(
+  result: OperationResult,
+): Pick<RunEvent & { type: "op-result" }, "changed" | "success" | "description" | "diff"> {
+  const out: { changed: boolean; success: boolean; description: string; diff?: string } = {
+    changed: result.changed,
+    success: result.success,
+    description: result.description,
+  };
+  if (result.diff !== undefined) out.diff = result.diff;
+  return out;
+}
+
+function firstDeployFrame(stack: string, path: string): string {
+  const line = stack.split("\n").find((frame) => frame.includes(path));
+  const match = line ? /(file:\/\/[^\s)]+:\d+:\d+)/.exec(line) : null;
+  return match ? ` at ${match[1].replace("file://", "")}` : "";
+}

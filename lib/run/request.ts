@@ -1,0 +1,62 @@
+/**
+ * What a deploy run needs and how it ended.
+ *
+ * @module
+ */
+
+import type { ConnectorContext } from "../../connectors/base.ts";
+import type { ControlArguments } from "../core/arguments.ts";
+import type { DeploySandbox } from "../sandbox/deploy_sandbox.ts";
+import type { Inventory } from "../inventory/inventory.ts";
+import type { Restrictions } from "../inventory/restrictions.ts";
+import type { EventSink, HostSummary } from "./events.ts";
+import type { Serial } from "./batches.ts";
+import type { Strategy } from "./coordinator.ts";
+
+/** What a deploy run needs. */
+export interface RunRequest {
+  /** The hosts (and fleet configuration). */
+  inventory: Inventory & { restrictions?: Restrictions };
+  /** Absolute paths of the deploy modules, in order. */
+  deployPaths: readonly string[];
+  /** Control arguments from CLI flags. */
+  cliArguments: ControlArguments;
+  /** Report what would change and change nothing. */
+  dryRun: boolean;
+  /** Compute diffs. */
+  wantDiff: boolean;
+  /** Hosts at once. */
+  parallel: number;
+  /** Stop starting hosts (and batches) once more than this percentage of a batch failed. */
+  failPercent?: number;
+  /** Hosts per batch, or a percentage of them; absent: one batch. */
+  serial?: Serial;
+  /** `free` (default): each host runs to the end; `linear`: operations in lock-step. */
+  strategy?: Strategy;
+  /** Run notified handlers on a host whose deploy failed too. */
+  forceHandlers?: boolean;
+  /** Connector context. */
+  context: ConnectorContext;
+  /** Where events go. */
+  emit: EventSink;
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+  /** Extra paths deploys and their operations may read (`--allow-read`, fleet `allow_read`). */
+  allowRead?: readonly string[];
+  /** Paths operations may write on the controller (`--allow-write`, fleet `allow_write`). */
+  allowWrite?: readonly string[];
+  /** An already started sandbox (the CLI reuses one for the confirm-then-apply flow). */
+  sandbox?: DeploySandbox;
+}
+
+/** How the run ended. */
+export interface RunOutcome {
+  /** Hosts that failed. */
+  failed: number;
+  /** The run was interrupted. */
+  interrupted: boolean;
+  /** Hosts that failed because an operation was refused a local path (exit code 2). */
+  refused: number;
+  /** Per-host results, in inventory order. */
+  hosts: HostSummary[];
+}

@@ -229,4 +229,32 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: "",
     tests: ["tests/inventory/ansible_corpus_test.ts"],
   },
+  {
+    id: "barrier-does-not-wait",
+    file: "lib/run/coordinator.ts",
+    original: "        if (barrier.arrived.has(name)) continue;\n        ready = false;",
+    replacement: "        if (barrier.arrived.has(name)) continue;\n        ready = true;",
+    tests: ["tests/run/coordination_test.ts"],
+  },
+  {
+    id: "run-once-runs-everywhere",
+    file: "lib/run/coordinator.ts",
+    original: "    let running = this.#once.get(key);",
+    replacement: "    let running: Promise<{ host: string; value: unknown }> | undefined;",
+    tests: ["tests/run/coordination_test.ts"],
+  },
+  {
+    id: "handler-runs-per-notify",
+    file: "lib/sandbox/handlers.ts",
+    original: "if (!this.#notified.delete(name)) continue;",
+    replacement: "if (!this.#notified.has(name)) continue;",
+    tests: ["tests/run/coordination_test.ts"],
+  },
+  {
+    id: "serial-ignored",
+    file: "lib/run/batches.ts",
+    original: "  if (serial === undefined) return [[...hosts]];",
+    replacement: "  if (serial !== null) return [[...hosts]];",
+    tests: ["tests/run/batches_test.ts", "tests/run/coordination_test.ts"],
+  },
 ];

@@ -225,6 +225,23 @@ Deno.test("handlers notified three times run once at the end; not after a failur
       );
     },
   );
+  await t.step(
+    "flushHandlers() runs them early, and the end of the deploy does not again",
+    async () => {
+      const { logs } = await runSource(
+        `export default async function ({ log, handler, notify, flushHandlers }) {
+  handler("reload", () => log("reload ran"));
+  notify("reload");
+  notify("reload");
+  await flushHandlers();
+  log("after flush");
+}
+`,
+        ["h1"],
+      );
+      deepStrictEqual(logs, ["h1 reload ran", "h1 after flush"]);
+    },
+  );
   await t.step("skipped on a failed host", async () => {
     await Deno.remove(dir.join("a"));
     const failed = await runSource(source(true), ["h1"]);

@@ -13,6 +13,7 @@ import { decode, encode } from "./codec.ts";
 import type { DeployContext, DeployHost, DeployModule } from "../api/mod.ts";
 import type { CallKind, FromWorker, HostPayload, ToWorker } from "./protocol.ts";
 import { Handlers } from "./handlers.ts";
+import { callSite, CallTracker } from "./call_tracker.ts";
 
 const modules: { module: DeployModule; path: string }[] = [];
 let inventory: DeployHost[] = [];
@@ -93,7 +94,11 @@ function notifiedBy(args: unknown[]): string[] {
   return names;
 }
 
-function namespace<T>(runId: number, kind: "op" | "fact", handlers?: Handlers): T {
+function namespace<T>(
+  runId: number,
+  kind: "op" | "fact",
+  { tracker, handlers }: { tracker: CallTracker; handlers?: Handlers },
+): T {
   return new Proxy({}, {
     get: (_target, section) => {
       if (typeof section !== "string" || section === "then") return undefined;
@@ -101,15 +106,17 @@ function namespace<T>(runId: number, kind: "op" | "fact", handlers?: Handlers): 
         get: (_inner, method) => {
           if (typeof method !== "string" || method === "then") return undefined;
           const name = `${section}.${method}`;
-          if (!handlers) return (...args: unknown[]) => call(runId, kind, name, args);
-          return async (...args: unknown[]) => {
-            const notify = notifiedBy(args);
-            notify.forEach((handler) => handlers.check(handler));
-            const result = await call(runId, kind, name, args);
-            if ((result as { changed?: boolean })?.changed) {
-              notify.forEach((h) => handlers.notify(h));
-            }
-            return result;
+          return (...args: unknown[]) => {
+            const site = callSite(new Error().stack);
+            const notify = handlers ? notifiedBy(args) : [];
+            notify.forEach((handler) => handlers!.check(handler));
+            return tracker.track(name, site, async () => {
+              const result = await call(runId, kind, name, args);
+              if ((result as { changed?: boolean })?.changed) {
+                notify.forEach((h) => handlers!.notify(h));
+              }
+              return result;
+            });
           };
         },
       });
@@ -117,7 +124,11 @@ function namespace<T>(runId: number, kind: "op" | "fact", handlers?: Handlers): 
   }) as T;
 }
 
-function context(runId: number, payload: HostPayload, handlers: Handlers): DeployContext {
+function context(
+  runId: number,
+  payload: HostPayload,
+  { handlers, tracker }: { handlers: Handlers; tracker: CallTracker },
+): DeployContext {
   const coord = (name: string, ...args: unknown[]) => call(runId, "coord", name, args);
   const self = decode(payload.host) as DeployHost;
   const hosts = inventory.map((host) => host.name === self.name ? self : host);
@@ -125,8 +136,8 @@ function context(runId: number, payload: HostPayload, handlers: Handlers): Deplo
     host: self,
     config: decode(payload.config) as Record<string, unknown>,
     dryRun: payload.dryRun,
-    ops: namespace(runId, "op", handlers),
-    facts: namespace(runId, "fact"),
+    ops: namespace(runId, "op", { tracker, handlers }),
+    facts: namespace(runId, "fact", { tracker }),
     log: (message: string) => post({ type: "log", runId, message: String(message) }),
     secret: (value: string) => new SecretValue(value),
     sh: shTemplate,
@@ -185,14 +196,24 @@ async function load(paths: string[]): Promise<void> {
 
 async function run(runId: number, index: number, payload: HostPayload): Promise<void> {
   const handlers = new Handlers((name) => call(runId, "coord", "handler", [name]));
+  const tracker = new CallTracker();
+  // Calls the deploy did not await still finish before the host does; their failures fail it.
+  const settle = async () => {
+    const { notAwaited, failure } = await tracker.settle();
+    for (const message of notAwaited) post({ type: "log", runId, message });
+    if (failure !== undefined) throw new Error(failure);
+  };
   try {
     try {
-      await modules[index].module.default(context(runId, payload, handlers));
+      await modules[index].module.default(context(runId, payload, { handlers, tracker }));
+      await settle();
     } catch (error) {
+      await tracker.settle().catch(() => {});
       if (payload.forceHandlers) await handlers.flush().catch(() => {});
       throw error;
     }
     await handlers.flush();
+    await settle();
     post({ type: "done", runId });
   } catch (error) {
     const err = error as Error;

@@ -246,8 +246,8 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
     });
 
   program.command("types")
-    .description("write skiff.d.ts, the types of the deploy API, for editors")
-    .argument("[file]", "where to write it (default ./skiff.d.ts)")
+    .description("write skiff.d.ts, the types of the deploy API and the connector kit")
+    .argument("[path]", "a directory, or a file ending in .d.ts (default ./skiff.d.ts)")
     .action(async (file) => {
       io.out(`Wrote ${await writeDeployTypes(file, io.cwd)}\n`);
     });

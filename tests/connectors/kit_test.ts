@@ -63,3 +63,22 @@ Deno.test("the kit holds exactly the documented values", () => {
   ]);
   strictEqual(Object.isFrozen(CONNECTOR_KIT), true);
 });
+
+Deno.test("loadUserConnectors() still loads a class that imports skiff's files by path", async () => {
+  await using dir = await tempDir();
+  const base = new URL("../../connectors/base.ts", import.meta.url).href;
+  await Deno.writeTextFile(
+    dir.join("old.ts"),
+    `import { BaseConnector } from "${base}";
+export class Old extends BaseConnector {
+  static connectorName = "old";
+  static *makeNamesData() { yield { name: "@old", data: {}, groups: [] }; }
+  runShellCommand() { return Promise.reject(new Error("unused")); }
+  putFile() { return Promise.resolve(false); }
+  getFile() { return Promise.resolve(false); }
+}
+`,
+  );
+  const registry = await loadUserConnectors([dir.join("old.ts")], builtinRegistry());
+  strictEqual(Object.getPrototypeOf(registry.get("old")), CONNECTOR_KIT.BaseConnector);
+});

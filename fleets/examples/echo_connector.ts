@@ -27,7 +27,11 @@ export default (kit: ConnectorKit) =>
     static override description = "Example: runs commands locally with ECHO_HOST set";
     static override dataMeta: Readonly<Record<string, DataMeta>> = {
       echo_name: { description: "The name after @echo/ (set from the target)", type: "string" },
-      echo_greeting: { description: "Greeting printed on connect", type: "string", default: "hi" },
+      echo_greeting: {
+        description: "Greeting printed on connect",
+        type: "string",
+        default: "hello",
+      },
       echo_fail_connect: {
         description: "Fail to connect (for tests)",
         type: "boolean",

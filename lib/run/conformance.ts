@@ -14,6 +14,7 @@ import type {
   ConnectorContext,
   HostInfo,
 } from "../../connectors/base.ts";
+import { splitTarget } from "../../connectors/registry.ts";
 import { errorMessage, InputError } from "../core/errors.ts";
 import { sh } from "../core/command.ts";
 import {
@@ -135,7 +136,7 @@ function dataChecks(cls: ConnectorClass, host: HostInfo, context: ConnectorConte
     {
       name: "makeNamesData yields documented hosts",
       async run() {
-        const arg = host.name.match(/^@[^/]+\/(.*)$/)?.[1];
+        const { arg } = splitTarget(host.name);
         const yielded = [];
         for await (const item of cls.makeNamesData(arg)) yielded.push(item);
         expect(yielded.length > 0, `makeNamesData(${JSON.stringify(arg)}) yielded nothing`);

@@ -2,12 +2,19 @@ import { deepStrictEqual } from "node:assert/strict";
 import type { ConnectorClass, ConnectorContext, HostInfo } from "../../connectors/base.ts";
 import { ChrootConnector } from "../../connectors/chroot.ts";
 import { DockerConnector } from "../../connectors/docker.ts";
+import { DockerSshConnector } from "../../connectors/dockerssh.ts";
 import { LocalConnector } from "../../connectors/local.ts";
 import { SshConnector } from "../../connectors/ssh/connector.ts";
 import { type CheckResult, formatCheck, runConformance } from "../../lib/run/conformance.ts";
 import { runProcess, spawnShell } from "../../lib/process.ts";
 import { startSshd, TEST_USER } from "../helpers/sshd.ts";
-import { buildBusyboxTree, busyboxImage, setUpPodman, testContainer } from "../helpers/targets.ts";
+import {
+  buildBusyboxTree,
+  busyboxImage,
+  setUpPodman,
+  testCacheDir,
+  testContainer,
+} from "../helpers/targets.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 const CHECKS = [
@@ -84,4 +91,66 @@ Deno.test("the built-in connectors pass the conformance suite", async (t) => {
       groups: [],
     }, { runProcess: podman.runner });
   });
+
+  await t.step("@dockerssh: a podman container on a host reached over ssh", async () => {
+    const podman = await setUpPodman();
+    await using container = await testContainer(podman, await busyboxImage(podman));
+    await using sshd = await startSshd();
+    await using dir = await tempDir();
+    await Deno.chmod(dir.path, 0o755);
+    const wrapper = dir.join("podman-wrapper");
+    await Deno.writeTextFile(
+      wrapper,
+      `#!/bin/sh\nexec env CONTAINERS_CONF=${testCacheDir()}/containers.conf ${podman.cli} "$@"\n`,
+    );
+    await Deno.chmod(wrapper, 0o755);
+    const sudoers = "/etc/sudoers.d/skiff-test-conformance";
+    await Deno.writeTextFile(sudoers, `${TEST_USER} ALL=(ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
+    try {
+      const [name] = [
+        ...DockerSshConnector.makeNamesData(
+          `${TEST_USER}@127.0.0.1:${sshd.port}:${container.name}`,
+        ),
+      ];
+      await passes(DockerSshConnector, {
+        name: name.name,
+        data: {
+          ...name.data,
+          ssh_key: sshd.clientKey,
+          ssh_known_hosts_file: sshd.knownHosts,
+          ssh_allow_agent: false,
+          ssh_config_file: "/dev/null",
+          docker_cli: wrapper,
+          dockerssh_sudo: true,
+        },
+        groups: [],
+      }, { runProcess });
+    } finally {
+      await Deno.remove(sudoers).catch(() => {});
+    }
+  });
+});
+
+Deno.test("runConformance() fails an undocumented key, and every host check when connect fails", async () => {
+  class Refusing extends LocalConnector {
+    static override connectorName = "refusing";
+    static override dataMeta: typeof LocalConnector.dataMeta = {
+      local_persistent_shell: { description: "", type: "boolean", default: false },
+    };
+    static override *makeNamesData(arg: string | undefined) {
+      yield { name: `@refusing/${arg}`, data: {}, groups: [] };
+    }
+    override connect(): Promise<void> {
+      return Promise.reject(new Error("Refused by the test"));
+    }
+  }
+  const host = { name: "@refusing/x", data: {}, groups: [] };
+  const results = await runConformance(Refusing, host, { context: { runProcess } });
+  deepStrictEqual(results.map(formatCheck), [
+    'FAIL  dataMeta documents every key: keys without a description: "local_persistent_shell"',
+    "ok    makeNamesData yields documented hosts (1 host(s): @refusing/x)",
+    'ok    unknown data keys refused ("refusing_no_such_key" is an input error)',
+    "FAIL  connect: Refused by the test",
+    ...CHECKS.slice(4).map((name) => `FAIL  ${name}: not connected`),
+  ]);
 });

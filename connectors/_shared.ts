@@ -65,6 +65,47 @@ export function sourceStream(source: Exclude<FileSource, string>): ReadableStrea
   return source;
 }
 
+/** A source stream that remembers its failure, from {@linkcode watchedSource}. */
+export interface WatchedSource {
+  /** The same bytes; reading it is reading the source. */
+  readonly stream: ReadableStream<Uint8Array>;
+  /** What the source threw while being read, if it did. */
+  readonly error: () => unknown;
+}
+
+/**
+ * Wraps a source so its failure is known afterwards: a writer that pipes a
+ * failing source into a process closes its stdin, which looks like a complete
+ * file to `cat`, so the caller must not rename the upload into place then.
+ *
+ * @example
+ * ```ts
+ * import { watchedSource } from "./_shared.ts";
+ * const broken = new ReadableStream({ pull: (c) => c.error(new Error("dropped")) });
+ * const watched = watchedSource(broken);
+ * await new Response(watched.stream).arrayBuffer().catch(() => {});
+ * (watched.error() as Error).message; // "dropped"
+ * ```
+ */
+export function watchedSource(source: ReadableStream<Uint8Array>): WatchedSource {
+  const reader = source.getReader();
+  let failure: unknown;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await reader.read();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      } catch (error) {
+        failure = error ?? new Error("The source stream failed");
+        controller.error(failure);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+  return { stream, error: () => failure };
+}
+
 /** Turns a local process result into a connector CommandResult. */
 export function commandResult(
   result: ProcessResult,

@@ -132,7 +132,7 @@ export abstract class BaseConnector {
   /** Its connector data: the keys in `dataMeta`, defaults applied, types checked. */
   readonly data: Record<string, unknown>;
   /** Process runner and prompt. */
-  protected readonly context: ConnectorContext;
+  readonly context: ConnectorContext;
 
   /** Validates the host's data against this connector's `dataMeta`. */
   constructor(host: HostInfo, context: ConnectorContext) {

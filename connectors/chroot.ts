@@ -21,7 +21,7 @@
 
 import { type ControlArguments, extractControlArguments } from "../lib/core/arguments.ts";
 import { type Command, sh } from "../lib/core/command.ts";
-import { ConnectError, InputError, OperationError } from "../lib/core/errors.ts";
+import { ConnectError, errorMessage, InputError, OperationError } from "../lib/core/errors.ts";
 import type { ProcessOptions, ProcessResult } from "../lib/process.ts";
 import {
   BaseConnector,
@@ -35,7 +35,7 @@ import {
   type PutOptions,
   type RunOptions,
 } from "./base.ts";
-import { renderUnderSh, sourceStream, tempName } from "./_shared.ts";
+import { renderUnderSh, sourceStream, tempName, watchedSource } from "./_shared.ts";
 import {
   type ExecProcess,
   failureText,
@@ -232,17 +232,32 @@ export class ChrootConnector extends BaseConnector {
     const temp = tempName(remotePath);
     const file = typeof source === "string" ? await Deno.open(source) : undefined;
     try {
-      const stdin = file ? file.readable : sourceStream(source as Exclude<FileSource, string>);
+      const watched = watchedSource(
+        file ? file.readable : sourceStream(source as Exclude<FileSource, string>),
+      );
+      const where = `"${remotePath}" in chroot "${this.directory}"`;
+      // Written first, moved only once the whole source arrived: a source that
+      // fails midway closes cat's stdin, which looks like a complete file.
+      const written = await this.#exec(sh`umask 077 && cat > ${temp}`, {
+        ...options,
+        stdin: watched.stream,
+      });
+      if (watched.error() !== undefined || written.exitCode !== 0) {
+        await this.#exec(sh`rm -f ${temp}`, options);
+        const reason = watched.error() !== undefined
+          ? `the source failed: ${errorMessage(watched.error())}`
+          : failureText(written);
+        throw new OperationError(`Could not write ${where}: ${reason}`);
+      }
       const mode = options.mode !== undefined
         ? sh`chmod ${options.mode} ${temp}`
         : sh`{ [ -e ${remotePath} ] && chmod "$(stat -c %a ${remotePath} 2>/dev/null)" ${temp} 2>/dev/null || chmod 644 ${temp}; }`;
-      const command =
-        sh`umask 077 && cat > ${temp} && ${mode} && mv -f ${temp} ${remotePath} || { rm -f ${temp}; exit 1; }`;
-      const result = await this.#exec(command, { ...options, stdin });
+      const result = await this.#exec(
+        sh`${mode} && mv -f ${temp} ${remotePath} || { rm -f ${temp}; exit 1; }`,
+        options,
+      );
       if (result.exitCode !== 0) {
-        throw new OperationError(
-          `Could not write "${remotePath}" in chroot "${this.directory}": ${failureText(result)}`,
-        );
+        throw new OperationError(`Could not write ${where}: ${failureText(result)}`);
       }
       return true;
     } finally {

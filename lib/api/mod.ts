@@ -24,3 +24,4 @@ export type * from "./options.ts";
 export type * from "./operations.ts";
 export type * from "./facts.ts";
 export type * from "./deploy.ts";
+export type * from "./connector.ts";

@@ -15,6 +15,7 @@ import { runFleetCheck, runFleetShow, runSchema } from "./fleet_cmd.ts";
 import { runProcess, spawnShell } from "../process.ts";
 import { type CompletionNode, completionScript } from "./completions.ts";
 import { connectorsText } from "./connectors_cmd.ts";
+import { runConnectorsTest } from "./connectors_test_cmd.ts";
 import {
   addControlFlags,
   controlArgumentsFromFlags,
@@ -275,17 +276,25 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
     });
 
   program.command("types")
-    .description("write skiff.d.ts, the types of the deploy API, for editors")
-    .argument("[file]", "where to write it (default ./skiff.d.ts)")
+    .description("write skiff.d.ts, the types of the deploy API and the connector kit")
+    .argument("[path]", "a directory, or a file ending in .d.ts (default ./skiff.d.ts)")
     .action(async (file) => {
       io.out(`Wrote ${await writeDeployTypes(file, io.cwd)}\n`);
     });
 
-  program.command("connectors")
+  const connectors = program.command("connectors")
     .description("show connectors, their data keys and defaults, and the control arguments")
     .argument("[name]", "one connector, for example local or ssh")
     .action((name) => {
       io.out(connectorsText(registry, name));
+    });
+  connectors.command("test")
+    .description("run the connector conformance suite against one real host")
+    .argument("<target>", "one host, for example @local or @mine/x with --connector ./mine.ts")
+    .option("--data <K=V>", "set host data, values parsed as YAML (repeatable)", collect)
+    .addOption(connectorOption())
+    .action(async (target, flags) => {
+      setCode(await runConnectorsTest(await load(target, flags), context, io));
     });
 
   program.command("completions")

@@ -9,6 +9,7 @@
  */
 
 import type { ConnectorClass } from "../../connectors/base.ts";
+import { connectorClassesOf } from "../../connectors/kit.ts";
 import type { ConnectorRegistry } from "../../connectors/registry.ts";
 import { type BoatHosts, runBuiltinBoat, toHostMap } from "./boats/builtin.ts";
 import { runSandboxedBoat } from "../sandbox/boat_sandbox.ts";
@@ -70,14 +71,11 @@ function absolute(path: string, cwd: string): string {
   return path.startsWith("/") ? path : `${cwd}/${path}`.replace(/\/\.\//g, "/");
 }
 
-function isConnectorClass(value: unknown): value is ConnectorClass {
-  return typeof value === "function" &&
-    typeof (value as { connectorName?: unknown }).connectorName === "string" &&
-    typeof (value as { makeNamesData?: unknown }).makeNamesData === "function";
-}
-
 /**
- * Loads user connector modules and returns a registry with them added.
+ * Loads user connector modules (by absolute `file://` URL) and returns a
+ * registry with them added. A module exports connector classes, or default-
+ * exports a function that receives the connector kit and returns one (see
+ * `connectors/kit.ts`); a module importing skiff's files by path works too.
  *
  * @example
  * ```ts
@@ -98,10 +96,15 @@ export async function loadUserConnectors(
     } catch (error) {
       throw new InputError(`Connector module ${path} failed to load: ${errorMessage(error)}`);
     }
-    const classes = Object.values(module).filter(isConnectorClass);
+    let classes: ConnectorClass[];
+    try {
+      classes = await connectorClassesOf(module);
+    } catch (error) {
+      throw new InputError(`Connector module ${path} failed to load: ${errorMessage(error)}`);
+    }
     if (classes.length === 0) {
       throw new InputError(
-        `Connector module ${path} exports no connector class (a class extending BaseConnector)`,
+        `Connector module ${path} exports no connector class (a class extending BaseConnector, or a default function of the kit returning one)`,
       );
     }
     for (const cls of classes) {

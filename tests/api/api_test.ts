@@ -7,6 +7,31 @@ import type {
   RawValue as DeployRawValue,
   SecretValue as DeploySecretValue,
 } from "../../lib/api/mod.ts";
+import type {
+  BaseConnector as ApiBaseConnector,
+  CommandResult as ApiCommandResult,
+  ConnectError as ApiConnectError,
+  ConnectorClass as ApiConnectorClass,
+  ConnectorContext as ApiConnectorContext,
+  ConnectorKit,
+  DataMeta as ApiDataMeta,
+  ExecCommand as ApiExecCommand,
+  NameData as ApiNameData,
+  PutOptions as ApiPutOptions,
+  RunOptions as ApiRunOptions,
+} from "../../lib/api/mod.ts";
+import {
+  BaseConnector,
+  type CommandResult,
+  type ConnectorContext,
+  type NameData,
+  type PutOptions,
+  type RunOptions,
+} from "../../connectors/base.ts";
+import { CONNECTOR_KIT } from "../../connectors/kit.ts";
+import { LocalConnector } from "../../connectors/local.ts";
+import { ConnectError } from "../../lib/core/errors.ts";
+import { runProcess } from "../../lib/process.ts";
 import type { ControlArguments } from "../../lib/core/arguments.ts";
 import { Command, raw, secret, sh } from "../../lib/core/command.ts";
 
@@ -63,4 +88,30 @@ Deno.test("the classes of lib/core are what lib/api says a deploy gets", () => {
   );
   deepStrictEqual(template`ls ${"a b"}`.render(), "ls 'a b'");
   deepStrictEqual(Object.keys(control), ["_sudo_password", "_env"]);
+});
+
+Deno.test("connectors/base.ts and the kit are what lib/api/connector.ts declares", () => {
+  // These assignments are the test: `deno check` fails when the shapes drift apart.
+  const kit: ConnectorKit = CONNECTOR_KIT;
+  const base: typeof ApiBaseConnector = BaseConnector;
+  const connectError: typeof ApiConnectError = ConnectError;
+  const classes: ApiConnectorClass[] = [LocalConnector];
+  const meta: ApiDataMeta = LocalConnector.dataMeta.local_persistent_shell;
+  const names: ApiNameData[] = [{ name: "@local", data: {}, groups: [] } satisfies NameData];
+  const run: ApiRunOptions = {} satisfies RunOptions;
+  const put: ApiPutOptions = { mode: "644" } satisfies PutOptions;
+  const result = (r: CommandResult): ApiCommandResult => r;
+  const context: ApiConnectorContext = { runProcess } satisfies ConnectorContext;
+  const made: ApiExecCommand = kit.makeUnixCommand("ls", { _chdir: "/tmp" });
+  deepStrictEqual(made.renderForExec().text, "sh -c 'cd /tmp && ls'");
+  deepStrictEqual(
+    [base.name, connectError.name, classes[0].connectorName, typeof meta, names.length],
+    ["BaseConnector", "ConnectError", "local", "object", 1],
+  );
+  deepStrictEqual([run, put.mode, typeof result, typeof context.runProcess], [
+    {},
+    "644",
+    "function",
+    "function",
+  ]);
 });

@@ -1,5 +1,6 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { API_SOURCES, deployTypes } from "../../lib/cli/types_cmd.ts";
+import { runSkiff } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 const API_DIR = new URL("../../lib/api/", import.meta.url);
@@ -36,7 +37,11 @@ export const module: Omit<DeployModule, "default"> = { name: "sample", defaults 
 
 async function exportedNames(file: string): Promise<string[]> {
   const source = await Deno.readTextFile(new URL(file, API_DIR));
-  return [...source.matchAll(/^export (?:interface|type|declare \w+|const|function|class) (\w+)/gm)]
+  return [
+    ...source.matchAll(
+      /^export (?:interface|type|declare (?:abstract )?class|const|function|class) (\w+)/gm,
+    ),
+  ]
     .map((match) => match[1]);
 }
 
@@ -72,7 +77,9 @@ Deno.test("deployTypes() declares every name lib/api exports, and imports nothin
   for (const file of await apiFiles()) {
     for (const name of await exportedNames(file)) {
       count++;
-      if (!new RegExp(`^export (interface|type) ${name}\\b`, "m").test(text)) {
+      if (
+        !new RegExp(`^export (interface|type|declare (abstract )?class) ${name}\\b`, "m").test(text)
+      ) {
         missing.push(`${file}: ${name}`);
       }
     }
@@ -93,4 +100,52 @@ Deno.test("deployTypes() is a standalone .d.ts that deno check accepts with a de
   await Deno.writeTextFile(dir.join("bad.ts"), SAMPLE.replace(`"nginx"`, "42"));
   const bad = await denoCheck(dir.path, "bad.ts");
   strictEqual(bad.code, 1, bad.stderr);
+});
+
+const EXAMPLES = new URL("../../fleets/examples/", import.meta.url);
+
+Deno.test("fleets/examples/skiff.d.ts is what `skiff types` writes today", async () => {
+  strictEqual(
+    await Deno.readTextFile(new URL("skiff.d.ts", EXAMPLES)),
+    deployTypes(),
+    "run `deno task skiff types fleets/examples` after changing lib/api",
+  );
+});
+
+Deno.test("skiff types DIR writes the types the example connectors and boat check against", async () => {
+  await using dir = await tempDir();
+  const written = await runSkiff(["types", dir.path]);
+  deepStrictEqual([written.code, written.stdout], [0, `Wrote ${dir.join("skiff.d.ts")}\n`]);
+  const examples: string[] = [];
+  for await (const entry of Deno.readDir(EXAMPLES)) {
+    if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) examples.push(entry.name);
+  }
+  strictEqual(examples.length >= 2, true, `examples: ${examples.join(", ")}`);
+  for (const name of examples.sort()) {
+    const source = await Deno.readTextFile(new URL(name, EXAMPLES));
+    deepStrictEqual(
+      [...source.matchAll(/^import\b[^;]*?from\s+"([^"]+)"/gm)].map((m) => m[1])
+        .filter((specifier) => specifier !== "./skiff.d.ts"),
+      [],
+      `${name} imports only the written types`,
+    );
+    await Deno.writeTextFile(dir.join(name), source);
+    const checked = await denoCheck(dir.path, name);
+    strictEqual(checked.code, 0, `${name}: ${checked.stderr}`);
+  }
+  await Deno.writeTextFile(
+    dir.join("bad.ts"),
+    (await Deno.readTextFile(new URL("echo_connector.ts", EXAMPLES)))
+      .replace("kit.extractControlArguments(options)", "kit.extractControlArguments(42)"),
+  );
+  strictEqual((await denoCheck(dir.path, "bad.ts")).code, 1);
+});
+
+Deno.test("skiff types refuses a path that is neither a directory nor a .d.ts file", async () => {
+  await using dir = await tempDir();
+  const run = await runSkiff(["types", "types.ts"], { cwd: dir.path });
+  deepStrictEqual(
+    [run.code, run.stderr],
+    [2, `error: skiff types: give a directory or a file name ending in .d.ts, got "types.ts"\n`],
+  );
 });

@@ -290,3 +290,26 @@ Deno.test("ChrootConnector runs in a Debian bookworm tree", async (t) => {
   }
   deepStrictEqual(await mountsUnder(tree.path), []);
 });
+
+Deno.test("ChrootConnector.putFile() of a source that fails midway leaves no file", async () => {
+  await using dir = await busyboxTree();
+  const c = chroot(dir.path, { chroot_mount: false });
+  await c.connect();
+  try {
+    let sent = false;
+    const broken = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return controller.error(new Error("dropped"));
+        controller.enqueue(randomBytes(100_000));
+        sent = true;
+      },
+    });
+    await rejects(c.putFile(broken, "/tmp/upload"), {
+      name: "OperationError",
+      message: `Could not write "/tmp/upload" in chroot "${dir.path}": the source failed: dropped`,
+    });
+    deepStrictEqual([...Deno.readDirSync(dir.join("tmp"))].map((e) => e.name), []);
+  } finally {
+    await c.disconnect();
+  }
+});

@@ -45,6 +45,20 @@ export const MUTANTS: readonly Mutant[] = [
     tests: ["tests/connectors/staged_upload_test.ts", "tests/connectors/cross_fs_put_test.ts"],
   },
   {
+    id: "kit-form-default-export-ignored",
+    file: "connectors/kit.ts",
+    original: 'if (typeof made === "function" && !isConnectorClass(made)) {',
+    replacement: 'if (typeof made === "string") {',
+    tests: ["tests/connectors/kit_test.ts"],
+  },
+  {
+    id: "chroot-put-moves-a-failed-source",
+    file: "connectors/chroot.ts",
+    original: "if (watched.error() !== undefined || written.exitCode !== 0) {",
+    replacement: "if (written.exitCode !== 0) {",
+    tests: ["tests/connectors/chroot_test.ts"],
+  },
+  {
     id: "glob-question-mark-any-run",
     file: "lib/core/glob.ts",
     original: 'else if (char === "?") source += any;',

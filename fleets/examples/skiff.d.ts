@@ -12,6 +12,17 @@ export interface SecretValue {
   toString(): string;
 }
 
+/**
+ * Another host's secret as `ctx.inventory` shows it: `***`, never the value.
+ * It cannot be interpolated into a command or passed to an operation.
+ */
+export interface MaskedSecret {
+  /** The host whose secret this stands for. */
+  readonly host: string;
+  /** Always `***`. */
+  toString(): string;
+}
+
 /** A value interpolated into a command without quoting. */
 export interface RawValue {
   /** The text inserted as it is. */
@@ -105,6 +116,13 @@ export interface ControlArguments<Secret = SecretValue, Raw = RawValue> {
   _if?: Condition | readonly Condition[];
   /** Directory for temporary files on the host. */
   _temp_dir?: string;
+  /**
+   * Run the operation on the first host that reaches it, once per run; the
+   * other hosts wait for it and get `changed: false` naming that host.
+   */
+  _run_once?: boolean;
+  /** Notify these handlers (`ctx.handler`) when the operation changed something. */
+  _notify?: string | readonly string[];
 }
 
 /** One `_if` condition: a value, or a function of the deploy's (it may be async). */
@@ -263,7 +281,13 @@ export interface FileAttributes {
   group?: string;
 }
 
-/** The operations a deploy calls. Subject first, then options, then control arguments. */
+/**
+ * The operations a deploy calls. Subject first, then options, then control
+ * arguments. Local paths (relative to the deploy's directory) may be read
+ * inside the deploys' directories and `--allow-read`/fleet `allow_read`
+ * paths, and written only inside `--allow-write`/fleet `allow_write` paths;
+ * others are refused, after `..` and symlinks are resolved.
+ */
 export interface Operations {
   /** Server-level operations. */
   server: {
@@ -314,7 +338,7 @@ export interface Operations {
       options?: FileAttributes & { createRemoteDir?: boolean } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
-    /** Downloads `src` to a local path; skipped when the sha256 matches. */
+    /** Downloads `src` to a local path, which must be granted with `--allow-write` or fleet `allow_write`; skipped when the sha256 matches. */
     get(
       src: string,
       dest: string,
@@ -528,10 +552,36 @@ export interface Facts {
 export interface DeployHost {
   /** Inventory name. */
   name: string;
-  /** Merged host data; secrets are SecretValue. */
+  /** Merged host data; secrets are SecretValue (another host's, in `ctx.inventory`, a `MaskedSecret`). */
   data: Record<string, unknown>;
   /** Groups it belongs to. */
   groups: string[];
+}
+
+/**
+ * Every host of the run (after `--limit`), as `ctx.inventory` shows it.
+ * Other hosts' secrets are `MaskedSecret` markers; the running
+ * host's own secrets stay usable.
+ *
+ * ```ts
+ * import type { DeployInventory } from "./deploy.ts";
+ * function addresses(inventory: DeployInventory): string[] {
+ *   return inventory.group("web").map((web) => String(web.data.ssh_hostname ?? web.name));
+ * }
+ * addresses({ hosts: [], group: () => [{ name: "web1", data: {}, groups: ["web"] }] }); // ["web1"]
+ * ```
+ */
+export interface DeployInventory {
+  /** Every host of the run, in inventory order. */
+  hosts: DeployHost[];
+  /** The hosts of group `name` (empty when there is none). */
+  group(name: string): DeployHost[];
+}
+
+/** Options of `ctx.shared`. */
+export interface SharedOptions {
+  /** Seconds to wait for another host to share the value; absent waits while any could. */
+  timeout?: number;
 }
 
 /** What a deploy's default export receives. */
@@ -552,6 +602,64 @@ export interface DeployContext {
   secret(value: string): SecretValue;
   /** The quoting tagged template for commands: ``sh`rm -f ${path}` ``. */
   sh(strings: TemplateStringsArray, ...values: Interpolation[]): Command;
+  /** Every host of the run, with name, groups and data (other hosts' secrets masked). */
+  inventory: DeployInventory;
+  /**
+   * Waits until every host of the current batch still running this deploy
+   * has reached the barrier `name`, finished, or failed. A host that fails
+   * or ends never leaves the others waiting.
+   *
+   * ```ts ignore
+   * await ctx.ops.server.shell("pg_migrate");
+   * await ctx.barrier("db-ready"); // no host restarts its app before every host migrated
+   * ```
+   */
+  barrier(name: string): Promise<void>;
+  /**
+   * Runs `fn` on the first host to arrive, once per run (across batches);
+   * every other host waits and receives the same (structured-clone) value. If
+   * `fn` throws, every caller's promise rejects with that message.
+   *
+   * ```ts ignore
+   * const version = await ctx.runOnce("schema", async () => {
+   *   await ctx.ops.server.shell("migrate up");
+   *   return "v42";
+   * });
+   * ```
+   */
+  runOnce<T>(key: string, fn: () => T | Promise<T>): Promise<T>;
+  /**
+   * Shares a (structured-clone) value with every host of the run under
+   * `key`; hosts waiting in `ctx.shared(key)` receive it. Awaiting it is optional.
+   */
+  share(key: string, value: unknown): Promise<void>;
+  /**
+   * Waits for the value another host shares under `key`. Rejects with a
+   * clear error after `options.timeout` seconds, or when no host still
+   * running could share it (the sharer failed or ended without sharing).
+   *
+   * ```ts ignore
+   * if (ctx.host.groups.includes("leader")) await ctx.share("join-token", token);
+   * else token = await ctx.shared<string>("join-token", { timeout: 60 });
+   * ```
+   */
+  shared<T = unknown>(key: string, options?: SharedOptions): Promise<T>;
+  /**
+   * Registers handler `name`. A notified handler runs once, in registration
+   * order, when the deploy module ends on this host (or at
+   * `ctx.flushHandlers()`); not on a host that failed unless
+   * `--force-handlers`. In a dry run its operations are dry runs too.
+   *
+   * ```ts ignore
+   * ctx.handler("reload nginx", () => ctx.ops.systemd.service({ service: "nginx", reloaded: true }));
+   * await ctx.ops.files.put("nginx.conf", "/etc/nginx/nginx.conf", { _notify: "reload nginx" });
+   * ```
+   */
+  handler(name: string, fn: () => unknown): void;
+  /** Notifies handler `name` (registered with `ctx.handler`): it runs once at the end. */
+  notify(name: string): void;
+  /** Runs the handlers notified so far, now, each once, in registration order. */
+  flushHandlers(): Promise<void>;
 }
 
 /** The shape of a deploy module. */

@@ -147,9 +147,10 @@ if [ -e "$p" ] || [ -L "$p" ]; then echo "${raw(CHANGE_MARK)}removed "${path}; $
     await runScript(
       ctx,
       sh`p=${path}
+if [ -L "$p" ]; then echo ${path}" is a symbolic link: skiff does not follow links" >&2; exit 1; fi
 if [ -e "$p" ] && [ ! -f "$p" ]; then echo ${path}" exists and is not a regular file" >&2; exit 1; fi
 if [ ! -f "$p" ]; then echo "${raw(CHANGE_MARK)}created "${path}; ${
-        apply ? sh`: > "$p" || exit 1` : sh`:`
+        apply ? sh`( set -C; : > "$p" ) || exit 1` : sh`:`
       }
 ${
         options.touch

@@ -21,11 +21,14 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
 export async function ensureAttacker(): Promise<{ uid: number; gid: number }> {
   requireRoot("an attacker account");
   if ((await run(["id", "-u", ATTACKER])).code !== 0) {
-    const added = await run(["useradd", "-M", "-s", "/bin/sh", ATTACKER]);
+    const added = await run(["useradd", "-m", "-s", "/bin/sh", ATTACKER]);
     if (added.code !== 0) throw new Error(`useradd ${ATTACKER} failed: ${added.stderr}`);
   }
   const uid = Number((await run(["id", "-u", ATTACKER])).stdout.trim());
   const gid = Number((await run(["id", "-g", ATTACKER])).stdout.trim());
+  // A home of its own: `sudo -i -u` changes into it.
+  await Deno.mkdir(`/home/${ATTACKER}`, { recursive: true });
+  await Deno.chown(`/home/${ATTACKER}`, uid, gid);
   return { uid, gid };
 }
 

@@ -52,26 +52,26 @@ export interface StagedMoveOptions {
  *     .render(),
  *   "( umask 077 && set -C && exec 7>/etc/.motd.t && cat >&7 && " +
  *     "f=/proc/self/fd/7 h= && { [ -e \"$f\" ] || f=/etc/.motd.t h=-h; } && " +
- *     "chmod 644 \"$f\" ) && mv -f /etc/.motd.t /etc/motd || { rm -f /etc/.motd.t; exit 1; }",
+ *     "chmod -- 644 \"$f\" ) && mv -f -- /etc/.motd.t /etc/motd || { rm -f -- /etc/.motd.t; exit 1; }",
  * );
  * ```
  */
 export function stagedMoveCommand(remotePath: string, options: StagedMoveOptions): Command {
   const { temp, from } = options;
-  const owner = options.owner !== undefined ? sh`chown $h ${options.owner} "$f" && ` : sh``;
+  const owner = options.owner !== undefined ? sh`chown $h -- ${options.owner} "$f" && ` : sh``;
   const mode = options.chmod !== undefined
-    ? sh`chmod ${options.chmod} "$f"`
-    : sh`{ m=$(stat -c %F:%a ${remotePath} 2>/dev/null); case $m in 'regular file:'*) m=\${m#*:};; *) m=644;; esac; chmod "$m" "$f"; }`;
+    ? sh`chmod -- ${options.chmod} "$f"`
+    : sh`{ m=$(stat -c %F:%a -- ${remotePath} 2>/dev/null); case $m in 'regular file:'*) m=\${m#*:};; *) m=644;; esac; chmod -- "$m" "$f"; }`;
   if (from === undefined) {
     const inPlace = options.chmod !== undefined
       ? sh`${mode} && `
       : options.keepMode
-      ? sh`{ m=$(stat -c %F:%a ${remotePath} 2>/dev/null); case $m in 'regular file:'*) chmod \${m#*:} "$f" 2>/dev/null;; esac; :; } && `
+      ? sh`{ m=$(stat -c %F:%a -- ${remotePath} 2>/dev/null); case $m in 'regular file:'*) chmod -- \${m#*:} "$f" 2>/dev/null;; esac; :; } && `
       : sh``;
-    return sh`f=${temp} h=-h && ${owner}${inPlace}mv -f ${temp} ${remotePath}`;
+    return sh`f=${temp} h=-h && ${owner}${inPlace}mv -f -- ${temp} ${remotePath}`;
   }
   const copy = from === "stdin" ? sh`cat >&7` : sh`cat ${from} >&7`;
-  return sh`( umask 077 && set -C && exec 7>${temp} && ${copy} && f=/proc/self/fd/7 h= && { [ -e "$f" ] || f=${temp} h=-h; } && ${owner}${mode} ) && mv -f ${temp} ${remotePath} || { rm -f ${temp}; exit 1; }`;
+  return sh`( umask 077 && set -C && exec 7>${temp} && ${copy} && f=/proc/self/fd/7 h= && { [ -e "$f" ] || f=${temp} h=-h; } && ${owner}${mode} ) && mv -f -- ${temp} ${remotePath} || { rm -f -- ${temp}; exit 1; }`;
 }
 
 /** Bytes a connector staged at the temporary name itself (`docker cp`). */

@@ -189,7 +189,7 @@ export class LocalConnector extends BaseConnector {
     flags: readonly string[],
     options: RunOptions = {},
   ): Promise<boolean> {
-    const command = sh`rsync ${[...flags]} ${source} ${destination}`;
+    const command = sh`rsync ${[...flags]} -- ${source} ${destination}`;
     const result = await this.runShellCommand(command, options);
     return result.success;
   }

@@ -17,6 +17,7 @@ import {
   normalizeMode,
   type OpContext,
   openNoFollow,
+  ownerSpec,
   type ResultBuilder,
   runScript,
 } from "./context.ts";
@@ -25,9 +26,13 @@ export const MISSING = "skiff:missing";
 export const decoder = new TextDecoder();
 export const encoder = new TextEncoder();
 
+/** A path an operation was given; never empty, never taken for an option (a leading `-`). */
 export function pathCheck(path: unknown, what: string): string {
   if (typeof path !== "string" || path === "") {
     throw new InputError(`${what}: expected a path, got ${JSON.stringify(path)}`);
+  }
+  if (path.startsWith("-")) {
+    throw new InputError(`${what}: a path must not start with "-", got ${JSON.stringify(path)}`);
   }
   return path;
 }
@@ -83,7 +88,7 @@ export async function readRemote(
 if [ -d "$p" ] && [ ! -L "$p" ]; then echo ${path}" is a directory" >&2; exit 1; fi
 if [ -f "$p" ] || [ -L "$p" ]; then
 ${openNoFollow()}
-stat -c '%a|%U|%G' "$p" && ${body}; else echo ${MISSING}; fi`;
+stat -c '%a|%U|%G' -- "$p" && ${body}; else echo ${MISSING}; fi`;
   const lines = await runScript(ctx, script, builder);
   if (lines[0] === MISSING) return { exists: false };
   const [mode, user, group] = lines[0].split("|");
@@ -113,9 +118,7 @@ export async function writeRemote(
   builder.record({ masked: label, output: { stdout: "", stderr: "" } });
   // Mode and owner are set on the temporary file before the rename: nothing
   // privileged is done to `path` after it (see "Security model" in the README).
-  const owner = attributes.user !== undefined && attributes.group !== undefined
-    ? `${attributes.user}:${attributes.group}`
-    : attributes.user ?? (attributes.group !== undefined ? `:${attributes.group}` : undefined);
+  const owner = ownerSpec(attributes);
   const ok = await ctx.session.put(bytes, path, {
     ...ctx.control,
     mode: attributes.mode,

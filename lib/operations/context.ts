@@ -245,8 +245,30 @@ export async function runRecorded(
 export function openNoFollow(): Command {
   return sh`if [ -L "$p" ]; then echo "$p is a symbolic link: skiff does not follow links" >&2; exit 1; fi
 if { command exec 7<"$p"; } 2>/dev/null && [ -e /proc/self/fd/7 ]; then f=/proc/self/fd/7
-  [ "$(stat -L -c %d:%i "$f")" = "$(stat -c %d:%i "$p")" ] || { echo "$p changed while skiff worked on it" >&2; exit 1; }
+  [ "$(stat -L -c %d:%i -- "$f")" = "$(stat -c %d:%i -- "$p")" ] || { echo "$p changed while skiff worked on it" >&2; exit 1; }
 else f=$p; fi`;
+}
+
+/**
+ * `user:group`, `user` or `:group` for chown, or undefined for neither.
+ * A name is never empty, never holds `:` or blanks and never starts with
+ * `-` (it would be taken for an option).
+ *
+ * @example
+ * ```ts
+ * import { ownerSpec } from "./context.ts";
+ * ownerSpec({ group: "adm" }); // ":adm"
+ * ```
+ */
+export function ownerSpec(options: { user?: string; group?: string }): string | undefined {
+  for (const name of [options.user, options.group]) {
+    if (name !== undefined && (typeof name !== "string" || !/^[^-:\s][^:\s]*$/.test(name))) {
+      throw new InputError(`user and group: expected a name, got ${JSON.stringify(name)}`);
+    }
+  }
+  const { user, group } = options;
+  if (user !== undefined && group !== undefined) return `${user}:${group}`;
+  return user ?? (group !== undefined ? `:${group}` : undefined);
 }
 
 /**
@@ -272,27 +294,25 @@ export function attributeScript(
   const target = raw(options.recursive ? `"$f/."` : `"$f"`);
   if (mode !== undefined) {
     parts.push(
-      sh`m=$(stat -c %a "$p"); if [ "$m" != ${mode} ]; then echo "${
+      sh`m=$(stat -c %a -- "$p"); if [ "$m" != ${mode} ]; then echo "${
         raw(CHANGE_MARK)
       }mode $m -> "${mode}; ${
-        apply ? sh`chmod ${recursive}${mode} ${target} || exit 1` : sh`:`
+        apply ? sh`chmod ${recursive}-- ${mode} ${target} || exit 1` : sh`:`
       }; fi`,
     );
   }
-  if (options.user !== undefined || options.group !== undefined) {
-    const wanted = options.user !== undefined && options.group !== undefined
-      ? `${options.user}:${options.group}`
-      : options.user ?? `:${options.group}`;
+  const wanted = ownerSpec(options);
+  if (wanted !== undefined) {
     const format = options.user !== undefined && options.group !== undefined
       ? "%U:%G"
       : options.user !== undefined
       ? "%U"
       : ":%G";
     parts.push(
-      sh`o=$(stat -c ${format} "$p"); if [ "$o" != ${wanted} ]; then echo "${
+      sh`o=$(stat -c ${format} -- "$p"); if [ "$o" != ${wanted} ]; then echo "${
         raw(CHANGE_MARK)
       }owner $o -> "${wanted}; ${
-        apply ? sh`chown ${recursive}${wanted} ${target} || exit 1` : sh`:`
+        apply ? sh`chown ${recursive}-- ${wanted} ${target} || exit 1` : sh`:`
       }; fi`,
     );
   }

@@ -10,8 +10,8 @@ Deno.test("stagedMoveCommand() makes a private file, sets mode and owner through
       stagedMoveCommand("/etc/motd", { temp, from: "/tmp/.skiff-put-x", chmod: "640" }).render(),
       "( umask 077 && set -C && exec 7>/etc/.motd.skiff-1 && cat /tmp/.skiff-put-x >&7 && " +
         'f=/proc/self/fd/7 h= && { [ -e "$f" ] || f=/etc/.motd.skiff-1 h=-h; } && ' +
-        'chmod 640 "$f" ) && mv -f /etc/.motd.skiff-1 /etc/motd || ' +
-        "{ rm -f /etc/.motd.skiff-1; exit 1; }",
+        'chmod -- 640 "$f" ) && mv -f -- /etc/.motd.skiff-1 /etc/motd || ' +
+        "{ rm -f -- /etc/.motd.skiff-1; exit 1; }",
     );
   });
   await t.step("from stdin, with an owner and without a mode", () => {
@@ -24,25 +24,25 @@ Deno.test("stagedMoveCommand() makes a private file, sets mode and owner through
         .render(),
       "( umask 077 && set -C && exec 7>'/etc/.my motd.t' && cat >&7 && " +
         `f=/proc/self/fd/7 h= && { [ -e "$f" ] || f='/etc/.my motd.t' h=-h; } && ` +
-        'chown $h web:www "$f" && ' +
-        "{ m=$(stat -c %F:%a '/etc/my motd' 2>/dev/null); case $m in 'regular file:'*) " +
-        'm=${m#*:};; *) m=644;; esac; chmod "$m" "$f"; } ) && ' +
-        "mv -f '/etc/.my motd.t' '/etc/my motd' || { rm -f '/etc/.my motd.t'; exit 1; }",
+        'chown $h -- web:www "$f" && ' +
+        "{ m=$(stat -c %F:%a -- '/etc/my motd' 2>/dev/null); case $m in 'regular file:'*) " +
+        'm=${m#*:};; *) m=644;; esac; chmod -- "$m" "$f"; } ) && ' +
+        "mv -f -- '/etc/.my motd.t' '/etc/my motd' || { rm -f -- '/etc/.my motd.t'; exit 1; }",
     );
   });
   await t.step("staged in place, keeping the replaced regular file's mode", () => {
     strictEqual(
       stagedMoveCommand("/etc/motd", { temp, keepMode: true }).render(),
-      "f=/etc/.motd.skiff-1 h=-h && { m=$(stat -c %F:%a /etc/motd 2>/dev/null); " +
-        "case $m in 'regular file:'*) chmod ${m#*:} \"$f\" 2>/dev/null;; esac; :; } && " +
-        "mv -f /etc/.motd.skiff-1 /etc/motd",
+      "f=/etc/.motd.skiff-1 h=-h && { m=$(stat -c %F:%a -- /etc/motd 2>/dev/null); " +
+        "case $m in 'regular file:'*) chmod -- ${m#*:} \"$f\" 2>/dev/null;; esac; :; } && " +
+        "mv -f -- /etc/.motd.skiff-1 /etc/motd",
     );
   });
   await t.step("staged in place, with a mode and a group", () => {
     strictEqual(
       stagedMoveCommand("/etc/motd", { temp, chmod: "600", owner: ":adm" }).render(),
-      'f=/etc/.motd.skiff-1 h=-h && chown $h :adm "$f" && chmod 600 "$f" && ' +
-        "mv -f /etc/.motd.skiff-1 /etc/motd",
+      'f=/etc/.motd.skiff-1 h=-h && chown $h -- :adm "$f" && chmod -- 600 "$f" && ' +
+        "mv -f -- /etc/.motd.skiff-1 /etc/motd",
     );
   });
   await t.step(

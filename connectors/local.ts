@@ -78,7 +78,8 @@ export class LocalConnector extends BaseConnector {
     // them shortly after the shell itself has exited.
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
-      shell.close(),
+      // The output closes when the shell's exit trap ends its forwarders, just before it exits.
+      shell.close().then(() => process.status),
       process.status.then(() => new Promise((resolve) => timer = setTimeout(resolve, 300))),
     ]);
     clearTimeout(timer);

@@ -5,8 +5,6 @@
  * path after renaming a new file into place.
  */
 import { match, rejects, strictEqual } from "node:assert/strict";
-import { SshConnector } from "../../connectors/ssh/connector.ts";
-import { runProcess } from "../../lib/process.ts";
 import {
   asAttacker,
   ATTACKER,
@@ -14,8 +12,8 @@ import {
   rootSecret,
   swapWatcher,
 } from "../helpers/attacker.ts";
-import { connectorHarness, localHarness, type OpHarness } from "../helpers/ops.ts";
-import { ensureTestUser, startSshd, TEST_USER, type TestSshd } from "../helpers/sshd.ts";
+import { localHarness, type OpHarness, sshHarness } from "../helpers/ops.ts";
+import { ensureTestUser, startSshd, TEST_USER } from "../helpers/sshd.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 interface Target {
@@ -23,24 +21,6 @@ interface Target {
   harness: OpHarness;
   /** Control arguments that give the operations root. */
   root: Record<string, unknown>;
-}
-
-function sshHarness(sshd: TestSshd): OpHarness {
-  const host = {
-    name: `@ssh/${TEST_USER}@127.0.0.1:${sshd.port}`,
-    data: {
-      ssh_hostname: "127.0.0.1",
-      ssh_port: sshd.port,
-      ssh_user: TEST_USER,
-      ssh_key: sshd.clientKey,
-      ssh_known_hosts_file: sshd.knownHosts,
-      ssh_allow_agent: false,
-      ssh_look_for_keys: false,
-      ssh_config_file: "/dev/null",
-    },
-    groups: [],
-  };
-  return connectorHarness(host, new SshConnector(host, { runProcess }));
 }
 
 /** Runs `fn` against @local (as root) and against @ssh (a user with NOPASSWD sudo). */
@@ -72,6 +52,8 @@ async function onTargets(
   });
 }
 
+const isLink = (path: string) => Deno.lstat(path).then((info) => info.isSymlink, () => false);
+
 /** A directory the attacker owns, inside `dir`. */
 async function attackerHome(dir: string): Promise<string> {
   const home = `${dir}/home`;
@@ -101,6 +83,10 @@ Deno.test("file operations give mode and owner before the rename: a watcher swap
         ...root,
       }).catch(() => {});
       await h.op("files.file", `${home}/f`, { ...owner, mode: "644", ...root }).catch(() => {});
+      // Time for the watcher to swap the new files, as it would after any rename.
+      for (let wait = 0; wait < 20 && !(await isLink(`${home}/authorized_keys`)); wait++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       await secret.check();
     }
     const swaps = await watcher.stop();

@@ -85,14 +85,14 @@ interface Pending {
 }
 
 /**
- * What the shell runs first: a private directory for the FIFOs (removed
- * when the shell ends) and `skiff_end`, which ends the previous command's
- * forwarders and removes its FIFOs.
+ * What the shell runs first: a private directory for the FIFOs (removed,
+ * with them, when the shell ends; an `rm` per command would cost an exec)
+ * and `skiff_end`, which ends the previous command's forwarders.
  */
 export const SHELL_PRELUDE =
   `skiff_d=$(mktemp -d) || exit 1; trap 'skiff_end; rm -rf "$skiff_d"' EXIT; skiff_n=0; skiff_f=; ` +
   `skiff_end() { if [ -n "$skiff_f" ]; then kill $skiff_co $skiff_ce 2>/dev/null; ` +
-  `wait $skiff_co $skiff_ce 2>/dev/null; rm -f "$skiff_f.o" "$skiff_f.e"; fi; }\n`;
+  `wait $skiff_co $skiff_ce 2>/dev/null; fi; }\n`;
 
 /**
  * The script text that runs `command` framed by `marker`, with secrets

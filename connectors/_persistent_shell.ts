@@ -2,10 +2,7 @@
  * A persistent shell: one long-lived `sh` that runs commands one after
  * another, each in a subshell, with its stdout, stderr and exit status framed
  * by a marker unique to the command. It saves a session (or process) per
- * command. Each command writes into FIFOs of its own, forwarded by a `cat`
- * each; the next command first ends those, so a background process an
- * earlier command left behind can never write into a later command's output
- * (what it writes after its command ended is dropped, or gets EPIPE). Commands that need their own stdin, a pty or a timeout do not
+ * command. Commands that need their own stdin, a pty or a timeout do not
  * belong here: the connector runs those on their own channel.
  *
  * @module
@@ -78,33 +75,20 @@ interface Pending {
   onOutput?: (line: OutputLine) => void;
   exitCode?: number;
   done: Record<StreamName, boolean>;
-  started: Record<StreamName, boolean>;
   heldEmpty: Record<StreamName, boolean>;
   resolve: (result: ShellResult) => void;
   reject: (error: Error) => void;
 }
 
 /**
- * What the shell runs first: a private directory for the FIFOs (removed,
- * with them, when the shell ends; an `rm` per command would cost an exec)
- * and `skiff_end`, which ends the previous command's forwarders.
- */
-export const SHELL_PRELUDE =
-  `skiff_d=$(mktemp -d) || exit 1; trap 'skiff_end; rm -rf "$skiff_d"' EXIT; skiff_n=0; skiff_f=; ` +
-  `skiff_end() { if [ -n "$skiff_f" ]; then kill $skiff_co $skiff_ce 2>/dev/null; ` +
-  `wait $skiff_co $skiff_ce 2>/dev/null; fi; }\n`;
-
-/**
  * The script text that runs `command` framed by `marker`, with secrets
- * assigned inside the subshell (they travel on stdin, never in argv). The
- * previous command's forwarders are ended first; then a start line
- * (`marker<`) on each stream says that what follows is this command's:
- * anything before it is stray output of an earlier command.
+ * assigned inside the subshell (they travel on stdin, never in argv).
  *
  * @example
  * ```ts
  * import { framedScript } from "./_persistent_shell.ts";
- * framedScript("echo hi", {}, "M1").includes("( eval 'echo hi' ) </dev/null"); // true
+ * framedScript("echo hi", {}, "M1");
+ * // "( eval 'echo hi' ) </dev/null; printf '\\n%s:%d\\n' M1 \"$?\"; printf '\\n%s\\n' M1 >&2\n"
  * ```
  */
 export function framedScript(
@@ -116,13 +100,10 @@ export function framedScript(
     `${name}=${quote(value)}; export ${name}; `
   )
     .join("");
-  return `skiff_end; skiff_n=$((skiff_n + 1)); skiff_f="$skiff_d/$skiff_n"; ` +
-    `mkfifo "$skiff_f.o" "$skiff_f.e" || exit 1; ` +
-    `cat "$skiff_f.o" & skiff_co=$!; cat "$skiff_f.e" >&2 & skiff_ce=$!; ` +
-    `printf '\\n%s<\\n' ${marker}; printf '\\n%s<\\n' ${marker} >&2; ` +
-    `{ ( ${assignments}eval ${quote(command)} ) </dev/null; ` +
-    `printf '\\n%s:%d\\n' ${marker} "$?"; printf '\\n%s\\n' ${marker} >&2; } ` +
-    `>"$skiff_f.o" 2>"$skiff_f.e"\n`;
+  return `( ${assignments}eval ${
+    quote(command)
+  } ) </dev/null; printf '\\n%s:%d\\n' ${marker} "$?"; ` +
+    `printf '\\n%s\\n' ${marker} >&2\n`;
 }
 
 /** What one command in the persistent shell may carry. */
@@ -161,9 +142,7 @@ export class PersistentShell {
       this.#read(streams.stdout, "stdout"),
       this.#read(streams.stderr, "stderr"),
     ]).then(() => this.#lose());
-    this.#writer.write(
-      this.#encoder.encode(`printf '%s%s\\n' ${this.#pidLine} "$$"\n${SHELL_PRELUDE}`),
-    )
+    this.#writer.write(this.#encoder.encode(`printf '%s%s\\n' ${this.#pidLine} "$$"\n`))
       .catch(() => this.#lose());
   }
 
@@ -197,11 +176,6 @@ export class PersistentShell {
       return;
     }
     if (!pending || pending.done[stream]) return;
-    if (!pending.started[stream]) {
-      // Before this command's start line: stray output of an earlier one, never data.
-      if (line === `${pending.marker}<`) pending.started[stream] = true;
-      return;
-    }
     if (stream === "stdout" && line.startsWith(`${pending.marker}:`)) {
       pending.heldEmpty.stdout = false;
       pending.exitCode = Number(line.slice(pending.marker.length + 1));
@@ -273,7 +247,6 @@ export class PersistentShell {
         lines: [],
         onOutput: options.onOutput,
         done: { stdout: false, stderr: false },
-        started: { stdout: false, stderr: false },
         heldEmpty: { stdout: false, stderr: false },
         resolve,
         reject,

@@ -78,8 +78,7 @@ export class LocalConnector extends BaseConnector {
     // them shortly after the shell itself has exited.
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
-      // The output closes when the shell's exit trap ends its forwarders, just before it exits.
-      shell.close().then(() => process.status),
+      shell.close(),
       process.status.then(() => new Promise((resolve) => timer = setTimeout(resolve, 300))),
     ]);
     clearTimeout(timer);

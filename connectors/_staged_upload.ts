@@ -50,7 +50,7 @@ export interface StagedMoveOptions {
  * strictEqual(
  *   stagedMoveCommand("/etc/motd", { temp: "/etc/.motd.t", from: "stdin", chmod: "644" })
  *     .render(),
- *   "( umask 077 && set -C && exec 7>/etc/.motd.t && cat >&7 && " +
+ *   "( umask 077 && set -C && exec 7>/etc/.motd.t && set +C && cat >&7 && " +
  *     "f=/proc/self/fd/7 h= && { [ -e \"$f\" ] || f=/etc/.motd.t h=-h; } && " +
  *     "chmod -- 644 \"$f\" ) && mv -f -- /etc/.motd.t /etc/motd || { rm -f -- /etc/.motd.t; exit 1; }",
  * );
@@ -71,7 +71,7 @@ export function stagedMoveCommand(remotePath: string, options: StagedMoveOptions
     return sh`f=${temp} h=-h && ${owner}${inPlace}mv -f -- ${temp} ${remotePath}`;
   }
   const copy = from === "stdin" ? sh`cat >&7` : sh`cat ${from} >&7`;
-  return sh`( umask 077 && set -C && exec 7>${temp} && ${copy} && f=/proc/self/fd/7 h= && { [ -e "$f" ] || f=${temp} h=-h; } && ${owner}${mode} ) && mv -f -- ${temp} ${remotePath} || { rm -f -- ${temp}; exit 1; }`;
+  return sh`( umask 077 && set -C && exec 7>${temp} && set +C && ${copy} && f=/proc/self/fd/7 h= && { [ -e "$f" ] || f=${temp} h=-h; } && ${owner}${mode} ) && mv -f -- ${temp} ${remotePath} || { rm -f -- ${temp}; exit 1; }`;
 }
 
 /** Bytes a connector staged at the temporary name itself (`docker cp`). */

@@ -36,6 +36,7 @@ import {
   type RunOptions,
 } from "./base.ts";
 import { renderUnderSh, sourceStream, tempName } from "./_shared.ts";
+import { stagedMoveCommand } from "./_staged_upload.ts";
 import {
   type ExecProcess,
   failureText,
@@ -233,11 +234,13 @@ export class ChrootConnector extends BaseConnector {
     const file = typeof source === "string" ? await Deno.open(source) : undefined;
     try {
       const stdin = file ? file.readable : sourceStream(source as Exclude<FileSource, string>);
-      const mode = options.mode !== undefined
-        ? sh`chmod ${options.mode} ${temp}`
-        : sh`{ [ -e ${remotePath} ] && chmod "$(stat -c %a ${remotePath} 2>/dev/null)" ${temp} 2>/dev/null || chmod 644 ${temp}; }`;
-      const command =
-        sh`umask 077 && cat > ${temp} && ${mode} && mv -f ${temp} ${remotePath} || { rm -f ${temp}; exit 1; }`;
+      // Mode and owner before the rename, never through a link (see stagedMoveCommand).
+      const command = stagedMoveCommand(remotePath, {
+        temp,
+        from: "stdin",
+        chmod: options.mode,
+        owner: options.owner,
+      });
       const result = await this.#exec(command, { ...options, stdin });
       if (result.exitCode !== 0) {
         throw new OperationError(

@@ -8,7 +8,7 @@ Deno.test("stagedMoveCommand() makes a private file, sets mode and owner through
   await t.step("from a staged copy, with a mode", () => {
     strictEqual(
       stagedMoveCommand("/etc/motd", { temp, from: "/tmp/.skiff-put-x", chmod: "640" }).render(),
-      "( umask 077 && set -C && exec 7>/etc/.motd.skiff-1 && cat /tmp/.skiff-put-x >&7 && " +
+      "( umask 077 && set -C && exec 7>/etc/.motd.skiff-1 && set +C && cat /tmp/.skiff-put-x >&7 && " +
         'f=/proc/self/fd/7 h= && { [ -e "$f" ] || f=/etc/.motd.skiff-1 h=-h; } && ' +
         'chmod -- 640 "$f" ) && mv -f -- /etc/.motd.skiff-1 /etc/motd || ' +
         "{ rm -f -- /etc/.motd.skiff-1; exit 1; }",
@@ -22,7 +22,7 @@ Deno.test("stagedMoveCommand() makes a private file, sets mode and owner through
         owner: "web:www",
       })
         .render(),
-      "( umask 077 && set -C && exec 7>'/etc/.my motd.t' && cat >&7 && " +
+      "( umask 077 && set -C && exec 7>'/etc/.my motd.t' && set +C && cat >&7 && " +
         `f=/proc/self/fd/7 h= && { [ -e "$f" ] || f='/etc/.my motd.t' h=-h; } && ` +
         'chown $h -- web:www "$f" && ' +
         "{ m=$(stat -c %F:%a -- '/etc/my motd' 2>/dev/null); case $m in 'regular file:'*) " +

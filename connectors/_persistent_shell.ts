@@ -69,8 +69,6 @@ export interface PersistentShellOptions {
   onInterrupt?: (pid: number | undefined) => void;
 }
 
-const PID_LINE = "__skiff_shell_pid__:";
-
 interface Pending {
   marker: string;
   lines: OutputLine[];
@@ -127,6 +125,8 @@ export class PersistentShell {
   #dead = false;
   #interrupted = false;
   #pid: number | undefined;
+  /** Random per shell, so no command's output can pass for it. */
+  readonly #pidLine = `__skiff_shell_pid_${crypto.randomUUID().replaceAll("-", "")}:`;
   readonly #onInterrupt?: (pid: number | undefined) => void;
   #closed: Promise<void>;
 
@@ -142,7 +142,7 @@ export class PersistentShell {
       this.#read(streams.stdout, "stdout"),
       this.#read(streams.stderr, "stderr"),
     ]).then(() => this.#lose());
-    this.#writer.write(this.#encoder.encode(`printf '%s%s\\n' ${PID_LINE} "$$"\n`))
+    this.#writer.write(this.#encoder.encode(`printf '%s%s\\n' ${this.#pidLine} "$$"\n`))
       .catch(() => this.#lose());
   }
 
@@ -169,8 +169,10 @@ export class PersistentShell {
 
   #line(stream: StreamName, line: string): void {
     const pending = this.#current;
-    if (this.#pid === undefined && stream === "stdout" && line.startsWith(PID_LINE)) {
-      this.#pid = Number(line.slice(PID_LINE.length));
+    if (this.#pid === undefined && stream === "stdout" && line.startsWith(this.#pidLine)) {
+      const pid = Number(line.slice(this.#pidLine.length));
+      // Never 1 or garbage: the owner kills the process group of this pid.
+      if (Number.isInteger(pid) && pid > 1) this.#pid = pid;
       return;
     }
     if (!pending || pending.done[stream]) return;

@@ -87,7 +87,10 @@ export interface WatchedSource {
  * (watched.error() as Error).message; // "dropped"
  * ```
  */
-export function watchedSource(source: ReadableStream<Uint8Array>): WatchedSource {
+export function watchedSource(
+  source: ReadableStream<Uint8Array>,
+  onError?: (error: unknown) => void,
+): WatchedSource {
   const reader = source.getReader();
   let failure: unknown;
   const stream = new ReadableStream<Uint8Array>({
@@ -98,6 +101,8 @@ export function watchedSource(source: ReadableStream<Uint8Array>): WatchedSource
         else controller.enqueue(next.value);
       } catch (error) {
         failure = error ?? new Error("The source stream failed");
+        // Before the reader sees the end: a consumer told here can stop first.
+        onError?.(failure);
         controller.error(failure);
       }
     },

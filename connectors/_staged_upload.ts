@@ -1,10 +1,10 @@
 /**
  * Uploads that need rights the transfer itself does not have (`_sudo`,
- * `_doas`, `_su_user`, or a container engine that copies as root): the bytes
- * are staged where the target can read them, then one command, run under the
- * caller's control arguments, copies them to a temporary name beside the
- * destination and renames that into place. Used by `@local`, `@ssh` and
- * `@docker`.
+ * `_doas`, `_su_user`, an owner to set, or a container engine that copies as
+ * root): one command, run under the caller's control arguments, reads the
+ * bytes on stdin into a new private file beside the destination, sets its
+ * mode and owner and renames it into place. Used by `@local`, `@ssh`,
+ * `@dockerssh` and (staging with `docker cp`) `@docker`.
  *
  * @module
  */
@@ -14,79 +14,92 @@ import { OperationError } from "../lib/core/errors.ts";
 import type { CommandResult, FileSource, PutOptions } from "./base.ts";
 import { sourceStream, tempName } from "./_shared.ts";
 
-/** Where {@linkcode stagedMoveCommand} finds the bytes and what mode it gives them. */
+/** Where {@linkcode stagedMoveCommand} finds the bytes and what it gives the new file. */
 export interface StagedMoveOptions {
   /** The temporary name beside the destination. */
   temp: string;
-  /** The staged copy to copy from; absent when the bytes are at `temp` already. */
-  staging?: string;
-  /** The mode to set on `temp` (octal, as `chmod` takes it). */
+  /**
+   * Where the bytes are: `"stdin"` (the command reads them), the path of a
+   * staged copy, or absent when they are at `temp` already.
+   */
+  from?: string;
+  /** The mode to set (octal, as `chmod` takes it); else a regular file's mode it replaces, else 644. */
   chmod?: string;
-  /** Without `chmod`: give `temp` the mode of the file it replaces, if any. */
+  /** `user`, `user:group` or `:group` to set before the rename. */
+  owner?: string;
+  /**
+   * Bytes at `temp` already (staged with their mode): without `chmod`, try
+   * to give them the mode of the regular file they replace.
+   */
   keepMode?: boolean;
 }
 
 /**
- * The command that moves staged bytes into `remotePath`: copy beside it (a
- * failed copy removes its temporary file), set the mode, rename.
+ * The command that moves bytes into `remotePath` without a window for
+ * another user of the target: a new file is made under `umask 077` with
+ * `set -C` (O_EXCL, so never through a planted link), mode and owner are
+ * set through its open descriptor (`/proc/self/fd/7`; without /proc by name,
+ * `chown -h`), and only then is it renamed into place. The rename replaces a
+ * link at `remotePath` rather than following it, and nothing is done to
+ * `remotePath` after it. A failure removes the temporary file.
  *
  * @example
  * ```ts
  * import { stagedMoveCommand } from "./_staged_upload.ts";
  * import { strictEqual } from "node:assert/strict";
  * strictEqual(
- *   stagedMoveCommand("/etc/motd", { temp: "/etc/.motd.t", staging: "/tmp/s", chmod: "644" })
+ *   stagedMoveCommand("/etc/motd", { temp: "/etc/.motd.t", from: "stdin", chmod: "644" })
  *     .render(),
- *   "cp /tmp/s /etc/.motd.t && chmod 644 /etc/.motd.t && mv -f /etc/.motd.t /etc/motd || { rm -f /etc/.motd.t; exit 1; }",
- * );
- * strictEqual(
- *   stagedMoveCommand("/etc/motd", { temp: "/etc/.motd.t" }).render(),
- *   "mv -f /etc/.motd.t /etc/motd",
+ *   "( umask 077 && set -C && exec 7>/etc/.motd.t && set +C && cat >&7 && " +
+ *     "f=/proc/self/fd/7 h= && { [ -e \"$f\" ] || f=/etc/.motd.t h=-h; } && " +
+ *     "chmod -- 644 \"$f\" ) && mv -f -- /etc/.motd.t /etc/motd || { rm -f -- /etc/.motd.t; exit 1; }",
  * );
  * ```
  */
 export function stagedMoveCommand(remotePath: string, options: StagedMoveOptions): Command {
-  const { temp, staging } = options;
-  const copy = staging !== undefined ? sh`cp ${staging} ${temp} && ` : sh``;
+  const { temp, from } = options;
+  const owner = options.owner !== undefined ? sh`chown $h -- ${options.owner} "$f" && ` : sh``;
   const mode = options.chmod !== undefined
-    ? sh`chmod ${options.chmod} ${temp} && `
-    : options.keepMode
-    ? sh`{ [ ! -e ${remotePath} ] || chmod "$(stat -c %a ${remotePath} 2>/dev/null)" ${temp} 2>/dev/null || :; } && `
-    : sh``;
-  const cleanup = staging !== undefined ? sh` || { rm -f ${temp}; exit 1; }` : sh``;
-  return sh`${copy}${mode}mv -f ${temp} ${remotePath}${cleanup}`;
+    ? sh`chmod -- ${options.chmod} "$f"`
+    : sh`{ m=$(stat -c %F:%a -- ${remotePath} 2>/dev/null); case $m in 'regular file:'*) m=\${m#*:};; *) m=644;; esac; chmod -- "$m" "$f"; }`;
+  if (from === undefined) {
+    const inPlace = options.chmod !== undefined
+      ? sh`${mode} && `
+      : options.keepMode
+      ? sh`{ m=$(stat -c %F:%a -- ${remotePath} 2>/dev/null); case $m in 'regular file:'*) chmod -- \${m#*:} "$f" 2>/dev/null;; esac; :; } && `
+      : sh``;
+    return sh`f=${temp} h=-h && ${owner}${inPlace}mv -f -- ${temp} ${remotePath}`;
+  }
+  const copy = from === "stdin" ? sh`cat >&7` : sh`cat ${from} >&7`;
+  return sh`( umask 077 && set -C && exec 7>${temp} && set +C && ${copy} && f=/proc/self/fd/7 h= && { [ -e "$f" ] || f=${temp} h=-h; } && ${owner}${mode} ) && mv -f -- ${temp} ${remotePath} || { rm -f -- ${temp}; exit 1; }`;
 }
 
-/** Staged bytes, as a connector's `stage` returns them. */
+/** Bytes a connector staged at the temporary name itself (`docker cp`). */
 export interface Staging {
-  /** The staged file as the target's commands see it; `temp` itself when staged in place. */
-  path: string;
   /** Removes what staging left behind, after the move (`failed` when it did not succeed); never throws. */
   remove(failed: boolean): Promise<void>;
 }
 
-/** How one connector stages and moves an upload. */
+/** How one connector moves an upload into place. */
 export interface StagedUploadOptions {
-  /** The caller's put options: control arguments for the move, and `mode`. */
+  /** The caller's put options: control arguments for the move, `mode` and `owner`. */
   put: PutOptions;
   /**
-   * Stages the bytes where the target can read them, at `temp` (then with
-   * the final mode already set) or elsewhere. Cleans up after itself when
-   * it fails.
+   * Stages the bytes at `temp` itself, for a target that cannot read stdin
+   * (a container engine's copy). Without it the bytes are streamed into the
+   * move command's stdin, so no copy is ever staged where others can read it.
    */
-  stage(source: FileSource, temp: string): Promise<Staging>;
+  stage?(source: FileSource, temp: string): Promise<Staging>;
   /** Runs the move command with the caller's control arguments. */
   run(command: Command, options: PutOptions): Promise<CommandResult>;
-  /** Without `mode`, keep the mode of the file being replaced. */
-  keepMode?: boolean;
   /** Appended to the place in errors, for example ` on web1`. */
   where?: string;
 }
 
 /**
- * Stages `source`, then moves it into `remotePath` under the caller's
- * control arguments. Throws OperationError with the move's stderr when the
- * move fails; what was staged is removed either way.
+ * Moves `source` into `remotePath` under the caller's control arguments
+ * with {@linkcode stagedMoveCommand}. Throws OperationError with the move's
+ * stderr when it fails; what was staged is removed either way.
  */
 export async function stagedUpload(
   source: FileSource,
@@ -94,48 +107,66 @@ export async function stagedUpload(
   options: StagedUploadOptions,
 ): Promise<boolean> {
   const temp = tempName(remotePath);
-  const staging = await options.stage(source, temp);
-  const inPlace = staging.path === temp;
+  const { mode: chmod, owner } = options.put;
+  let run: () => Promise<CommandResult>;
+  let staging: Staging | undefined;
+  if (options.stage) {
+    // The stage gave the bytes their mode already.
+    staging = await options.stage(source, temp);
+    const move = stagedMoveCommand(remotePath, { temp, owner, keepMode: chmod === undefined });
+    run = () => options.run(move, options.put);
+  } else {
+    const bytes = await sourceBytes(source);
+    const move = stagedMoveCommand(remotePath, { temp, from: "stdin", chmod, owner });
+    run = () => options.run(move, { ...options.put, _stdin: bytes });
+  }
   let failed = true;
   try {
-    const move = stagedMoveCommand(remotePath, {
-      temp,
-      staging: inPlace ? undefined : staging.path,
-      chmod: inPlace ? undefined : options.put.mode,
-      keepMode: options.keepMode && options.put.mode === undefined,
-    });
-    const result = await options.run(move, options.put);
+    const result = await run();
     if (!result.success) {
       throw new OperationError(
         `Could not move the upload into "${remotePath}"${options.where ?? ""}: ${
-          result.output.stderr || `exit code ${result.exitCode}`
+          result.output.stderr || result.error || `exit code ${result.exitCode}`
         }`,
       );
     }
     failed = false;
     return true;
   } finally {
-    await staging.remove(failed);
+    await staging?.remove(failed);
   }
 }
 
+async function sourceBytes(source: FileSource): Promise<Uint8Array> {
+  if (typeof source === "string") return await Deno.readFile(source);
+  if (source instanceof Uint8Array) return source;
+  return new Uint8Array(await new Response(source).arrayBuffer());
+}
+
 /**
- * Writes `source` to a new local temporary file with `mode` (for a target
- * that reads local files: `@local` itself, or `docker cp`). Returns its path;
- * the file is removed when writing fails.
+ * Writes `source` with `mode` to a new file in a new local temporary
+ * directory only its owner can enter (for `docker cp`, which copies the
+ * mode too). Returns the file's path and a way to remove both; they are
+ * removed when writing fails.
  */
-export async function stageLocally(source: FileSource, mode: number): Promise<string> {
-  const staging = await Deno.makeTempFile({ prefix: "skiff-put-" });
+export async function stageLocally(
+  source: FileSource,
+  mode: number,
+): Promise<{ path: string; remove(): Promise<void> }> {
+  const dir = await Deno.makeTempDir({ prefix: "skiff-put-" });
+  const remove = () => Deno.remove(dir, { recursive: true }).catch(() => {});
   try {
-    if (typeof source === "string") await Deno.copyFile(source, staging);
+    await Deno.chmod(dir, 0o700);
+    const path = `${dir}/staged`;
+    if (typeof source === "string") await Deno.copyFile(source, path);
     else {
-      const file = await Deno.open(staging, { write: true, truncate: true });
+      const file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
       await sourceStream(source).pipeTo(file.writable);
     }
-    await Deno.chmod(staging, mode);
-    return staging;
+    await Deno.chmod(path, mode);
+    return { path, remove };
   } catch (error) {
-    await Deno.remove(staging).catch(() => {});
+    await remove();
     throw error;
   }
 }

@@ -36,6 +36,7 @@ import {
   type RunOptions,
 } from "./base.ts";
 import { renderUnderSh, sourceStream, tempName, watchedSource } from "./_shared.ts";
+import { stagedMoveCommand } from "./_staged_upload.ts";
 import {
   type ExecProcess,
   failureText,
@@ -232,30 +233,30 @@ export class ChrootConnector extends BaseConnector {
     const temp = tempName(remotePath);
     const file = typeof source === "string" ? await Deno.open(source) : undefined;
     try {
+      // A source that fails midway would close cat's stdin, which looks like a
+      // complete file: the failure kills the command (SIGKILL to its group, at
+      // once) before the stream ends, so the rename never runs.
+      const stop = new AbortController();
       const watched = watchedSource(
         file ? file.readable : sourceStream(source as Exclude<FileSource, string>),
+        () => stop.abort(),
       );
-      const where = `"${remotePath}" in chroot "${this.directory}"`;
-      // Written first, moved only once the whole source arrived: a source that
-      // fails midway closes cat's stdin, which looks like a complete file.
-      const written = await this.#exec(sh`umask 077 && cat > ${temp}`, {
-        ...options,
-        stdin: watched.stream,
+      const signal = stop.signal;
+      // Mode and owner before the rename, never through a link (see stagedMoveCommand).
+      const command = stagedMoveCommand(remotePath, {
+        temp,
+        from: "stdin",
+        chmod: options.mode,
+        owner: options.owner,
       });
-      if (watched.error() !== undefined || written.exitCode !== 0) {
-        await this.#exec(sh`rm -f ${temp}`, options);
-        const reason = watched.error() !== undefined
-          ? `the source failed: ${errorMessage(watched.error())}`
-          : failureText(written);
-        throw new OperationError(`Could not write ${where}: ${reason}`);
+      const result = await this.#exec(command, { ...options, stdin: watched.stream, signal });
+      const where = `"${remotePath}" in chroot "${this.directory}"`;
+      if (watched.error() !== undefined) {
+        await this.#exec(sh`rm -f -- ${temp}`, {});
+        throw new OperationError(
+          `Could not write ${where}: the source failed: ${errorMessage(watched.error())}`,
+        );
       }
-      const mode = options.mode !== undefined
-        ? sh`chmod ${options.mode} ${temp}`
-        : sh`{ [ -e ${remotePath} ] && chmod "$(stat -c %a ${remotePath} 2>/dev/null)" ${temp} 2>/dev/null || chmod 644 ${temp}; }`;
-      const result = await this.#exec(
-        sh`${mode} && mv -f ${temp} ${remotePath} || { rm -f ${temp}; exit 1; }`,
-        options,
-      );
       if (result.exitCode !== 0) {
         throw new OperationError(`Could not write ${where}: ${failureText(result)}`);
       }

@@ -272,14 +272,13 @@ export class DockerConnector extends BaseConnector {
     const cli = this.#cli;
     return await stagedUpload(source, remotePath, {
       put: options,
-      keepMode: true,
       run: (command, options) => this.runShellCommand(command, options),
       stage: async (source, temp) => {
         const mode = options.mode !== undefined ? parseInt(options.mode, 8) : 0o644;
         const staging = await stageLocally(source, mode);
         try {
           const copy = await this.#run(
-            dockerCopyInArgv(staging, { container: target.id, path: temp }, { cli }),
+            dockerCopyInArgv(staging.path, { container: target.id, path: temp }, { cli }),
           );
           if (copy.exitCode !== 0) {
             throw new OperationError(
@@ -289,7 +288,7 @@ export class DockerConnector extends BaseConnector {
             );
           }
         } finally {
-          await Deno.remove(staging).catch(() => {});
+          await staging.remove();
         }
         // The move runs as the command user, who may not be allowed to remove the copy.
         const remove = async (failed: boolean) => {
@@ -297,7 +296,7 @@ export class DockerConnector extends BaseConnector {
           const rm = dockerExecArgv(target.id, sh`rm -f ${temp}`.render(), { cli, user: "0" });
           await this.#run(rm).catch(() => {});
         };
-        return { path: temp, remove };
+        return { remove };
       },
     });
   }

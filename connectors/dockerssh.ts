@@ -12,7 +12,8 @@ import { type ControlArguments, extractControlArguments } from "../lib/core/argu
 import { Command, quote, raw, secret, sh } from "../lib/core/command.ts";
 import { InputError, OperationError } from "../lib/core/errors.ts";
 import type { ProcessRunner } from "../lib/process.ts";
-import { downloadTo, sourceStream, tempName } from "./_shared.ts";
+import { downloadTo } from "./_shared.ts";
+import { stagedUpload } from "./_staged_upload.ts";
 import {
   BaseConnector,
   type CommandResult,
@@ -128,27 +129,17 @@ export class DockerSshConnector extends BaseConnector {
     return this.#docker.runShellCommand(command, options);
   }
 
-  /** Streams the bytes into the container with `cat`, to a temporary name, then renames. */
+  /** Streams the bytes into a private temporary file in the container, then renames (see `stagedMoveCommand`). */
   override async putFile(
     source: FileSource,
     remotePath: string,
     options: PutOptions = {},
   ): Promise<boolean> {
-    const bytes = typeof source === "string"
-      ? await Deno.readFile(source)
-      : new Uint8Array(await new Response(sourceStream(source)).arrayBuffer());
-    const temp = tempName(remotePath);
-    const chmod = options.mode !== undefined ? sh` && chmod ${options.mode} ${temp}` : sh``;
-    const result = await this.#docker.runShellCommand(
-      sh`cat > ${temp}${chmod} && mv -f ${temp} ${remotePath} || { rm -f ${temp}; exit 1; }`,
-      { ...options, _stdin: bytes },
-    );
-    if (!result.success) {
-      throw new OperationError(
-        `Could not write "${remotePath}" in ${this.host.name}: ${result.output.stderr}`,
-      );
-    }
-    return true;
+    return await stagedUpload(source, remotePath, {
+      put: options,
+      run: (command, options) => this.#docker.runShellCommand(command, options),
+      where: ` in ${this.host.name}`,
+    });
   }
 
   /** Reads the file with base64 inside the container. */

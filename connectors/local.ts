@@ -30,11 +30,10 @@ import {
   isPrivileged,
   renderUnderSh,
   requireLocalRsync,
-  sourceStream,
   tempName,
 } from "./_shared.ts";
 import { PersistentShell, runInShell } from "./_persistent_shell.ts";
-import { stagedUpload, stageLocally } from "./_staged_upload.ts";
+import { stagedUpload } from "./_staged_upload.ts";
 
 /**
  * Runs commands locally. Ordinary commands go through one persistent shell
@@ -122,45 +121,20 @@ export class LocalConnector extends BaseConnector {
     return commandResult(result, connector._success_exit_codes);
   }
 
+  /** Streams the bytes into a private temporary file beside `remotePath`, then renames (see `stagedMoveCommand`). */
   override async putFile(
     source: FileSource,
     remotePath: string,
     options: PutOptions = {},
   ): Promise<boolean> {
-    if (isPrivileged(options)) return await this.#putPrivileged(source, remotePath, options);
-    const temp = tempName(remotePath);
-    try {
-      if (typeof source === "string") {
-        await Deno.copyFile(source, temp);
-      } else {
-        const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
-        await sourceStream(source).pipeTo(file.writable);
-      }
-      const mode = options.mode !== undefined
-        ? parseInt(options.mode, 8)
-        : await existingMode(remotePath);
-      await Deno.chmod(temp, mode ?? 0o644);
-      await Deno.rename(temp, remotePath);
-      return true;
-    } catch (error) {
-      await Deno.remove(temp).catch(() => {});
-      throw error;
+    // Unprivileged, a missing directory is Deno's NotFound, as for a local copy.
+    const slash = remotePath.lastIndexOf("/");
+    if (!isPrivileged(options)) {
+      await Deno.stat(slash < 0 ? "." : remotePath.slice(0, slash) || "/");
     }
-  }
-
-  /** Stages the bytes in a local temporary file, then copies them into place under privilege. */
-  async #putPrivileged(
-    source: FileSource,
-    remotePath: string,
-    options: PutOptions,
-  ): Promise<boolean> {
     return await stagedUpload(source, remotePath, {
       put: options,
       run: (command, options) => this.runShellCommand(command, options),
-      stage: async (source) => {
-        const path = await stageLocally(source, 0o644);
-        return { path, remove: () => Deno.remove(path).catch(() => {}) };
-      },
     });
   }
 
@@ -215,7 +189,7 @@ export class LocalConnector extends BaseConnector {
     flags: readonly string[],
     options: RunOptions = {},
   ): Promise<boolean> {
-    const command = sh`rsync ${[...flags]} ${source} ${destination}`;
+    const command = sh`rsync ${[...flags]} -- ${source} ${destination}`;
     const result = await this.runShellCommand(command, options);
     return result.success;
   }
@@ -232,13 +206,4 @@ export function localArgv(
 ): { argv: string[]; env: Record<string, string> } {
   const exec = renderUnderSh(command, args);
   return { argv: ["sh", "-c", exec.text], env: exec.secretEnv };
-}
-
-async function existingMode(path: string): Promise<number | undefined> {
-  try {
-    const info = await Deno.stat(path);
-    return info.mode === null ? undefined : info.mode & 0o7777;
-  } catch {
-    return undefined;
-  }
 }

@@ -10,7 +10,7 @@
 import type { Client, ClientChannel } from "ssh2";
 import type { ConnectorArguments } from "../../lib/core/arguments.ts";
 import { type ExecForm, quote } from "../../lib/core/command.ts";
-import { errorMessage } from "../../lib/core/errors.ts";
+import { errorMessage, InputError } from "../../lib/core/errors.ts";
 import { CommandOutput, LineSplitter, type OutputLine } from "../../lib/core/output.ts";
 import { stdinBytes } from "../../lib/process.ts";
 import { ShellLostError } from "../_persistent_shell.ts";
@@ -22,7 +22,23 @@ import type { CommandResult, RunOptions } from "../base.ts";
  * concurrent channels made the connection drop in our tests, 3 never did.
  */
 const MAX_CHANNELS = 3;
-const PID_MARK = "__skiff_pid__:";
+/**
+ * The process id `line` reports after `mark`, when it is a real process
+ * group to kill: an integer above 1 (never 1, whose `kill -KILL -1` would
+ * hit every process of the user).
+ *
+ * @example
+ * ```ts
+ * import { markedPid } from "./channels.ts";
+ * markedPid("M:4242", "M:"); // 4242
+ * markedPid("M:1", "M:"); // undefined
+ * ```
+ */
+export function markedPid(line: string, mark: string): number | undefined {
+  if (!line.startsWith(mark)) return undefined;
+  const text = line.slice(mark.length);
+  return /^[1-9][0-9]{0,9}$/.test(text) && Number(text) > 1 ? Number(text) : undefined;
+}
 
 /** How a channel ended: its exit status (if any), known once it closed. */
 export interface ChannelExit {
@@ -175,9 +191,16 @@ export class SshChannels {
    */
   async exec(exec: ExecForm, options: ExecOptions): Promise<CommandResult> {
     const { connector, codes } = options;
+    if (connector._get_pty && Object.keys(exec.secretEnv).length > 0) {
+      throw new InputError(
+        "_get_pty cannot be combined with secret values (_sudo_password or secret()): a pty echoes the stdin they travel on",
+      );
+    }
     const { prelude, input: secretInput } = secretsOnStdin(exec.secretEnv);
     const track = connector._timeout !== undefined || options.signal !== undefined;
-    const full = `${track ? `echo ${PID_MARK}$$ >&2; ` : ""}${prelude}${exec.text}`;
+    // A marker of this command only: a line a command prints cannot name the pid to kill.
+    const mark = `__skiff_pid_${crypto.randomUUID().replaceAll("-", "")}:`;
+    const full = `${track ? `echo ${mark}$$ >&2; ` : ""}${prelude}${exec.text}`;
     const release = await this.take();
     let stream: ClientChannel;
     try {
@@ -190,17 +213,17 @@ export class SshChannels {
     const lines: OutputLine[] = [];
     let remotePid: number | undefined;
     const sink = (line: OutputLine) => {
-      if (line.stream === "stderr" && remotePid === undefined && line.line.startsWith(PID_MARK)) {
-        remotePid = Number(line.line.slice(PID_MARK.length));
-        return;
+      if (line.stream === "stderr" && track && remotePid === undefined) {
+        remotePid = markedPid(line.line, mark);
+        if (remotePid !== undefined) return;
       }
       lines.push(line);
       options.onOutput?.(line);
     };
     const out = new LineSplitter((line) => {
-      if (remotePid === undefined && line.startsWith(PID_MARK)) {
-        remotePid = Number(line.slice(PID_MARK.length)); // with a pty, stderr arrives on stdout
-        return;
+      if (track && connector._get_pty && remotePid === undefined) {
+        remotePid = markedPid(line, mark); // with a pty, stderr arrives on stdout
+        if (remotePid !== undefined) return;
       }
       sink({ stream: "stdout", line });
     });
@@ -273,7 +296,8 @@ export class SshChannels {
 
   /**
    * Kills the remote process group `pid` (or the process) on a channel of
-   * its own; never throws. {@linkcode SshChannels.killsDone} waits for it.
+   * its own; never throws, and never signals pid 1 or below.
+   * {@linkcode SshChannels.killsDone} waits for it.
    */
   kill(pid: number): Promise<void> {
     const killing = this.#kill(pid).finally(() => this.#kills.delete(killing));
@@ -287,6 +311,7 @@ export class SshChannels {
   }
 
   async #kill(pid: number): Promise<void> {
+    if (!Number.isInteger(pid) || pid <= 1) return;
     try {
       const release = await this.take();
       try {

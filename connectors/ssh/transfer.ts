@@ -2,7 +2,8 @@
  * Files over SSH: SFTP (parallel reads for downloads to a path), or plain
  * `cat` over a channel ("scp") for servers without an SFTP subsystem or when
  * `ssh_file_transfer_protocol` asks for it. Uploads go to a temporary name
- * and are renamed into place; privileged ones are staged in /tmp first.
+ * and are renamed into place; privileged ones (or ones with an owner) stream
+ * into a private file made under the privilege (`stagedMoveCommand`).
  *
  * @module
  */
@@ -71,21 +72,11 @@ export class SshTransfer {
     if (channels.lost) throw new Error(`Cannot upload to ${hostName}: ${channels.lost}`);
     const bytes = async (source: FileSource) =>
       typeof source === "string" ? (await Deno.open(source)).readable : sourceStream(source);
-    if (isPrivileged(options)) {
+    if (isPrivileged(options) || options.owner !== undefined) {
       return await stagedUpload(source, remotePath, {
         put: options,
         run: (command, options) => this.#host.run(command, options),
         where: ` on ${hostName}`,
-        stage: async (source) => {
-          const path = `/tmp/.skiff-put-${crypto.randomUUID()}`;
-          const remove = () => this.#host.run(sh`rm -f ${path}`).then(() => {}, () => {});
-          await this.#upload(await bytes(source), path, { mode: "600", timeout: options._timeout })
-            .catch(async (error) => {
-              await remove();
-              throw error;
-            });
-          return { path, remove };
-        },
       });
     }
     const stream = await bytes(source);
@@ -109,8 +100,8 @@ export class SshTransfer {
     const sftp = await this.#sftpOrNone();
     if (!sftp) {
       const command = mode !== undefined
-        ? sh`umask 077 && cat > ${path} && chmod ${mode} ${path}`
-        : sh`cat > ${path}`;
+        ? sh`umask 077 && set -C && cat > ${path} && chmod ${mode} ${path}`
+        : sh`set -C && cat > ${path}`;
       const chunks: Uint8Array[] = [];
       for await (const chunk of bytes) chunks.push(chunk);
       const result = await this.#host.run(command, {
@@ -122,7 +113,9 @@ export class SshTransfer {
       }
       return;
     }
+    // "wx": O_EXCL, so a link planted at the temporary name is never followed.
     const write = sftp.createWriteStream(path, {
+      flags: "wx",
       mode: mode !== undefined ? parseInt(mode, 8) : 0o644,
     });
     const finished = new Promise<void>((resolve, reject) => {

@@ -53,10 +53,21 @@ function secretValue(password: string | SecretValue): SecretValue {
 
 /** Refuses chains through which secrets or the askpass helper cannot travel. */
 function checkSecrets(steps: readonly PrivilegeStep[], innerSecrets: number): void {
+  const password = steps.some((step) => step.kind === "sudo" && step.password !== undefined);
+  if (password && steps.some((step) => step.kind !== "doas" && step.preserveEnv)) {
+    throw new InputError(
+      "_sudo_password cannot be combined with _preserve_sudo_env: the password travels in the environment, which would be handed to the command (pass what it needs with _env)",
+    );
+  }
   for (const [index, step] of steps.entries()) {
     if (innerSecrets > 0 && step.kind === "doas") {
       throw new InputError(
         "Secret values cannot pass through _doas: doas clears the environment they travel in",
+      );
+    }
+    if (innerSecrets > 0 && step.kind === "sudo" && step.login) {
+      throw new InputError(
+        "Secret values cannot pass through _sudo with _use_sudo_login: the login shell would see their names unquoted",
       );
     }
     if (innerSecrets > 0 && step.kind === "su" && step.login) {
@@ -101,6 +112,7 @@ function wrapStep(step: PrivilegeStep, inner: Command, quote: boolean, secrets: 
       bits.push(Command.of(`--preserve-env=${names.join(",")}`));
     }
     if (step.user) bits.push(sh`-u ${step.user}`);
+    if (step.login) inner = loginSafe(inner);
   } else {
     bits.push(Command.of("su"));
     if (step.login) bits.push(Command.of("-l"));
@@ -112,6 +124,18 @@ function wrapStep(step: PrivilegeStep, inner: Command, quote: boolean, secrets: 
   }
   bits.push(inner);
   return Command.join(bits);
+}
+
+/**
+ * `sudo -i` hands its command to the login shell with every character
+ * escaped except letters, digits, `_`, `-` and `$`, so that shell would
+ * expand `$NAME` even inside quotes skiff made. The command travels in
+ * base64 instead (no `$` in it) and is decoded by the shell it runs in.
+ */
+function loginSafe(inner: Command): Command {
+  const bytes = new TextEncoder().encode(inner.render());
+  const encoded = btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));
+  return Command.of(`sh -c 'eval "$(printf %s ${encoded} | base64 -d)"'`);
 }
 
 /**

@@ -16,6 +16,8 @@ import {
   isBinary,
   normalizeMode,
   type OpContext,
+  openNoFollow,
+  ownerSpec,
   type ResultBuilder,
   runScript,
 } from "./context.ts";
@@ -24,9 +26,13 @@ export const MISSING = "skiff:missing";
 export const decoder = new TextDecoder();
 export const encoder = new TextEncoder();
 
+/** A path an operation was given; never empty, never taken for an option (a leading `-`). */
 export function pathCheck(path: unknown, what: string): string {
   if (typeof path !== "string" || path === "") {
     throw new InputError(`${what}: expected a path, got ${JSON.stringify(path)}`);
+  }
+  if (path.startsWith("-")) {
+    throw new InputError(`${what}: a path must not start with "-", got ${JSON.stringify(path)}`);
   }
   return path;
 }
@@ -62,7 +68,11 @@ interface RemoteFile {
   sha256?: string;
 }
 
-/** Reads a remote file's mode, owner and (optionally) content in one round trip. */
+/**
+ * Reads a remote file's mode, owner and (optionally) content in one round
+ * trip. A symbolic link at `path` is refused: no file operation reads,
+ * writes or changes attributes through a link (see "Security model").
+ */
 export async function readRemote(
   ctx: OpContext,
   path: string,
@@ -70,13 +80,15 @@ export async function readRemote(
   what: "content" | "sha256" | "stat",
 ): Promise<RemoteFile> {
   const body = what === "content"
-    ? sh`base64 < "$p"`
+    ? sh`base64 < "$f"`
     : what === "sha256"
-    ? sh`sha256sum < "$p"`
+    ? sh`sha256sum < "$f"`
     : sh`:`;
   const script = sh`p=${path}
-if [ -d "$p" ]; then echo ${path}" is a directory" >&2; exit 1; fi
-if [ -f "$p" ]; then stat -c '%a|%U|%G' "$p" && ${body}; else echo ${MISSING}; fi`;
+if [ -d "$p" ] && [ ! -L "$p" ]; then echo ${path}" is a directory" >&2; exit 1; fi
+if [ -f "$p" ] || [ -L "$p" ]; then
+${openNoFollow()}
+stat -c '%a|%U|%G' -- "$p" && ${body}; else echo ${MISSING}; fi`;
   const lines = await runScript(ctx, script, builder);
   if (lines[0] === MISSING) return { exists: false };
   const [mode, user, group] = lines[0].split("|");
@@ -104,16 +116,16 @@ export async function writeRemote(
   }
   const label = `upload ${bytes.length} bytes -> ${path}`;
   builder.record({ masked: label, output: { stdout: "", stderr: "" } });
-  const ok = await ctx.session.put(bytes, path, { ...ctx.control, mode: attributes.mode, label });
+  // Mode and owner are set on the temporary file before the rename: nothing
+  // privileged is done to `path` after it (see "Security model" in the README).
+  const owner = ownerSpec(attributes);
+  const ok = await ctx.session.put(bytes, path, {
+    ...ctx.control,
+    mode: attributes.mode,
+    ...(owner !== undefined ? { owner } : {}),
+    label,
+  });
   if (!ok) throw new OperationError(`Upload to ${path} failed on ${ctx.session.name}`);
-  if (attributes.user !== undefined || attributes.group !== undefined) {
-    const owner = attributes.user !== undefined && attributes.group !== undefined
-      ? `${attributes.user}:${attributes.group}`
-      : attributes.user ?? `:${attributes.group}`;
-    const result = await ctx.session.run(sh`chown ${owner} ${path}`, ctx.control);
-    builder.record(result);
-    if (!result.success) throw new OperationError(ctx.session.describeFailure(result));
-  }
   ctx.session.invalidateFacts("files.");
 }
 

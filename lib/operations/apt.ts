@@ -151,8 +151,15 @@ export function deb822Source(options: AptRepoOptions): string {
   const architectures = list(options.architectures, "architectures", false);
   if (architectures.length > 0) lines.push(`Architectures: ${architectures.join(" ")}`);
   if (options.signedBy !== undefined) {
-    if (!options.signedBy.startsWith("/")) {
-      throw new InputError("apt.repo: signedBy must be the absolute path of a keyring");
+    // One line: a newline would add fields of its own (`Trusted: yes`).
+    if (
+      typeof options.signedBy !== "string" || !/^\/[^\s\p{Cc}]*$/u.test(options.signedBy)
+    ) {
+      throw new InputError(
+        `apt.repo: signedBy must be the absolute path of a keyring, got ${
+          JSON.stringify(options.signedBy)
+        }`,
+      );
     }
     lines.push(`Signed-By: ${options.signedBy}`);
   }

@@ -235,7 +235,61 @@ export async function runRecorded(
   builder.record(await ctx.session.runChecked(command, ctx.control));
 }
 
-/** Script lines that bring a path's mode and owner to what is asked (`$p` holds the path). */
+/**
+ * Script lines that open `$p` on descriptor 7 without following a link, or
+ * fail: a link at `$p` is refused, and after the open the descriptor must
+ * be the file now at `$p` (a link swapped in meanwhile is caught). `$f` then
+ * names the open file (`/proc/self/fd/7`), so what is done to `$f` is done
+ * to that file and never to a link's target. Where there is no /proc, or
+ * `$p` cannot be opened for reading, `$f` is `$p` itself, checked only
+ * just before. `$p` must be a regular file or a directory.
+ *
+ * @example
+ * ```ts
+ * import { openNoFollow } from "./context.ts";
+ * openNoFollow().render().startsWith('if [ -L "$p" ]'); // true
+ * ```
+ */
+export function openNoFollow(): Command {
+  return sh`if [ -L "$p" ]; then echo "$p is a symbolic link: skiff does not follow links" >&2; exit 1; fi
+if { command exec 7<"$p"; } 2>/dev/null && [ -e /proc/self/fd/7 ]; then f=/proc/self/fd/7
+  [ "$(stat -L -c %d:%i -- "$f")" = "$(stat -c %d:%i -- "$p")" ] || { echo "$p changed while skiff worked on it" >&2; exit 1; }
+else f=$p; fi`;
+}
+
+/**
+ * `user:group`, `user` or `:group` for chown, or undefined for neither.
+ * A name is never empty, never holds `:` or blanks and never starts with
+ * `-` (it would be taken for an option).
+ *
+ * @example
+ * ```ts
+ * import { ownerSpec } from "./context.ts";
+ * ownerSpec({ group: "adm" }); // ":adm"
+ * ```
+ */
+export function ownerSpec(options: { user?: string; group?: string }): string | undefined {
+  for (const name of [options.user, options.group]) {
+    if (name !== undefined && (typeof name !== "string" || !/^[^-:\s][^:\s]*$/.test(name))) {
+      throw new InputError(`user and group: expected a name, got ${JSON.stringify(name)}`);
+    }
+  }
+  const { user, group } = options;
+  if (user !== undefined && group !== undefined) return `${user}:${group}`;
+  return user ?? (group !== undefined ? `:${group}` : undefined);
+}
+
+/**
+ * Script lines that bring a path's mode and owner to what is asked (`$p`
+ * holds the path). A link at `$p` is refused and the changes go through an
+ * open descriptor ({@linkcode openNoFollow}), so a link is never followed.
+ *
+ * @example
+ * ```ts
+ * import { attributeScript } from "./context.ts";
+ * attributeScript({}, true).render(); // ":"
+ * ```
+ */
 export function attributeScript(
   options: { mode?: string; user?: string; group?: string; recursive?: boolean },
   apply: boolean,
@@ -243,31 +297,34 @@ export function attributeScript(
   const parts: Command[] = [];
   const mode = normalizeMode(options.mode);
   const recursive = raw(options.recursive ? "-R " : "");
+  // With -R the tree is walked from inside the directory (`$f/.`); -R walks
+  // never follow links below it.
+  const target = raw(options.recursive ? `"$f/."` : `"$f"`);
   if (mode !== undefined) {
     parts.push(
-      sh`m=$(stat -c %a "$p"); if [ "$m" != ${mode} ]; then echo "${
+      sh`m=$(stat -c %a -- "$p"); if [ "$m" != ${mode} ]; then echo "${
         raw(CHANGE_MARK)
-      }mode $m -> "${mode}; ${apply ? sh`chmod ${recursive}${mode} "$p" || exit 1` : sh`:`}; fi`,
+      }mode $m -> "${mode}; ${
+        apply ? sh`chmod ${recursive}-- ${mode} ${target} || exit 1` : sh`:`
+      }; fi`,
     );
   }
-  if (options.user !== undefined || options.group !== undefined) {
-    const wanted = options.user !== undefined && options.group !== undefined
-      ? `${options.user}:${options.group}`
-      : options.user ?? `:${options.group}`;
+  const wanted = ownerSpec(options);
+  if (wanted !== undefined) {
     const format = options.user !== undefined && options.group !== undefined
       ? "%U:%G"
       : options.user !== undefined
       ? "%U"
       : ":%G";
     parts.push(
-      sh`o=$(stat -c ${format} "$p"); if [ "$o" != ${wanted} ]; then echo "${
+      sh`o=$(stat -c ${format} -- "$p"); if [ "$o" != ${wanted} ]; then echo "${
         raw(CHANGE_MARK)
       }owner $o -> "${wanted}; ${
-        apply ? sh`chown ${recursive}${wanted} "$p" || exit 1` : sh`:`
+        apply ? sh`chown ${recursive}-- ${wanted} ${target} || exit 1` : sh`:`
       }; fi`,
     );
   }
-  return parts.length === 0 ? sh`:` : joinLines(parts);
+  return parts.length === 0 ? sh`:` : joinLines([openNoFollow(), ...parts]);
 }
 
 function joinLines(parts: Command[]): Command {

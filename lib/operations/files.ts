@@ -16,6 +16,7 @@ import {
   CHANGE_MARK,
   normalizeMode,
   type OpContext,
+  ownerSpec,
   ResultBuilder,
   runScript,
   sha256Hex,
@@ -41,6 +42,7 @@ export async function put(
 ): Promise<OperationResult> {
   const path = pathCheck(dest, "files.put dest");
   normalizeMode(options.mode);
+  ownerSpec(options);
   const bytes = await sourceBytes(ctx, source);
   const builder = new ResultBuilder();
   const remote = await readRemote(ctx, path, builder, "sha256");
@@ -102,7 +104,7 @@ export async function directory(
       ctx,
       sh`p=${path}
 if [ -e "$p" ] || [ -L "$p" ]; then echo "${raw(CHANGE_MARK)}removed "${path}; ${
-        apply ? sh`rm -rf "$p"` : sh`:`
+        apply ? sh`rm -rf -- "$p"` : sh`:`
       }; fi`,
       builder,
     );
@@ -112,7 +114,7 @@ if [ -e "$p" ] || [ -L "$p" ]; then echo "${raw(CHANGE_MARK)}removed "${path}; $
       sh`p=${path}
 if [ -e "$p" ] && [ ! -d "$p" ]; then echo ${path}" exists and is not a directory" >&2; exit 1; fi
 if [ ! -d "$p" ]; then echo "${raw(CHANGE_MARK)}created "${path}; ${
-        apply ? sh`mkdir -p "$p" || exit 1` : sh`:`
+        apply ? sh`mkdir -p -- "$p" || exit 1` : sh`:`
       }; fi
 if [ -d "$p" ]; then
 ${attributeScript(options, apply)}
@@ -139,7 +141,7 @@ export async function file(
       sh`p=${path}
 if [ -d "$p" ] && [ ! -L "$p" ]; then echo ${path}" is a directory" >&2; exit 1; fi
 if [ -e "$p" ] || [ -L "$p" ]; then echo "${raw(CHANGE_MARK)}removed "${path}; ${
-        apply ? sh`rm -f "$p"` : sh`:`
+        apply ? sh`rm -f -- "$p"` : sh`:`
       }; fi`,
       builder,
     );
@@ -147,9 +149,10 @@ if [ -e "$p" ] || [ -L "$p" ]; then echo "${raw(CHANGE_MARK)}removed "${path}; $
     await runScript(
       ctx,
       sh`p=${path}
+if [ -L "$p" ]; then echo ${path}" is a symbolic link: skiff does not follow links" >&2; exit 1; fi
 if [ -e "$p" ] && [ ! -f "$p" ]; then echo ${path}" exists and is not a regular file" >&2; exit 1; fi
 if [ ! -f "$p" ]; then echo "${raw(CHANGE_MARK)}created "${path}; ${
-        apply ? sh`: > "$p" || exit 1` : sh`:`
+        apply ? sh`( set -C; : > "$p" ) || exit 1` : sh`:`
       }
 ${
         options.touch
@@ -181,7 +184,7 @@ export async function link(
     await runScript(
       ctx,
       sh`p=${path}
-if [ -L "$p" ]; then echo "${raw(CHANGE_MARK)}removed "${path}; ${apply ? sh`rm -f "$p"` : sh`:`}
+if [ -L "$p" ]; then echo "${raw(CHANGE_MARK)}removed "${path}; ${apply ? sh`rm -f -- "$p"` : sh`:`}
 elif [ -e "$p" ]; then echo ${path}" exists and is not a link" >&2; exit 1; fi`,
       builder,
     );
@@ -190,12 +193,12 @@ elif [ -e "$p" ]; then echo ${path}" exists and is not a link" >&2; exit 1; fi`,
     await runScript(
       ctx,
       sh`p=${path}; t=${to}
-if [ -L "$p" ]; then c=$(readlink "$p"); if [ "$c" != "$t" ]; then echo "${
+if [ -L "$p" ]; then c=$(readlink -- "$p"); if [ "$c" != "$t" ]; then echo "${
         raw(CHANGE_MARK)
-      }link $c -> "${to}; ${apply ? sh`ln -sfn "$t" "$p" || exit 1` : sh`:`}; fi
+      }link $c -> "${to}; ${apply ? sh`ln -sfn -- "$t" "$p" || exit 1` : sh`:`}; fi
 elif [ -e "$p" ]; then echo ${path}" exists and is not a link" >&2; exit 1
 else echo "${raw(CHANGE_MARK)}created "${path}" -> "${to}; ${
-        apply ? sh`ln -s "$t" "$p" || exit 1` : sh`:`
+        apply ? sh`ln -s -- "$t" "$p" || exit 1` : sh`:`
       }; fi`,
       builder,
     );

@@ -8,7 +8,7 @@
 import type { FileAttributes, OperationResult } from "../api/mod.ts";
 import { InputError, OperationError } from "../core/errors.ts";
 
-import { isBinary, type OpContext, ResultBuilder } from "./context.ts";
+import { isBinary, normalizeMode, type OpContext, ownerSpec, ResultBuilder } from "./context.ts";
 import {
   contentDiff,
   decoder,
@@ -128,6 +128,8 @@ export async function editFile(
   edit: (text: string) => string,
   opName: string,
 ): Promise<OperationResult> {
+  normalizeMode(options.mode);
+  ownerSpec(options);
   const builder = new ResultBuilder();
   const remote = await readRemote(ctx, path, builder, "content");
   if (!remote.exists && !options.create) {

@@ -59,7 +59,10 @@ export function enableCommand(
 }
 
 function checkOptions(options: ServiceOptions): string {
-  if (typeof options.service !== "string" || !/^[A-Za-z0-9@_.:-]+$/.test(options.service)) {
+  if (
+    typeof options.service !== "string" ||
+    !/^[A-Za-z0-9@_.:][A-Za-z0-9@_.:-]*$/.test(options.service)
+  ) {
     throw new InputError(
       `systemd.service: service must be a unit name such as "nginx", got ${
         JSON.stringify(options.service)
@@ -144,7 +147,7 @@ export async function unit(
   content: unknown,
   options: { path?: string },
 ): Promise<OperationResult> {
-  if (typeof name !== "string" || !/^[A-Za-z0-9@_.:-]+\.[a-z]+$/.test(name)) {
+  if (typeof name !== "string" || !/^[A-Za-z0-9@_.:][A-Za-z0-9@_.:-]*\.[a-z]+$/.test(name)) {
     throw new InputError(
       `systemd.unit: name must be a unit file name such as "app.service", got ${
         JSON.stringify(name)

@@ -1,34 +1,82 @@
-import { strictEqual } from "node:assert/strict";
+import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { stagedMoveCommand } from "../../connectors/_staged_upload.ts";
+import { runProcess } from "../../lib/process.ts";
+import { tempDir } from "../helpers/temp.ts";
 
-Deno.test("stagedMoveCommand() copies, sets the mode and renames, removing its temp on failure", async (t) => {
+Deno.test("stagedMoveCommand() makes a private file, sets mode and owner through its descriptor, renames, and removes it on failure", async (t) => {
   const temp = "/etc/.motd.skiff-1";
   await t.step("from a staged copy, with a mode", () => {
     strictEqual(
-      stagedMoveCommand("/etc/motd", { temp, staging: "/tmp/.skiff-put-x", chmod: "640" })
-        .render(),
-      "cp /tmp/.skiff-put-x /etc/.motd.skiff-1 && chmod 640 /etc/.motd.skiff-1 && " +
-        "mv -f /etc/.motd.skiff-1 /etc/motd || { rm -f /etc/.motd.skiff-1; exit 1; }",
+      stagedMoveCommand("/etc/motd", { temp, from: "/tmp/.skiff-put-x", chmod: "640" }).render(),
+      "( umask 077 && set -C && exec 7>/etc/.motd.skiff-1 && set +C && cat /tmp/.skiff-put-x >&7 && " +
+        'f=/proc/self/fd/7 h= && { [ -e "$f" ] || f=/etc/.motd.skiff-1 h=-h; } && ' +
+        'chmod -- 640 "$f" ) && mv -f -- /etc/.motd.skiff-1 /etc/motd || ' +
+        "{ rm -f -- /etc/.motd.skiff-1; exit 1; }",
     );
   });
-  await t.step("from a staged copy, without a mode", () => {
+  await t.step("from stdin, with an owner and without a mode", () => {
     strictEqual(
-      stagedMoveCommand("/etc/my motd", { temp: "/etc/.my motd.t", staging: "/tmp/s" }).render(),
-      "cp /tmp/s '/etc/.my motd.t' && mv -f '/etc/.my motd.t' '/etc/my motd' || " +
-        "{ rm -f '/etc/.my motd.t'; exit 1; }",
+      stagedMoveCommand("/etc/my motd", {
+        temp: "/etc/.my motd.t",
+        from: "stdin",
+        owner: "web:www",
+      })
+        .render(),
+      "( umask 077 && set -C && exec 7>'/etc/.my motd.t' && set +C && cat >&7 && " +
+        `f=/proc/self/fd/7 h= && { [ -e "$f" ] || f='/etc/.my motd.t' h=-h; } && ` +
+        'chown $h -- web:www "$f" && ' +
+        "{ m=$(stat -c %F:%a -- '/etc/my motd' 2>/dev/null); case $m in 'regular file:'*) " +
+        'm=${m#*:};; *) m=644;; esac; chmod -- "$m" "$f"; } ) && ' +
+        "mv -f -- '/etc/.my motd.t' '/etc/my motd' || { rm -f -- '/etc/.my motd.t'; exit 1; }",
     );
   });
-  await t.step("staged in place, keeping the replaced file's mode", () => {
+  await t.step("staged in place, keeping the replaced regular file's mode", () => {
     strictEqual(
       stagedMoveCommand("/etc/motd", { temp, keepMode: true }).render(),
-      '{ [ ! -e /etc/motd ] || chmod "$(stat -c %a /etc/motd 2>/dev/null)" /etc/.motd.skiff-1 ' +
-        "2>/dev/null || :; } && mv -f /etc/.motd.skiff-1 /etc/motd",
+      "f=/etc/.motd.skiff-1 h=-h && { m=$(stat -c %F:%a -- /etc/motd 2>/dev/null); " +
+        "case $m in 'regular file:'*) chmod -- ${m#*:} \"$f\" 2>/dev/null;; esac; :; } && " +
+        "mv -f -- /etc/.motd.skiff-1 /etc/motd",
     );
   });
-  await t.step("a mode wins over keepMode", () => {
+  await t.step("staged in place, with a mode and a group", () => {
     strictEqual(
-      stagedMoveCommand("/etc/motd", { temp, chmod: "600", keepMode: true }).render(),
-      "chmod 600 /etc/.motd.skiff-1 && mv -f /etc/.motd.skiff-1 /etc/motd",
+      stagedMoveCommand("/etc/motd", { temp, chmod: "600", owner: ":adm" }).render(),
+      'f=/etc/.motd.skiff-1 h=-h && chown $h -- :adm "$f" && chmod -- 600 "$f" && ' +
+        "mv -f -- /etc/.motd.skiff-1 /etc/motd",
     );
+  });
+  await t.step(
+    "in sh: mode 644 for a new file, the mode of a replaced file, 644 over a link",
+    async () => {
+      await using dir = await tempDir();
+      const put = async (name: string, content: string) => {
+        const command = stagedMoveCommand(dir.join(name), {
+          temp: dir.join(`.${name}.t`),
+          from: "stdin",
+        });
+        const result = await runProcess(["sh", "-c", command.render()], { stdin: content });
+        strictEqual(result.exitCode, 0, result.output.stderr);
+        const info = await Deno.lstat(dir.join(name));
+        return [
+          info.isFile,
+          (info.mode! & 0o7777).toString(8),
+          await Deno.readTextFile(dir.join(name)),
+        ];
+      };
+      deepStrictEqual(await put("new", "a\n"), [true, "644", "a\n"]);
+      await Deno.chmod(dir.join("new"), 0o600);
+      deepStrictEqual(await put("new", "b\n"), [true, "600", "b\n"]);
+      await Deno.symlink(dir.join("new"), dir.join("link"));
+      deepStrictEqual(await put("link", "c\n"), [true, "644", "c\n"]);
+      strictEqual(await Deno.readTextFile(dir.join("new")), "b\n");
+    },
+  );
+  await t.step("in sh: a link planted at the temporary name is never followed", async () => {
+    await using dir = await tempDir();
+    await Deno.symlink(dir.join("victim"), dir.join(".f.t"));
+    const command = stagedMoveCommand(dir.join("f"), { temp: dir.join(".f.t"), from: "stdin" });
+    const result = await runProcess(["sh", "-c", command.render()], { stdin: "x\n" });
+    strictEqual(result.exitCode, 1);
+    strictEqual(await Deno.lstat(dir.join("victim")).then(() => true, () => false), false);
   });
 });

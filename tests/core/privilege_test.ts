@@ -33,7 +33,8 @@ const CHAINS: [string, CommandArguments, string][] = [
       _su_user: "app",
       _su_shell: "/bin/sh",
     },
-    "doas -n -u ops sudo -H -n -i -u 'a b' su -s /bin/sh app -c 'sh -c whoami'",
+    // sudo -i: what it runs travels in base64 (its login shell would expand a $).
+    `doas -n -u ops sudo -H -n -i -u 'a b' sh -c 'eval "$(printf %s c3UgLXMgL2Jpbi9zaCBhcHAgLWMgJ3NoIC1jIHdob2FtaSc= | base64 -d)"'`,
   ],
   [
     "sudo outside su",

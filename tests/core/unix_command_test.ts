@@ -23,10 +23,10 @@ const TABLE: [string, string, CommandArguments, string][] = [
     "sudo -H -n sh -c 'cd /srv/app && export PATH=/opt/bin:$PATH CC=gcc && make install'",
   ],
   [
-    "sudo user, login, preserve env",
+    "sudo user, login (the command in base64: the login shell expands $), preserve env",
     "whoami",
     { _sudo: true, _sudo_user: "postgres", _use_sudo_login: true, _preserve_sudo_env: true },
-    "sudo -H -n -i -E -u postgres sh -c whoami",
+    `sudo -H -n -i -E -u postgres sh -c 'eval "$(printf %s c2ggLWMgd2hvYW1p | base64 -d)"'`,
   ],
   [
     "su login, env, shell",
@@ -147,6 +147,28 @@ Deno.test("makeUnixCommand() rejects combinations that cannot work", async (t) =
       throws(() => makeUnixCommand(sh`x ${secret("p")}`, { _doas: true }), {
         message:
           "Secret values cannot pass through _doas: doas clears the environment they travel in",
+      }),
+  );
+  await t.step(
+    "sudo password with a preserved environment",
+    () =>
+      throws(() =>
+        makeUnixCommand("env", {
+          _sudo: true,
+          _preserve_sudo_env: true,
+          _sudo_password: secret("p"),
+        }), {
+        name: "InputError",
+        message:
+          "_sudo_password cannot be combined with _preserve_sudo_env: the password travels in the environment, which would be handed to the command (pass what it needs with _env)",
+      }),
+  );
+  await t.step(
+    "secret through sudo -i",
+    () =>
+      throws(() => makeUnixCommand(sh`x ${secret("p")}`, { _sudo: true, _use_sudo_login: true }), {
+        message:
+          "Secret values cannot pass through _sudo with _use_sudo_login: the login shell would see their names unquoted",
       }),
   );
   await t.step(

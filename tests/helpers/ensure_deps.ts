@@ -13,6 +13,7 @@ export const REQUIRED: Readonly<Record<string, string>> = {
   "/usr/bin/ssh-keygen": "openssh-client",
   "/usr/bin/rsync": "rsync",
   "/usr/bin/sudo": "sudo",
+  "/usr/bin/setpriv": "util-linux",
   "/usr/bin/git": "git",
   "/usr/sbin/debootstrap": "debootstrap",
   "/usr/bin/zstd": "zstd",

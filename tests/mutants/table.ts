@@ -42,7 +42,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: "connectors/_shared.ts",
     original: "return `${dir}.${base}.skiff-${random}`;",
     replacement: "return `/tmp/.${base}.skiff-${random}`;",
-    tests: ["tests/connectors/staged_upload_test.ts", "tests/connectors/cross_fs_put_test.ts"],
+    tests: ["tests/connectors/temp_name_test.ts", "tests/connectors/cross_fs_put_test.ts"],
   },
   {
     id: "kit-form-default-export-ignored",
@@ -54,8 +54,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: "chroot-put-moves-a-failed-source",
     file: "connectors/chroot.ts",
-    original: "if (watched.error() !== undefined || written.exitCode !== 0) {",
-    replacement: "if (written.exitCode !== 0) {",
+    original: "        () => stop.abort(),",
+    replacement: "        () => {},",
     tests: ["tests/connectors/chroot_test.ts"],
   },
   {

@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { JinjaSettings } from "../../api/mod.ts";
 import { ANSIBLE_FILTERS, ANSIBLE_TESTS } from "./ansible.ts";
 import { JINJA_FILTERS, JINJA_TESTS } from "./filters.ts";
 import { lex } from "./lexer.ts";
@@ -19,16 +20,7 @@ import { TemplateError } from "./py.ts";
 export { TemplateError } from "./py.ts";
 
 /** Jinja2 settings (Jinja2's names in camelCase); Ansible's are the default. */
-export interface JinjaOptions {
-  /** Drop the first newline after a block or comment tag (default true, as Ansible). */
-  trimBlocks?: boolean;
-  /** Strip spaces and tabs before a block tag that starts a line (default false). */
-  lstripBlocks?: boolean;
-  /** Keep the template's final newline as is (default: false with `ansible`, true without). */
-  keepTrailingNewline?: boolean;
-  /** Ansible's `template` module (default true): None prints as '', trailing newlines kept. */
-  ansible?: boolean;
-}
+export type JinjaOptions = JinjaSettings;
 
 const HEADER_KEYS: Record<string, keyof JinjaOptions> = {
   trim_blocks: "trimBlocks",

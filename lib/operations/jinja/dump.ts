@@ -83,20 +83,54 @@ const IMPLICIT = [
   /^(?:<<|=)$/,
 ];
 
-/** A string as PyYAML writes it: plain when it reads back as the same string, else quoted. */
-function yamlString(s: string, flow: boolean): string {
-  let plain = s !== "" && !IMPLICIT.some((re) => re.test(s)) && !/^\s|\s$/.test(s) &&
-    !/[\n\r\t\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s) &&
-    !/^[#,[\]{}&*!|>'"%@`]/.test(s) && !/^[-?:](\s|$)/.test(s) && !/: |:$| #/.test(s);
-  if (flow && /[,?[\]{}]/.test(s)) plain = false;
-  if (plain) return s;
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\n\r]/.test(s)) {
-    return dumpJson(s, { ensureAscii: false });
-  }
-  return `'${s.replaceAll("'", "''")}'`;
+/** Characters PyYAML (with `allow_unicode`) only writes double-quoted. */
+const SPECIAL = /[^\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\ud800-\udfff]|\ufeff/;
+
+/**
+ * PyYAML's plain or single-quoted scalar writer: folds at a single space
+ * once the line is past 80 columns, and writes line breaks as blank lines.
+ */
+function fold(text: string, column: number, indent: number, quoted: boolean): string {
+  let out = quoted ? "'" : "";
+  let col = column + out.length;
+  const runs = text.match(/ +|\n+|[^ \n]+/g) ?? [];
+  runs.forEach((run, i) => {
+    if (run[0] === " ") {
+      const inner = !quoted || (i > 0 && i < runs.length - 1);
+      if (run.length === 1 && col > 80 && inner) {
+        out += `\n${" ".repeat(indent)}`;
+        col = indent;
+      } else {
+        out += run;
+        col += run.length;
+      }
+    } else if (run[0] === "\n") {
+      out += `\n${run}${" ".repeat(indent)}`;
+      col = indent;
+    } else {
+      const word = quoted ? run.replaceAll("'", "''") : run;
+      out += word;
+      col += word.length;
+    }
+  });
+  return quoted ? `${out}'` : out;
 }
 
-function yamlScalar(v: unknown, flow: boolean): string {
+/** A string as PyYAML writes it: plain when it reads back as the same string, else quoted. */
+function yamlString(s: string, flow: boolean, column = 0, indent = 2): string {
+  const multiline = s.includes("\n");
+  let plain = s !== "" && !IMPLICIT.some((re) => re.test(s)) && !/^\s|\s$/.test(s) &&
+    !multiline && !SPECIAL.test(s) &&
+    !/^[#,[\]{}&*!|>'"%@`]/.test(s) && !/^[-?:](\s|$)/.test(s) && !/: |:$| #/.test(s);
+  if (flow && /[,?[\]{}]/.test(s)) plain = false;
+  if (plain) return flow ? s : fold(s, column, indent, false);
+  if (SPECIAL.test(s) || / \n|\n /.test(s) || (multiline && (flow || column < 0))) {
+    return dumpJson(s, { ensureAscii: false });
+  }
+  return flow ? `'${s.replaceAll("'", "''")}'` : fold(s, column, indent, true);
+}
+
+function yamlScalar(v: unknown, flow: boolean, column = 0, indent = 2): string {
   if (v instanceof Undef) v.fail();
   if (v === null || v === undefined) return "null";
   if (typeof v === "boolean") return String(v);
@@ -108,7 +142,7 @@ function yamlScalar(v: unknown, flow: boolean): string {
     const text = str(v instanceof PyFloat ? v : n).toLowerCase();
     return !text.includes(".") && text.includes("e") ? text.replace("e", ".0e") : text;
   }
-  if (typeof v === "string") return yamlString(v, flow);
+  if (typeof v === "string") return yamlString(v, flow, column, indent);
   throw new TemplateError(`cannot represent ${typeof v} as YAML`);
 }
 
@@ -147,9 +181,12 @@ export function dumpYaml(
       ) => [k, (v as Record<string, unknown>)[k]]);
     entries.forEach(([k, x], i) => {
       const pad = i === 0 && head !== undefined ? head : " ".repeat(column);
-      const lead = k === undefined ? `${pad}-` : `${pad}${yamlString(k, false)}:`;
+      const lead = k === undefined ? `${pad}-` : `${pad}${yamlString(k, false, -1)}:`;
       if (!isCollection(x) || flowable(x, auto)) {
-        lines.push(`${lead} ${isCollection(x) ? flowText(x) : yamlScalar(x, false)}`);
+        const value = isCollection(x)
+          ? flowText(x)
+          : yamlScalar(x, false, lead.length + 1, column + step);
+        lines.push(`${lead} ${value}`);
       } else if (k === undefined) {
         block(x, column + step, `${lead}${" ".repeat(step - 1)}`);
       } else {
@@ -158,7 +195,7 @@ export function dumpYaml(
       }
     });
   };
-  if (!isCollection(value)) return `${yamlScalar(value, false)}\n...\n`;
+  if (!isCollection(value)) return `${yamlScalar(value, false, 0, step)}\n`;
   if (flowable(value, auto)) return `${flowText(value)}\n`;
   block(value, 0, undefined);
   return `${lines.join("\n")}\n`;

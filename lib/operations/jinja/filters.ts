@@ -75,13 +75,16 @@ function uniq(xs: unknown[], key: (x: unknown) => unknown): unknown[] {
   });
 }
 
-/** Python's `round(x, n)` (half to even on exact halves). */
+/** Python's `round(x, n)`: the nearest decimal to the float's exact value, half to even. */
 function pyRound(x: number, digits: number): number {
-  const m = 10 ** digits;
-  const y = x * m;
-  const r = Math.round(y);
-  const even = Math.abs(y % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-  return even / m;
+  const d = Math.max(0, Math.min(40, digits));
+  const exact = Math.abs(x).toFixed(d + 60);
+  const point = exact.indexOf(".");
+  if (!/^50*$/.test(exact.slice(point + 1 + d))) return Number(x.toFixed(d));
+  const kept = exact.slice(0, point + 1 + d).replace(/\.$/, "");
+  const odd = Number(kept.at(-1)) % 2 === 1;
+  const magnitude = Number(kept) + (odd ? 10 ** -d : 0);
+  return Number((Math.sign(x) * magnitude).toFixed(d));
 }
 
 /** Jinja2's `indent`. */
@@ -173,7 +176,7 @@ export const JINJA_FILTERS: Record<string, Filter> = {
       if (last && eq(last[0], k)) last[1].push(x);
       else out.push([k, [x]]);
     }
-    return out.map((kv) => PyTuple.of_(kv));
+    return out.map((kv) => PyTuple.of_(kv, ["grouper", "list"]));
   },
   indent: (v, args, kw) =>
     indent(
@@ -231,6 +234,9 @@ export const JINJA_FILTERS: Record<string, Filter> = {
     const method = arg(args, kw, 1, "method", "common");
     const m = 10 ** digits;
     const x = num(v);
+    if (method === "common" && typeof v === "number" && Number.isInteger(v) && digits >= 0) {
+      return v;
+    }
     const r = method === "ceil"
       ? Math.ceil(x * m) / m
       : method === "floor"

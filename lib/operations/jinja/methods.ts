@@ -110,7 +110,9 @@ const STR: Record<string, Method> = {
   rjust: (s: string, [w, f]) => s.padStart(num(w), f === undefined ? " " : str(f)),
   partition: (s: string, [sep]) => {
     const at = s.indexOf(str(sep));
-    return at < 0 ? [s, "", ""] : [s.slice(0, at), str(sep), s.slice(at + str(sep).length)];
+    return PyTuple.of_(
+      at < 0 ? [s, "", ""] : [s.slice(0, at), str(sep), s.slice(at + str(sep).length)],
+    );
   },
 };
 
@@ -166,6 +168,7 @@ export function attribute(obj: unknown, n: string, name: () => string): unknown 
   if (obj instanceof Undef) obj.fail();
   if (obj instanceof Namespace) return Object.hasOwn(obj.vars, n) ? obj.vars[n] : new Undef(name());
   if (typeof obj === "string") return method(obj, STR, n) ?? new Undef(name());
+  if (obj instanceof PyTuple && obj.names?.includes(n)) return obj[obj.names.indexOf(n)];
   if (Array.isArray(obj)) return method(obj, LIST, n) ?? new Undef(name());
   if (isDict(obj)) {
     return method(obj, DICT, n) ?? (Object.hasOwn(obj, n) ? obj[n] : new Undef(name()));

@@ -68,10 +68,13 @@ export class Namespace {
 
 /** A Python tuple: a list that prints as `(1, 2)`. */
 export class PyTuple extends Array<unknown> {
-  /** A tuple of `items`. */
-  static of_(items: readonly unknown[]): PyTuple {
+  /** Field names of a named tuple (`groupby`'s `grouper` and `list`). */
+  names?: readonly string[];
+  /** A tuple of `items`, named when `names` are given. */
+  static of_(items: readonly unknown[], names?: readonly string[]): PyTuple {
     const t = new PyTuple();
     t.push(...items);
+    if (names) t.names = names;
     return t;
   }
 }
@@ -130,7 +133,7 @@ function floatRepr(x: number): string {
     const sign = exp.startsWith("-") ? "-" : "+";
     return `${mantissa}e${sign}${exp.replace(/^[-+]/, "").padStart(2, "0")}`;
   }
-  const text = String(x);
+  const text = Object.is(x, -0) ? "-0" : String(x);
   return Number.isInteger(x) ? `${text}.0` : text;
 }
 

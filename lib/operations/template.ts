@@ -81,16 +81,14 @@ export function renderTemplate(
   const label = source.label ?? path;
   const at = path.lastIndexOf("/");
   const dir = at <= 0 ? "" : path.slice(0, at);
-  let failure: InputError | undefined;
   const load = (name: string) => {
     const full = name.startsWith("/") ? name : `${dir}/${name}`;
     try {
       return source.readText(full);
     } catch (error) {
-      failure = error instanceof InputError ? error : new InputError(
+      throw error instanceof InputError ? error : new InputError(
         `files.template: ${label}: cannot read ${name}: ${(error as Error).message}`,
       );
-      throw failure;
     }
   };
   let text: string;
@@ -103,7 +101,8 @@ export function renderTemplate(
   try {
     return renderJinja(text, label, context, { ...options.jinja, load });
   } catch (error) {
-    if (failure) throw failure;
+    // A refused or unreadable include is the reader's own error, unchanged.
+    if (error instanceof TemplateError && error.cause instanceof InputError) throw error.cause;
     if (error instanceof TemplateError) throw templateError(label, error);
     throw error;
   }
@@ -112,7 +111,8 @@ export function renderTemplate(
 /**
  * The variables a template sees: host data keys at the top level (as Ansible
  * templates expect), `host` (`name`, `data`, `groups`), the fleet `config`,
- * and `data` passed by the deploy, which wins.
+ * and `data` passed by the deploy, which wins. `ansible_managed` is
+ * Ansible's default text ("Ansible managed") unless the data sets it.
  */
 export function templateContext(
   host: { name: string; data: Readonly<Record<string, unknown>>; groups: readonly string[] },
@@ -121,6 +121,7 @@ export function templateContext(
 ): Record<string, unknown> {
   const hostData = reveal(host.data) as Record<string, unknown>;
   return {
+    ansible_managed: "Ansible managed",
     ...hostData,
     host: { name: host.name, data: hostData, groups: [...host.groups] },
     config: reveal(config),

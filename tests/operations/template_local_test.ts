@@ -111,6 +111,10 @@ Deno.test("files.template uses Ansible's settings unless jinja or the #jinja2: l
       message: "files.template: jinja.trimBlocks must be true or false",
     });
   });
+  await t.step("ansible_managed is Ansible's text, as `comment` templates expect", async () => {
+    await Deno.writeTextFile(src, "{{ ansible_managed | comment }}\n");
+    strictEqual(await render({}), "#\n# Ansible managed\n#\n");
+  });
 });
 
 Deno.test("files.replace edits by regular expression, once", async () => {

@@ -48,6 +48,7 @@ export type Node =
   | { t: "macro"; n: string; params: [string, Expr | undefined][]; body: Node[]; pos: Pos }
   | { t: "filterblock"; filter: Expr; body: Node[]; pos: Pos }
   | { t: "include"; e: Expr; ignoreMissing: boolean; pos: Pos }
+  | { t: "import"; e: Expr; names: [string, string][] | string; pos: Pos }
   | { t: "extends"; e: Expr; pos: Pos }
   | { t: "block"; n: string; body: Node[]; pos: Pos };
 
@@ -210,6 +211,27 @@ export function parse(segments: Segment[], file: string): Node[] {
         if (p.skip("with") || p.skip("without")) p.expect("context");
         p.end();
         return { t: "include", e, ignoreMissing, pos };
+      }
+      case "import": {
+        const e = p.expr();
+        p.expect("as");
+        const as = p.name();
+        if (p.skip("with") || p.skip("without")) p.expect("context");
+        p.end();
+        return { t: "import", e, names: as, pos };
+      }
+      case "from": {
+        const e = p.expr();
+        p.expect("import");
+        const names: [string, string][] = [];
+        while (p.peek.type === "name" && !["with", "without"].includes(p.peek.value)) {
+          const n = p.name();
+          names.push([n, p.skip("as") ? p.name() : n]);
+          if (!p.skip(",")) break;
+        }
+        if (p.skip("with") || p.skip("without")) p.expect("context");
+        p.end();
+        return { t: "import", e, names, pos };
       }
       case "extends": {
         const e = p.expr();

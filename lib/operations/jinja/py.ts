@@ -15,8 +15,8 @@ export class TemplateError extends Error {
   at?: { line: number; column: number; tag: string; file?: string };
   /** An undefined value was used (the message names it). */
   undefinedName?: string;
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = "TemplateError";
   }
 }

@@ -131,7 +131,9 @@ export class Renderer {
         out += this.node(node, scope, blocks, name);
       } catch (error) {
         throw located(
-          error instanceof TemplateError ? error : new TemplateError(String(error)),
+          error instanceof TemplateError
+            ? error
+            : new TemplateError(error instanceof Error ? error.message : String(error), error),
           node.pos,
         );
       }
@@ -193,8 +195,28 @@ export class Renderer {
       case "filterblock":
         return str(this.applyFilters(node.filter, body(node.body, new Scope(scope)), scope));
       case "include": {
-        const loaded = this.env.load(str(this.eval(node.e, scope)), name);
+        let loaded;
+        try {
+          loaded = this.env.load(str(this.eval(node.e, scope)), name);
+        } catch (error) {
+          if (node.ignoreMissing) return "";
+          throw error;
+        }
         return this.document(loaded.nodes, loaded.name, new Scope(scope));
+      }
+      case "import": {
+        // Imported templates see no context, as in Jinja2; their top-level names are exported.
+        const loaded = this.env.load(str(this.eval(node.e, scope)), name);
+        const module = new Scope();
+        this.document(loaded.nodes, loaded.name, module);
+        const exports = Object.fromEntries(module.vars);
+        if (typeof node.names === "string") scope.vars.set(node.names, exports);
+        else {
+          for (const [n, as] of node.names) {
+            scope.vars.set(as, Object.hasOwn(exports, n) ? exports[n] : new Undef(n));
+          }
+        }
+        return "";
       }
       case "extends":
         return "";

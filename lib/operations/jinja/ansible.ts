@@ -90,7 +90,16 @@ function fromBase64(s: string): string {
   return new TextDecoder().decode(bytes);
 }
 
-/** Python's `shlex.quote`. */
+/**
+ * Python's `shlex.quote`.
+ *
+ * @example
+ * ```ts
+ * import { shlexQuote } from "./ansible.ts";
+ * const text = [shlexQuote("plain"), shlexQuote("a b"), shlexQuote("it's")].join(" ");
+ * if (text !== `plain 'a b' 'it'"'"'s'`) throw new Error(text);
+ * ```
+ */
 export function shlexQuote(s: string): string {
   if (s === "") return "''";
   if (/^[\w@%+=:,./-]+$/.test(s)) return s;

@@ -41,7 +41,16 @@ function jsonString(s: string, ascii: boolean): string {
   }"`;
 }
 
-/** Python's `json.dumps(value, …)`. */
+/**
+ * Python's `json.dumps(value, …)`.
+ *
+ * @example
+ * ```ts
+ * import { dumpJson } from "./dump.ts";
+ * const text = dumpJson({ b: [1, null], a: "café" }, { sortKeys: true });
+ * if (text !== '{"a": "caf\\u00e9", "b": [1, null]}') throw new Error(text);
+ * ```
+ */
 export function dumpJson(value: unknown, options: JsonOptions = {}): string {
   const { indent, sortKeys = false, ensureAscii = true } = options;
   const [item, key] = options.separators ?? (indent === undefined ? [", ", ": "] : [",", ": "]);
@@ -164,7 +173,16 @@ function flowText(v: unknown): string {
   return yamlScalar(v, true);
 }
 
-/** PyYAML's `yaml.dump(value, indent=…, default_flow_style=…)` with sorted keys. */
+/**
+ * PyYAML's `yaml.dump(value, indent=…, default_flow_style=…)` with sorted keys.
+ *
+ * @example
+ * ```ts
+ * import { dumpYaml } from "./dump.ts";
+ * const text = dumpYaml({ users: [{ name: "ann" }], mode: "0755" }, { indent: 4 });
+ * if (text !== "mode: '0755'\nusers:\n-   name: ann\n") throw new Error(text);
+ * ```
+ */
 export function dumpYaml(
   value: unknown,
   options: { indent?: number; flow?: boolean } = {},

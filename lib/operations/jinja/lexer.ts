@@ -48,7 +48,17 @@ function findClose(src: string, from: number, close: string): number {
   return -1;
 }
 
-/** Splits `src` into segments. Line numbers start at `firstLine`. */
+/**
+ * Splits `src` into segments. Line numbers start at `firstLine`.
+ *
+ * @example
+ * ```ts
+ * import { lex } from "./lexer.ts";
+ * const segments = lex("a\n{% if x %}\nb{{ y }}", { trimBlocks: true, lstripBlocks: false });
+ * const kinds = segments.map((s) => `${s.kind}:${JSON.stringify(s.body)}@${s.line}`).join(" ");
+ * if (kinds !== 'text:"a\\n"@0 block:" if x "@2 text:"b"@0 var:" y "@3') throw new Error(kinds);
+ * ```
+ */
 export function lex(src: string, options: LexOptions, firstLine = 1): Segment[] {
   const out: Segment[] = [];
   const lineStarts = [0];

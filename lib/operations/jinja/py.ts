@@ -159,7 +159,16 @@ export function repr(v: unknown): string {
   return str(v);
 }
 
-/** Python's `str()`. */
+/**
+ * Python's `str()`.
+ *
+ * @example
+ * ```ts
+ * import { PyFloat, str } from "./py.ts";
+ * const text = [str(true), str([1, "a", null]), str({ k: new PyFloat(1) })].join(" ");
+ * if (text !== "True [1, 'a', None] {'k': 1.0}") throw new Error(text);
+ * ```
+ */
 export function str(v: unknown): string {
   if (typeof v === "string") return v;
   if (v === null) return "None";
@@ -238,7 +247,16 @@ export function iter(v: unknown): unknown[] {
   throw new TemplateError(`'${typeName(v)}' object is not iterable`);
 }
 
-/** Python's `fmt % args` (`%s %r %d %i %f %x %o %e %%`, flags, width, precision, `%(name)s`). */
+/**
+ * Python's `fmt % args` (`%s %r %d %i %f %x %o %e %%`, flags, width, precision, `%(name)s`).
+ *
+ * @example
+ * ```ts
+ * import { percent } from "./py.ts";
+ * const text = percent("%-4s|%05.1f|", ["ab", 3.14159]) + percent("%(m)03d", { m: 7 });
+ * if (text !== "ab  |003.1|007") throw new Error(text);
+ * ```
+ */
 export function percent(fmt: string, args: unknown): string {
   const list = Array.isArray(args) ? args : [args];
   let next = 0;

@@ -116,7 +116,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   },
   "files.template": {
     positional: 3,
-    options: [...FILE_ATTRIBUTES, "createRemoteDir", "trimBlocks", "lstripBlocks"],
+    options: [...FILE_ATTRIBUTES, "createRemoteDir", "jinja"],
     subject: sourceOrDest,
     localPaths: READS_FIRST,
     run: template,

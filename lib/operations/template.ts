@@ -1,25 +1,24 @@
 /**
- * `files.template`: renders a Jinja2-compatible template with nunjucks on
- * the controller, then writes it like `files.put` (skipped when the sha256
- * matches, with a diff for `--diff`).
+ * `files.template`: renders a Jinja2 template on the controller with
+ * skiff's engine (`./jinja/`: Jinja2's syntax and Python semantics,
+ * Ansible's filters and tests and Ansible's settings by default), then
+ * writes it like `files.put` (skipped when the sha256 matches, with a diff
+ * for `--diff`).
  *
  * @module
  */
 
-// @ts-types="@types/nunjucks"
-import nunjucks from "nunjucks";
 import { SecretValue } from "../core/command.ts";
 import type { FileAttributes, OperationResult } from "../api/mod.ts";
 import { InputError } from "../core/errors.ts";
 import type { OpContext } from "./context.ts";
 import { put } from "./files.ts";
+import { type JinjaOptions, renderJinja, TemplateError } from "./jinja/engine.ts";
 
-/** Template syntax switches (Jinja2's names). */
+/** Template settings: `jinja: { trimBlocks, lstripBlocks, keepTrailingNewline, ansible }`. */
 export interface TemplateOptions {
-  /** Drop the first newline after a block tag. */
-  trimBlocks?: boolean;
-  /** Strip whitespace before a block tag on its line. */
-  lstripBlocks?: boolean;
+  /** Jinja2 settings; Ansible's are the default (`trimBlocks` on, None as ''). */
+  jinja?: JinjaOptions;
 }
 
 /** Host data with secret values revealed, so templates can write them (diffs are masked). */
@@ -33,31 +32,18 @@ function reveal(value: unknown): unknown {
 }
 
 /**
- * Turns a nunjucks error into a message naming the template, the line and
- * column, and the expression at that spot.
+ * A template error as a message naming the template, the line and column,
+ * and the tag there.
  */
-function templateError(label: string, source: string | null, error: unknown): InputError {
-  const text = error instanceof Error ? error.message : String(error);
-  const match = /\[Line (\d+)(?:, Column (\d+))?\]\s*([\s\S]*)$/.exec(text);
-  if (!match) return new InputError(`files.template: ${label}: ${text.trim()}`);
-  const line = Number(match[1]);
-  const column = match[2] === undefined ? undefined : Number(match[2]);
-  let near = "";
-  const sourceLine = source?.split("\n")[line - 1];
-  if (sourceLine !== undefined && column !== undefined) {
-    const rest = sourceLine.slice(Math.max(0, column - 1));
-    const end = rest.indexOf("}}");
-    const snippet = (end === -1 ? rest : rest.slice(0, end + 2)).trim();
-    if (snippet) near = ` in ${snippet.length > 60 ? `${snippet.slice(0, 60)}…` : snippet}`;
-  }
-  const detail = match[3].trim().replace(/^Error: /, "").replace(
-    "attempted to output null or undefined value",
-    "undefined variable",
-  );
+function templateError(label: string, error: TemplateError): InputError {
+  const at = error.at;
+  if (!at) return new InputError(`files.template: ${label}: ${error.message}`);
+  const file = at.file === undefined || at.file === label ? label : `${label} (in ${at.file})`;
+  const tag = at.tag.length > 60 ? `${at.tag.slice(0, 60)}…` : at.tag;
   return new InputError(
-    `files.template: ${label} line ${line}${
-      column === undefined ? "" : `, column ${column}`
-    }: ${detail}${near}`,
+    `files.template: ${file} line ${at.line}, column ${at.column}: ${error.message}${
+      tag ? ` in ${tag}` : ""
+    }`,
   );
 }
 
@@ -71,17 +57,19 @@ export interface TemplateSource {
 
 /**
  * Renders the template at the absolute `path` with `context`. Undefined
- * variables are errors; nothing is HTML-escaped; `{% include %}` and
- * `{% extends %}` resolve next to the template and are read with
- * `source.readText` too (operations pass one that applies the local-path
- * policy, so an include cannot reach outside what was granted).
+ * variables are errors (as Ansible and pyinfra set Jinja2 up); nothing is
+ * HTML-escaped; `{% include %}` and `{% extends %}` resolve next to the
+ * template and are read with `source.readText` too (operations pass one
+ * that applies the local-path policy, so an include cannot reach outside
+ * what was granted).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { renderTemplate } from "./template.ts";
- * renderTemplate("/srv/deploy/templates/app.conf.j2", { port: 8080 }, {}, {
- *   readText: (path) => Deno.readTextFileSync(path),
+ * const text = renderTemplate("/srv/app.conf.j2", { port: 8080 }, {}, {
+ *   readText: () => "{% if port %}\nlisten {{ port }};\n{% endif %}\n",
  * });
+ * if (text !== "listen 8080;\n") throw new Error(text);
  * ```
  */
 export function renderTemplate(
@@ -93,27 +81,17 @@ export function renderTemplate(
   const label = source.label ?? path;
   const at = path.lastIndexOf("/");
   const dir = at <= 0 ? "" : path.slice(0, at);
-  let failure: InputError | undefined;
-  const loader: nunjucks.ILoader = {
-    getSource: (name: string) => {
-      const full = name.startsWith("/") ? name : `${dir}/${name}`;
-      try {
-        return { src: source.readText(full), path: full, noCache: true };
-      } catch (error) {
-        failure = error instanceof InputError ? error : new InputError(
-          `files.template: ${label}: cannot read ${name}: ${(error as Error).message}`,
-        );
-        throw failure;
-      }
-    },
+  const load = (name: string) => {
+    const full = name.startsWith("/") ? name : `${dir}/${name}`;
+    try {
+      return source.readText(full);
+    } catch (error) {
+      throw error instanceof InputError ? error : new InputError(
+        `files.template: ${label}: cannot read ${name}: ${(error as Error).message}`,
+      );
+    }
   };
-  const env = new nunjucks.Environment(loader, {
-    autoescape: false,
-    throwOnUndefined: true,
-    trimBlocks: options.trimBlocks ?? false,
-    lstripBlocks: options.lstripBlocks ?? false,
-  });
-  let text: string | null = null;
+  let text: string;
   try {
     text = source.readText(path);
   } catch (error) {
@@ -121,16 +99,20 @@ export function renderTemplate(
     throw new InputError(`files.template: cannot read ${label}: ${(error as Error).message}`);
   }
   try {
-    return new nunjucks.Template(text, env, path).render(context);
+    return renderJinja(text, label, context, { ...options.jinja, load });
   } catch (error) {
-    throw failure ?? templateError(label, text, error);
+    // A refused or unreadable include is the reader's own error, unchanged.
+    if (error instanceof TemplateError && error.cause instanceof InputError) throw error.cause;
+    if (error instanceof TemplateError) throw templateError(label, error);
+    throw error;
   }
 }
 
 /**
  * The variables a template sees: host data keys at the top level (as Ansible
  * templates expect), `host` (`name`, `data`, `groups`), the fleet `config`,
- * and `data` passed by the deploy, which wins.
+ * and `data` passed by the deploy, which wins. `ansible_managed` is
+ * Ansible's default text ("Ansible managed") unless the data sets it.
  */
 export function templateContext(
   host: { name: string; data: Readonly<Record<string, unknown>>; groups: readonly string[] },
@@ -139,6 +121,7 @@ export function templateContext(
 ): Record<string, unknown> {
   const hostData = reveal(host.data) as Record<string, unknown>;
   return {
+    ansible_managed: "Ansible managed",
     ...hostData,
     host: { name: host.name, data: hostData, groups: [...host.groups] },
     config: reveal(config),
@@ -146,7 +129,7 @@ export function templateContext(
   };
 }
 
-/** `files.template(src, dest, data, {mode, user, group, createRemoteDir, trimBlocks, lstripBlocks})`. */
+/** `files.template(src, dest, data, {mode, user, group, createRemoteDir, jinja})`. */
 export async function template(
   ctx: OpContext,
   src: unknown,
@@ -165,6 +148,23 @@ export async function template(
   ) {
     throw new InputError(`files.template: data must be an object of template variables`);
   }
+  const jinja = options.jinja;
+  if (jinja !== undefined) {
+    const keys = ["trimBlocks", "lstripBlocks", "keepTrailingNewline", "ansible"];
+    if (typeof jinja !== "object" || jinja === null || Array.isArray(jinja)) {
+      throw new InputError(`files.template: jinja must be an object such as { trimBlocks: false }`);
+    }
+    for (const [key, value] of Object.entries(jinja)) {
+      if (!keys.includes(key)) {
+        throw new InputError(
+          `files.template: unknown jinja setting "${key}" (known: ${keys.join(", ")})`,
+        );
+      }
+      if (typeof value !== "boolean") {
+        throw new InputError(`files.template: jinja.${key} must be true or false`);
+      }
+    }
+  }
   const context = templateContext(
     ctx.session.host,
     ctx.config ?? {},
@@ -174,6 +174,6 @@ export async function template(
     readText: (path) => Deno.readTextFileSync(ctx.resolveLocal(path, "read")),
     label: src,
   });
-  const { trimBlocks: _t, lstripBlocks: _l, ...attributes } = options;
+  const { jinja: _jinja, ...attributes } = options;
   return await put(ctx, { content }, dest, attributes);
 }

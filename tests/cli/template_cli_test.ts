@@ -28,7 +28,7 @@ Deno.test("files.template renders under the binary's permission flags through th
   strictEqual(bad.code, 1);
   assertIncludes(
     bad.stdout,
-    "files.template: app.conf.j2 line 1, column 1: undefined variable in {{ nope }}",
+    "files.template: app.conf.j2 line 1, column 1: undefined variable 'nope' in {{ nope }}",
   );
 });
 

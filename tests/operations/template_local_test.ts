@@ -70,7 +70,7 @@ Deno.test("files.template renders with host data, config and passed data, once",
       await rejects(h.op("files.template", "templates/bad.j2", dest), {
         name: "InputError",
         message:
-          "files.template: templates/bad.j2 line 2, column 5: undefined variable in {{ missing }}",
+          "files.template: templates/bad.j2 line 2, column 5: undefined variable 'missing' in {{ missing }}",
       });
       await rejects(h.op("files.template", "templates/none.j2", dest), {
         name: "InputError",
@@ -78,6 +78,43 @@ Deno.test("files.template renders with host data, config and passed data, once",
       });
     },
   );
+});
+
+Deno.test("files.template uses Ansible's settings unless jinja or the #jinja2: line says otherwise", async (t) => {
+  await using dir = await tempDir();
+  const h = localHarness();
+  const src = dir.join("t.j2");
+  await Deno.writeTextFile(src, "{% if on %}\non {{ none }}\n{% endif %}\n");
+  const render = async (options: Record<string, unknown>) => {
+    const dest = dir.join(`out-${crypto.randomUUID()}`);
+    await h.op("files.template", src, dest, { on: true, none: null }, options);
+    return await Deno.readTextFile(dest);
+  };
+  await t.step("default: trim_blocks on, None as ''", async () => {
+    strictEqual(await render({}), "on \n");
+  });
+  await t.step("jinja: { trimBlocks: false, ansible: false } is plain Jinja2", async () => {
+    strictEqual(await render({ jinja: { trimBlocks: false, ansible: false } }), "\non None\n\n");
+  });
+  await t.step("the #jinja2: first line is honoured and removed", async () => {
+    await Deno.writeTextFile(src, "#jinja2: trim_blocks: False\n{% if on %}\non\n{% endif %}\n");
+    strictEqual(await render({}), "\non\n");
+  });
+  await t.step("an unknown or mistyped jinja setting is refused", async () => {
+    await rejects(render({ jinja: { trim_blocks: false } }), {
+      name: "InputError",
+      message:
+        'files.template: unknown jinja setting "trim_blocks" (known: trimBlocks, lstripBlocks, keepTrailingNewline, ansible)',
+    });
+    await rejects(render({ jinja: { trimBlocks: "no" } }), {
+      name: "InputError",
+      message: "files.template: jinja.trimBlocks must be true or false",
+    });
+  });
+  await t.step("ansible_managed is Ansible's text, as `comment` templates expect", async () => {
+    await Deno.writeTextFile(src, "{{ ansible_managed | comment }}\n");
+    strictEqual(await render({}), "#\n# Ansible managed\n#\n");
+  });
 });
 
 Deno.test("files.replace edits by regular expression, once", async () => {

@@ -282,6 +282,27 @@ export interface FileAttributes {
 }
 
 /**
+ * Jinja2 settings for `files.template`. Ansible's are the default:
+ * `trimBlocks` on, None printed as '', the output ending in as many
+ * newlines as the template. A `#jinja2: trim_blocks: False` first line sets
+ * them per template too (and is removed).
+ */
+export interface JinjaSettings {
+  /** Drop the first newline after a block or comment tag (default true, as Ansible; Jinja2 and pyinfra: false). */
+  trimBlocks?: boolean;
+  /** Strip spaces and tabs before a block tag that starts a line (default false). */
+  lstripBlocks?: boolean;
+  /** Keep the template's final newline as is (default: false with `ansible`, true without). */
+  keepTrailingNewline?: boolean;
+  /**
+   * Ansible's `template` module (default true): None prints as '' and the
+   * output ends in at least as many newlines as the template. False is plain
+   * Jinja2 as pyinfra sets it up: None prints 'None'.
+   */
+  ansible?: boolean;
+}
+
+/**
  * The operations a deploy calls. Subject first, then options, then control
  * arguments. Local paths (relative to the deploy's directory) may be read
  * inside the deploys' directories and `--allow-read`/fleet `allow_read`
@@ -392,9 +413,11 @@ export interface Operations {
       control?: OpControl,
     ): Promise<OperationResult>;
     /**
-     * Renders a local Jinja2-style template (nunjucks) with `data`, the host
-     * (`host.name`, `host.data`, `host.groups`, and host data keys as
-     * variables) and the fleet `config`, then writes it like `put`.
+     * Renders a local Jinja2 template (Jinja2's syntax and Python semantics,
+     * Ansible's filters and tests, Ansible's settings unless `jinja` says
+     * otherwise) with `data`, the host (`host.name`, `host.data`,
+     * `host.groups`, and host data keys as variables) and the fleet
+     * `config`, then writes it like `put`.
      */
     template(
       src: string,
@@ -402,7 +425,7 @@ export interface Operations {
       data?: Record<string, unknown>,
       options?:
         & FileAttributes
-        & { createRemoteDir?: boolean; trimBlocks?: boolean; lstripBlocks?: boolean }
+        & { createRemoteDir?: boolean; jinja?: JinjaSettings }
         & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;

@@ -63,8 +63,9 @@ export function engineRunner(runProcess: ProcessRunner, cli: string): ProcessRun
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { randomHex } from "./_docker_container.ts";
- * randomHex(6).length; // 12
+ * deepStrictEqual(randomHex(6).length, 12);
  * ```
  */
 export function randomHex(bytes: number): string {
@@ -79,8 +80,9 @@ export function randomHex(bytes: number): string {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { lastLine } from "./_docker_container.ts";
- * lastLine("Pulling…\nabc123\n"); // "abc123"
+ * deepStrictEqual(lastLine("Pulling…\nabc123\n"), "abc123");
  * ```
  */
 export function lastLine(text: string): string {

@@ -28,16 +28,17 @@ export type ExecProcess = (command: Command, options: ExecOptions) => Promise<Pr
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert/strict";
  * import { failureText } from "./_exec_process.ts";
  * import { CommandOutput } from "../lib/core/output.ts";
- * failureText({
+ * const text = failureText({
  *   exitCode: 2,
  *   signal: null,
  *   timedOut: false,
  *   aborted: false,
  *   output: new CommandOutput([]),
  * });
- * // "exit code 2"
+ * strictEqual(text, "exit code 2");
  * ```
  */
 export function failureText(result: ProcessResult): string {

@@ -86,9 +86,9 @@ interface Pending {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { framedScript } from "./_persistent_shell.ts";
- * framedScript("echo hi", {}, "M1");
- * // "( eval 'echo hi' ) </dev/null; printf '\\n%s:%d\\n' M1 \"$?\"; printf '\\n%s\\n' M1 >&2\n"
+ * deepStrictEqual(framedScript("echo hi", {}, "M1"), "( eval 'echo hi' ) </dev/null; printf '\\n%s:%d\\n' M1 \"$?\"; printf '\\n%s\\n' M1 >&2\n");
  * ```
  */
 export function framedScript(

@@ -23,9 +23,10 @@ export function isPrivileged(args: ControlArguments): boolean {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { renderUnderSh } from "./_shared.ts";
- * renderUnderSh("id", { _chdir: "/srv" }).text; // "cd /srv && id"
- * renderUnderSh("id", { _sudo: true }).text; // "sudo -H -n sh -c id"
+ * deepStrictEqual(renderUnderSh("id", { _chdir: "/srv" }).text, "cd /srv && id");
+ * deepStrictEqual(renderUnderSh("id", { _sudo: true }).text, "sudo -H -n sh -c id");
  * ```
  */
 export function renderUnderSh(command: Command | string, args: CommandArguments): ExecForm {
@@ -80,11 +81,12 @@ export interface WatchedSource {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { watchedSource } from "./_shared.ts";
  * const broken = new ReadableStream({ pull: (c) => c.error(new Error("dropped")) });
  * const watched = watchedSource(broken);
  * await new Response(watched.stream).arrayBuffer().catch(() => {});
- * (watched.error() as Error).message; // "dropped"
+ * deepStrictEqual((watched.error() as Error).message, "dropped");
  * ```
  */
 export function watchedSource(

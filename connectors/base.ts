@@ -194,9 +194,10 @@ export abstract class BaseConnector {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { hostToConnectorData } from "./base.ts";
  * const cls = { connectorName: "demo", dataMeta: { demo_port: { description: "port", type: "integer", default: 1 } } } as const;
- * hostToConnectorData(cls, { name: "h", data: {}, groups: [] }); // { demo_port: 1 }
+ * deepStrictEqual(hostToConnectorData(cls, { name: "h", data: {}, groups: [] }), { demo_port: 1 });
  * ```
  */
 export function hostToConnectorData(

@@ -63,8 +63,9 @@ export const CHROOT_MOUNT_SCRIPT = [
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { chrootArgv } from "./chroot.ts";
- * chrootArgv("/srv/root", "sh -c id"); // ["chroot", "/srv/root", "sh", "-c", "sh -c id"]
+ * deepStrictEqual(chrootArgv("/srv/root", "sh -c id"), ["chroot", "/srv/root", "sh", "-c", "sh -c id"]);
  * ```
  */
 export function chrootArgv(
@@ -93,9 +94,10 @@ export function chrootArgv(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { chrootDirectory } from "./chroot.ts";
- * chrootDirectory("srv/root"); // "/srv/root"
- * chrootDirectory("//srv//root/"); // "/srv/root"
+ * deepStrictEqual(chrootDirectory("srv/root"), "/srv/root");
+ * deepStrictEqual(chrootDirectory("//srv//root/"), "/srv/root");
  * ```
  */
 export function chrootDirectory(path: string): string {

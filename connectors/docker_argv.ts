@@ -37,9 +37,9 @@ export interface DockerExecOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { dockerExecArgv } from "./docker_argv.ts";
- * dockerExecArgv("app", "sh -c whoami", { user: "www-data", envNames: ["SKIFF_SECRET_0"] });
- * // ["docker", "exec", "-i", "-u", "www-data", "-e", "SKIFF_SECRET_0", "app", "sh", "-c", "sh -c whoami"]
+ * deepStrictEqual(dockerExecArgv("app", "sh -c whoami", { user: "www-data", envNames: ["SKIFF_SECRET_0"] }), ["docker", "exec", "-i", "-u", "www-data", "-e", "SKIFF_SECRET_0", "app", "sh", "-c", "sh -c whoami"]);
  * ```
  */
 export function dockerExecArgv(
@@ -82,10 +82,12 @@ export interface DockerRunOptions {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { dockerRunArgv } from "./docker_argv.ts";
- * dockerRunArgv("debian:12", { name: "skiff-1", network: "none" });
- * // ["docker", "run", "-d", "--init", "--name", "skiff-1", "--network", "none",
- * //  "--entrypoint", "sleep", "debian:12", "infinity"]
+ * deepStrictEqual(dockerRunArgv("debian:12", { name: "skiff-1", network: "none" }), [
+ *   "docker", "run", "-d", "--init", "--name", "skiff-1", "--network", "none",
+ *   "--entrypoint", "sleep", "debian:12", "infinity",
+ * ]);
  * ```
  */
 export function dockerRunArgv(image: string, options: DockerRunOptions = {}): string[] {
@@ -102,8 +104,9 @@ export function dockerRunArgv(image: string, options: DockerRunOptions = {}): st
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { dockerKillArgv } from "./docker_argv.ts";
- * dockerKillArgv("app", 42, { cli: "podman" }); // ["podman", "exec", "-u", "0", "app", "kill", "-9", "-42"]
+ * deepStrictEqual(dockerKillArgv("app", 42, { cli: "podman" }), ["podman", "exec", "-u", "0", "app", "kill", "-9", "-42"]);
  * ```
  */
 export function dockerKillArgv(
@@ -131,9 +134,9 @@ export function dockerKillArgv(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { dockerCopyInArgv } from "./docker_argv.ts";
- * dockerCopyInArgv("/tmp/a", { container: "app", path: "/etc/.x.skiff-1" });
- * // ["docker", "cp", "/tmp/a", "app:/etc/.x.skiff-1"]
+ * deepStrictEqual(dockerCopyInArgv("/tmp/a", { container: "app", path: "/etc/.x.skiff-1" }), ["docker", "cp", "/tmp/a", "app:/etc/.x.skiff-1"]);
  * ```
  */
 export function dockerCopyInArgv(
@@ -158,10 +161,12 @@ export interface ImageProcess {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { dockerCommitArgv } from "./docker_argv.ts";
- * dockerCommitArgv("c1", { tag: "app:v2", image: { entrypoint: null, cmd: ["nginx", "-g", "daemon off;"] } });
- * // ["docker", "commit", "--change", "ENTRYPOINT []",
- * //  "--change", 'CMD ["nginx","-g","daemon off;"]', "c1", "app:v2"]
+ * deepStrictEqual(
+ *   dockerCommitArgv("c1", { tag: "app:v2", image: { entrypoint: null, cmd: ["nginx", "-g", "daemon off;"] } }),
+ *   ["docker", "commit", "--change", "ENTRYPOINT []", "--change", 'CMD ["nginx","-g","daemon off;"]', "c1", "app:v2"],
+ * );
  * ```
  */
 export function dockerCommitArgv(
@@ -189,9 +194,9 @@ export const CONTAINER_STATE_FORMAT = "{{.Id}} {{.State.Running}}";
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { dockerInspectContainerArgv } from "./docker_argv.ts";
- * dockerInspectContainerArgv("app");
- * // ["docker", "container", "inspect", "--format", "{{.Id}} {{.State.Running}}", "app"]
+ * deepStrictEqual(dockerInspectContainerArgv("app"), ["docker", "container", "inspect", "--format", "{{.Id}} {{.State.Running}}", "app"]);
  * ```
  */
 export function dockerInspectContainerArgv(
@@ -216,9 +221,9 @@ export const IMAGE_PROCESS_FORMAT = "{{json .Config.Entrypoint}}\n{{json .Config
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { dockerInspectImageArgv } from "./docker_argv.ts";
- * dockerInspectImageArgv("debian:12");
- * // ["docker", "image", "inspect", "--format", "{{json .Config.Entrypoint}}\n{{json .Config.Cmd}}", "debian:12"]
+ * deepStrictEqual(dockerInspectImageArgv("debian:12"), ["docker", "image", "inspect", "--format", "{{json .Config.Entrypoint}}\n{{json .Config.Cmd}}", "debian:12"]);
  * ```
  */
 export function dockerInspectImageArgv(image: string, options: { cli?: string } = {}): string[] {
@@ -237,8 +242,9 @@ export function dockerInspectImageArgv(image: string, options: { cli?: string } 
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { parseImageProcess } from "./docker_argv.ts";
- * parseImageProcess('null\n["sh"]'); // { entrypoint: null, cmd: ["sh"] }
+ * deepStrictEqual(parseImageProcess('null\n["sh"]'), { entrypoint: null, cmd: ["sh"] });
  * ```
  */
 export function parseImageProcess(text: string): ImageProcess {
@@ -253,8 +259,9 @@ export function parseImageProcess(text: string): ImageProcess {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { dockerRemoveArgv } from "./docker_argv.ts";
- * dockerRemoveArgv("c1"); // ["docker", "rm", "-f", "c1"]
+ * deepStrictEqual(dockerRemoveArgv("c1"), ["docker", "rm", "-f", "c1"]);
  * ```
  */
 export function dockerRemoveArgv(container: string, options: { cli?: string } = {}): string[] {

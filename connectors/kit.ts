@@ -65,8 +65,9 @@ export interface ConnectorKitValues {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { CONNECTOR_KIT } from "./kit.ts";
- * CONNECTOR_KIT.sh`echo ${"a b"}`.render(); // "echo 'a b'"
+ * deepStrictEqual(CONNECTOR_KIT.sh`echo ${"a b"}`.render(), "echo 'a b'");
  * ```
  */
 export const CONNECTOR_KIT: ConnectorKitValues = Object.freeze({
@@ -88,9 +89,10 @@ export const CONNECTOR_KIT: ConnectorKitValues = Object.freeze({
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { isConnectorClass } from "./kit.ts";
- * isConnectorClass(class { static connectorName = "x"; static makeNamesData() {} }); // true
- * isConnectorClass(() => null); // false
+ * deepStrictEqual(isConnectorClass(class { static connectorName = "x"; static makeNamesData() {} }), true);
+ * deepStrictEqual(isConnectorClass(() => null), false);
  * ```
  */
 export function isConnectorClass(value: unknown): value is ConnectorClass {
@@ -107,6 +109,7 @@ export function isConnectorClass(value: unknown): value is ConnectorClass {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { CONNECTOR_KIT, connectorClassesOf } from "./kit.ts";
  * const make = (kit: typeof CONNECTOR_KIT) =>
  *   class extends kit.BaseConnector {
@@ -122,7 +125,7 @@ export function isConnectorClass(value: unknown): value is ConnectorClass {
  *       return Promise.resolve(false);
  *     }
  *   };
- * (await connectorClassesOf({ default: make })).map((c) => c.connectorName); // ["k"]
+ * deepStrictEqual((await connectorClassesOf({ default: make })).map((c) => c.connectorName), ["k"]);
  * ```
  */
 export async function connectorClassesOf(

@@ -22,9 +22,10 @@ export interface ResolvedTarget {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { splitTarget } from "./registry.ts";
- * splitTarget("@chroot/srv/root"); // { name: "chroot", arg: "srv/root" }
- * splitTarget("web1"); // { name: "ssh", arg: "web1" }
+ * deepStrictEqual(splitTarget("@chroot/srv/root"), { name: "chroot", arg: "srv/root" });
+ * deepStrictEqual(splitTarget("web1"), { name: "ssh", arg: "web1" });
  * ```
  */
 export function splitTarget(target: string): { name: string; arg: string | undefined } {

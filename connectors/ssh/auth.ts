@@ -82,9 +82,9 @@ export async function authPlan(hop: HopSettings): Promise<AuthPlan> {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { authFailure } from "./auth.ts";
- * authFailure({ user: "deploy", host: "web1", port: 22 }, { tried: ["password"], notes: [] });
- * // "Authentication failed for deploy@web1:22: tried password"
+ * deepStrictEqual(authFailure({ user: "deploy", host: "web1", port: 22 }, { tried: ["password"], notes: [] }), "Authentication failed for deploy@web1:22: tried password");
  * ```
  */
 export function authFailure(

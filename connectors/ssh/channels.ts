@@ -29,9 +29,10 @@ const MAX_CHANNELS = 3;
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { markedPid } from "./channels.ts";
- * markedPid("M:4242", "M:"); // 4242
- * markedPid("M:1", "M:"); // undefined
+ * deepStrictEqual(markedPid("M:4242", "M:"), 4242);
+ * deepStrictEqual(markedPid("M:1", "M:"), undefined);
  * ```
  */
 export function markedPid(line: string, mark: string): number | undefined {
@@ -106,8 +107,9 @@ export function secretsOnStdin(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { lostResult } from "./channels.ts";
- * lostResult("connection lost").error; // "connection lost"
+ * deepStrictEqual(lostResult("connection lost").error, "connection lost");
  * ```
  */
 export function lostResult(reason: string): CommandResult {

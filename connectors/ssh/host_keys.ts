@@ -40,8 +40,9 @@ export type HostKeyCheck =
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { fingerprint } from "./host_keys.ts";
- * fingerprint(new Uint8Array([1, 2, 3])); // "SHA256:A5BYxvLAy0ksUzsKTRTvd8wPeKvMztUofYShogEc+4E"
+ * deepStrictEqual(fingerprint(new Uint8Array([1, 2, 3])), "SHA256:A5BYxvLAy0ksUzsKTRTvd8wPeKvMztUofYShogEc+4E");
  * ```
  */
 export function fingerprint(blob: Uint8Array): string {
@@ -164,11 +165,12 @@ export function appendKnownHost(file: string, host: string, port: number, blob: 
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { verifyHostKey } from "./host_keys.ts";
  * const blob = new Uint8Array([0, 0, 0, 11, ...new TextEncoder().encode("ssh-ed25519"), 1]);
  * const policy = { host: "web1", port: 22, knownHosts: ["/nonexistent/known_hosts"] };
- * verifyHostKey({ ...policy, strict: "no" }, blob); // undefined
- * verifyHostKey({ ...policy, strict: "yes" }, blob)?.startsWith("Host key of web1:22 is not in"); // true
+ * deepStrictEqual(verifyHostKey({ ...policy, strict: "no" }, blob), undefined);
+ * deepStrictEqual(verifyHostKey({ ...policy, strict: "yes" }, blob)?.startsWith("Host key of web1:22 is not in"), true);
  * ```
  */
 export function verifyHostKey(policy: HostKeyPolicy, blob: Uint8Array): string | undefined {

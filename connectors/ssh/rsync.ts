@@ -68,6 +68,7 @@ export function rsyncShell(options: RsyncOptions): string {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { rsyncArgv } from "./rsync.ts";
  * const settings = {
  *   user: "deploy",
@@ -76,8 +77,7 @@ export function rsyncShell(options: RsyncOptions): string {
  *   knownHosts: ["/k"],
  *   strict: "no" as const,
  * };
- * rsyncArgv("site/", "/srv/site/", { settings, flags: ["-a"] }).slice(3);
- * // ["-a", "site/", "deploy@[::1]:/srv/site/"]
+ * deepStrictEqual(rsyncArgv("site/", "/srv/site/", { settings, flags: ["-a"] }).slice(3), ["-a", "site/", "deploy@[::1]:/srv/site/"]);
  * ```
  */
 export function rsyncArgv(

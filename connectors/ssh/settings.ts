@@ -167,6 +167,7 @@ const JUMP_KEYS = [
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { resolveSettings } from "./settings.ts";
  * import { SshConfig } from "./ssh_config.ts";
  * const { main, jumps } = resolveSettings("web1", {
@@ -174,8 +175,8 @@ const JUMP_KEYS = [
  *   config: SshConfig.empty(),
  *   environment: { home: "/home/me", localUser: "me" },
  * });
- * [main.user, main.host, main.port, main.strict]; // ["deploy", "web1", 22, "accept-new"]
- * [jumps[0].user, jumps[0].host, jumps[0].port]; // ["me", "bastion", 2222]
+ * deepStrictEqual([main.user, main.host, main.port, main.strict], ["deploy", "web1", 22, "accept-new"]);
+ * deepStrictEqual([jumps[0].user, jumps[0].host, jumps[0].port], ["me", "bastion", 2222]);
  * ```
  */
 export function resolveSettings(alias: string, options: ResolveOptions): SshSettings {

@@ -101,8 +101,9 @@ function words(line: string): string[] {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { matchesPatterns } from "./ssh_config.ts";
- * matchesPatterns("web1.example.com", ["*.example.com", "!db*"]); // true
+ * deepStrictEqual(matchesPatterns("web1.example.com", ["*.example.com", "!db*"]), true);
  * ```
  */
 export function matchesPatterns(host: string, patterns: readonly string[]): boolean {
@@ -253,9 +254,9 @@ async function parseInto(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { expandTokens } from "./ssh_config.ts";
- * expandTokens("~/.ssh/%r@%h", { host: "web", port: 22, user: "deploy", localUser: "me", home: "/home/me" });
- * // "/home/me/.ssh/deploy@web"
+ * deepStrictEqual(expandTokens("~/.ssh/%r@%h", { host: "web", port: 22, user: "deploy", localUser: "me", home: "/home/me" }), "/home/me/.ssh/deploy@web");
  * ```
  */
 export function expandTokens(

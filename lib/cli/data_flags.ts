@@ -16,8 +16,9 @@ const PAIR_START = /,(?=[A-Za-z_][A-Za-z0-9_-]*=)/;
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { parsePairs } from "./data_flags.ts";
- * parsePairs(["ssh_port=22,ssh_user=deploy"], "--data", true); // { ssh_port: 22, ssh_user: "deploy" }
+ * deepStrictEqual(parsePairs(["ssh_port=22,ssh_user=deploy"], "--data", true), { ssh_port: 22, ssh_user: "deploy" });
  * ```
  */
 export function parsePairs(

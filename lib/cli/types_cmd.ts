@@ -25,8 +25,9 @@ import { InputError } from "../core/errors.ts";
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { API_SOURCES } from "./types_cmd.ts";
- * Object.keys(API_SOURCES).includes("deploy.ts"); // true
+ * deepStrictEqual(Object.keys(API_SOURCES).includes("deploy.ts"), true);
  * ```
  */
 export const API_SOURCES: Readonly<Record<string, string>> = {
@@ -62,8 +63,9 @@ function declarations(source: string): string {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { deployTypes } from "./types_cmd.ts";
- * deployTypes().includes("export interface DeployContext"); // true
+ * deepStrictEqual(deployTypes().includes("export interface DeployContext"), true);
  * ```
  */
 export function deployTypes(): string {
@@ -82,10 +84,11 @@ export function deployTypes(): string {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { writeDeployTypes } from "./types_cmd.ts";
  * const dir = await Deno.makeTempDir();
- * (await writeDeployTypes("api.d.ts", dir)) === `${dir}/api.d.ts`; // true
- * (await writeDeployTypes(dir, "/")) === `${dir}/skiff.d.ts`; // true
+ * deepStrictEqual((await writeDeployTypes("api.d.ts", dir)) === `${dir}/api.d.ts`, true);
+ * deepStrictEqual((await writeDeployTypes(dir, "/")) === `${dir}/skiff.d.ts`, true);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -156,8 +156,9 @@ export function isControlArgument(key: string): key is ControlArgumentName {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { validateControlArguments } from "./arguments.ts";
- * validateControlArguments({ _sudo: true }, "operation"); // { _sudo: true }
+ * deepStrictEqual(validateControlArguments({ _sudo: true }, "operation"), { _sudo: true });
  * ```
  */
 export function validateControlArguments(
@@ -237,9 +238,10 @@ export interface ArgumentLayers {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { mergeControlArguments } from "./arguments.ts";
- * mergeControlArguments({ host: { _sudo: true }, operation: { _sudo: false } })._sudo; // false
- * mergeControlArguments({ host: { _doas: true }, operation: { _sudo: true } })._doas; // false
+ * deepStrictEqual(mergeControlArguments({ host: { _sudo: true }, operation: { _sudo: false } })._sudo, false);
+ * deepStrictEqual(mergeControlArguments({ host: { _doas: true }, operation: { _sudo: true } })._doas, false);
  * ```
  */
 export function mergeControlArguments(layers: ArgumentLayers): ControlArguments {
@@ -264,8 +266,9 @@ export interface ExtractedArguments {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { extractControlArguments } from "./arguments.ts";
- * extractControlArguments({ _sudo: true, _timeout: 5 }).connector; // { _timeout: 5 }
+ * deepStrictEqual(extractControlArguments({ _sudo: true, _timeout: 5 }).connector, { _timeout: 5 });
  * ```
  */
 export function extractControlArguments(args: ControlArguments): ExtractedArguments {

@@ -62,8 +62,9 @@ export const MASK = "***";
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { MaskedSecret } from "./command.ts";
- * String(new MaskedSecret("db1")); // "***"
+ * deepStrictEqual(String(new MaskedSecret("db1")), "***");
  * ```
  */
 export class MaskedSecret {

@@ -139,11 +139,11 @@ function checkedChain(chain: readonly unknown[]): PrivilegeMethod[] {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { privilegeOf } from "./privilege.ts";
- * privilegeOf({ _sudo: true, _sudo_user: "postgres" });
- * // { kind: "sudo", user: "postgres", login: false, preserveEnv: false }
- * privilegeOf({ _privilege_chain: ["doas", "su"], _su_user: "app" }).kind; // "chain"
- * privilegeOf({}); // { kind: "none" }
+ * deepStrictEqual(privilegeOf({ _sudo: true, _sudo_user: "postgres" }), { kind: "sudo", user: "postgres", login: false, preserveEnv: false });
+ * deepStrictEqual(privilegeOf({ _privilege_chain: ["doas", "su"], _su_user: "app" }).kind, "chain");
+ * deepStrictEqual(privilegeOf({}), { kind: "none" });
  * ```
  */
 export function privilegeOf(args: PrivilegeArguments): Privilege {
@@ -181,9 +181,10 @@ export function privilegeOf(args: PrivilegeArguments): Privilege {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { privilegeSteps } from "./privilege.ts";
- * privilegeSteps({ kind: "doas" }); // [{ kind: "doas" }]
- * privilegeSteps({ kind: "none" }); // []
+ * deepStrictEqual(privilegeSteps({ kind: "doas" }), [{ kind: "doas" }]);
+ * deepStrictEqual(privilegeSteps({ kind: "none" }), []);
  * ```
  */
 export function privilegeSteps(privilege: Privilege): readonly PrivilegeStep[] {
@@ -196,9 +197,10 @@ export function privilegeSteps(privilege: Privilege): readonly PrivilegeStep[] {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { isPrivileged } from "./privilege.ts";
- * isPrivileged({ _sudo: true }); // true
- * isPrivileged({ _sudo: false, _sudo_user: "x" }); // false
+ * deepStrictEqual(isPrivileged({ _sudo: true }), true);
+ * deepStrictEqual(isPrivileged({ _sudo: false, _sudo_user: "x" }), false);
  * ```
  */
 export function isPrivileged(args: PrivilegeArguments): boolean {
@@ -211,9 +213,10 @@ export function isPrivileged(args: PrivilegeArguments): boolean {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { choosesPrivilege } from "./privilege.ts";
- * choosesPrivilege({ _sudo: false }); // true
- * choosesPrivilege({ _sudo_user: "postgres" }); // false
+ * deepStrictEqual(choosesPrivilege({ _sudo: false }), true);
+ * deepStrictEqual(choosesPrivilege({ _sudo_user: "postgres" }), false);
  * ```
  */
 export function choosesPrivilege(layer: object): boolean {
@@ -228,10 +231,10 @@ export function choosesPrivilege(layer: object): boolean {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { overlay } from "./privilege.ts";
- * overlay({ _doas: true, _sudo_password: "pw" }, { _sudo: true });
- * // { _sudo_password: "pw", _sudo: true }
- * overlay({ _sudo: true }, { _sudo_user: "postgres" }); // { _sudo: true, _sudo_user: "postgres" }
+ * deepStrictEqual(overlay({ _doas: true, _sudo_password: "pw" }, { _sudo: true }), { _sudo_password: "pw", _sudo: true });
+ * deepStrictEqual(overlay({ _sudo: true }, { _sudo_user: "postgres" }), { _sudo: true, _sudo_user: "postgres" });
  * ```
  */
 export function overlay(lower: object, upper: object): Record<string, unknown> {

@@ -145,11 +145,10 @@ function loginSafe(inner: Command): Command {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { makeUnixCommand } from "./unix_command.ts";
- * makeUnixCommand("whoami", { _sudo: true, _sudo_user: "postgres" }).render();
- * // "sudo -H -n -u postgres sh -c whoami"
- * makeUnixCommand("id", { _privilege_chain: ["doas", "su"], _su_user: "app" }).render();
- * // "doas -n su app -c 'sh -c id'"
+ * deepStrictEqual(makeUnixCommand("whoami", { _sudo: true, _sudo_user: "postgres" }).render(), "sudo -H -n -u postgres sh -c whoami");
+ * deepStrictEqual(makeUnixCommand("id", { _privilege_chain: ["doas", "su"], _su_user: "app" }).render(), "doas -n su app -c 'sh -c id'");
  * ```
  */
 export function makeUnixCommand(command: Command | string, args: CommandArguments = {}): Command {

@@ -40,10 +40,13 @@ const ACTIVE = new Set(["active", "reloading", "activating", "refreshing"]);
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { parseService } from "./systemd.ts";
- * parseService("systemd=no\nsystemctl=yes\ninit-script=yes\nstatus=3\nenabled=enabled\n");
- * // { systemd: false, active: false, enabled: true, enabledState: "enabled", systemctl: true,
- * //   initScript: true, serviceCommand: false, updateRcD: false }
+ * deepStrictEqual(
+ *   parseService("systemd=no\nsystemctl=yes\ninit-script=yes\nstatus=3\nenabled=enabled\n"),
+ *   { systemd: false, active: false, enabled: true, enabledState: "enabled", systemctl: true,
+ *     initScript: true, serviceCommand: false, updateRcD: false },
+ * );
  * ```
  */
 export function parseService(stdout: string): ServiceFact {

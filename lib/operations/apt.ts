@@ -135,9 +135,9 @@ function list(value: unknown, what: string, required: boolean): string[] {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { deb822Source } from "./apt.ts";
- * deb822Source({ name: "x", uris: "https://pkg.example/deb", suites: "stable", components: "main", signedBy: "/etc/apt/keyrings/x.asc" });
- * // "Types: deb\nURIs: https://pkg.example/deb\nSuites: stable\nComponents: main\nSigned-By: /etc/apt/keyrings/x.asc\n"
+ * deepStrictEqual(deb822Source({ name: "x", uris: "https://pkg.example/deb", suites: "stable", components: "main", signedBy: "/etc/apt/keyrings/x.asc" }), "Types: deb\nURIs: https://pkg.example/deb\nSuites: stable\nComponents: main\nSigned-By: /etc/apt/keyrings/x.asc\n");
  * ```
  */
 export function deb822Source(options: AptRepoOptions): string {

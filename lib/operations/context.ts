@@ -188,8 +188,9 @@ export class ResultBuilder {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { normalizeMode } from "./context.ts";
- * normalizeMode("0644"); // "644"
+ * deepStrictEqual(normalizeMode("0644"), "644");
  * ```
  */
 export function normalizeMode(
@@ -246,8 +247,9 @@ export async function runRecorded(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { openNoFollow } from "./context.ts";
- * openNoFollow().render().startsWith('if [ -L "$p" ]'); // true
+ * deepStrictEqual(openNoFollow().render().startsWith('if [ -L "$p" ]'), true);
  * ```
  */
 export function openNoFollow(): Command {
@@ -264,8 +266,9 @@ else f=$p; fi`;
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { ownerSpec } from "./context.ts";
- * ownerSpec({ group: "adm" }); // ":adm"
+ * deepStrictEqual(ownerSpec({ group: "adm" }), ":adm");
  * ```
  */
 export function ownerSpec(options: { user?: string; group?: string }): string | undefined {
@@ -286,8 +289,9 @@ export function ownerSpec(options: { user?: string; group?: string }): string | 
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { attributeScript } from "./context.ts";
- * attributeScript({}, true).render(); // ":"
+ * deepStrictEqual(attributeScript({}, true).render(), ":");
  * ```
  */
 export function attributeScript(

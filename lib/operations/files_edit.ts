@@ -50,8 +50,9 @@ function toRegExp(match: string | RegExp | undefined, what: string): RegExp | un
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { editLine } from "./files.ts";
- * editLine("a=1\nb=2\n", "a=3", { match: /^a=/ }); // "a=3\nb=2\n"
+ * deepStrictEqual(editLine("a=1\nb=2\n", "a=3", { match: /^a=/ }), "a=3\nb=2\n");
  * ```
  */
 export function editLine(
@@ -83,8 +84,9 @@ export function editLine(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { editBlock } from "./files.ts";
- * editBlock("x\n", "a\nb", { marker: "# {mark} m" }); // "x\n# BEGIN m\na\nb\n# END m\n"
+ * deepStrictEqual(editBlock("x\n", "a\nb", { marker: "# {mark} m" }), "x\n# BEGIN m\na\nb\n# END m\n");
  * ```
  */
 export function editBlock(

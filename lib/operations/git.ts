@@ -23,10 +23,10 @@ const MISSING = "skiff:missing";
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { asUser } from "./git.ts";
- * asUser({ _sudo: true }, "app"); // { _sudo: true, _sudo_user: "app" }
- * asUser({ _doas: true }, "app");
- * // { _doas: true, _su_user: "app", _su_shell: "/bin/sh", _privilege_chain: ["doas", "su"] }
+ * deepStrictEqual(asUser({ _sudo: true }, "app"), { _sudo: true, _sudo_user: "app" });
+ * deepStrictEqual(asUser({ _doas: true }, "app"), { _doas: true, _su_user: "app", _su_shell: "/bin/sh", _privilege_chain: ["doas", "su"] });
  * ```
  */
 export function asUser(control: ControlArguments, user: string | undefined): ControlArguments {
@@ -44,9 +44,9 @@ export function asUser(control: ControlArguments, user: string | undefined): Con
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { resolveRemote } from "./git.ts";
- * resolveRemote("abc\trefs/heads/main\ndef\trefs/tags/v1\n123\trefs/tags/v1^{}\n", "v1");
- * // { sha: "123", kind: "tag" }
+ * deepStrictEqual(resolveRemote("abc\trefs/heads/main\ndef\trefs/tags/v1\n123\trefs/tags/v1^{}\n", "v1"), { sha: "123", kind: "tag" });
  * ```
  */
 export function resolveRemote(

@@ -49,8 +49,9 @@ export class LocalPathRefusal extends InputError {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { realLocalPath } from "./local_paths.ts";
- * realLocalPath("/tmp/../tmp/skiff-no-such-file"); // "/tmp/skiff-no-such-file"
+ * deepStrictEqual(realLocalPath("/tmp/../tmp/skiff-no-such-file"), "/tmp/skiff-no-such-file");
  * ```
  */
 export function realLocalPath(path: string): string {
@@ -89,9 +90,10 @@ export class LocalPathPolicy {
    *
    * @example
    * ```ts
+   * import { deepStrictEqual } from "node:assert/strict";
    * import { LocalPathPolicy } from "./local_paths.ts";
    * const policy = LocalPathPolicy.of({ read: ["/srv/deploys"], write: [] });
-   * policy.resolve("files.put", "app.conf", "read", "/srv/deploys"); // "/srv/deploys/app.conf"
+   * deepStrictEqual(policy.resolve("files.put", "app.conf", "read", "/srv/deploys"), "/srv/deploys/app.conf");
    * ```
    */
   static of(grants: LocalGrants): LocalPathPolicy {

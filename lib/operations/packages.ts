@@ -31,8 +31,9 @@ const BY_OS: Readonly<Record<string, "apt" | "dnf" | "apk">> = {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { managerForOs } from "./packages.ts";
- * managerForOs("linuxmint", ["ubuntu", "debian"]); // "apt"
+ * deepStrictEqual(managerForOs("linuxmint", ["ubuntu", "debian"]), "apt");
  * ```
  */
 export function managerForOs(id: string, idLike: readonly string[]): "apt" | "dnf" | "apk" | null {

@@ -280,9 +280,10 @@ function subjectText(value: unknown, list: "all" | "first"): string {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { subjectOf } from "./registry.ts";
- * subjectOf("apt.packages", [{ packages: ["nginx", "curl"] }]); // "nginx curl"
- * subjectOf("server.shell", [["a", "b", "c"]]); // "a (+2 more)"
+ * deepStrictEqual(subjectOf("apt.packages", [{ packages: ["nginx", "curl"] }]), "nginx curl");
+ * deepStrictEqual(subjectOf("server.shell", [["a", "b", "c"]]), "a (+2 more)");
  * ```
  */
 export function subjectOf(name: string, args: readonly unknown[]): string {

@@ -14,8 +14,9 @@ import { editFile } from "./files.ts";
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { replaceAll } from "./replace.ts";
- * replaceAll("a=1\nb=1\n", "=1$", "=2"); // "a=2\nb=2\n"
+ * deepStrictEqual(replaceAll("a=1\nb=1\n", "=1$", "=2"), "a=2\nb=2\n");
  * ```
  */
 export function replaceAll(text: string, match: string | RegExp, replacement: string): string {

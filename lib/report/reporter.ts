@@ -41,8 +41,12 @@ function formatSeconds(seconds: number): string {
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert/strict";
  * import { summaryTable } from "./reporter.ts";
- * summaryTable([{ host: "a", ok: true, counts: { ok: 1, changed: 2, failed: 0, skipped: 0 }, seconds: 1.5 }]);
+ * strictEqual(
+ *   summaryTable([{ host: "a", ok: true, counts: { ok: 1, changed: 2, failed: 0, skipped: 0 }, seconds: 1.5 }]),
+ *   "host  ok  changed  failed  skipped  seconds\na      1        2       0        0     1.50\n",
+ * );
  * ```
  */
 export function summaryTable(hosts: readonly HostSummary[]): string {

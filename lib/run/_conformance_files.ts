@@ -125,8 +125,9 @@ function brokenStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { fileChecks } from "./_conformance_files.ts";
- * fileChecks().length; // 4
+ * deepStrictEqual(fileChecks().length, 4);
  * ```
  */
 export function fileChecks(): Check[] {
@@ -177,8 +178,9 @@ async function localArgv(ctx: CheckContext): Promise<string[]> {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { secretArgvCheck } from "./_conformance_files.ts";
- * secretArgvCheck().name; // "secrets never in a local argv"
+ * deepStrictEqual(secretArgvCheck().name, "secrets never in a local argv");
  * ```
  */
 export function secretArgvCheck(): Check {

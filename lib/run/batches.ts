@@ -16,9 +16,10 @@ export type Serial = number | `${number}%`;
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { parseSerial } from "./batches.ts";
- * parseSerial("40%"); // "40%"
- * parseSerial(2); // 2
+ * deepStrictEqual(parseSerial("40%"), "40%");
+ * deepStrictEqual(parseSerial(2), 2);
  * ```
  */
 export function parseSerial(value: string | number, source = "--serial"): Serial {
@@ -39,9 +40,10 @@ export function parseSerial(value: string | number, source = "--serial"): Serial
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { batchesOf } from "./batches.ts";
- * batchesOf(["a", "b", "c", "d", "e"], "40%"); // [["a", "b"], ["c", "d"], ["e"]]
- * batchesOf(["a", "b"], undefined); // [["a", "b"]]
+ * deepStrictEqual(batchesOf(["a", "b", "c", "d", "e"], "40%"), [["a", "b"], ["c", "d"], ["e"]]);
+ * deepStrictEqual(batchesOf(["a", "b"], undefined), [["a", "b"]]);
  * ```
  */
 export function batchesOf<T>(hosts: readonly T[], serial: Serial | undefined): T[][] {

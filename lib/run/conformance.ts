@@ -251,9 +251,10 @@ export async function runConformance(
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { formatCheck } from "./conformance.ts";
- * formatCheck({ name: "connect", ok: true, detail: "@local" }); // "ok    connect (@local)"
- * formatCheck({ name: "connect", ok: false, detail: "refused" }); // "FAIL  connect: refused"
+ * deepStrictEqual(formatCheck({ name: "connect", ok: true, detail: "@local" }), "ok    connect (@local)");
+ * deepStrictEqual(formatCheck({ name: "connect", ok: false, detail: "refused" }), "FAIL  connect: refused");
  * ```
  */
 export function formatCheck(result: CheckResult): string {

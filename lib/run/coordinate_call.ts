@@ -26,6 +26,7 @@ export interface CoordinationContext {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { Coordinator } from "./coordinator.ts";
  * import { coordinate } from "./coordinate_call.ts";
  * const coordinator = new Coordinator({ emit: () => {} });
@@ -33,7 +34,7 @@ export interface CoordinationContext {
  * coordinator.hostStarted("a");
  * const context = { coordinator, host: "a", emit: () => {} };
  * await coordinate("share", ["token", 42], context);
- * await coordinate("shared", ["token", null], context); // 42
+ * deepStrictEqual(await coordinate("shared", ["token", null], context), 42);
  * ```
  */
 export async function coordinate(

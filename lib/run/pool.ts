@@ -11,8 +11,9 @@
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { mapPool } from "./pool.ts";
- * await mapPool([1, 2, 3], 2, (n) => Promise.resolve(n * 2)); // [2, 4, 6]
+ * deepStrictEqual(await mapPool([1, 2, 3], 2, (n) => Promise.resolve(n * 2)), [2, 4, 6]);
  * ```
  */
 export async function mapPool<T, R>(

@@ -31,9 +31,10 @@ export interface FunctionCodec {
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { decode, encode } from "./codec.ts";
  * import { secret } from "../core/command.ts";
- * (decode(structuredClone(encode({ pw: secret("x") }))) as { pw: { reveal(): string } }).pw.reveal(); // "x"
+ * deepStrictEqual((decode(structuredClone(encode({ pw: secret("x") }))) as { pw: { reveal(): string } }).pw.reveal(), "x");
  * ```
  */
 export function encode(value: unknown, functions: FunctionCodec = {}): unknown {

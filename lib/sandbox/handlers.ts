@@ -12,6 +12,7 @@
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { Handlers } from "./handlers.ts";
  * const ran: string[] = [];
  * const handlers = new Handlers(() => Promise.resolve());
@@ -19,7 +20,7 @@
  * handlers.notify("reload");
  * handlers.notify("reload");
  * await handlers.flush();
- * ran; // ["reload"]
+ * deepStrictEqual(ran, ["reload"]);
  * ```
  */
 export class Handlers {

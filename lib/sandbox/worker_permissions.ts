@@ -11,10 +11,11 @@
  *
  * @example
  * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { workerPermissions } from "./worker_permissions.ts";
  * const permissions = workerPermissions(["/srv/deploys"]);
- * permissions.read; // ["/srv/deploys"]
- * permissions.write; // false
+ * deepStrictEqual(permissions.read, ["/srv/deploys"]);
+ * deepStrictEqual(permissions.write, false);
  * ```
  */
 export function workerPermissions(read: readonly string[]): Deno.PermissionOptionsObject {

@@ -17,6 +17,13 @@ export const REQUIRED: Readonly<Record<string, string>> = {
   "/usr/bin/git": "git",
   "/usr/sbin/debootstrap": "debootstrap",
   "/usr/bin/zstd": "zstd",
+  "/usr/bin/podman": "podman",
+  "/usr/sbin/runc": "runc",
+  "/usr/libexec/podman/catatonit": "catatonit",
+  "/bin/busybox": "busybox-static",
+  "/usr/bin/doas": "opendoas",
+  "/usr/bin/script": "bsdutils",
+  "/usr/bin/ps": "procps",
 };
 
 async function exists(path: string): Promise<boolean> {

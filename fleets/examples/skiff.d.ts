@@ -818,6 +818,8 @@ export type FileDestination = string | WritableStream<Uint8Array>;
 export interface PutOptions extends ControlArguments {
   /** Octal mode for the uploaded file, for example `"644"`. */
   mode?: string;
+  /** `user`, `user:group` or `:group` for the uploaded file, set before it is renamed into place. */
+  owner?: string;
 }
 
 /** The control arguments a connector handles itself while running a command. */

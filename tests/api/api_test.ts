@@ -115,3 +115,38 @@ Deno.test("connectors/base.ts and the kit are what lib/api/connector.ts declares
     "function",
   ]);
 });
+
+/** True only when both key sets are the same: a field added on one side and not the other fails `deno check`. */
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false)
+  : false;
+
+Deno.test("the kit's declared shapes have exactly the fields of the connectors' own", () => {
+  const checks: Record<string, true> = {
+    RunOptions: true satisfies SameKeys<
+      import("../../lib/api/connector.ts").RunOptions,
+      import("../../connectors/base.ts").RunOptions
+    >,
+    PutOptions: true satisfies SameKeys<
+      import("../../lib/api/connector.ts").PutOptions,
+      import("../../connectors/base.ts").PutOptions
+    >,
+    CommandResult: true satisfies SameKeys<
+      import("../../lib/api/connector.ts").CommandResult,
+      import("../../connectors/base.ts").CommandResult
+    >,
+    NameData: true satisfies SameKeys<
+      import("../../lib/api/connector.ts").NameData,
+      import("../../connectors/base.ts").NameData
+    >,
+    // ConnectorContext is left out on purpose: spawnShell is skiff's own (@local), not the kit's.
+    DataMeta: true satisfies SameKeys<
+      import("../../lib/api/connector.ts").DataMeta,
+      import("../../lib/core/data_meta.ts").DataMeta
+    >,
+    ProcessOptions: true satisfies SameKeys<
+      import("../../lib/api/connector.ts").ProcessOptions,
+      import("../../lib/process.ts").ProcessOptions
+    >,
+  };
+  deepStrictEqual(Object.keys(checks).length, 6);
+});

@@ -123,6 +123,11 @@ export interface ControlArguments<Secret = SecretValue, Raw = RawValue> {
   _run_once?: boolean;
   /** Notify these handlers (`ctx.handler`) when the operation changed something. */
   _notify?: string | readonly string[];
+  /**
+   * What the operation is called in output, `--json` events and the report
+   * (pyinfra's `name=`), instead of what it acts on. Only on a call.
+   */
+  _name?: string;
 }
 
 /** One `_if` condition: a value, or a function of the deploy's (it may be async). */

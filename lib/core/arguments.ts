@@ -110,6 +110,10 @@ export const CONTROL_ARGUMENTS: Readonly<Record<ControlArgumentName, DataMeta>> 
     description: "Handlers to notify when the operation changed something (a name or a list)",
     type: "any",
   },
+  _name: {
+    description: "What the operation is called in output and the report (pyinfra's name=)",
+    type: "string",
+  },
 };
 
 /** Names of the control arguments a connector handles itself. */
@@ -203,6 +207,9 @@ export function controlArgumentsFromData(
 ): ControlArguments {
   const picked: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
+    if (key === "_name") {
+      throw new InputError(`${source}: _name names one operation call: pass it to the call`);
+    }
     if (key.startsWith("_")) picked[key] = value;
   }
   return validateControlArguments(picked, source);

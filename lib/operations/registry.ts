@@ -6,6 +6,7 @@
  */
 
 import type { ControlArguments } from "../core/arguments.ts";
+import { Command } from "../core/command.ts";
 import type { OperationResult } from "../api/mod.ts";
 import { hint } from "../core/data_meta.ts";
 import { errorMessage, InputError, OperationError } from "../core/errors.ts";
@@ -265,11 +266,18 @@ export function splitCall(
   return { positional, options, control };
 }
 
-/** Text of a subject: a string, or a list shown as its first item and a count. */
+/** A command as a subject: masked, its first line only. */
+function commandText(value: unknown): string | undefined {
+  const text = value instanceof Command ? value.renderMasked() : value;
+  if (typeof text !== "string") return undefined;
+  const lines = text.trim().split("\n");
+  return lines.length > 1 ? `${lines[0]} …` : lines[0];
+}
+
+/** Text of a subject: a string or command, or a list shown as its first item and a count. */
 function subjectText(value: unknown, list: "all" | "first"): string {
-  if (typeof value === "string") return value;
-  if (!Array.isArray(value)) return "";
-  const texts = value.filter((item): item is string => typeof item === "string");
+  if (!Array.isArray(value)) return commandText(value) ?? "";
+  const texts = value.map(commandText).filter((item) => item !== undefined);
   if (list === "all" || texts.length <= 1) return texts.join(" ");
   return `${texts[0]} (+${texts.length - 1} more)`;
 }
@@ -296,6 +304,30 @@ export function subjectOf(name: string, args: readonly unknown[]): string {
     return subjectText((options as Record<string, unknown>)[spec.subject], "all");
   }
   return subjectText(spec.subject ? spec.subject(positional) : positional[0], "first");
+}
+
+/**
+ * What a call is called in output, events and the report: its `_name`
+ * control argument (pyinfra's `name=`), or else its subject
+ * ({@linkcode subjectOf}). Not masked: the caller masks it.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { labelOf } from "./registry.ts";
+ * deepStrictEqual(labelOf("server.shell", ["make", { _name: "Build the site" }]), "Build the site");
+ * deepStrictEqual(labelOf("server.user", [{ name: "deploy" }]), "deploy");
+ * ```
+ */
+export function labelOf(name: string, args: readonly unknown[]): string {
+  const spec = OPERATIONS[name];
+  if (!spec) return "";
+  for (const extra of args.slice(spec.positional)) {
+    if (typeof extra !== "object" || extra === null) continue;
+    const given = (extra as Record<string, unknown>)._name;
+    if (typeof given === "string" && given.trim() !== "") return given.trim();
+  }
+  return subjectOf(name, args);
 }
 
 /** Runs operation `name` with the deploy's arguments on a session. */

@@ -13,7 +13,7 @@ import type { OperationResult } from "../api/mod.ts";
 import { errorMessage, InputError } from "../core/errors.ts";
 import { FACTS } from "../facts/registry.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
-import { callOperation, OPERATIONS, splitCall, subjectOf } from "../operations/registry.ts";
+import { callOperation, labelOf, OPERATIONS, splitCall } from "../operations/registry.ts";
 import { type LocalPathPolicy, LocalPathRefusal } from "../operations/local_paths.ts";
 import type { HostCounts, RunEvent } from "./events.ts";
 import { restrictionReason } from "../inventory/restrictions.ts";
@@ -115,7 +115,7 @@ async function runDeploy(
         if (!definition) throw new InputError(`Unknown fact "${name}"`);
         return await track(session.fact(definition, ...args));
       }
-      const subject = subjectOf(name, args);
+      const subject = session.mask(labelOf(name, args));
       const control = OPERATIONS[name] ? splitCall(name, OPERATIONS[name], args).control : {};
       /** A result without running: skipped by `_if`, or run once on host `ranOn`. */
       const notRun = (ranOn?: string): OperationResult => {

@@ -38,6 +38,7 @@ Deno.test("CONTROL_ARGUMENTS documents every argument in DESIGN.md", () => {
     "_temp_dir",
     "_run_once",
     "_notify",
+    "_name",
   ]);
   for (const meta of Object.values(CONTROL_ARGUMENTS)) {
     strictEqual(meta.description.length > 10, true);

@@ -313,4 +313,18 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: 'if (lines.length) rv += "\\n" + lines.map((l) => pad + l).join("\\n");',
     tests: ["tests/operations/template_corpus_test.ts"],
   },
+  {
+    id: "op-name-ignored",
+    file: "lib/operations/registry.ts",
+    original: 'if (typeof given === "string" && given.trim() !== "") return given.trim();',
+    replacement: "void given;",
+    tests: ["tests/cli/op_name_cli_test.ts"],
+  },
+  {
+    id: "shell-subject-command-unshown",
+    file: "lib/operations/registry.ts",
+    original: "const text = value instanceof Command ? value.renderMasked() : value;",
+    replacement: "const text = value;",
+    tests: ["tests/cli/op_name_cli_test.ts"],
+  },
 ];

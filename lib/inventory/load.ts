@@ -11,6 +11,7 @@
 import type { ConnectorClass } from "../../connectors/base.ts";
 import { connectorClassesOf } from "../../connectors/kit.ts";
 import type { ConnectorRegistry } from "../../connectors/registry.ts";
+import { expansionTarget } from "./connector_keys.ts";
 import { type BoatHosts, runBuiltinBoat, toHostMap } from "./boats/builtin.ts";
 import { runSandboxedBoat } from "../sandbox/boat_sandbox.ts";
 import { errorMessage, InputError } from "../core/errors.ts";
@@ -21,7 +22,6 @@ import {
   type BoatResult,
   collectFleets,
   type ExpandedName,
-  expansionTarget,
   type FleetDocument,
   type MergedInventory,
   mergeFleets,
@@ -192,7 +192,11 @@ export async function loadFleets(
       throw new InputError(`${pending.source}: ${errorMessage(error)}`);
     }
   }
-  const merged = mergeFleets(collected, { expansions, cliData: options.cliData });
+  const merged = mergeFleets(collected, {
+    expansions,
+    cliData: options.cliData,
+    connectors: registry.list(),
+  });
   return applyLimits({ ...merged, registry }, limitsOf(options));
 }
 

@@ -15,6 +15,7 @@
 
 import type { ConnectorClass, NameData } from "../../connectors/base.ts";
 import { hostToConnectorData } from "../../connectors/base.ts";
+import { checkForeignKeys } from "./connector_keys.ts";
 import {
   CONTROL_ARGUMENTS,
   controlArgumentsFromData,
@@ -47,32 +48,6 @@ export interface PendingHost {
   source: string;
   /** Position of one of its data keys, when it came from a fleet file. */
   keySource?: (key: string) => string;
-}
-
-/**
- * What a pending host's connector expands: its `connector` data key (a fleet
- * or boat host that keeps a short name: `connector: local`,
- * `connector: "@chroot/srv/web"`) or else its name.
- *
- * @example
- * ```ts
- * import { strictEqual } from "node:assert/strict";
- * import { expansionTarget } from "./merge.ts";
- * strictEqual(expansionTarget({ name: "web", data: { connector: "chroot/srv/web" }, source: "f" }), "@chroot/srv/web");
- * strictEqual(expansionTarget({ name: "web1", data: {}, source: "f" }), "web1");
- * ```
- */
-export function expansionTarget(pending: PendingHost): string {
-  const connector = pending.data.connector;
-  if (connector === undefined) return pending.name;
-  if (typeof connector !== "string" || connector.replace(/^@/, "") === "") {
-    throw new InputError(
-      `${pending.source}: host "${pending.name}": connector must name one, such as "local" or "@chroot/srv/web", got ${
-        JSON.stringify(connector)
-      }`,
-    );
-  }
-  return connector.startsWith("@") ? connector : `@${connector}`;
 }
 
 /** One group declaration from a fleet or a boat. */
@@ -271,6 +246,8 @@ export interface MergeOptions {
   expansions: ReadonlyMap<string, readonly ExpandedName[]>;
   /** `--data`: the highest data layer. */
   cliData?: Readonly<Record<string, unknown>>;
+  /** Every known connector: a host's own key of another's prefix is an error. */
+  connectors?: readonly ConnectorClass[];
 }
 
 /**
@@ -300,6 +277,10 @@ export function mergeFleets(collected: CollectedFleets, options: MergeOptions): 
     const expanded = options.expansions.get(pending.name) ?? [];
     for (const item of expanded) {
       checkHostKeys(pending, item.connector);
+      checkForeignKeys(pending, item.connector, {
+        connectors: options.connectors ?? [],
+        where: (key) => pending.keySource?.(key) ?? pending.source,
+      });
       const aliased = pending.data.connector !== undefined && expanded.length === 1;
       const name = aliased || (!pending.name.startsWith("@") && expanded.length === 1)
         ? pending.name

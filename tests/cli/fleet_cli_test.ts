@@ -62,6 +62,27 @@ Deno.test("skiff fleet check validates: ok line, or exit 2 with the position", a
   strictEqual(bad.stdout, "");
 });
 
+Deno.test("skiff fleet check refuses a host key of another connector's prefix, naming that connector", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(
+    dir.join("f.yml"),
+    "fleet:\n  hosts:\n    webserver:\n      app_port: 8\n      chroot_directory: /srv/web\n",
+  );
+  const bad = await runSkiff(["fleet", "check", "f.yml"], { cwd: dir.path });
+  strictEqual(bad.code, 2, bad.stdout + bad.stderr);
+  strictEqual(
+    bad.stderr,
+    `error: f.yml:5:7: host "webserver": chroot_directory belongs to the chroot connector: write connector: chroot on the host (it is reached by @ssh now)\n`,
+  );
+  await Deno.writeTextFile(
+    dir.join("ok.yml"),
+    "fleet:\n  hosts:\n    webserver: {connector: chroot, chroot_directory: /srv/web, app_port: 8}\n",
+  );
+  const ok = await runSkiff(["fleet", "show", "ok.yml"], { cwd: dir.path });
+  strictEqual(ok.code, 0, ok.stderr);
+  strictEqual(ok.stdout.includes("webserver"), true, ok.stdout);
+});
+
 Deno.test("skiff schema prints a JSON Schema for editors", async () => {
   const run = await runSkiff(["schema"]);
   const schema = JSON.parse(run.stdout);

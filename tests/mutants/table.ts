@@ -327,4 +327,18 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: "const text = value;",
     tests: ["tests/cli/op_name_cli_test.ts"],
   },
+  {
+    id: "foreign-connector-key-ignored",
+    file: "lib/inventory/connector_keys.ts",
+    original: "if (Object.hasOwn(own.dataMeta, key)) return undefined;",
+    replacement: "return undefined;",
+    tests: ["tests/cli/fleet_cli_test.ts"],
+  },
+  {
+    id: "connector-argument-key-ignored",
+    file: "lib/inventory/connector_keys.ts",
+    original: "for (const suffix of ARGUMENT_KEYS) {",
+    replacement: "for (const suffix of [] as string[]) {",
+    tests: ["tests/cli/fleet_cli_test.ts"],
+  },
 ];

@@ -127,6 +127,12 @@ export interface OpContext {
   readonly resolveLocal: (path: string, access: LocalAccess) => string;
   /** The fleet configuration (keys outside `fleet:`), for templates. */
   readonly config?: Readonly<Record<string, unknown>>;
+  /**
+   * Set ("a chroot", "a container") for an operation of
+   * `scope: "files-in-shared-kernel"` on a host that shares another
+   * machine's kernel: it does only its file part there.
+   */
+  readonly sharedKernel?: string;
 }
 
 /** Accumulates commands and output into an OperationResult. */

@@ -16,13 +16,16 @@ const HOSTNAME = new RegExp(`^${LABEL}(\\.${LABEL})*$`);
 /**
  * `server.hostname(name)`: `hostnamectl set-hostname` under systemd, else
  * writes /etc/hostname and runs `hostname NAME`. No change when both the
- * running name and /etc/hostname already say `name`.
+ * running name and /etc/hostname already say `name`. On a chroot or a
+ * container (which share their machine's kernel, and so its running host
+ * name) it only writes /etc/hostname in the tree.
  */
 export async function hostname(ctx: OpContext, name: unknown): Promise<OperationResult> {
   if (typeof name !== "string" || name.length > 253 || !HOSTNAME.test(name)) {
     throw new InputError(`server.hostname: not a valid host name: ${JSON.stringify(name)}`);
   }
   const builder = new ResultBuilder();
+  if (ctx.sharedKernel !== undefined) return await fileOnly(ctx, name, builder);
   const [current = "", file = ""] = await runScript(
     ctx,
     sh`uname -n; cat /etc/hostname 2>/dev/null | head -n 1; true`,
@@ -43,5 +46,24 @@ export async function hostname(ctx: OpContext, name: unknown): Promise<Operation
     );
     ctx.session.invalidateFacts("server.hostname");
   }
+  return builder.done("");
+}
+
+/** /etc/hostname alone, where the running name is the machine's (a chroot, a container). */
+async function fileOnly(
+  ctx: OpContext,
+  name: string,
+  builder: ResultBuilder,
+): Promise<OperationResult> {
+  const [file = ""] = await runScript(
+    ctx,
+    sh`cat /etc/hostname 2>/dev/null | head -n 1; true`,
+    builder,
+  );
+  if (file.trim() === name) return builder.done(`/etc/hostname is ${name}`);
+  builder.change(
+    `/etc/hostname ${file.trim() || "(none)"} -> ${name} (only the file in ${ctx.sharedKernel})`,
+  );
+  if (!ctx.dryRun) await runRecorded(ctx, sh`echo ${name} > /etc/hostname`, builder);
   return builder.done("");
 }

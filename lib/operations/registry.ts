@@ -6,12 +6,12 @@
  */
 
 import type { ControlArguments } from "../core/arguments.ts";
-import { Command } from "../core/command.ts";
 import type { OperationResult } from "../api/mod.ts";
 import { hint } from "../core/data_meta.ts";
 import { errorMessage, InputError, OperationError } from "../core/errors.ts";
 import type { OpContext, OperationHost } from "./context.ts";
 import type { LocalAccess, LocalPathPolicy } from "./local_paths.ts";
+import { type OperationScope, sharedKernelOf, sharedKernelRefusal } from "./scope.ts";
 import * as apk from "./apk.ts";
 import * as apt from "./apt.ts";
 import * as dnf from "./dnf.ts";
@@ -46,6 +46,13 @@ export interface OperationSpec {
    * value that is not a string (`{ content }`) is not a path.
    */
   readonly localPaths?: readonly LocalPathArgument[];
+  /**
+   * What it acts on besides files, where that is the kernel or the machine
+   * (see `scope.ts`): on a chroot or a container the dispatcher refuses a
+   * `"machine"` operation, and a `"files-in-shared-kernel"` one does only
+   * its file part. Absent: meaningful on every host.
+   */
+  readonly scope?: OperationScope;
   /** Runs it. */
   // deno-lint-ignore no-explicit-any
   readonly run: (ctx: OpContext, ...args: any[]) => Promise<OperationResult>;
@@ -145,9 +152,24 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     subject: "name",
     run: users.group,
   },
-  "server.hostname": { positional: 1, options: [], run: hostname },
-  "server.sysctl": { positional: 2, options: ["persist", "file"], run: sysctl },
-  "server.reboot": { positional: 0, options: ["waitSeconds", "delaySeconds"], run: reboot },
+  "server.hostname": {
+    positional: 1,
+    options: [],
+    scope: "files-in-shared-kernel",
+    run: hostname,
+  },
+  "server.sysctl": {
+    positional: 2,
+    options: ["persist", "file"],
+    scope: "files-in-shared-kernel",
+    run: sysctl,
+  },
+  "server.reboot": {
+    positional: 0,
+    options: ["waitSeconds", "delaySeconds"],
+    scope: "machine",
+    run: reboot,
+  },
   "apt.packages": {
     positional: 0,
     options: [...PACKAGES, "cacheTime", "noRecommends"],
@@ -266,70 +288,6 @@ export function splitCall(
   return { positional, options, control };
 }
 
-/** A command as a subject: masked, its first line only. */
-function commandText(value: unknown): string | undefined {
-  const text = value instanceof Command ? value.renderMasked() : value;
-  if (typeof text !== "string") return undefined;
-  const lines = text.trim().split("\n");
-  return lines.length > 1 ? `${lines[0]} …` : lines[0];
-}
-
-/** Text of a subject: a string or command, or a list shown as its first item and a count. */
-function subjectText(value: unknown, list: "all" | "first"): string {
-  if (!Array.isArray(value)) return commandText(value) ?? "";
-  const texts = value.map(commandText).filter((item) => item !== undefined);
-  if (list === "all" || texts.length <= 1) return texts.join(" ");
-  return `${texts[0]} (+${texts.length - 1} more)`;
-}
-
-/**
- * What a call acts on, as its operation declares it (`OperationSpec.subject`),
- * for the live view and the report. Empty when it names nothing.
- *
- * @example
- * ```ts
- * import { deepStrictEqual } from "node:assert/strict";
- * import { subjectOf } from "./registry.ts";
- * deepStrictEqual(subjectOf("apt.packages", [{ packages: ["nginx", "curl"] }]), "nginx curl");
- * deepStrictEqual(subjectOf("server.shell", [["a", "b", "c"]]), "a (+2 more)");
- * ```
- */
-export function subjectOf(name: string, args: readonly unknown[]): string {
-  const spec = OPERATIONS[name];
-  if (!spec) return "";
-  const positional = args.slice(0, spec.positional);
-  if (typeof spec.subject === "string") {
-    const options = args[spec.positional];
-    if (typeof options !== "object" || options === null) return "";
-    return subjectText((options as Record<string, unknown>)[spec.subject], "all");
-  }
-  return subjectText(spec.subject ? spec.subject(positional) : positional[0], "first");
-}
-
-/**
- * What a call is called in output, events and the report: its `_name`
- * control argument (pyinfra's `name=`), or else its subject
- * ({@linkcode subjectOf}). Not masked: the caller masks it.
- *
- * @example
- * ```ts
- * import { deepStrictEqual } from "node:assert/strict";
- * import { labelOf } from "./registry.ts";
- * deepStrictEqual(labelOf("server.shell", ["make", { _name: "Build the site" }]), "Build the site");
- * deepStrictEqual(labelOf("server.user", [{ name: "deploy" }]), "deploy");
- * ```
- */
-export function labelOf(name: string, args: readonly unknown[]): string {
-  const spec = OPERATIONS[name];
-  if (!spec) return "";
-  for (const extra of args.slice(spec.positional)) {
-    if (typeof extra !== "object" || extra === null) continue;
-    const given = (extra as Record<string, unknown>)._name;
-    if (typeof given === "string" && given.trim() !== "") return given.trim();
-  }
-  return subjectOf(name, args);
-}
-
 /** Runs operation `name` with the deploy's arguments on a session. */
 export async function callOperation(
   session: OperationHost,
@@ -342,6 +300,10 @@ export async function callOperation(
     throw new InputError(`Unknown operation "${name}"${hint(name, Object.keys(OPERATIONS))}`);
   }
   const call = splitCall(name, spec, args);
+  const sharedKernel = spec.scope ? sharedKernelOf(session.host.connector) : undefined;
+  if (sharedKernel !== undefined && spec.scope === "machine") {
+    throw sharedKernelRefusal(name, { host: session.name, what: sharedKernel });
+  }
   const { policy, base, read = (path: string) => Deno.readFile(path) } = options.local;
   const resolveLocal = (path: string, access: LocalAccess) =>
     policy.resolve(name, path, access, base);
@@ -358,6 +320,7 @@ export async function callOperation(
     readLocal: (path) => read(resolveLocal(path, "read")),
     resolveLocal,
     config: options.config ?? {},
+    sharedKernel,
   };
   try {
     return await session.retrying(

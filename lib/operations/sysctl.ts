@@ -9,6 +9,7 @@ import type { OperationResult } from "../api/mod.ts";
 import { InputError, OperationError } from "../core/errors.ts";
 import { type OpContext, ResultBuilder } from "./context.ts";
 import { line } from "./files.ts";
+import { sharedKernelRefusal } from "./scope.ts";
 
 /** Where `persist` writes, unless `file` says otherwise. */
 export const SYSCTL_FILE = "/etc/sysctl.d/99-skiff.conf";
@@ -17,7 +18,12 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** `server.sysctl(key, value, {persist, file})`: `sysctl -w` when the value differs. */
+/**
+ * `server.sysctl(key, value, {persist, file})`: `sysctl -w` when the value
+ * differs, and with `persist` the line in a sysctl.d file. On a chroot or a
+ * container (which share their machine's kernel) only the file part runs:
+ * with `persist` it writes the line in the tree, without it is refused.
+ */
 export async function sysctl(
   ctx: OpContext,
   key: unknown,
@@ -32,6 +38,17 @@ export async function sysctl(
   }
   const wanted = String(value).trim().split(/\s+/).join(" ");
   const builder = new ResultBuilder();
+  if (ctx.sharedKernel !== undefined) {
+    if (!options.persist) {
+      throw sharedKernelRefusal("server.sysctl", {
+        host: ctx.session.name,
+        what: ctx.sharedKernel,
+        instead: "pass persist: true to write only the sysctl.d line in the tree",
+      });
+    }
+    builder.absorb(await persist(ctx, key, wanted, options.file));
+    return builder.done(`${key} = ${wanted} is in ${options.file ?? SYSCTL_FILE}`);
+  }
   const read = await ctx.session.run(sh`sysctl -n ${key}`, ctx.control);
   builder.record(read);
   if (!read.success) throw new OperationError(ctx.session.describeFailure(read));
@@ -44,14 +61,19 @@ export async function sysctl(
       );
     }
   }
-  if (options.persist) {
-    const file = options.file ?? SYSCTL_FILE;
-    builder.absorb(
-      await line(ctx, file, `${key} = ${wanted}`, {
-        match: `^\\s*${escapeRegExp(key)}\\s*=`,
-        create: true,
-      }),
-    );
-  }
+  if (options.persist) builder.absorb(await persist(ctx, key, wanted, options.file));
   return builder.done(`${key} is ${wanted}`);
+}
+
+/** The `key = value` line in a sysctl.d file. */
+function persist(
+  ctx: OpContext,
+  key: string,
+  wanted: string,
+  file = SYSCTL_FILE,
+): Promise<OperationResult> {
+  return line(ctx, file, `${key} = ${wanted}`, {
+    match: `^\\s*${escapeRegExp(key)}\\s*=`,
+    create: true,
+  });
 }

@@ -1,5 +1,5 @@
 import { strictEqual } from "node:assert/strict";
-import { subjectOf } from "../../lib/operations/registry.ts";
+import { subjectOf } from "../../lib/operations/subject.ts";
 
 Deno.test("subjectOf() names what each call acts on, as its operation declares", async (t) => {
   const table: [string, unknown[], string][] = [

@@ -11,6 +11,7 @@ import { hint } from "../core/data_meta.ts";
 import { errorMessage, InputError, OperationError } from "../core/errors.ts";
 import type { OpContext, OperationHost } from "./context.ts";
 import type { LocalAccess, LocalPathPolicy } from "./local_paths.ts";
+import { pyinfraHint } from "./pyinfra_names.ts";
 import { type OperationScope, sharedKernelOf, sharedKernelRefusal } from "./scope.ts";
 import * as apk from "./apk.ts";
 import * as apt from "./apt.ts";
@@ -281,7 +282,8 @@ export function splitCall(
       if (key.startsWith("_")) control[key] = value;
       else if (index === 0 && spec.options.includes(key)) options[key] = value;
       else {
-        throw new InputError(`${name}: unknown option "${key}"${hint(key, spec.options)}`);
+        const why = pyinfraHint(name, key, spec.options) || hint(key, spec.options);
+        throw new InputError(`${name}: unknown option "${key}"${why}`);
       }
     }
   }

@@ -369,4 +369,11 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: "if (options.persist === false) {",
     tests: ["tests/cli/shared_kernel_cli_test.ts"],
   },
+  {
+    id: "pyinfra-hint-dropped",
+    file: "lib/operations/registry.ts",
+    original: "const why = pyinfraHint(name, key, spec.options) || hint(key, spec.options);",
+    replacement: "const why = hint(key, spec.options);",
+    tests: ["tests/cli/pyinfra_hints_cli_test.ts"],
+  },
 ];

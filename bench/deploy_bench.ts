@@ -26,7 +26,7 @@ const DEPLOY = `export default async function ({ ops, facts, host }) {
   await ops.files.directory(root, { mode: "755" });
   await ops.files.put("payload.bin", root + "/payload.bin");
   await ops.files.line(root + "/app.conf", "workers=4", { match: /^workers=/, create: true });
-  await ops.files.template("motd.j2", root + "/motd", { greeting: "hello" });
+  await ops.files.template("motd.j2", root + "/motd", { data: { greeting: "hello" } });
   await Promise.all([facts.server.hostname(), facts.server.os(), facts.server.users()]);
 }
 `;

@@ -31,8 +31,7 @@ export default async function ({ host, ops }: DeployContext) {
   const site = await ops.files.template(
     "templates/site.conf.j2",
     "/etc/nginx/sites-enabled/skiff-site",
-    { root: "/srv/site", server_names: [host.name, "localhost"] },
-    { mode: "644" },
+    { data: { root: "/srv/site", server_names: [host.name, "localhost"] }, mode: "644" },
   );
   await ops.systemd.service({
     service: "nginx",

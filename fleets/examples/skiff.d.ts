@@ -420,17 +420,17 @@ export interface Operations {
     /**
      * Renders a local Jinja2 template (Jinja2's syntax and Python semantics,
      * Ansible's filters and tests, Ansible's settings unless `jinja` says
-     * otherwise) with `data`, the host (`host.name`, `host.data`,
-     * `host.groups`, and host data keys as variables) and the fleet
-     * `config`, then writes it like `put`.
+     * otherwise) with `data` (the template variables), the host
+     * (`host.name`, `host.data`, `host.groups`, and host data keys as
+     * variables) and the fleet `config`, then writes it like `put`:
+     * `files.template("app.conf.j2", "/etc/app.conf", { data: { port: 8 }, mode: "600" })`.
      */
     template(
       src: string,
       dest: string,
-      data?: Record<string, unknown>,
       options?:
         & FileAttributes
-        & { createRemoteDir?: boolean; jinja?: JinjaSettings }
+        & { data?: Record<string, unknown>; createRemoteDir?: boolean; jinja?: JinjaSettings }
         & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;

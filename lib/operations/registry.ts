@@ -54,6 +54,8 @@ export interface OperationSpec {
    * its file part. Absent: meaningful on every host.
    */
   readonly scope?: OperationScope;
+  /** What to say of an unknown option that is no typo of a known one (a hint in parentheses). */
+  readonly unknownOption?: (key: string) => string;
   /** Runs it. */
   // deno-lint-ignore no-explicit-any
   readonly run: (ctx: OpContext, ...args: any[]) => Promise<OperationResult>;
@@ -124,8 +126,10 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     run: files.sync,
   },
   "files.template": {
-    positional: 3,
-    options: [...FILE_ATTRIBUTES, "createRemoteDir", "jinja"],
+    positional: 2,
+    options: ["data", ...FILE_ATTRIBUTES, "createRemoteDir", "jinja"],
+    unknownOption: (key) =>
+      ` (template variables go in data: files.template(src, dest, { data: { ${key}: … } }))`,
     subject: sourceOrDest,
     localPaths: READS_FIRST,
     run: template,
@@ -282,7 +286,8 @@ export function splitCall(
       if (key.startsWith("_")) control[key] = value;
       else if (index === 0 && spec.options.includes(key)) options[key] = value;
       else {
-        const why = pyinfraHint(name, key, spec.options) || hint(key, spec.options);
+        const why = pyinfraHint(name, key, spec.options) || hint(key, spec.options) ||
+          (spec.unknownOption?.(key) ?? "");
         throw new InputError(`${name}: unknown option "${key}"${why}`);
       }
     }

@@ -129,14 +129,14 @@ export function templateContext(
   };
 }
 
-/** `files.template(src, dest, data, {mode, user, group, createRemoteDir, jinja})`. */
+/** `files.template(src, dest, {data, mode, user, group, createRemoteDir, jinja})`. */
 export async function template(
   ctx: OpContext,
   src: unknown,
   dest: unknown,
-  data: unknown,
-  options: FileAttributes & TemplateOptions & { createRemoteDir?: boolean },
+  options: FileAttributes & TemplateOptions & { createRemoteDir?: boolean; data?: unknown },
 ): Promise<OperationResult> {
+  const data = options.data;
   if (typeof src !== "string" || src === "") {
     throw new InputError(`files.template: src must be a local template path`);
   }

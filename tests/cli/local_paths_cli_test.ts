@@ -47,7 +47,7 @@ Deno.test("operations cannot read or write local paths outside what the operator
   await t.step("files.template of the operator's key", async () => {
     const path = await writeDeploy(
       deploy,
-      `  await ops.files.template(host.data.key, host.data.dest, {});`,
+      `  await ops.files.template(host.data.key, host.data.dest);`,
     );
     const run = await runSkiff(["deploy", "@local", path, "-y", ...data]);
     strictEqual(run.code, 2, run.stdout + run.stderr);

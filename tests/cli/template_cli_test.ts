@@ -4,7 +4,7 @@ import { runSkiff } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 const DEPLOY = `export default async function ({ ops, host }) {
-  await ops.files.template("app.conf.j2", host.data.out, { workers: [1, 2] });
+  await ops.files.template("app.conf.j2", host.data.out, { data: { workers: [1, 2] } });
 }
 `;
 
@@ -55,4 +55,25 @@ Deno.test("skiff deploy --dry --diff masks a host's secret that a template rende
   assertIncludes(run.stdout, "+password=***");
   assertExcludes(run.stdout + run.stderr, "s3cr3t-in-a-diff");
   strictEqual(await Deno.readTextFile(out), "user=app\npassword=old\n");
+});
+
+Deno.test("files.template takes { data, mode }: the pyinfra habit of variables beside mode fails naming data", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(dir.join("app.conf.j2"), "port={{ port }}\n");
+  const out = dir.join("app.conf");
+  const deploy = (options: string) =>
+    `export default async ({ ops }) => {\n  await ops.files.template("app.conf.j2", "${out}", ${options});\n};\n`;
+  await Deno.writeTextFile(dir.join("deploy.ts"), deploy(`{ mode: "600", port: 8 }`));
+  const bad = await runSkiff(["deploy", "@local", dir.join("deploy.ts"), "-y"]);
+  strictEqual(bad.code, 1, bad.stdout + bad.stderr);
+  assertIncludes(
+    bad.stdout,
+    `files.template: unknown option "port" (template variables go in data: files.template(src, dest, { data: { port: … } }))`,
+  );
+  strictEqual(await Deno.stat(out).then(() => true, () => false), false);
+  await Deno.writeTextFile(dir.join("deploy.ts"), deploy(`{ data: { port: 8 }, mode: "600" }`));
+  const good = await runSkiff(["deploy", "@local", dir.join("deploy.ts"), "-y"]);
+  strictEqual(good.code, 0, good.stdout + good.stderr);
+  strictEqual(await Deno.readTextFile(out), "port=8\n");
+  strictEqual(((await Deno.stat(out)).mode! & 0o777).toString(8), "600");
 });

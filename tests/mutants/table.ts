@@ -376,4 +376,11 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: "const why = hint(key, spec.options);",
     tests: ["tests/cli/pyinfra_hints_cli_test.ts"],
   },
+  {
+    id: "template-unknown-option-silent",
+    file: "lib/operations/registry.ts",
+    original: '(spec.unknownOption?.(key) ?? "");',
+    replacement: '"";',
+    tests: ["tests/cli/template_cli_test.ts"],
+  },
 ];

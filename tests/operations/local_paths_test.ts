@@ -96,7 +96,7 @@ const SAMPLES: Record<string, (paths: { read: string; dir: string; write: string
     "files.line": () => ["/srv/x", "a=1"],
     "files.block": () => ["/srv/x", "a=1"],
     "files.sync": (p) => [p.dir, "/srv/x"],
-    "files.template": (p) => [p.read, "/srv/x", {}],
+    "files.template": (p) => [p.read, "/srv/x"],
     "files.replace": () => ["/srv/x", "a", "b"],
     "server.user": () => [{ name: "deploy" }],
     "server.group": () => [{ name: "site" }],

@@ -137,7 +137,7 @@ Deno.test("content is never read or written through a link, so no root file take
           message: new RegExp(`${path} is a symbolic link: skiff does not follow links`),
         }, name);
       }
-      await rejects(h.op("files.template", `${dir}/t.j2`, path, {}, { ...root }), {
+      await rejects(h.op("files.template", `${dir}/t.j2`, path, { ...root }), {
         message: /is a symbolic link: skiff does not follow links/,
       });
       strictEqual((await Deno.lstat(path)).isSymlink, true);

@@ -34,8 +34,9 @@ Deno.test("files.template renders with host data, config and passed data, once",
     "# @local in all,web\nlisten 8080;\nsite example.org;\nallow ann;\nallow bob;\npassword s3cret\n";
   await t.step("dry run shows the diff and writes nothing", async () => {
     const result = await h.dry("files.template", "templates/app.conf.j2", dest, {
-      users: ["ann", "bob"],
-    }, { createRemoteDir: true });
+      data: { users: ["ann", "bob"] },
+      createRemoteDir: true,
+    });
     deepStrictEqual([result.changed, result.description], [true, `created ${dest}`]);
     strictEqual(
       result.diff?.split("\n").slice(0, 4).join("\n"),
@@ -45,22 +46,24 @@ Deno.test("files.template renders with host data, config and passed data, once",
   });
   await t.step("first run writes it", async () => {
     const result = await h.op("files.template", "templates/app.conf.j2", dest, {
-      users: ["ann", "bob"],
-    }, { createRemoteDir: true, mode: "640" });
+      data: { users: ["ann", "bob"] },
+      createRemoteDir: true,
+      mode: "640",
+    });
     strictEqual(result.changed, true);
     strictEqual(await Deno.readTextFile(dest), expected);
     strictEqual(((await Deno.stat(dest)).mode! & 0o777).toString(8), "640");
   });
   await t.step("second run changes nothing", async () => {
     const result = await h.op("files.template", "templates/app.conf.j2", dest, {
-      users: ["ann", "bob"],
-    }, { mode: "640" });
+      data: { users: ["ann", "bob"] },
+      mode: "640",
+    });
     deepStrictEqual([result.changed, result.description], [false, `${dest} is up to date`]);
   });
   await t.step("passed data wins over host data", async () => {
     const result = await h.op("files.template", "templates/app.conf.j2", dest, {
-      users: [],
-      port: 9090,
+      data: { users: [], port: 9090 },
     });
     assertIncludes(result.diff, "-listen 8080;\n+listen 9090;");
   });
@@ -87,7 +90,7 @@ Deno.test("files.template uses Ansible's settings unless jinja or the #jinja2: l
   await Deno.writeTextFile(src, "{% if on %}\non {{ none }}\n{% endif %}\n");
   const render = async (options: Record<string, unknown>) => {
     const dest = dir.join(`out-${crypto.randomUUID()}`);
-    await h.op("files.template", src, dest, { on: true, none: null }, options);
+    await h.op("files.template", src, dest, { data: { on: true, none: null }, ...options });
     return await Deno.readTextFile(dest);
   };
   await t.step("default: trim_blocks on, None as ''", async () => {

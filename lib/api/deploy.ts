@@ -17,12 +17,15 @@ import type { Facts } from "./facts.ts";
 import type { Operations } from "./operations.ts";
 import type { Command, Interpolation, SecretValue } from "./values.ts";
 
-/** The host a deploy runs on. */
-export interface DeployHost {
+/**
+ * The host a deploy runs on. `Data` is the shape of its data, as the deploy
+ * declares it (`DeployContext<{ port: number }>`); skiff does not check it.
+ */
+export interface DeployHost<Data = Record<string, unknown>> {
   /** Inventory name. */
   name: string;
   /** Merged host data; secrets are SecretValue (another host's, in `ctx.inventory`, a `MaskedSecret`). */
-  data: Record<string, unknown>;
+  data: Data;
   /** Groups it belongs to. */
   groups: string[];
 }
@@ -53,12 +56,30 @@ export interface SharedOptions {
   timeout?: number;
 }
 
-/** What a deploy's default export receives. */
-export interface DeployContext {
+/**
+ * What a deploy's default export receives. `Data` types `host.data` and
+ * `Config` types `config`, as the deploy declares them (skiff does not check
+ * them: they say what the fleet should hold, so no value needs a cast).
+ *
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import type { DeployContext } from "./deploy.ts";
+ * interface Web {
+ *   app_port: number;
+ *   server_names: string[];
+ * }
+ * function listen({ host }: Pick<DeployContext<Web>, "host">): string {
+ *   return `listen ${host.data.app_port + 1}; server_name ${host.data.server_names.join(" ")};`;
+ * }
+ * const host = { name: "web1", data: { app_port: 8079, server_names: ["a", "b"] }, groups: [] };
+ * deepStrictEqual(listen({ host }), "listen 8080; server_name a b;");
+ * ```
+ */
+export interface DeployContext<Data = Record<string, unknown>, Config = Record<string, unknown>> {
   /** The host. */
-  host: DeployHost;
+  host: DeployHost<Data>;
   /** The fleet document's configuration (keys outside `fleet:`). */
-  config: Record<string, unknown>;
+  config: Config;
   /** Operations. */
   ops: Operations;
   /** Facts. */
@@ -131,10 +152,10 @@ export interface DeployContext {
   flushHandlers(): Promise<void>;
 }
 
-/** The shape of a deploy module. */
-export interface DeployModule {
+/** The shape of a deploy module (`Data` and `Config` as in {@linkcode DeployContext}). */
+export interface DeployModule<Data = Record<string, unknown>, Config = Record<string, unknown>> {
   /** The deploy function. */
-  default: (ctx: DeployContext) => Promise<void> | void;
+  default: (ctx: DeployContext<Data, Config>) => Promise<void> | void;
   /** The deploy's name for fleet restrictions (default: the file stem). */
   name?: string;
   /** Control arguments applied to every operation of this deploy. */

@@ -383,4 +383,11 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: '"";',
     tests: ["tests/cli/template_cli_test.ts"],
   },
+  {
+    id: "deploy-frame-only-the-deploy-file",
+    file: "lib/run/host_run.ts",
+    original: "if (match && match[1].startsWith(under) && !match[1].startsWith(SKIFF_SOURCE)) {",
+    replacement: "if (match && match[1] === `file://${path}`) {",
+    tests: ["tests/cli/deploy_frame_cli_test.ts"],
+  },
 ];

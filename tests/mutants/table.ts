@@ -372,8 +372,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: "pyinfra-hint-dropped",
     file: "lib/operations/registry.ts",
-    original: "const why = pyinfraHint(name, key, spec.options) || hint(key, spec.options);",
-    replacement: "const why = hint(key, spec.options);",
+    original: "const why = pyinfraHint(name, key, spec.options) || hint(key, spec.options) ||",
+    replacement: "const why = hint(key, spec.options) ||",
     tests: ["tests/cli/pyinfra_hints_cli_test.ts"],
   },
   {

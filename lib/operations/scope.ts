@@ -38,7 +38,10 @@ const SHARED_KERNEL: Readonly<Record<string, string>> = {
  * import { deepStrictEqual } from "node:assert/strict";
  * import { sharedKernelOf } from "./scope.ts";
  * deepStrictEqual(sharedKernelOf({ connectorName: "chroot" }), "a chroot");
+ * deepStrictEqual(sharedKernelOf({ connectorName: "podman" }), "a container");
+ * deepStrictEqual(sharedKernelOf({ connectorName: "docker" }), "a container");
  * deepStrictEqual(sharedKernelOf({ connectorName: "ssh" }), undefined);
+ * deepStrictEqual(sharedKernelOf({ connectorName: "local" }), undefined);
  * ```
  */
 export function sharedKernelOf(connector: { connectorName: string }): string | undefined {

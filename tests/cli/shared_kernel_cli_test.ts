@@ -6,7 +6,13 @@
 import { strictEqual } from "node:assert/strict";
 import { assertExcludes, assertIncludes } from "../helpers/assert_text.ts";
 import { runSkiff } from "../helpers/cli.ts";
-import { buildBusyboxTree } from "../helpers/targets.ts";
+import {
+  buildBusyboxTree,
+  busyboxImage,
+  setUpPodman,
+  testCacheDir,
+  testContainer,
+} from "../helpers/targets.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 async function deployIn(root: string, dir: string, body: string, extra: string[] = []) {
@@ -77,4 +83,33 @@ Deno.test("server.reboot on @chroot is refused before any command", async () => 
     run.stdout + run.stderr,
     `server.reboot is refused on "@chroot${root}": a chroot shares the kernel of the machine that runs it, so this would act on that machine; run it on that machine's own host`,
   );
+});
+
+Deno.test("server.reboot and live server.sysctl on @podman are refused; server.hostname writes only /etc/hostname", async () => {
+  const podman = await setUpPodman();
+  await using container = await testContainer(podman, await busyboxImage(podman));
+  await using dir = await tempDir();
+  const target = `@podman/${container.name}`;
+  const env = { CONTAINERS_CONF: `${testCacheDir()}/containers.conf` };
+  const deploy = async (body: string) => {
+    await Deno.writeTextFile(
+      dir.join("deploy.ts"),
+      `export default async function ({ ops }) {\n${body}\n}\n`,
+    );
+    return await runSkiff(["deploy", target, dir.join("deploy.ts"), "-y"], { env });
+  };
+  const reboot = await deploy(`await ops.server.reboot();`);
+  strictEqual(reboot.code, 1, reboot.stdout + reboot.stderr);
+  assertIncludes(
+    reboot.stdout,
+    `server.reboot is refused on "${target}": a container shares the kernel of the machine that runs it`,
+  );
+  const sysctl = await deploy(`await ops.server.sysctl("vm.swappiness", 7);`);
+  strictEqual(sysctl.code, 1, sysctl.stdout + sysctl.stderr);
+  assertIncludes(sysctl.stdout, `server.sysctl is refused on "${target}": a container shares`);
+  const hostname = await deploy(
+    `await ops.server.hostname("one.example.com");`,
+  );
+  strictEqual(hostname.code, 0, hostname.stdout + hostname.stderr);
+  assertIncludes(hostname.stdout, "(only the file in a container)");
 });

@@ -103,7 +103,11 @@ function parsePercent(value: string | undefined): number | undefined {
 }
 
 /** Builds the command tree, writing through `io`; `setCode` receives each action's exit code. */
-export function buildProgram(io: CliIo, setCode: (code: number) => void) {
+export function buildProgram(
+  io: CliIo,
+  setCode: (code: number) => void,
+  argv: readonly string[] = [],
+) {
   const context: ConnectorContext = { runProcess, spawnShell, prompt: io.prompt };
   const registry = builtinRegistry();
   const load = (targets: string, flags: TargetFlags) =>
@@ -167,6 +171,10 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
           0,
         ),
     )
+      .addOption(
+        new Option("--table <hosts>", "summary table: short lists failed and changed hosts past 20")
+          .choices(["short", "full"] as const),
+      )
       .option(
         "--fail-percent <n>",
         "stop starting hosts (and batches) once more than N% of a batch have failed",
@@ -217,6 +225,8 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
           path.startsWith("/") ? path : `${io.cwd}/${path}`
         ),
         context,
+        fullTable: flags.table === "full",
+        argv,
       }, io),
     );
   });
@@ -313,7 +323,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let code = 0;
-  const program = buildProgram(io, (c) => (code = c));
+  const program = buildProgram(io, (c) => (code = c), argv);
   const paint = hostPainter(io);
   try {
     await program.parseAsync([...argv], { from: "user" });

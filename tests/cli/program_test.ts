@@ -37,10 +37,13 @@ Deno.test("buildProgram() gives every command that loads targets the same target
     "--exclude <hosts>: leave out these groups, hosts or globs, comma-separated (repeatable)",
     "--connector <path>: load a connector module (repeatable)",
   ];
+  const ssh: string[] = [];
   const parallel = "--parallel <n>: hosts to work on at once (default: min(hosts, 64))";
-  deepStrictEqual(options(find(program, ["exec"])).slice(0, 5), [...target, parallel]);
-  deepStrictEqual(options(find(program, ["deploy"])).slice(5, 16), [
+  deepStrictEqual(options(find(program, ["exec"])).slice(0, 5), [...target, ...ssh, parallel]);
+  deepStrictEqual(options(find(program, ["deploy"])).slice(5, 17), [
     ...target,
+    ...ssh,
+    "--table <hosts>: summary table: short lists failed and changed hosts past 20",
     "--fail-percent <n>: stop starting hosts (and batches) once more than N% of a batch have failed",
     "--serial <n>: run hosts in batches of N hosts or P% of them, one after another",
     "--strategy <name>: free: each host runs on; linear: operations in lock-step",
@@ -52,6 +55,7 @@ Deno.test("buildProgram() gives every command that loads targets the same target
   deepStrictEqual(options(find(program, ["facts"])).slice(0, 6), [
     "--json: print JSON",
     ...target,
+    ...ssh,
     parallel,
   ]);
   deepStrictEqual(options(find(program, ["fleet", "show"])), ["--json: print JSON", ...target]);

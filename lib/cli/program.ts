@@ -22,6 +22,8 @@ import {
   type ControlFlagValues,
 } from "./control_flags.ts";
 import { parsePairs } from "./data_flags.ts";
+import { addSshFlags, sshFlagData, type SshFlagValues } from "./ssh_flags.ts";
+import { readLimitFiles } from "../inventory/limits.ts";
 import { runExec } from "./exec_cmd.ts";
 import { writeDeployTypes } from "./types_cmd.ts";
 import { doctorReport, printDoctor } from "./doctor_cmd.ts";
@@ -76,7 +78,7 @@ function addTargetOptions<
     )
     .option(
       "--limit <hosts>",
-      "only these groups, hosts or globs, comma-separated (repeatable)",
+      "only these groups, hosts or globs, comma-separated (repeatable); @FILE: the names in FILE",
       collect,
     )
     .option("--exclude <hosts>", EXCLUDE_HELP, collect)
@@ -110,11 +112,12 @@ export function buildProgram(
 ) {
   const context: ConnectorContext = { runProcess, spawnShell, prompt: io.prompt };
   const registry = builtinRegistry();
-  const load = (targets: string, flags: TargetFlags) =>
+  const load = async (targets: string, flags: TargetFlags & SshFlagValues) =>
     loadInventory([targets], {
       registry,
-      cliData: parsePairs(flags.data ?? [], "--data", true),
+      cliData: await sshFlagData(flags, { data: parsePairs(flags.data ?? [], "--data", true), io }),
       limits: flags.limit ?? [],
+      limitFiles: await readLimitFiles(flags.limit ?? [], io.cwd),
       excludes: flags.exclude ?? [],
       connectorPaths: flags.connector ?? [],
       cwd: io.cwd,
@@ -135,12 +138,12 @@ export function buildProgram(
     .exitOverride();
 
   addControlFlags(
-    addTargetOptions(
+    addSshFlags(addTargetOptions(
       program.command("exec")
         .description("run a shell command on every target host")
         .argument("<targets>", "comma-separated hosts (@local, @ssh/host, user@host:port)")
         .argument("<command...>", "the command, after --"),
-    ).addOption(parallelOption()),
+    )).addOption(parallelOption()),
   ).action(async (targets, command, flags) => {
     const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
     const inventory = await load(targets, flags);
@@ -155,7 +158,7 @@ export function buildProgram(
   });
 
   addControlFlags(
-    addTargetOptions(
+    addSshFlags(addTargetOptions(
       program.command("deploy")
         .description("run TypeScript deploy modules on every target host")
         .argument("<targets>", "comma-separated hosts (@local, @ssh/host, user@host:port)")
@@ -170,7 +173,7 @@ export function buildProgram(
           (_v, previous: number) => previous + 1,
           0,
         ),
-    )
+    ))
       .addOption(
         new Option("--table <hosts>", "summary table: short lists failed and changed hosts past 20")
           .choices(["short", "full"] as const),
@@ -232,7 +235,7 @@ export function buildProgram(
   });
 
   addControlFlags(
-    addTargetOptions(
+    addSshFlags(addTargetOptions(
       program.command("facts")
         .description("gather facts from every target host (name:arg for facts that take one)")
         .argument("<targets>", "comma-separated hosts")
@@ -241,7 +244,7 @@ export function buildProgram(
           `facts such as server.os or files.stat:/etc/hosts (default: ${DEFAULT_FACTS.join(", ")})`,
         )
         .option("--json", "print JSON"),
-    ).addOption(parallelOption()),
+    )).addOption(parallelOption()),
   ).action(async (targets, facts, flags) => {
     const requests = parseFactNames(facts);
     const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);

@@ -132,7 +132,8 @@ export function summaryText(
   else parts.push("\n");
   if (listed.length < hosts.length) {
     const rest = hosts.length - listed.length;
-    parts.push(`${rest} more host(s) ok without changes (--table full lists them)\n`);
+    const more = listed.length > 0 ? " more" : "";
+    parts.push(`${rest}${more} host(s) ok without changes (--table full lists them)\n`);
   }
   const failed = hosts.filter((h) => !h.ok).length;
   const tail = event.interrupted ? ", interrupted" : "";

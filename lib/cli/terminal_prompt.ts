@@ -96,6 +96,8 @@ export function terminalPrompt(
 ): (question: string, how: { secret: boolean }) => Promise<string | null> {
   return async (question, how) => {
     if (!how.secret) return options.ask ? options.ask(question) : null;
+    // Echo goes off before the question shows: an answer typed at once is never echoed.
+    terminal.setRaw(true);
     options.write(question);
     const { line, interrupted } = await readSecretLine(terminal);
     options.write("\n");

@@ -35,7 +35,7 @@ Deno.test("the live view in a 10-row terminal: a progress line, 7 hosts, and +N 
   ].map(quote).join(" ");
   // script(1) gives skiff a real terminal of 10 rows and 100 columns.
   const run = await new Deno.Command("script", {
-    args: ["-qfec", `stty rows 10 cols 100; ${skiff}`, "/dev/null"],
+    args: ["-qfec", `stty rows 10 cols 100; unset NO_COLOR; ${skiff}`, "/dev/null"],
     env: { TERM: "xterm" },
     stdin: "null",
     stdout: "piped",

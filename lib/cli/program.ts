@@ -10,7 +10,7 @@ import meta from "../../deno.json" with { type: "json" };
 import { builtinRegistry } from "../../connectors/builtin.ts";
 import type { ConnectorContext } from "../../connectors/base.ts";
 import { errorMessage, InputError } from "../core/errors.ts";
-import { type LoadedInventory, loadInventory } from "../inventory/load.ts";
+import { type LoadedInventory, loadInventory, loadUserConnectors } from "../inventory/load.ts";
 import { runFleetCheck, runFleetShow, runSchema } from "./fleet_cmd.ts";
 import { runProcess, spawnShell } from "../process.ts";
 import { type CompletionNode, completionScript } from "./completions.ts";
@@ -278,8 +278,12 @@ export function buildProgram(
       runFleetCheck(await load(targets, flags), io);
     });
   program.command("schema")
-    .description("print the JSON Schema of the fleet format (for yaml-language-server)")
-    .action(() => runSchema(io));
+    .description("print the JSON Schema of the fleet format and data keys (for editors)")
+    .addOption(connectorOption())
+    .action(async (flags) => {
+      const paths = (flags.connector ?? []).map((p) => p.startsWith("/") ? p : `${io.cwd}/${p}`);
+      runSchema(io, await loadUserConnectors(paths, registry));
+    });
 
   program.command("doctor")
     .description("show version, permissions, ssh config/keys/agent and installed programs")

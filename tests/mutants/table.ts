@@ -369,4 +369,18 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: 'await io.prompt("SSH password: ", { secret: false })',
     tests: ["tests/cli/ssh_shorthands_test.ts"],
   },
+  {
+    id: "schema-data-keys-untyped",
+    file: "lib/inventory/data_schema.ts",
+    original: "properties[key] = valueSchema(meta);",
+    replacement: "properties[key] = {};",
+    tests: ["tests/inventory/data_schema_test.ts"],
+  },
+  {
+    id: "schema-accepts-connector-key-typos",
+    file: "lib/inventory/data_schema.ts",
+    original: "patternProperties: { [`^(?!(${known})$)(${prefixes})`]: false },",
+    replacement: "patternProperties: {},",
+    tests: ["tests/inventory/data_schema_test.ts"],
+  },
 ];

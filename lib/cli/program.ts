@@ -23,6 +23,7 @@ import {
 } from "./control_flags.ts";
 import { parsePairs } from "./data_flags.ts";
 import { addSshFlags, sshFlagData, type SshFlagValues } from "./ssh_flags.ts";
+import { maskSecretData, secretKeys } from "./rerun.ts";
 import { readLimitFiles } from "../inventory/limits.ts";
 import { runExec } from "./exec_cmd.ts";
 import { writeDeployTypes } from "./types_cmd.ts";
@@ -229,7 +230,7 @@ export function buildProgram(
         ),
         context,
         fullTable: flags.table === "full",
-        argv,
+        argv: maskSecretData(argv, secretKeys(inventory.registry)),
       }, io),
     );
   });

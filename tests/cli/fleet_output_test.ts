@@ -179,3 +179,17 @@ Deno.test("--json lists the failed hosts as --limit @file reads them", async () 
     "error: --limit @empty.txt: the file names no host\n",
   ]);
 });
+
+Deno.test("the re-run command shows secret --data values as ***", async () => {
+  const { dir, args } = await setup();
+  await using _ = dir;
+  const run = await runSkiff([...args(1, "h001"), "--data", "_sudo_password=hunter2x"]);
+  strictEqual(run.code, 1, run.stderr);
+  assertExcludes(run.stdout, "hunter2x");
+  strictEqual(
+    run.stdout.trimEnd().split("\n").at(-1),
+    `Re-run the failed hosts: skiff deploy @cheap/h001 ${
+      dir.join("site.ts")
+    } -y --connector ${CHEAP} --data root=${dir.path}/out,fail=h001 --data '_sudo_password=***' --limit @cheap/h001`,
+  );
+});

@@ -383,4 +383,11 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: "patternProperties: {},",
     tests: ["tests/inventory/data_schema_test.ts"],
   },
+  {
+    id: "rerun-prints-secret-data",
+    file: "lib/cli/rerun.ts",
+    original: 'return secretKeys.has(key) ? `${pair.slice(0, pair.indexOf("="))}=***` : pair;',
+    replacement: "return pair;",
+    tests: ["tests/cli/fleet_output_test.ts"],
+  },
 ];

@@ -38,6 +38,13 @@ function realIo(signal: AbortSignal, onInterrupt: () => void): CliIo {
     err,
     env: (name) => Deno.env.get(name),
     isTerminal: Deno.stdout.isTerminal(),
+    rows: () => {
+      try {
+        return Deno.consoleSize().rows;
+      } catch {
+        return 24;
+      }
+    },
     cwd: Deno.cwd(),
     signal,
     prompt: Deno.stdin.isTerminal()

@@ -7,7 +7,8 @@
 import YAML from "yaml";
 import { InputError } from "../core/errors.ts";
 
-const PAIR_START = /,(?=[A-Za-z_][A-Za-z0-9_-]*=)/;
+/** Where the next KEY=VALUE pair of a comma-separated list starts. */
+export const PAIR_START = /,(?=[A-Za-z_][A-Za-z0-9_-]*=)/;
 
 /**
  * Parses repeated `K=V` flags (each may hold several pairs separated by

@@ -10,7 +10,9 @@ import { DeploySandbox } from "../sandbox/deploy_sandbox.ts";
 import { InputError } from "../core/errors.ts";
 import type { Inventory } from "../inventory/inventory.ts";
 import type { RunEvent } from "../run/events.ts";
-import { jsonReporter, textReporter } from "../report/reporter.ts";
+import { jsonReporter, type Reporter, textReporter } from "../report/reporter.ts";
+import { OperationTally } from "../report/tally.ts";
+import { rerunCommand } from "./rerun.ts";
 import type { Restrictions } from "../inventory/restrictions.ts";
 import { runDeploys } from "../run/runner.ts";
 import type { Serial } from "../run/batches.ts";
@@ -41,6 +43,10 @@ export interface DeployRequest {
   /** `--allow-write` paths (absolute): operations may write them on the controller. */
   allowWrite: readonly string[];
   context: ConnectorContext;
+  /** `--table full`: every host in the summary table, however many. */
+  fullTable?: boolean;
+  /** The command line as typed (after `skiff`), for the re-run command. */
+  argv?: readonly string[];
 }
 
 /** Absolute path of a deploy file, checked to exist. */
@@ -56,6 +62,25 @@ export async function resolveDeployPath(path: string, cwd: string): Promise<stri
     throw error;
   }
   return await Deno.realPath(absolute);
+}
+
+/**
+ * `report`, with the summary event completed: the report by operation, the
+ * failed hosts as `--limit @file` reads them, and the command that re-runs them.
+ */
+function withOperationReport(report: Reporter, argv?: readonly string[]): Reporter {
+  const tally = new OperationTally();
+  return (event) => {
+    tally.add(event);
+    if (event.type !== "summary") return report(event);
+    const failed = event.hosts.filter((host) => !host.ok).map((host) => host.host);
+    report({
+      ...event,
+      operations: tally.rows(),
+      failedHosts: failed.map((name) => `${name}\n`).join(""),
+      ...(argv && failed.length > 0 ? { rerun: rerunCommand(argv, failed) } : {}),
+    });
+  };
 }
 
 function changesIn(events: RunEvent[]): number {
@@ -76,13 +101,18 @@ export async function runDeployCommand(request: DeployRequest, io: CliIo): Promi
   using sandbox = await DeploySandbox.start(paths, { allowRead });
   const paint = hostPainter(io);
   const makeReporter = () =>
-    request.json ? jsonReporter(io.out) : textReporter({
-      verbosity: request.verbosity,
-      showDiff: request.diff,
-      live: io.isTerminal && useColor(io),
-      write: io.out,
-      paint,
-    });
+    withOperationReport(
+      request.json ? jsonReporter(io.out) : textReporter({
+        verbosity: request.verbosity,
+        showDiff: request.diff,
+        live: io.isTerminal && useColor(io),
+        height: io.rows,
+        fullTable: request.fullTable,
+        write: io.out,
+        paint,
+      }),
+      request.argv,
+    );
   const run = (dryRun: boolean, emit: (event: RunEvent) => void) =>
     runDeploys({
       inventory: request.inventory,

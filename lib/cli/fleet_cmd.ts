@@ -5,6 +5,7 @@
  */
 
 import { fleetJsonSchema } from "../inventory/parse.ts";
+import type { ConnectorRegistry } from "../../connectors/registry.ts";
 import type { LoadedInventory } from "../inventory/load.ts";
 import type { CliIo } from "../report/io.ts";
 
@@ -63,7 +64,7 @@ export function runFleetCheck(inventory: LoadedInventory, io: CliIo): void {
   io.out(`ok: ${inventory.hosts.length} hosts, ${Object.keys(inventory.groups).length} groups\n`);
 }
 
-/** Prints the JSON Schema of the fleet format. */
-export function runSchema(io: CliIo): void {
-  io.out(JSON.stringify(fleetJsonSchema(), null, 2) + "\n");
+/** Prints the JSON Schema of the fleet format, with the data keys of `registry`'s connectors. */
+export function runSchema(io: CliIo, registry: ConnectorRegistry): void {
+  io.out(JSON.stringify(fleetJsonSchema(registry.list()), null, 2) + "\n");
 }

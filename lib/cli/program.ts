@@ -10,7 +10,7 @@ import meta from "../../deno.json" with { type: "json" };
 import { builtinRegistry } from "../../connectors/builtin.ts";
 import type { ConnectorContext } from "../../connectors/base.ts";
 import { errorMessage, InputError } from "../core/errors.ts";
-import { type LoadedInventory, loadInventory } from "../inventory/load.ts";
+import { type LoadedInventory, loadInventory, loadUserConnectors } from "../inventory/load.ts";
 import { runFleetCheck, runFleetShow, runSchema } from "./fleet_cmd.ts";
 import { runProcess, spawnShell } from "../process.ts";
 import { type CompletionNode, completionScript } from "./completions.ts";
@@ -22,6 +22,9 @@ import {
   type ControlFlagValues,
 } from "./control_flags.ts";
 import { parsePairs } from "./data_flags.ts";
+import { addSshFlags, sshFlagData, type SshFlagValues } from "./ssh_flags.ts";
+import { maskSecretData, secretKeys } from "./rerun.ts";
+import { readLimitFiles } from "../inventory/limits.ts";
 import { runExec } from "./exec_cmd.ts";
 import { writeDeployTypes } from "./types_cmd.ts";
 import { doctorReport, printDoctor } from "./doctor_cmd.ts";
@@ -76,7 +79,7 @@ function addTargetOptions<
     )
     .option(
       "--limit <hosts>",
-      "only these groups, hosts or globs, comma-separated (repeatable)",
+      "only these groups, hosts or globs, comma-separated (repeatable); @FILE: the names in FILE",
       collect,
     )
     .option("--exclude <hosts>", EXCLUDE_HELP, collect)
@@ -103,14 +106,19 @@ function parsePercent(value: string | undefined): number | undefined {
 }
 
 /** Builds the command tree, writing through `io`; `setCode` receives each action's exit code. */
-export function buildProgram(io: CliIo, setCode: (code: number) => void) {
+export function buildProgram(
+  io: CliIo,
+  setCode: (code: number) => void,
+  argv: readonly string[] = [],
+) {
   const context: ConnectorContext = { runProcess, spawnShell, prompt: io.prompt };
   const registry = builtinRegistry();
-  const load = (targets: string, flags: TargetFlags) =>
+  const load = async (targets: string, flags: TargetFlags & SshFlagValues) =>
     loadInventory([targets], {
       registry,
-      cliData: parsePairs(flags.data ?? [], "--data", true),
+      cliData: await sshFlagData(flags, { data: parsePairs(flags.data ?? [], "--data", true), io }),
       limits: flags.limit ?? [],
+      limitFiles: await readLimitFiles(flags.limit ?? [], io.cwd),
       excludes: flags.exclude ?? [],
       connectorPaths: flags.connector ?? [],
       cwd: io.cwd,
@@ -131,12 +139,12 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
     .exitOverride();
 
   addControlFlags(
-    addTargetOptions(
+    addSshFlags(addTargetOptions(
       program.command("exec")
         .description("run a shell command on every target host")
         .argument("<targets>", "comma-separated hosts (@local, @ssh/host, user@host:port)")
         .argument("<command...>", "the command, after --"),
-    ).addOption(parallelOption()),
+    )).addOption(parallelOption()),
   ).action(async (targets, command, flags) => {
     const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
     const inventory = await load(targets, flags);
@@ -151,7 +159,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
   });
 
   addControlFlags(
-    addTargetOptions(
+    addSshFlags(addTargetOptions(
       program.command("deploy")
         .description("run TypeScript deploy modules on every target host")
         .argument("<targets>", "comma-separated hosts (@local, @ssh/host, user@host:port)")
@@ -166,7 +174,11 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
           (_v, previous: number) => previous + 1,
           0,
         ),
-    )
+    ))
+      .addOption(
+        new Option("--table <hosts>", "summary table: short lists failed and changed hosts past 20")
+          .choices(["short", "full"] as const),
+      )
       .option(
         "--fail-percent <n>",
         "stop starting hosts (and batches) once more than N% of a batch have failed",
@@ -217,12 +229,14 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
           path.startsWith("/") ? path : `${io.cwd}/${path}`
         ),
         context,
+        fullTable: flags.table === "full",
+        argv: maskSecretData(argv, secretKeys(inventory.registry)),
       }, io),
     );
   });
 
   addControlFlags(
-    addTargetOptions(
+    addSshFlags(addTargetOptions(
       program.command("facts")
         .description("gather facts from every target host (name:arg for facts that take one)")
         .argument("<targets>", "comma-separated hosts")
@@ -231,7 +245,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
           `facts such as server.os or files.stat:/etc/hosts (default: ${DEFAULT_FACTS.join(", ")})`,
         )
         .option("--json", "print JSON"),
-    ).addOption(parallelOption()),
+    )).addOption(parallelOption()),
   ).action(async (targets, facts, flags) => {
     const requests = parseFactNames(facts);
     const cliArguments = controlArgumentsFromFlags(flags as ControlFlagValues);
@@ -265,8 +279,12 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
       runFleetCheck(await load(targets, flags), io);
     });
   program.command("schema")
-    .description("print the JSON Schema of the fleet format (for yaml-language-server)")
-    .action(() => runSchema(io));
+    .description("print the JSON Schema of the fleet format and data keys (for editors)")
+    .addOption(connectorOption())
+    .action(async (flags) => {
+      const paths = (flags.connector ?? []).map((p) => p.startsWith("/") ? p : `${io.cwd}/${p}`);
+      runSchema(io, await loadUserConnectors(paths, registry));
+    });
 
   program.command("doctor")
     .description("show version, permissions, ssh config/keys/agent and installed programs")
@@ -313,7 +331,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void) {
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let code = 0;
-  const program = buildProgram(io, (c) => (code = c));
+  const program = buildProgram(io, (c) => (code = c), argv);
   const paint = hostPainter(io);
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -32,6 +32,7 @@ const ENTER = [0x0a, 0x0d];
 /**
  * Reads one line from a terminal in raw mode without echoing it. Backspace
  * edits; Enter ends; Ctrl-D on an empty line and Ctrl-C give null.
+ * `onEchoOff` runs once echo is off (to show the question).
  *
  * @example
  * ```ts
@@ -53,11 +54,13 @@ const ENTER = [0x0a, 0x0d];
  */
 export async function readSecretLine(
   terminal: PromptTerminal,
+  onEchoOff?: () => void,
 ): Promise<{ line: string | null; interrupted: boolean }> {
   const bytes: number[] = [];
   const buffer = new Uint8Array(64);
   terminal.setRaw(true);
   try {
+    onEchoOff?.();
     for (;;) {
       const count = await terminal.read(buffer);
       if (count === null) {
@@ -96,8 +99,8 @@ export function terminalPrompt(
 ): (question: string, how: { secret: boolean }) => Promise<string | null> {
   return async (question, how) => {
     if (!how.secret) return options.ask ? options.ask(question) : null;
-    options.write(question);
-    const { line, interrupted } = await readSecretLine(terminal);
+    // The question shows once echo is off: an answer typed at once is never echoed.
+    const { line, interrupted } = await readSecretLine(terminal, () => options.write(question));
     options.write("\n");
     if (interrupted) options.onInterrupt?.();
     return line;

@@ -21,6 +21,11 @@ export interface Limits {
   limit?: readonly string[];
   /** Then drop hosts matching one of these. */
   exclude?: readonly string[];
+  /**
+   * `--limit @FILE` values whose file exists, with the names in it; a host or
+   * group of that very name (`@local`) still wins over the file.
+   */
+  files?: Readonly<Record<string, readonly string[]>>;
 }
 
 function patternsOf(values: readonly string[] | undefined): string[] {
@@ -68,7 +73,12 @@ function matching(inventory: GroupedInventory, pattern: string, flag: string): S
  * ```
  */
 export function applyLimits<T extends GroupedInventory>(inventory: T, limits: Limits): T {
-  const keep = patternsOf(limits.limit);
+  const names = new Set([...inventory.hosts.map((h) => h.name), ...Object.keys(inventory.groups)]);
+  const keep = patternsOf(
+    (limits.limit ?? []).map((value) =>
+      limits.files?.[value] && !names.has(value) ? limits.files[value].join(",") : value
+    ),
+  );
   const drop = patternsOf(limits.exclude);
   if (keep.length === 0 && drop.length === 0) return inventory;
   const kept = new Set<string>();
@@ -83,4 +93,45 @@ export function applyLimits<T extends GroupedInventory>(inventory: T, limits: Li
       (keep.length === 0 || kept.has(host.name)) && !dropped.has(host.name)
     ),
   };
+}
+
+/**
+ * Reads the files of `--limit @FILE` values: each value `@PATH` naming an
+ * existing file maps to the names in it, one a line (blank lines and `#`
+ * comments skipped), as a run lists its failed hosts. A file that names no
+ * host is an InputError, not "every host".
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { readLimitFiles } from "./limits.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/failed`, "web3\n# retried\nweb7\n");
+ * deepStrictEqual(await readLimitFiles(["@failed", "db*", "@local"], dir), { "@failed": ["web3", "web7"] });
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function readLimitFiles(
+  values: readonly string[],
+  cwd: string,
+): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const value of values) {
+    if (!value.startsWith("@")) continue;
+    const path = value.slice(1).startsWith("/") ? value.slice(1) : `${cwd}/${value.slice(1)}`;
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.IsADirectory) {
+        continue;
+      }
+      throw error;
+    }
+    const names = text.split("\n").map((name) => name.trim())
+      .filter((name) => name !== "" && !name.startsWith("#"));
+    if (names.length === 0) throw new InputError(`--limit ${value}: the file names no host`);
+    out[value] = names;
+  }
+  return out;
 }

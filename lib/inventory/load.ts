@@ -17,7 +17,7 @@ import { runSandboxedBoat } from "../sandbox/boat_sandbox.ts";
 import { errorMessage, InputError } from "../core/errors.ts";
 import { inventoryFromNames } from "./inventory.ts";
 import type { ProcessRunner } from "../process.ts";
-import { applyLimits } from "./limits.ts";
+import { applyLimits, type Limits } from "./limits.ts";
 import {
   type BoatResult,
   collectFleets,
@@ -35,6 +35,8 @@ export interface LoadOptions {
   cliData?: Readonly<Record<string, unknown>>;
   /** `--limit` patterns. */
   limits?: readonly string[];
+  /** The files of `--limit @FILE` values (see `readLimitFiles`). */
+  limitFiles?: Readonly<Record<string, readonly string[]>>;
   /** `--exclude` patterns. */
   excludes?: readonly string[];
   /** Extra user connector modules (`--connector`). */
@@ -200,8 +202,12 @@ export async function loadFleets(
   return applyLimits({ ...merged, registry }, limitsOf(options));
 }
 
-function limitsOf(options: LoadOptions): { limit: readonly string[]; exclude: readonly string[] } {
-  return { limit: options.limits ?? [], exclude: options.excludes ?? [] };
+function limitsOf(options: LoadOptions): Limits {
+  return {
+    limit: options.limits ?? [],
+    exclude: options.excludes ?? [],
+    files: options.limitFiles ?? {},
+  };
 }
 
 /** Runs a fleet's boats in order; an optional boat that fails is warned about and skipped. */

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { type SchemaConnector, withDataKeys } from "./data_schema.ts";
 import YAML, { type Document, isMap, LineCounter, type Node } from "yaml";
 import { z } from "zod";
 import { SecretValue } from "../core/command.ts";
@@ -372,16 +373,23 @@ export function parseFleet(text: string, path: string, io: FleetIo): FleetFile {
   };
 }
 
-/** The fleet format as JSON Schema (for yaml-language-server and editors). */
-export function fleetJsonSchema(): Record<string, unknown> {
+/**
+ * The fleet format as JSON Schema (for yaml-language-server and editors),
+ * with the data keys of `connectors` and the control arguments.
+ */
+export function fleetJsonSchema(
+  connectors: readonly SchemaConnector[] = [],
+): Record<string, unknown> {
   const inner = z.toJSONSchema(fleetSchema, { unrepresentable: "any" }) as Record<string, unknown>;
   delete inner.$schema;
+  const { fleet, defs } = withDataKeys(inner, connectors);
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     title: "skiff fleet file",
     type: "object",
     required: ["fleet"],
-    properties: { fleet: inner },
+    properties: { fleet },
     additionalProperties: true,
+    $defs: defs,
   };
 }

@@ -15,6 +15,8 @@ export interface CliIo {
   readonly env: (name: string) => string | undefined;
   /** True when standard output is a terminal. */
   readonly isTerminal: boolean;
+  /** Rows of the terminal standard output is, when it is one. */
+  readonly rows?: () => number;
   /** The current directory, for relative paths. */
   readonly cwd: string;
   /** Aborted when the operator presses Ctrl-C. */

@@ -1,13 +1,16 @@
 /**
- * Turns run events into what the operator reads: plain prefixed lines (or a
- * live per-host status block in a terminal), failures with their details, and
- * a summary table. `--json` writes the events themselves, one per line.
+ * Turns run events into what the operator reads: changes and failures as
+ * they happen (`-v` adds unchanged operations and commands, `-vv` their
+ * output), a live progress block in a terminal, and the summary. `--json`
+ * writes the events themselves, one per line.
  *
  * @module
  */
 
 import type { Painter } from "./paint.ts";
-import type { HostSummary, RunEvent } from "../run/events.ts";
+import { LiveView } from "./live.ts";
+import { summaryText } from "./summary.ts";
+import type { RunEvent } from "../run/events.ts";
 
 /** How much to show. */
 export interface ReporterOptions {
@@ -15,8 +18,14 @@ export interface ReporterOptions {
   verbosity: number;
   /** Show diffs. */
   showDiff: boolean;
-  /** Redraw a live status line per host (terminal only). */
+  /** Redraw a live progress block (terminal only). */
   live: boolean;
+  /** Terminal rows, for the live block (default 24). */
+  height?: () => number;
+  /** `--table full`: list every host in the summary, however many. */
+  fullTable?: boolean;
+  /** The clock of the live block, in milliseconds (default `performance.now`). */
+  now?: () => number;
   /** Writes to the terminal or stdout. */
   write: (text: string) => void;
   /** Colours. */
@@ -35,86 +44,35 @@ function formatSeconds(seconds: number): string {
   return seconds.toFixed(2);
 }
 
-/**
- * The summary table: one row per host with ok, changed, failed, skipped and
- * seconds, and its batch (counted from 1) when the run had batches.
- *
- * @example
- * ```ts
- * import { strictEqual } from "node:assert/strict";
- * import { summaryTable } from "./reporter.ts";
- * strictEqual(
- *   summaryTable([{ host: "a", ok: true, counts: { ok: 1, changed: 2, failed: 0, skipped: 0 }, seconds: 1.5 }]),
- *   "host  ok  changed  failed  skipped  seconds\na      1        2       0        0     1.50\n",
- * );
- * ```
- */
-export function summaryTable(hosts: readonly HostSummary[]): string {
-  const batched = hosts.some((h) => h.batch !== undefined);
-  const header = [
-    "host",
-    ...(batched ? ["batch"] : []),
-    "ok",
-    "changed",
-    "failed",
-    "skipped",
-    "seconds",
-  ];
-  const rows = hosts.map((h) => [
-    h.host,
-    ...(batched ? [h.batch === undefined ? "-" : String(h.batch + 1)] : []),
-    String(h.counts.ok),
-    String(h.counts.changed),
-    String(h.counts.failed),
-    String(h.counts.skipped),
-    formatSeconds(h.seconds),
-  ]);
-  const widths = header.map((_, column) =>
-    Math.max(...[header, ...rows].map((row) => row[column].length))
-  );
-  const format = (row: string[]) =>
-    row.map((cell, column) =>
-      column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])
-    ).join("  ")
-      .trimEnd();
-  return [format(header), ...rows.map(format)].join("\n") + "\n";
-}
-
 /** The text reporter. */
 export function textReporter(options: ReporterOptions): Reporter {
-  const { paint, write } = options;
-  const status = new Map<string, string>();
+  const { paint, verbosity } = options;
   const counts = new Map<string, { ok: number; changed: number; failed: number }>();
   const countText = (host: string) => {
     const c = counts.get(host) ?? { ok: 0, changed: 0, failed: 0 };
-    return `ok ${c.ok}, changed ${c.changed}, failed ${c.failed}`;
+    return `changed ${c.changed}, unchanged ${c.ok}, failed ${c.failed}`;
   };
-  let drawn = 0;
+  const live = options.live
+    ? new LiveView({
+      write: options.write,
+      paint,
+      height: options.height ?? (() => 24),
+      now: options.now ?? (() => performance.now()),
+    })
+    : undefined;
+  const write = (text: string) => live ? live.print(text) : options.write(text);
+  const line = (host: string, text: string) => write(`${paint.prefix(host)}${text}\n`);
+  const setStatus = (host: string, text: string) => live?.status(host, text);
+  /** Failures already printed per host, so that the host's end does not repeat them. */
+  const printed = new Map<string, Set<string>>();
+  const failure = (host: string, text: string) => {
+    const seen = printed.get(host) ?? new Set();
+    seen.add(text);
+    printed.set(host, seen);
+    line(host, paint.error(text));
+  };
   let dryRun = false;
   const atBarrier = new Map<string, Set<string>>();
-  const clear = () => {
-    if (!options.live || drawn === 0) return;
-    write(`\x1b[${drawn}A\x1b[J`);
-    drawn = 0;
-  };
-  const draw = () => {
-    if (!options.live || status.size === 0) return;
-    const lines = [...status.entries()].map(([host, text]) => `${paint.prefix(host)}${text}`);
-    write(lines.join("\n") + "\n");
-    drawn = lines.length;
-  };
-  const line = (host: string, text: string) => {
-    clear();
-    write(`${paint.prefix(host)}${text}\n`);
-    draw();
-  };
-  const setStatus = (host: string, text: string | undefined) => {
-    if (!options.live) return;
-    clear();
-    if (text === undefined) status.delete(host);
-    else status.set(host, paint.dim(text));
-    draw();
-  };
   return (event) => {
     switch (event.type) {
       case "run-start":
@@ -128,7 +86,7 @@ export function textReporter(options: ReporterOptions): Reporter {
             ),
           );
         }
-        for (const host of event.hosts) setStatus(host, "waiting");
+        live?.start(event.hosts);
         break;
       case "batch-start":
         line(
@@ -142,13 +100,13 @@ export function textReporter(options: ReporterOptions): Reporter {
         atBarrier.set(event.barrier, waiting);
         const text = `waiting at barrier ${event.barrier}: ${event.arrived}/${event.total}`;
         for (const host of waiting) setStatus(host, text);
-        if (options.verbosity > 0) line(event.host, paint.dim(text));
+        if (verbosity > 0) line(event.host, paint.dim(text));
         break;
       }
       case "barrier-pass":
         for (const host of atBarrier.get(event.barrier) ?? []) setStatus(host, countText(host));
         atBarrier.delete(event.barrier);
-        if (options.verbosity > 0) {
+        if (verbosity > 0) {
           line(
             `barrier ${event.barrier}`,
             paint.dim(`passed by ${event.hosts} host(s) after ${formatSeconds(event.seconds)} s`),
@@ -156,22 +114,20 @@ export function textReporter(options: ReporterOptions): Reporter {
         }
         break;
       case "run-once":
-        if (options.verbosity > 0) line(event.host, paint.dim(`runs once: ${event.key}`));
+        if (verbosity > 0) line(event.host, paint.dim(`runs once: ${event.key}`));
         break;
       case "handler-run":
-        line(event.host, paint.dim(`handler ${event.handler}`));
+        if (verbosity > 0) line(event.host, paint.dim(`handler ${event.handler}`));
         break;
       case "host-connected":
-        if (options.verbosity > 0) {
-          line(event.host, `connected in ${formatSeconds(event.seconds)} s`);
-        }
+        if (verbosity > 0) line(event.host, `connected in ${formatSeconds(event.seconds)} s`);
         setStatus(event.host, "connected");
         break;
       case "host-connect-failed":
-        line(event.host, paint.error(`could not connect: ${event.error}`));
+        failure(event.host, `could not connect: ${event.error}`);
         break;
       case "deploy-start":
-        if (options.verbosity > 0) line(event.host, `deploy ${event.deploy}`);
+        if (verbosity > 0) line(event.host, `deploy ${event.deploy}`);
         break;
       case "deploy-skipped":
         line(event.host, paint.dim(`skipped deploy ${event.deploy}: ${event.reason}`));
@@ -183,10 +139,10 @@ export function textReporter(options: ReporterOptions): Reporter {
         );
         break;
       case "command":
-        if (options.verbosity > 0) line(event.host, paint.dim(`$ ${event.command}`));
+        if (verbosity > 0) line(event.host, paint.dim(`$ ${event.command}`));
         break;
       case "output":
-        if (options.verbosity > 1) {
+        if (verbosity > 1) {
           line(event.host, paint.dim(`  ${event.stream === "stderr" ? "!" : "|"} ${event.line}`));
         }
         break;
@@ -199,40 +155,45 @@ export function textReporter(options: ReporterOptions): Reporter {
         else if (event.changed) c.changed++;
         else if (!event.skipped) c.ok++;
         counts.set(event.host, c);
+        live?.opDone();
         setStatus(event.host, countText(event.host));
         const what = `${event.op}${event.subject ? ` ${event.subject}` : ""}`;
-        const text = event.skipped
-          ? paint.dim(`${what}: skipped (${event.description.replace(/^skipped: /, "")})`)
-          : !event.success
-          ? paint.error(`${what}: failed: ${event.error ?? event.description}`)
-          : event.changed
-          ? paint.changed(`${what}: ${dryRun ? "would change" : "changed"} (${event.description})`)
-          : event.ranOn !== undefined
-          ? paint.dim(`${what}: ran once on ${event.ranOn}`)
-          : paint.ok(`${what}: no change`);
-        line(event.host, text);
+        if (!event.success) {
+          // The host's end repeats the first failure as "what: error"; printed once.
+          const seen = printed.get(event.host) ?? new Set();
+          seen.add(`${what}: ${event.error ?? event.description}`);
+          printed.set(event.host, seen);
+          line(event.host, paint.error(`${what}: failed: ${event.error ?? event.description}`));
+        } else if (event.changed) {
+          line(
+            event.host,
+            paint.changed(`${what}: ${dryRun ? "would change" : "changed"} (${event.description})`),
+          );
+        } else if (verbosity > 0) {
+          line(
+            event.host,
+            event.skipped
+              ? paint.dim(`${what}: skipped (${event.description.replace(/^skipped: /, "")})`)
+              : event.ranOn !== undefined
+              ? paint.dim(`${what}: ran once on ${event.ranOn}`)
+              : paint.ok(`${what}: no change`),
+          );
+        }
         if (options.showDiff && event.diff) {
-          clear();
           write(event.diff.split("\n").map((l) => `    ${colorDiff(l, paint)}`).join("\n") + "\n");
-          draw();
         }
         break;
       }
       case "host-done":
-        setStatus(event.host, undefined);
-        if (!event.ok && event.error) line(event.host, paint.error(`failed: ${event.error}`));
+        live?.hostDone(event.host, event.ok);
+        if (!event.ok && event.error && !printed.get(event.host)?.has(event.error)) {
+          failure(event.host, `failed: ${event.error}`);
+        }
         break;
-      case "summary": {
-        clear();
-        write("\n" + summaryTable(event.hosts));
-        const failed = event.failed;
-        const ok = event.hosts.length - failed;
-        const tail = event.interrupted ? ", interrupted" : "";
-        const verdict = `${event.hosts.length} host(s): ${ok} ok, ${failed} failed${tail}`;
-        write((failed > 0 || event.interrupted ? paint.error(verdict) : paint.ok(verdict)) + "\n");
-        if (event.dryRun) write("Dry run: nothing was changed\n");
+      case "summary":
+        live?.end();
+        options.write(summaryText(event, { fullTable: options.fullTable ?? false, paint }));
         break;
-      }
     }
   };
 }

@@ -24,6 +24,21 @@ export interface HostSummary {
   batch?: number;
 }
 
+/** One operation call site of the end-of-run report, with its hosts counted by outcome. */
+export interface OperationRow {
+  /** Where the deploy called it (`web.ts:12`); `-` when unknown. */
+  site: string;
+  op: string;
+  /** The subject all its hosts shared, or `(N subjects)`. */
+  subject: string;
+  changed: number;
+  unchanged: number;
+  failed: number;
+  skipped: number;
+  /** The hosts it failed on, in the order they failed. */
+  failedHosts: string[];
+}
+
 /** Every event of a run. Commands and output are masked before they become events. */
 export type RunEvent =
   | { type: "run-start"; hosts: string[]; deploys: string[]; dryRun: boolean }
@@ -45,7 +60,14 @@ export type RunEvent =
   | { type: "host-connect-failed"; host: string; error: string }
   | { type: "deploy-start"; host: string; deploy: string }
   | { type: "deploy-skipped"; host: string; deploy: string; reason: string }
-  | { type: "op-start"; host: string; op: string; subject: string }
+  | {
+    type: "op-start";
+    host: string;
+    op: string;
+    subject: string;
+    /** Where the deploy called it (`web.ts:12`). */
+    site?: string;
+  }
   | { type: "command"; host: string; command: string }
   | { type: "output"; host: string; stream: "stdout" | "stderr"; line: string }
   | {
@@ -53,6 +75,8 @@ export type RunEvent =
     host: string;
     op: string;
     subject: string;
+    /** Where the deploy called it (`web.ts:12`). */
+    site?: string;
     changed: boolean;
     success: boolean;
     skipped?: boolean;
@@ -71,6 +95,12 @@ export type RunEvent =
     failed: number;
     interrupted: boolean;
     dryRun: boolean;
+    /** The report by operation (added by the deploy command). */
+    operations?: OperationRow[];
+    /** The failed hosts, one name a line, as `--limit @file` reads them. */
+    failedHosts?: string;
+    /** The command that runs the deploy again on the failed hosts only. */
+    rerun?: string;
   };
 
 /** Receives events. */

@@ -106,7 +106,12 @@ async function runDeploy(
   };
   const handler = {
     log: (message: string) => emit({ type: "log", host: hostName, message: session.mask(message) }),
-    call: async (kind: CallKind, name: string, args: unknown[]): Promise<unknown> => {
+    call: async (
+      kind: CallKind,
+      name: string,
+      args: unknown[],
+      site?: string,
+    ): Promise<unknown> => {
       if (request.signal?.aborted) throw new Error("Interrupted");
       if (kind === "coord") {
         return await coordinate(name, args, { coordinator, host: hostName, emit });
@@ -117,6 +122,7 @@ async function runDeploy(
         return await track(session.fact(definition, ...args));
       }
       const subject = session.mask(labelOf(name, args));
+      const where = site === undefined ? {} : { site };
       const control = OPERATIONS[name] ? splitCall(name, OPERATIONS[name], args).control : {};
       /** A result without running: skipped by `_if`, or run once on host `ranOn`. */
       const notRun = (ranOn?: string): OperationResult => {
@@ -136,6 +142,7 @@ async function runDeploy(
           host: hostName,
           op: name,
           subject,
+          ...where,
           ...pick(result),
           ...(skipped ? { skipped } : { ranOn }),
           seconds: 0,
@@ -144,7 +151,7 @@ async function runDeploy(
       };
       await coordinator.beforeOperation(hostName);
       if (!(await conditionHolds(control._if))) return notRun();
-      const run = () => track(runOperation(name, args, subject));
+      const run = () => track(runOperation(name, args, { subject, ...where }));
       if (control._run_once !== true) return await run();
       const nth = (runOnceSeen.get(name) ?? 0) + 1;
       runOnceSeen.set(name, nth);
@@ -160,10 +167,11 @@ async function runDeploy(
   const runOperation = async (
     name: string,
     args: unknown[],
-    subject: string,
+    { subject, site }: { subject: string; site?: string },
   ): Promise<OperationResult> => {
     const started = performance.now();
-    emit({ type: "op-start", host: hostName, op: name, subject });
+    const where = site === undefined ? {} : { site };
+    emit({ type: "op-start", host: hostName, op: name, subject, ...where });
     try {
       const result = await callOperation(session, name, args, {
         dryRun: request.dryRun,
@@ -185,6 +193,7 @@ async function runDeploy(
         host: hostName,
         op: name,
         subject,
+        ...where,
         ...pick(result),
         seconds: (performance.now() - started) / 1000,
       });
@@ -199,6 +208,7 @@ async function runDeploy(
         host: hostName,
         op: name,
         subject,
+        ...where,
         changed: false,
         success: false,
         description: "failed",

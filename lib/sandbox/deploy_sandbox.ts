@@ -24,7 +24,8 @@ export interface LoadedDeploy {
 
 /** Answers a deploy's operation, fact and coordination calls. */
 export interface CallHandler {
-  call(kind: CallKind, name: string, args: unknown[]): Promise<unknown>;
+  /** `site`: where the deploy made the call (`web.ts:12`), when known. */
+  call(kind: CallKind, name: string, args: unknown[], site?: string): Promise<unknown>;
   log(message: string): void;
 }
 
@@ -160,6 +161,7 @@ export class DeploySandbox implements Disposable {
           decode(message.args, {
             callback: (id) => (...args: unknown[]) => this.#invoke(id, args),
           }) as unknown[],
+          message.site,
         ).then(
           (value) =>
             this.#worker.postMessage(

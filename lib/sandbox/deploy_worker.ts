@@ -35,7 +35,13 @@ let nextCallback = 0;
  * `_retry_until`) stay here and travel as ids: the main thread, which decides
  * whether to skip or retry, calls them back while the call is open.
  */
-function call(runId: number, kind: CallKind, name: string, args: unknown[]): Promise<unknown> {
+function call(
+  runId: number,
+  kind: CallKind,
+  name: string,
+  args: unknown[],
+  site?: string,
+): Promise<unknown> {
   const callId = nextCall++;
   const registered: number[] = [];
   const register = (fn: (...args: unknown[]) => unknown) => {
@@ -57,7 +63,7 @@ function call(runId: number, kind: CallKind, name: string, args: unknown[]): Pro
       resolve: (value) => (forget(), resolve(value)),
       reject: (error) => (forget(), reject(error)),
     });
-    post({ type: "call", runId, callId, kind, name, args: encoded, callbacks: registered });
+    post({ type: "call", runId, callId, kind, name, args: encoded, site, callbacks: registered });
   });
 }
 
@@ -111,7 +117,7 @@ function namespace<T>(
             const notify = handlers ? notifiedBy(args) : [];
             notify.forEach((handler) => handlers!.check(handler));
             return tracker.track(name, site, async () => {
-              const result = await call(runId, kind, name, args);
+              const result = await call(runId, kind, name, args, site);
               if ((result as { changed?: boolean })?.changed) {
                 notify.forEach((h) => handlers!.notify(h));
               }

@@ -37,6 +37,8 @@ export type FromWorker =
     kind: CallKind;
     name: string;
     args: unknown[];
+    /** Where the deploy made the call (`web.ts:12`), for the report by operation. */
+    site?: string;
     /** Ids of the functions registered for this call, forgotten when it settles. */
     callbacks: number[];
   }

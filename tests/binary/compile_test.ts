@@ -93,5 +93,5 @@ Deno.test("the CLI works end to end under exactly the binary's permission flags"
     `demo_root=${dir.path}/demo`,
   ]);
   strictEqual(run.code, 0, run.stderr + run.stdout);
-  assertIncludes(run.stdout, "1 host(s): 1 ok, 0 failed");
+  assertIncludes(run.stdout, "1 host(s): 1 succeeded, 0 failed");
 });

@@ -130,7 +130,7 @@ Deno.test("skiff completions generates scripts from the command tree", async (t)
     assertIncludes(run.stdout, "complete -F _skiff skiff");
     assertIncludes(
       run.stdout,
-      `exec) words="--data --limit --exclude --connector --parallel --sudo --sudo-user`,
+      `exec) words="--data --limit --exclude --connector --user --port --key --password --known-hosts --parallel --sudo --sudo-user`,
     );
     const check = await new Deno.Command("bash", { args: ["-n"], stdin: "piped" }).spawn();
     const writer = check.stdin.getWriter();

@@ -23,12 +23,32 @@ Deno.test("skiff deploy changes things once and nothing the second time", async 
     first.stdout,
     `[@local] files.directory ${dir.path}/demo: changed (created ${dir.path}/demo)\n`,
   );
-  strictEqual(summaryRow(first.stdout), "@local   0        6       0        0");
-  assertIncludes(first.stdout, "1 host(s): 1 ok, 0 failed\n");
+  strictEqual(summaryRow(first.stdout), "@local  ok            6          0       0        0");
+  assertIncludes(first.stdout, "1 host(s): 1 succeeded, 0 failed\n");
   const second = await runSkiff(args);
   strictEqual(second.code, 0);
-  strictEqual(summaryRow(second.stdout), "@local   6        0       0        0");
-  assertIncludes(second.stdout, `[@local] files.put ${dir.path}/demo/app.conf: no change\n`);
+  // Nothing changed: no line per operation, the report by operation and the host table.
+  const d = `${dir.path}/demo`;
+  const pad = (text: string) => text.padEnd(`files.line ${d}/conf.d/tuning.conf`.length);
+  strictEqual(
+    second.stdout.replace(/^\[@local\] OS is .*\n/, "").replace(/\d+\.\d\d$/m, "S"),
+    "\n" +
+      `${pad("operation")}  at          changed  unchanged  failed  skipped  failed on\n` +
+      `${pad(`files.directory ${d}`)}  demo.ts:10        0          1       0        0\n` +
+      `${pad(`files.directory ${d}/conf.d`)}  demo.ts:11        0          1       0        0\n` +
+      `${pad(`files.put ${d}/app.conf`)}  demo.ts:12        0          1       0        0\n` +
+      `${
+        pad(`files.line ${d}/conf.d/tuning.conf`)
+      }  demo.ts:19        0          1       0        0\n` +
+      `${pad(`files.block ${d}/motd`)}  demo.ts:23        0          1       0        0\n` +
+      `${pad(`files.link ${d}/current`)}  demo.ts:24        0          1       0        0\n` +
+      "\n" +
+      "host    result  changed  unchanged  failed  skipped  seconds\n" +
+      "@local  ok            0          6       0        0     S\n" +
+      "1 host(s): 1 succeeded, 0 failed\n",
+  );
+  const verbose = await runSkiff([...args, "-v"]);
+  assertIncludes(verbose.stdout, `[@local] files.put ${d}/app.conf: no change\n`);
 });
 
 Deno.test("skiff deploy finishes its run when the reader of its output goes away", async () => {
@@ -167,7 +187,10 @@ Deno.test("skiff deploy fails the host when the deploy throws, naming the positi
     run.stdout,
     `[@local] failed: deploy bad threw not today at ${dir.join("bad.ts")}:3:9\n`,
   );
-  assertIncludes(run.stdout, "1 host(s): 0 ok, 1 failed\n");
+  // Counted once, as a failed host; the failure printed once.
+  strictEqual(summaryRow(run.stdout), "@local  failed        1          0       0        0");
+  strictEqual(run.stdout.split("threw not today").length, 2);
+  assertIncludes(run.stdout, "1 host(s): 0 succeeded, 1 failed\n");
 });
 
 Deno.test("skiff deploy stops on a failed operation with the command, exit code and stderr", async () => {
@@ -183,6 +206,8 @@ Deno.test("skiff deploy stops on a failed operation with the command, exit code 
     "[@local] server.shell echo nope >&2; exit 127: failed: Command failed on @local with exit code 127 (command not found): echo nope >&2; exit 127\nnope\n",
   );
   assertExcludes(run.stdout, "echo never");
+  // Printed once, not again when the host ends.
+  strictEqual(run.stdout.split("Command failed on").length, 2);
 });
 
 Deno.test("deploy code runs sandboxed: no key reads, no sockets, no processes, no env, operations still work", async () => {
@@ -253,7 +278,7 @@ Deno.test("skiff deploy exits 130 on Ctrl-C, leaves nothing running and prints t
   strictEqual(output.code, 130);
   strictEqual(Date.now() - started < 5000, true);
   const stdout = new TextDecoder().decode(output.stdout);
-  assertIncludes(stdout, "1 host(s): 0 ok, 1 failed, interrupted\n");
+  assertIncludes(stdout, "1 host(s): 0 succeeded, 1 failed, interrupted\n");
   const survivors = ps().split("\n").filter((l) => l.includes(marker) && !l.startsWith("Z"));
   deepStrictEqual(survivors, []);
   strictEqual(await Deno.stat(dir.join("after")).then(() => true, () => false), false);

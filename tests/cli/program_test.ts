@@ -33,14 +33,23 @@ Deno.test("buildProgram() gives every command that loads targets the same target
   const program = buildProgram(IO, () => {}) as AnyCommand;
   const target = [
     "--data <K=V>: set host data for every target, values parsed as YAML (repeatable)",
-    "--limit <hosts>: only these groups, hosts or globs, comma-separated (repeatable)",
+    "--limit <hosts>: only these groups, hosts or globs, comma-separated (repeatable); @FILE: the names in FILE",
     "--exclude <hosts>: leave out these groups, hosts or globs, comma-separated (repeatable)",
     "--connector <path>: load a connector module (repeatable)",
   ];
+  const ssh = [
+    "--user <name>: SSH user (data ssh_user)",
+    "--port <n>: SSH port (data ssh_port)",
+    "--key <file>: SSH private key file (data ssh_key)",
+    "--password: ask for the SSH password without echo (data ssh_password)",
+    "--known-hosts <file>: known_hosts file (data ssh_known_hosts_file)",
+  ];
   const parallel = "--parallel <n>: hosts to work on at once (default: min(hosts, 64))";
-  deepStrictEqual(options(find(program, ["exec"])).slice(0, 5), [...target, parallel]);
-  deepStrictEqual(options(find(program, ["deploy"])).slice(5, 16), [
+  deepStrictEqual(options(find(program, ["exec"])).slice(0, 10), [...target, ...ssh, parallel]);
+  deepStrictEqual(options(find(program, ["deploy"])).slice(5, 22), [
     ...target,
+    ...ssh,
+    "--table <hosts>: summary table: short lists failed and changed hosts past 20",
     "--fail-percent <n>: stop starting hosts (and batches) once more than N% of a batch have failed",
     "--serial <n>: run hosts in batches of N hosts or P% of them, one after another",
     "--strategy <name>: free: each host runs on; linear: operations in lock-step",
@@ -49,9 +58,10 @@ Deno.test("buildProgram() gives every command that loads targets the same target
     "--allow-write <path>: let operations write this local path, e.g. for files.get (repeatable)",
     parallel,
   ]);
-  deepStrictEqual(options(find(program, ["facts"])).slice(0, 6), [
+  deepStrictEqual(options(find(program, ["facts"])).slice(0, 11), [
     "--json: print JSON",
     ...target,
+    ...ssh,
     parallel,
   ]);
   deepStrictEqual(options(find(program, ["fleet", "show"])), ["--json: print JSON", ...target]);

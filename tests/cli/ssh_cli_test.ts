@@ -42,10 +42,10 @@ Deno.test("skiff deploy over SSH changes things once and nothing the second time
       .join(" ");
   const first = await runSkiff(args);
   strictEqual(first.code, 0, first.stdout + first.stderr);
-  strictEqual(row(first.stdout), "0 6 0 0");
+  strictEqual(row(first.stdout), "ok 6 0 0");
   const second = await runSkiff(args);
   strictEqual(second.code, 0, second.stdout + second.stderr);
-  strictEqual(row(second.stdout), "6 0 0 0");
+  strictEqual(row(second.stdout), "ok 0 6 0");
   const owner = (await Deno.stat(`${dir.path}/demo/app.conf`)).uid;
   const uid = Number(
     new TextDecoder().decode(

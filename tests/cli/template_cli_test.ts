@@ -21,7 +21,7 @@ Deno.test("files.template renders under the binary's permission flags through th
   strictEqual(first.code, 0, first.stdout + first.stderr);
   assertIncludes(first.stdout, `[@local] files.template app.conf.j2: changed (created ${out})`);
   strictEqual(await Deno.readTextFile(out), "# @local\nworker 1\nworker 2\n");
-  const second = await runSkiff(args);
+  const second = await runSkiff([...args, "-v"]);
   assertIncludes(second.stdout, `[@local] files.template app.conf.j2: no change`);
   await Deno.writeTextFile(dir.join("app.conf.j2"), "{{ nope }}\n");
   const bad = await runSkiff(args);

@@ -28,7 +28,7 @@ for (const kind of ["@local", "@ssh"]) {
       strictEqual(await Deno.readTextFile(dir.join("made.txt")), "w\n");
       assertIncludes(run.stdout, `[${target}] not awaited: files.put at deploy.ts:2\n`);
       assertIncludes(run.stdout, `[${target}] not awaited: files.put at deploy.ts:3\n`);
-      assertIncludes(run.stdout, "1 host(s): 0 ok, 1 failed");
+      assertIncludes(run.stdout, "1 host(s): 0 succeeded, 1 failed");
       assertExcludes(run.stdout + run.stderr, "Uncaught");
       const leftovers = [...Deno.readDirSync(dir.path)].map((e) => e.name).filter((n) =>
         n.includes(".skiff-")

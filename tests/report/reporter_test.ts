@@ -1,5 +1,6 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { summaryTable, textReporter } from "../../lib/report/reporter.ts";
+import { textReporter } from "../../lib/report/reporter.ts";
+import { hostTable } from "../../lib/report/summary.ts";
 import type { Painter } from "../../lib/report/paint.ts";
 
 const PLAIN: Painter = {
@@ -19,43 +20,44 @@ Deno.test("textReporter() shows barrier waits in the live status of every waitin
     live: true,
     write: (text) => screen += text,
     paint: PLAIN,
+    now: () => 0,
   });
   report({ type: "run-start", hosts: ["a", "b", "c"], deploys: ["d"], dryRun: false });
   report({ type: "barrier-wait", host: "a", barrier: "db-ready", batch: 0, arrived: 1, total: 3 });
   screen = "";
   report({ type: "barrier-wait", host: "b", barrier: "db-ready", batch: 0, arrived: 2, total: 3 });
-  // The last block drawn: a and b wait at 2/3, c is still waiting to start.
+  // The last block drawn: the progress line, then a and b at 2/3 (c has not started).
   deepStrictEqual(screen.split("\x1b[J").at(-1)!.trimEnd().split("\n"), [
+    "hosts 0/3 done · 2 running · 0 failed · ops 0 · 00:00",
     "[a] waiting at barrier db-ready: 2/3",
     "[b] waiting at barrier db-ready: 2/3",
-    "[c] waiting",
   ]);
   screen = "";
   report({ type: "barrier-pass", barrier: "db-ready", batch: 0, hosts: 3, seconds: 0.5 });
   deepStrictEqual(screen.split("\x1b[J").at(-1)!.trimEnd().split("\n"), [
-    "[a] ok 0, changed 0, failed 0",
-    "[b] ok 0, changed 0, failed 0",
-    "[c] waiting",
+    "hosts 0/3 done · 2 running · 0 failed · ops 0 · 00:00",
+    "[a] changed 0, unchanged 0, failed 0",
+    "[b] changed 0, unchanged 0, failed 0",
   ]);
 });
 
-Deno.test("summaryTable() adds a batch column (from 1) when the run had batches", () => {
+Deno.test("hostTable() adds a batch column (from 1) when the run had batches", () => {
   const counts = { ok: 1, changed: 0, failed: 0, skipped: 0 };
   strictEqual(
-    summaryTable([
+    hostTable([
       { host: "web1", ok: true, counts, seconds: 1, batch: 0 },
-      { host: "web2", ok: true, counts, seconds: 2, batch: 1 },
+      { host: "web2", ok: false, counts, seconds: 2, batch: 1 },
     ]),
-    "host  batch  ok  changed  failed  skipped  seconds\n" +
-      "web1      1   1        0       0        0     1.00\n" +
-      "web2      2   1        0       0        0     2.00\n",
+    "host  result  batch  changed  unchanged  failed  skipped  seconds\n" +
+      "web1  ok          1        0          1       0        0     1.00\n" +
+      "web2  failed      2        0          1       0        0     2.00\n",
   );
 });
 
-Deno.test("textReporter() names the host a _run_once operation ran on", () => {
+Deno.test("textReporter() names the host a _run_once operation ran on (with -v)", () => {
   let out = "";
   const report = textReporter({
-    verbosity: 0,
+    verbosity: 1,
     showDiff: false,
     live: false,
     write: (text) => out += text,

@@ -33,9 +33,12 @@ interface Entry {
  */
 export class OperationTally {
   readonly #entries = new Map<string, Entry>();
+  /** Each host's place in the run (from `run-start`), so failed hosts list in inventory order. */
+  readonly #order = new Map<string, number>();
 
-  /** Counts `event` when it is an operation result; ignores every other event. */
+  /** Counts `event` when it is an operation result; notes the hosts' order from `run-start`. */
   add(event: RunEvent): void {
+    if (event.type === "run-start") event.hosts.forEach((host, i) => this.#order.set(host, i));
     if (event.type !== "op-result") return;
     const site = event.site ?? "-";
     const key = `${site}\0${event.op}`;
@@ -66,12 +69,17 @@ export class OperationTally {
     else row.unchanged++;
   }
 
-  /** The rows so far; a call site whose hosts had different subjects shows their number. */
+  /**
+   * The rows so far; a call site whose hosts had different subjects shows
+   * their number. Failed hosts are in the run's host order, not finishing order.
+   */
   rows(): OperationRow[] {
     return [...this.#entries.values()].map(({ row, subjects }) => ({
       ...row,
       subject: subjects.size > 1 ? `(${subjects.size} subjects)` : row.subject,
-      failedHosts: [...row.failedHosts],
+      failedHosts: row.failedHosts.toSorted((a, b) =>
+        (this.#order.get(a) ?? Infinity) - (this.#order.get(b) ?? Infinity)
+      ),
     }));
   }
 }

@@ -14,7 +14,7 @@ const DEPLOY = `export default async function ({ ops, sh, secret }) {
 Deno.test("_name names an operation in the output, --json and the report; unnamed shell calls show their first command, masked", async () => {
   await using dir = await tempDir();
   await Deno.writeTextFile(dir.join("deploy.ts"), DEPLOY);
-  const run = await runSkiff(["deploy", "@local", dir.join("deploy.ts"), "-y"]);
+  const run = await runSkiff(["deploy", "@local", dir.join("deploy.ts"), "-y", "-v"]);
   strictEqual(run.code, 1, run.stdout + run.stderr);
   assertIncludes(run.stdout, "[@local] server.shell echo first ***: skipped (_if is false)\n");
   assertIncludes(run.stdout, "[@local] server.shell echo second: skipped (_if is false)\n");

@@ -20,7 +20,7 @@ async function deployIn(root: string, dir: string, body: string, extra: string[]
     `${dir}/deploy.ts`,
     `export default async function ({ ops }) {\n${body}\n}\n`,
   );
-  return await runSkiff(["deploy", `@chroot${root}`, `${dir}/deploy.ts`, "-y", ...extra]);
+  return await runSkiff(["deploy", `@chroot${root}`, `${dir}/deploy.ts`, "-y", "-v", ...extra]);
 }
 
 Deno.test("server.hostname on @chroot writes /etc/hostname in the tree and never names the controller", async () => {

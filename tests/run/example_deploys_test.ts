@@ -40,7 +40,7 @@ fdb:
   cluster_id: abc123
 `,
   );
-  const deploy = () => runSkiff(["deploy", dir.join("fleet.yml"), ...DEPLOYS, "-y"]);
+  const deploy = () => runSkiff(["deploy", dir.join("fleet.yml"), ...DEPLOYS, "-y", "-v"]);
   const first = await deploy();
   strictEqual(first.code, 0, first.stdout + first.stderr);
   assertIncludes(first.stdout, "[fdb1] server.shell Restart webapp: changed");

@@ -271,13 +271,13 @@ export function buildProgram(
   ).action(async (targets, flags) => {
     runFleetShow(await load(targets, flags), flags.json ?? false, io);
   });
-  fleet.command("check")
-    .description("validate fleet files and targets; exit 2 on errors")
-    .argument("<targets>", "fleet files or comma-separated hosts")
-    .addOption(connectorOption())
-    .action(async (targets, flags) => {
-      runFleetCheck(await load(targets, flags), io);
-    });
+  addTargetOptions(
+    fleet.command("check")
+      .description("validate fleet files and targets; exit 2 on errors")
+      .argument("<targets>", "fleet files or comma-separated hosts"),
+  ).action(async (targets, flags) => {
+    runFleetCheck(await load(targets, flags), io);
+  });
   program.command("schema")
     .description("print the JSON Schema of the fleet format and data keys (for editors)")
     .addOption(connectorOption())

@@ -172,3 +172,16 @@ Deno.test("skiff exec over a fleet of two sshd hosts and @local, limited by grou
   );
   strictEqual(run.stderr, "2 of 2 hosts succeeded\n");
 });
+
+Deno.test("skiff fleet check takes --limit and --exclude like every command with targets", async () => {
+  await using dir = await tempDir();
+  const fleet = dir.join("fleet.yml");
+  await Deno.writeTextFile(
+    fleet,
+    "fleet:\n  hosts:\n    web1: {ssh_hostname: 127.0.0.1}\n    web2: {ssh_hostname: 127.0.0.1}\n    db1: {ssh_hostname: 127.0.0.1}\n",
+  );
+  const all = await runSkiff(["fleet", "check", fleet]);
+  strictEqual(all.stdout, "ok: 3 hosts, 2 groups\n", all.stderr);
+  const some = await runSkiff(["fleet", "check", fleet, "--limit", "web*", "--exclude", "web2"]);
+  strictEqual(some.stdout, "ok: 1 hosts, 2 groups\n", some.stderr);
+});

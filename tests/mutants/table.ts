@@ -161,7 +161,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: "lib/operations/registry.ts",
     original: "const positional = Array.from({ length: spec.positional }, (_, i) => args[i]);",
     replacement: "const positional = args.slice(0, spec.positional);",
-    tests: ["tests/cli/template_cli_test.ts"],
+    tests: ["tests/operations/missing_arguments_test.ts", "tests/cli/template_cli_test.ts"],
   },
   {
     id: "exec-bypasses-session",

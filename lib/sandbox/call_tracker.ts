@@ -43,9 +43,9 @@ export function callSite(stack: string | undefined): string {
 class Observed<T> extends Promise<T> {
   onObserved?: () => void;
 
-  // deno-lint-ignore no-explicit-any
   override then<A = T, B = never>(
     onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
+    // deno-lint-ignore no-explicit-any
     onRejected?: ((reason: any) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
     this.onObserved?.();

@@ -22,6 +22,7 @@ import { withHost } from "./with_host.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { coordinate } from "./coordinate_call.ts";
 import type { RunRequest } from "./request.ts";
+import type { RunLockOptions } from "./_host_lock.ts";
 
 /** What one host's run shares with the others. */
 export interface HostRunShared {
@@ -29,6 +30,8 @@ export interface HostRunShared {
   coordinator: Coordinator;
   /** Which local paths operations may read and write. */
   policy: LocalPathPolicy;
+  /** The run lock every host takes (absent under `--dry`). */
+  lock?: RunLockOptions;
 }
 
 /** The directory of a path. */
@@ -53,7 +56,7 @@ export async function runHost(
   const { sandbox, coordinator } = shared;
   const counts: HostCounts = { ok: 0, changed: 0, failed: 0, skipped: 0 };
   const refusal = { refused: false };
-  const outcome = await withHost(host, request, async (session) => {
+  const outcome = await withHost(host, { ...request, lock: shared.lock }, async (session) => {
     for (const [index, deploy] of sandbox.deploys.entries()) {
       if (request.signal?.aborted) return "interrupted";
       const reason = restrictionReason(request.inventory.restrictions, host.name, deploy.name);

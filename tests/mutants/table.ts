@@ -313,4 +313,33 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: 'if (lines.length) rv += "\\n" + lines.map((l) => pad + l).join("\\n");',
     tests: ["tests/operations/template_corpus_test.ts"],
   },
+  {
+    id: "run-lock-not-taken",
+    file: "lib/run/with_host.ts",
+    original: "if (options.lock) {",
+    replacement: "if (options.lock && false) {",
+    tests: ["tests/run/run_lock_test.ts"],
+  },
+  {
+    id: "run-lock-not-released",
+    file: "lib/run/with_host.ts",
+    original: "  await release();",
+    replacement: "  void release;",
+    tests: ["tests/run/run_lock_test.ts"],
+  },
+  {
+    id: "run-lock-live-holder-taken-over",
+    file: "lib/run/_host_lock.ts",
+    original:
+      "answer.holder.controller === lock.owner.controller && !await lock.alive(answer.holder.pid)",
+    replacement: "answer.holder.controller === lock.owner.controller",
+    tests: ["tests/run/run_lock_test.ts"],
+  },
+  {
+    id: "run-lock-taken-by-dry-run",
+    file: "lib/run/runner.ts",
+    original: "const lock = request.dryRun",
+    replacement: "const lock = false",
+    tests: ["tests/run/run_lock_test.ts"],
+  },
 ];

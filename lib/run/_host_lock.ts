@@ -26,6 +26,34 @@ export interface RunLockOptions {
   alive: (pid: number) => Promise<boolean>;
   /** Where the lock lives (tests use their own). */
   path?: string;
+  /**
+   * Runs the lock's steps of this run's hosts one at a time (two inventory
+   * names for one machine must not race each other); absent: no queue.
+   */
+  serial?: <T>(step: () => Promise<T>) => Promise<T>;
+}
+
+/**
+ * A queue that runs steps one after another, each after the last settled.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * const serial = serialQueue();
+ * const order: number[] = [];
+ * const slow = serial(async () => { await new Promise((r) => setTimeout(r, 20)); order.push(1); });
+ * const fast = serial(async () => { order.push(2); });
+ * await Promise.all([slow, fast]);
+ * deepStrictEqual(order, [1, 2]);
+ * ```
+ */
+export function serialQueue(): <T>(step: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(step: () => Promise<T>): Promise<T> => {
+    const next = tail.then(step, step);
+    tail = next.catch(() => {});
+    return next;
+  };
 }
 
 /** A host that another run holds: the host fails with this message. */
@@ -40,7 +68,19 @@ export class RunLockedError extends Error {
  * `warn` says so. When the host cannot run the script at all, `warn` says so
  * and the run goes on without a lock.
  */
-export async function takeRunLock(
+export function takeRunLock(
+  connector: BaseConnector,
+  lock: RunLockOptions,
+  warn: (message: string) => void,
+): Promise<() => Promise<void>> {
+  const serial = lock.serial ?? ((step) => step());
+  return serial(async () => {
+    const release = await acquire(connector, lock, warn);
+    return () => serial(release);
+  });
+}
+
+async function acquire(
   connector: BaseConnector,
   lock: RunLockOptions,
   warn: (message: string) => void,
@@ -50,6 +90,11 @@ export async function takeRunLock(
   const run = async (script: string) =>
     (await connector.runShellCommand(script, { sharedShell: true })).output.stdout;
   let answer = parseAnswer(await run(acquireScript(lock.owner, token, { path })));
+  // A lock just made (perhaps by another session of this run) has no info yet.
+  for (let tries = 0; answer.state === "held" && !answer.holder && tries < 20; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    answer = parseAnswer(await run(acquireScript(lock.owner, token, { path })));
+  }
   if (
     answer.state === "held" && answer.holder &&
     answer.holder.controller === lock.owner.controller && !await lock.alive(answer.holder.pid)
@@ -135,6 +180,7 @@ export function defaultRunLock(runProcess: ProcessRunner): RunLockOptions {
   return {
     owner: thisRun(),
     alive: (pid) => pidAlive(pid, runProcess),
+    serial: serialQueue(),
     path: Deno.env.get("SKIFF_RUN_LOCK") || undefined,
   };
 }

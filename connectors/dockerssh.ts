@@ -47,6 +47,7 @@ export function remoteRunner(ssh: SshConnector, sudo: boolean): ProcessRunner {
       _stdin: stdin,
       _timeout: options.timeout,
       onOutput: options.onOutput,
+      outputLimit: options.outputLimit,
       signal: options.signal,
       _success_exit_codes: Array.from({ length: 256 }, (_, code) => code),
     });

@@ -147,7 +147,7 @@ export class HostSession implements OperationHost {
   async run(
     command: Command | string,
     args: ControlArguments,
-    options: { ownShell?: boolean } = {},
+    options: { ownShell?: boolean; outputLimit?: number } = {},
   ): Promise<SessionCommandResult> {
     if (this.#signal?.aborted) throw new OperationError("Interrupted");
     const cmd = toCommand(command);
@@ -159,6 +159,7 @@ export class HostSession implements OperationHost {
       ...args,
       signal: this.#signal,
       sharedShell: !options.ownShell,
+      outputLimit: options.outputLimit,
       onOutput: ({ stream, line }) =>
         this.#emit({ type: "output", host: this.name, stream, line: this.mask(line) }),
     });
@@ -298,6 +299,7 @@ export class HostSession implements OperationHost {
   async #gather<A extends unknown[], T>(definition: FactDefinition<A, T>, args: A): Promise<T> {
     const result = await this.run(definition.command(...args), this.arguments(), {
       ownShell: definition.ownShell,
+      outputLimit: Infinity, // a fact parses everything it printed
     });
     const codes = definition.successCodes ?? [0];
     if (result.exitCode === 127) {

@@ -342,4 +342,18 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: "const lock = false",
     tests: ["tests/run/run_lock_test.ts"],
   },
+  {
+    id: "output-kept-whole",
+    file: "lib/core/output_collector.ts",
+    original: "while (keep.tailSize > this.#limit && keep.tail.length - keep.tailStart > 1) {",
+    replacement: "while (false) {",
+    tests: ["tests/run/bounded_output_test.ts"],
+  },
+  {
+    id: "output-collector-bypassed-over-ssh",
+    file: "connectors/ssh/channels.ts",
+    original: "const kept = new OutputCollector({ limit: options.outputLimit });",
+    replacement: "const kept = new OutputCollector({ limit: Infinity });",
+    tests: ["tests/run/bounded_output_test.ts"],
+  },
 ];

@@ -174,6 +174,7 @@ async function runDeploy(
         local: {
           policy: shared.policy,
           base: dirOf(deploy.path),
+          deploy: deploy.name,
           read: (path) => readOnce(deploy, path),
         },
         config: request.inventory.config,

@@ -250,7 +250,10 @@ export class HostSession implements OperationHost {
   ): Promise<boolean> {
     const { label, ...rest } = options;
     if (label !== undefined) this.emitCommand(label);
-    return await this.#connector.putFile(source, remotePath, rest);
+    return await this.#transfer(
+      `Upload to ${remotePath}`,
+      () => this.#connector.putFile(source, remotePath, rest),
+    );
   }
 
   /** Downloads `remotePath` into a local path or stream; `label` is shown as the command. */
@@ -261,7 +264,25 @@ export class HostSession implements OperationHost {
   ): Promise<boolean> {
     const { label, ...rest } = options;
     if (label !== undefined) this.emitCommand(label);
-    return await this.#connector.getFile(remotePath, destination, rest);
+    return await this.#transfer(
+      `Download of ${remotePath}`,
+      () => this.#connector.getFile(remotePath, destination, rest),
+    );
+  }
+
+  /**
+   * A failed transfer is an OperationError on every connector (`_ignore_errors`
+   * and retries treat it like a failed command); Ctrl-C stays an interruption.
+   */
+  async #transfer(what: string, transfer: () => Promise<boolean>): Promise<boolean> {
+    try {
+      return await transfer();
+    } catch (error) {
+      if (error instanceof OperationError || this.#signal?.aborted) throw error;
+      throw new OperationError(`${what} on ${this.name} failed: ${errorMessage(error)}`, {
+        cause: error,
+      });
+    }
   }
 
   /** True when rsync can reach this host (the connector supports it and the tools are there). */

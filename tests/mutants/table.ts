@@ -356,4 +356,18 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: "const kept = new OutputCollector({ limit: Infinity });",
     tests: ["tests/run/bounded_output_test.ts"],
   },
+  {
+    id: "transfer-failure-not-operation-error",
+    file: "lib/run/session.ts",
+    original: "if (error instanceof OperationError || this.#signal?.aborted) throw error;",
+    replacement: "throw error;",
+    tests: ["tests/run/fault_files_test.ts"],
+  },
+  {
+    id: "missing-source-unexplained",
+    file: "lib/operations/registry.ts",
+    original: "if (!(error instanceof Deno.errors.NotFound)) throw error;",
+    replacement: "throw error;",
+    tests: ["tests/run/fault_files_test.ts"],
+  },
 ];

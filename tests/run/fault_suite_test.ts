@@ -1,0 +1,59 @@
+/**
+ * Fault cases 2 (unresolvable host name), 7 (wrong key) and 26 (invalid
+ * UTF-8 output) through the CLI: exit code, message, and nothing left
+ * running or written.
+ */
+
+import { strictEqual } from "node:assert/strict";
+import { runSkiff } from "../helpers/cli.ts";
+import { generateKey, startSshd, TEST_USER } from "../helpers/sshd.ts";
+import { tempDir } from "../helpers/temp.ts";
+
+Deno.test("fault 2: an unresolvable host name fails that host, exit 1", async () => {
+  const target = "@ssh/nohost.invalid";
+  const run = await runSkiff(["exec", target, "--data", "ssh_connect_retries=0", "--", "true"]);
+  strictEqual(run.code, 1, run.stdout + run.stderr);
+  const all = run.stdout + run.stderr;
+  strictEqual(
+    all.includes(`[${target}] could not connect: Cannot connect to nohost.invalid:22:`),
+    true,
+    all,
+  );
+  strictEqual(/ENOTFOUND|not known|resolve/i.test(all), true, all);
+});
+
+Deno.test("fault 7: a wrong key fails that host at once, naming what was tried, exit 1", async () => {
+  await using sshd = await startSshd();
+  await using dir = await tempDir();
+  const wrong = await generateKey(dir.join("wrong"));
+  const target = `@ssh/${TEST_USER}@127.0.0.1:${sshd.port}`;
+  const started = performance.now();
+  const run = await runSkiff([
+    "exec",
+    target,
+    "--data",
+    `ssh_key=${wrong},ssh_known_hosts_file=${sshd.knownHosts}`,
+    "--",
+    "true",
+  ]);
+  strictEqual(run.code, 1, run.stdout + run.stderr);
+  const all = run.stdout + run.stderr;
+  strictEqual(
+    all.includes(
+      `[${target}] could not connect: Authentication failed for ${TEST_USER}@127.0.0.1:${sshd.port}: tried publickey`,
+    ),
+    true,
+    all,
+  );
+  strictEqual(
+    performance.now() - started < 15_000,
+    true,
+    "authentication failures are not retried",
+  );
+});
+
+Deno.test("fault 26: invalid UTF-8 output is shown with U+FFFD, exit 0", async () => {
+  const run = await runSkiff(["exec", "@local", "--", "printf 'a\\377\\376b\\n'"]);
+  strictEqual(run.code, 0, run.stderr);
+  strictEqual(run.stdout, "[@local] a\uFFFD\uFFFDb\n");
+});

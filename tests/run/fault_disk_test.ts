@@ -1,0 +1,60 @@
+/**
+ * Fault cases 13 (the target's disk fills during an upload) and 14 (a
+ * read-only destination), on a tiny tmpfs mounted in a private mount
+ * namespace (root only): exit 1, a clear message, and neither a partial file
+ * nor a temporary one left.
+ */
+
+import { strictEqual } from "node:assert/strict";
+import { skiffArgs, TEST_RUN_LOCK } from "../helpers/cli.ts";
+import { requireRoot } from "../helpers/require.ts";
+import { tempDir } from "../helpers/temp.ts";
+
+/** Mounts a 64 KiB tmpfs on `dir/mnt` (read-only when asked), runs skiff, then lists the mount. */
+async function inTinyDisk(
+  dir: string,
+  options: { readOnly: boolean; deploy: string },
+): Promise<{ code: number; stdout: string; left: string }> {
+  const skiff = [Deno.execPath(), ...skiffArgs(["deploy", "@local", options.deploy, "-y"])]
+    .map((arg) => `'${arg.replaceAll("'", `'"'"'`)}'`).join(" ");
+  const script = `mount -t tmpfs -o size=64k${options.readOnly ? ",ro" : ""} tmpfs ${dir}/mnt && ` +
+    `${skiff}; echo "exit=$?"; echo "left=$(ls -A ${dir}/mnt | tr '\\n' ' ')"`;
+  const out = await new Deno.Command("unshare", {
+    args: ["-m", "--propagation", "private", "sh", "-c", script],
+    env: { NO_COLOR: "1", SKIFF_RUN_LOCK: TEST_RUN_LOCK },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  const code = Number(/^exit=(\d+)$/m.exec(stdout)?.[1]);
+  const left = /^left=(.*)$/m.exec(stdout)?.[1] ?? "?";
+  return { code, stdout, left: left.trim() };
+}
+
+Deno.test("faults 13 and 14: a full or read-only target disk fails the upload and leaves nothing", async (t) => {
+  requireRoot("mounting a tmpfs");
+  await using dir = await tempDir();
+  await Deno.mkdir(dir.join("mnt"));
+  await Deno.writeFile(dir.join("big.bin"), new Uint8Array(1024 * 1024).fill(7));
+  const deploy = dir.join("put.ts");
+  await Deno.writeTextFile(
+    deploy,
+    `export default async ({ ops }) => {\n  await ops.files.put("big.bin", ${
+      JSON.stringify(dir.join("mnt/big.bin"))
+    });\n};\n`,
+  );
+  await t.step("13: disk full", async () => {
+    const run = await inTinyDisk(dir.path, { readOnly: false, deploy });
+    strictEqual(run.code, 1, run.stdout);
+    strictEqual(run.stdout.includes("[@local] failed: files.put big.bin:"), true, run.stdout);
+    strictEqual(/No space left on device/.test(run.stdout), true, run.stdout);
+    strictEqual(run.left, "", "no partial and no temporary file");
+  });
+  await t.step("14: read-only destination", async () => {
+    const run = await inTinyDisk(dir.path, { readOnly: true, deploy });
+    strictEqual(run.code, 1, run.stdout);
+    strictEqual(run.stdout.includes("[@local] failed: files.put big.bin:"), true, run.stdout);
+    strictEqual(/Read-only file system/.test(run.stdout), true, run.stdout);
+    strictEqual(run.left, "");
+  });
+});

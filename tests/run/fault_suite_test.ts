@@ -57,3 +57,31 @@ Deno.test("fault 26: invalid UTF-8 output is shown with U+FFFD, exit 0", async (
   strictEqual(run.code, 0, run.stderr);
   strictEqual(run.stdout, "[@local] a\uFFFD\uFFFDb\n");
 });
+
+Deno.test("fault 3: a port that accepts TCP but never sends an SSH banner fails after ssh_connect_timeout", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })();
+  const port = (listener.addr as Deno.NetAddr).port;
+  const target = `@ssh/nobody@127.0.0.1:${port}`;
+  const started = performance.now();
+  const run = await runSkiff([
+    "exec",
+    target,
+    "--data",
+    "ssh_connect_timeout=1,ssh_connect_retries=0",
+    "--",
+    "true",
+  ]);
+  const seconds = (performance.now() - started) / 1000;
+  for (const conn of held) conn.close();
+  listener.close();
+  await accepting.catch(() => {});
+  strictEqual(run.code, 1, run.stdout + run.stderr);
+  const all = run.stdout + run.stderr;
+  strictEqual(all.includes(`[${target}] could not connect:`), true, all);
+  strictEqual(/timed out|timeout/i.test(all), true, all);
+  strictEqual(seconds < 10, true, `took ${seconds} s`);
+});

@@ -85,3 +85,34 @@ Deno.test("fault 3: a port that accepts TCP but never sends an SSH banner fails 
   strictEqual(/timed out|timeout/i.test(all), true, all);
   strictEqual(seconds < 10, true, `took ${seconds} s`);
 });
+
+Deno.test("fault 17: sudo that needs a password, with no terminal and none given, fails at once with what to do", async () => {
+  await using sshd = await startSshd();
+  // Its own file: sudoers.d files are read in name order, so a NOPASSWD rule
+  // another test may write at the same time (skiff-test) would win; then
+  // this test sees a success and fails, never the other one.
+  const sudoers = "/etc/sudoers.d/skiff-fault17";
+  await Deno.writeTextFile(sudoers, `${TEST_USER} ALL=(ALL) ALL\n`, { mode: 0o440 });
+  try {
+    const target = `@ssh/${TEST_USER}@127.0.0.1:${sshd.port}`;
+    const run = await runSkiff([
+      "exec",
+      target,
+      "--sudo",
+      "--data",
+      `ssh_key=${sshd.clientKey},ssh_known_hosts_file=${sshd.knownHosts}`,
+      "--",
+      "id -u",
+    ]);
+    strictEqual(run.code, 1, run.stdout + run.stderr);
+    strictEqual(run.stdout, "");
+    strictEqual(
+      run.stderr,
+      `[${target}] sudo: a password is required\n` +
+        `[${target}] command failed: sudo on ${target} needs a password: set _sudo_password (secret) or add a NOPASSWD rule\n` +
+        "0 of 1 hosts succeeded\n",
+    );
+  } finally {
+    await Deno.remove(sudoers);
+  }
+});

@@ -9,6 +9,7 @@ import { strictEqual } from "node:assert/strict";
 import { skiffArgs, TEST_RUN_LOCK } from "../helpers/cli.ts";
 import { requireRoot } from "../helpers/require.ts";
 import { tempDir } from "../helpers/temp.ts";
+import { startSshd, TEST_USER } from "../helpers/sshd.ts";
 
 /** Mounts a 64 KiB tmpfs on `dir/mnt` (read-only when asked), runs skiff, then lists the mount. */
 async function inTinyDisk(
@@ -57,4 +58,40 @@ Deno.test("faults 13 and 14: a full or read-only target disk fails the upload an
     strictEqual(/Read-only file system/.test(run.stdout), true, run.stdout);
     strictEqual(run.left, "");
   });
+});
+
+Deno.test("fault 12: a known_hosts that cannot be written under accept-new refuses the host, naming the file", async () => {
+  requireRoot("mounting a tmpfs");
+  await using sshd = await startSshd();
+  await using dir = await tempDir();
+  await Deno.mkdir(dir.join("mnt"));
+  const known = dir.join("mnt/known_hosts");
+  const target = `@ssh/${TEST_USER}@127.0.0.1:${sshd.port}`;
+  const skiff = [
+    Deno.execPath(),
+    ...skiffArgs([
+      "exec",
+      target,
+      "--data",
+      `ssh_key=${sshd.clientKey},ssh_known_hosts_file=${known},ssh_strict_host_key_checking=accept-new`,
+      "--",
+      "echo ran",
+    ]),
+  ].map((arg) => `'${arg.replaceAll("'", `'"'"'`)}'`).join(" ");
+  const mnt = dir.join("mnt");
+  const script = `mount -t tmpfs tmpfs ${mnt} && : > ${known} && mount -o remount,ro ${mnt} && ` +
+    `${skiff}; echo "exit=$?"; echo "known=$(cat ${known})"`;
+  const out = await new Deno.Command("unshare", {
+    args: ["-m", "--propagation", "private", "sh", "-c", script],
+    env: { NO_COLOR: "1", SKIFF_RUN_LOCK: TEST_RUN_LOCK },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  strictEqual(stdout, "exit=1\nknown=\n", "nothing ran, nothing written");
+  strictEqual(
+    new TextDecoder().decode(out.stderr).split("\n")[0],
+    `[${target}] could not connect: Cannot record the host key of 127.0.0.1:${sshd.port} in ${known}: ` +
+      `Read-only file system (os error 30): writefile '${known}'`,
+  );
 });

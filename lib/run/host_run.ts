@@ -47,8 +47,38 @@ export interface HostRunResult {
   refused?: boolean;
 }
 
-/** Runs every deploy on `host`, one after another, through {@linkcode withHost}. */
+/**
+ * Runs every deploy on `host`, one after another, through {@linkcode withHost}.
+ * Past `hostTimeout` seconds the host is stopped as Ctrl-C stops a run (its
+ * commands are killed, its deploy no longer waited for) and fails.
+ */
 export async function runHost(
+  host: InventoryHost,
+  request: RunRequest,
+  shared: HostRunShared,
+): Promise<HostRunResult> {
+  if (request.hostTimeout === undefined) return await runHostOnce(host, request, shared);
+  const timer = new AbortController();
+  const timeout = setTimeout(() => timer.abort(), request.hostTimeout * 1000);
+  const signals = request.signal ? [request.signal, timer.signal] : [timer.signal];
+  try {
+    const result = await runHostOnce(
+      host,
+      { ...request, signal: AbortSignal.any(signals) },
+      shared,
+    );
+    if (!timer.signal.aborted || request.signal?.aborted) return result;
+    return {
+      ...result,
+      ok: false,
+      error: `did not finish within ${request.hostTimeout} s (--host-timeout): stopped`,
+    };
+  } finally {
+    clearTimeout(timeout);
+  }
+}
+
+async function runHostOnce(
   host: InventoryHost,
   request: RunRequest,
   shared: HostRunShared,

@@ -36,6 +36,8 @@ export interface RunRequest {
   strategy?: Strategy;
   /** Run notified handlers on a host whose deploy failed too. */
   forceHandlers?: boolean;
+  /** Seconds a host's deploys may take; then the host is stopped like Ctrl-C and fails. */
+  hostTimeout?: number;
   /** Connector context. */
   context: ConnectorContext;
   /** Where events go. */

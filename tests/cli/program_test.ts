@@ -39,12 +39,13 @@ Deno.test("buildProgram() gives every command that loads targets the same target
   ];
   const parallel = "--parallel <n>: hosts to work on at once (default: min(hosts, 64))";
   deepStrictEqual(options(find(program, ["exec"])).slice(0, 5), [...target, parallel]);
-  deepStrictEqual(options(find(program, ["deploy"])).slice(5, 16), [
+  deepStrictEqual(options(find(program, ["deploy"])).slice(5, 17), [
     ...target,
     "--fail-percent <n>: stop starting hosts (and batches) once more than N% of a batch have failed",
     "--serial <n>: run hosts in batches of N hosts or P% of them, one after another",
     "--strategy <name>: free: each host runs on; linear: operations in lock-step",
     "--force-handlers: run notified handlers on hosts that failed too",
+    "--host-timeout <seconds>: fail a host whose deploys have not ended after this long",
     "--allow-read <path>: let deploy code and its operations read this path too (repeatable)",
     "--allow-write <path>: let operations write this local path, e.g. for files.get (repeatable)",
     parallel,

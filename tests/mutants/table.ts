@@ -370,4 +370,11 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: "throw error;",
     tests: ["tests/run/fault_files_test.ts"],
   },
+  {
+    id: "host-timeout-reported-as-success",
+    file: "lib/run/host_run.ts",
+    original: "if (!timer.signal.aborted || request.signal?.aborted) return result;",
+    replacement: "return result;",
+    tests: ["tests/run/host_timeout_test.ts"],
+  },
 ];

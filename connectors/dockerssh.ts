@@ -153,6 +153,7 @@ export class DockerSshConnector extends BaseConnector {
     const result = await this.#docker.runShellCommand(sh`base64 < ${remotePath}`, {
       ...command,
       ...connector,
+      outputLimit: Infinity, // the file itself: all of it
     });
     if (!result.success) {
       throw new OperationError(

@@ -159,7 +159,9 @@ export class HostSession implements OperationHost {
       ...args,
       signal: this.#signal,
       sharedShell: !options.ownShell,
-      outputLimit: options.outputLimit,
+      // Bounded: what an operator wrote may print without end. skiff's own
+      // scripts read back what they print (base64 contents): all of it.
+      outputLimit: options.outputLimit ?? (options.ownShell ? undefined : Infinity),
       onOutput: ({ stream, line }) =>
         this.#emit({ type: "output", host: this.name, stream, line: this.mask(line) }),
     });

@@ -53,6 +53,7 @@ if (import.meta.main) {
   const { benchSsh } = await import("./ssh_bench.ts");
   const { benchDeploy } = await import("./deploy_bench.ts");
   const { benchBarriers } = await import("./barrier_bench.ts");
+  const { benchOutputMemory } = await import("./output_memory_bench.ts");
   console.log("== @local commands");
   await benchLocal();
   console.log("== deploy sandbox proxy");
@@ -63,4 +64,6 @@ if (import.meta.main) {
   for (const hosts of [1, 8, 32]) await benchDeploy(hosts);
   console.log("== 20 barriers against none, 32 hosts");
   await benchBarriers(32);
+  console.log("== a command printing 200 MiB (peak memory)");
+  await benchOutputMemory(200);
 }

@@ -17,7 +17,7 @@ import { commandResult, downloadTo } from "./_shared.ts";
 /** What a connector's `exec` takes: control arguments plus what a local process takes. */
 export type ExecOptions =
   & ControlArguments
-  & Pick<ProcessOptions, "stdin" | "onOutput" | "signal" | "stdoutBytes">;
+  & Pick<ProcessOptions, "stdin" | "onOutput" | "signal" | "stdoutBytes" | "outputLimit">;
 
 /** Runs one command, wrapped by `makeUnixCommand`, as a local process. */
 export type ExecProcess = (command: Command, options: ExecOptions) => Promise<ProcessResult>;

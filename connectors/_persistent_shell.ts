@@ -19,6 +19,7 @@ import {
 import { makeUnixCommand } from "../lib/core/unix_command.ts";
 import type { CommandResult, RunOptions } from "./base.ts";
 import { renderUnderSh } from "./_shared.ts";
+import { OutputCollector } from "../lib/core/output_collector.ts";
 
 /** The byte streams of a running shell. */
 export interface ShellStreams {
@@ -71,7 +72,7 @@ export interface PersistentShellOptions {
 
 interface Pending {
   marker: string;
-  lines: OutputLine[];
+  lines: OutputCollector;
   onOutput?: (line: OutputLine) => void;
   exitCode?: number;
   done: Record<StreamName, boolean>;
@@ -114,6 +115,8 @@ export interface RunInShellOptions {
   onOutput?: (line: OutputLine) => void;
   /** Aborting it kills the command (and the shell with it). */
   signal?: AbortSignal;
+  /** Characters of each stream's start and end the result keeps (default 1 MiB). */
+  outputLimit?: number;
 }
 
 /** Runs commands one at a time through a long-lived shell. */
@@ -193,7 +196,7 @@ export class PersistentShell {
     }
     if (pending.done.stdout && pending.done.stderr) {
       this.#current = undefined;
-      pending.resolve({ exitCode: pending.exitCode!, output: new CommandOutput(pending.lines) });
+      pending.resolve({ exitCode: pending.exitCode!, output: pending.lines.output() });
     }
   }
 
@@ -216,7 +219,7 @@ export class PersistentShell {
     this.#interrupted = true;
     const pending = this.#current;
     this.#current = undefined;
-    pending?.reject(new ShellInterruptedError(new CommandOutput(pending.lines)));
+    pending?.reject(new ShellInterruptedError(pending.lines.output()));
     this.#onInterrupt?.(this.#pid);
   }
 
@@ -244,7 +247,7 @@ export class PersistentShell {
     return new Promise<ShellResult>((resolve, reject) => {
       this.#current = {
         marker,
-        lines: [],
+        lines: new OutputCollector({ limit: options.outputLimit }),
         onOutput: options.onOutput,
         done: { stdout: false, stderr: false },
         heldEmpty: { stdout: false, stderr: false },
@@ -284,6 +287,7 @@ export async function runInShell(
     const out = await shell.run(exec.text, {
       secretEnv: exec.secretEnv,
       onOutput: options.onOutput,
+      outputLimit: options.outputLimit,
       signal: options.signal,
     });
     return { success: codes.includes(out.exitCode), exitCode: out.exitCode, output: out.output };

@@ -44,6 +44,12 @@ export interface NameData {
 export interface RunOptions extends ControlArguments {
   /** Called for every output line as it arrives. */
   onOutput?: (line: OutputLine) => void;
+  /**
+   * Characters of each stream's start and end the result keeps (default
+   * 1 MiB, with a marker for what was dropped); `Infinity` keeps all (facts).
+   * `onOutput` sees every line either way.
+   */
+  outputLimit?: number;
   /** Aborting stops the command. */
   signal?: AbortSignal;
   /**

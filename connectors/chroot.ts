@@ -208,6 +208,7 @@ export class ChrootConnector extends BaseConnector {
         stdin: options.stdin ?? connector._stdin,
         timeout: connector._timeout,
         onOutput: options.onOutput,
+        outputLimit: options.outputLimit,
         signal: options.signal,
         stdoutBytes: options.stdoutBytes,
       },

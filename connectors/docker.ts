@@ -226,6 +226,7 @@ export class DockerConnector extends BaseConnector {
       stdin: options.stdin ?? connector._stdin,
       timeout: connector._timeout,
       onOutput,
+      outputLimit: options.outputLimit,
       signal: options.signal,
       stdoutBytes: options.stdoutBytes,
     });

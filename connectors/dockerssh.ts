@@ -47,6 +47,7 @@ export function remoteRunner(ssh: SshConnector, sudo: boolean): ProcessRunner {
       _stdin: stdin,
       _timeout: options.timeout,
       onOutput: options.onOutput,
+      outputLimit: options.outputLimit,
       signal: options.signal,
       _success_exit_codes: Array.from({ length: 256 }, (_, code) => code),
     });
@@ -152,6 +153,7 @@ export class DockerSshConnector extends BaseConnector {
     const result = await this.#docker.runShellCommand(sh`base64 < ${remotePath}`, {
       ...command,
       ...connector,
+      outputLimit: Infinity, // the file itself: all of it
     });
     if (!result.success) {
       throw new OperationError(

@@ -116,6 +116,7 @@ export class LocalConnector extends BaseConnector {
       stdin: connector._stdin,
       timeout: connector._timeout,
       onOutput: options.onOutput,
+      outputLimit: options.outputLimit,
       signal: options.signal,
     });
     return commandResult(result, connector._success_exit_codes);

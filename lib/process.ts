@@ -9,7 +9,13 @@
  */
 
 import type { StdinValue } from "./core/arguments.ts";
-import { CommandOutput, LineSplitter, type OutputLine, type StreamName } from "./core/output.ts";
+import { OutputCollector } from "./core/output_collector.ts";
+import {
+  type CommandOutput,
+  LineSplitter,
+  type OutputLine,
+  type StreamName,
+} from "./core/output.ts";
 
 /** What to run and how. */
 export interface ProcessOptions {
@@ -23,6 +29,8 @@ export interface ProcessOptions {
   timeout?: number;
   /** Called for every output line as it arrives. */
   onOutput?: (line: OutputLine) => void;
+  /** Characters of each stream's start and end the result keeps (default 1 MiB; `Infinity`: all). */
+  outputLimit?: number;
   /** Aborting kills the process group. */
   signal?: AbortSignal;
   /** Receive stdout as raw bytes instead of lines (for file downloads). */
@@ -151,9 +159,9 @@ export const runProcess: ProcessRunner = async (argv, options = {}) => {
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener("abort", onAbort);
 
-  const lines: OutputLine[] = [];
+  const kept = new OutputCollector({ limit: options.outputLimit });
   const sink = (line: OutputLine) => {
-    lines.push(line);
+    kept.push(line);
     options.onOutput?.(line);
   };
   try {
@@ -170,7 +178,7 @@ export const runProcess: ProcessRunner = async (argv, options = {}) => {
       signal: status.signal,
       timedOut,
       aborted,
-      output: new CommandOutput(lines),
+      output: kept.output(),
     };
   } finally {
     clearTimeout(timer);

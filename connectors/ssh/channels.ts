@@ -12,6 +12,7 @@ import type { ConnectorArguments } from "../../lib/core/arguments.ts";
 import { type ExecForm, quote } from "../../lib/core/command.ts";
 import { errorMessage, InputError } from "../../lib/core/errors.ts";
 import { CommandOutput, LineSplitter, type OutputLine } from "../../lib/core/output.ts";
+import { OutputCollector } from "../../lib/core/output_collector.ts";
 import { stdinBytes } from "../../lib/process.ts";
 import { ShellLostError } from "../_persistent_shell.ts";
 import type { CommandResult, RunOptions } from "../base.ts";
@@ -117,7 +118,7 @@ export function lostResult(reason: string): CommandResult {
 }
 
 /** What {@linkcode SshChannels.exec} needs besides the command. */
-export interface ExecOptions extends Pick<RunOptions, "onOutput" | "signal"> {
+export interface ExecOptions extends Pick<RunOptions, "onOutput" | "signal" | "outputLimit"> {
   /** The control arguments the connector handles itself. */
   connector: ConnectorArguments;
   /** Exit codes that count as success. */
@@ -212,14 +213,14 @@ export class SshChannels {
       if (error instanceof ShellLostError) return lostResult(error.message);
       throw error;
     }
-    const lines: OutputLine[] = [];
+    const kept = new OutputCollector({ limit: options.outputLimit });
     let remotePid: number | undefined;
     const sink = (line: OutputLine) => {
       if (line.stream === "stderr" && track && remotePid === undefined) {
         remotePid = markedPid(line.line, mark);
         if (remotePid !== undefined) return;
       }
-      lines.push(line);
+      kept.push(line);
       options.onOutput?.(line);
     };
     const out = new LineSplitter((line) => {
@@ -258,7 +259,7 @@ export class SshChannels {
       const exit = await closed;
       out.flush();
       err.flush();
-      return this.#result(exit, { output: new CommandOutput(lines), timedOut, aborted, codes });
+      return this.#result(exit, { output: kept.output(), timedOut, aborted, codes });
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);

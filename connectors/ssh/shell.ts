@@ -74,6 +74,7 @@ export async function runSshCommand(
     connector,
     codes,
     onOutput: options.onOutput,
+    outputLimit: options.outputLimit,
     signal: options.signal,
   });
 }

@@ -124,6 +124,8 @@ export interface ExecCommand extends Command {
 export interface RunOptions extends ControlArguments {
   /** Call it for every output line as it arrives. */
   onOutput?: (line: OutputLine) => void;
+  /** Characters of each stream's start and end the result keeps (default 1 MiB; `Infinity`: all). */
+  outputLimit?: number;
   /** Aborting must stop the command. */
   signal?: AbortSignal;
   /** One of skiff's own scripts that may run in a shell the connector already has. */
@@ -187,6 +189,8 @@ export interface ProcessOptions {
   timeout?: number;
   /** Called for every output line as it arrives. */
   onOutput?: (line: OutputLine) => void;
+  /** Characters of each stream's start and end the result keeps (default 1 MiB; `Infinity`: all). */
+  outputLimit?: number;
   /** Aborting kills the process group. */
   signal?: AbortSignal;
   /** Receive stdout as raw bytes instead of lines (for file downloads). */

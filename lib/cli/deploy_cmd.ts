@@ -38,6 +38,8 @@ export interface DeployRequest {
   strategy?: Strategy;
   /** `--force-handlers`. */
   forceHandlers?: boolean;
+  /** `--host-timeout`: seconds a host's deploys may take. */
+  hostTimeout?: number;
   /** `--allow-read` paths (absolute): deploy code and operations may read them. */
   allowRead: readonly string[];
   /** `--allow-write` paths (absolute): operations may write them on the controller. */
@@ -125,6 +127,7 @@ export async function runDeployCommand(request: DeployRequest, io: CliIo): Promi
       serial: request.serial,
       strategy: request.strategy,
       forceHandlers: request.forceHandlers,
+      hostTimeout: request.hostTimeout,
       context: request.context,
       emit,
       signal: io.signal,

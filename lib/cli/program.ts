@@ -96,6 +96,15 @@ function parseParallel(value: string | undefined, inventory: LoadedInventory): n
   return n;
 }
 
+function parseHostTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!(seconds > 0)) {
+    throw new InputError(`--host-timeout: expected seconds above 0, got "${value}"`);
+  }
+  return seconds;
+}
+
 function parsePercent(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -190,6 +199,10 @@ export function buildProgram(
       )
       .option("--force-handlers", "run notified handlers on hosts that failed too")
       .option(
+        "--host-timeout <seconds>",
+        "fail a host whose deploys have not ended after this long",
+      )
+      .option(
         "--allow-read <path>",
         "let deploy code and its operations read this path too (repeatable)",
         collect,
@@ -222,6 +235,7 @@ export function buildProgram(
           : undefined,
         strategy: flags.strategy ?? inventory.strategy,
         forceHandlers: flags.forceHandlers ?? false,
+        hostTimeout: parseHostTimeout(flags.hostTimeout),
         allowRead: (flags.allowRead ?? []).map((path) =>
           path.startsWith("/") ? path : `${io.cwd}/${path}`
         ),

@@ -71,15 +71,29 @@ export class CommandOutput {
 /**
  * Splits a stream of text chunks into lines, calling `onLine` for each
  * complete line; `flush()` emits a final unterminated line. Handles `\r\n`.
+ * A line longer than `maxLine` characters (1 MiB by default) is passed on in
+ * pieces of that size, so output without newlines never grows without bound.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * const lines: string[] = [];
+ * const splitter = new LineSplitter((line) => lines.push(line), { maxLine: 4 });
+ * splitter.push("ab\r\ncdefghij");
+ * splitter.flush();
+ * deepStrictEqual(lines, ["ab", "cdef", "ghij"]);
+ * ```
  */
 export class LineSplitter {
   #pending = "";
   readonly #onLine: (line: string) => void;
   readonly #decoder = new TextDecoder();
+  readonly #maxLine: number;
 
   /** Creates a splitter that reports each line to `onLine`. */
-  constructor(onLine: (line: string) => void) {
+  constructor(onLine: (line: string) => void, options: { maxLine?: number } = {}) {
     this.#onLine = onLine;
+    this.#maxLine = options.maxLine ?? 1024 * 1024;
   }
 
   /** Feeds a chunk of bytes or text. */
@@ -93,6 +107,10 @@ export class LineSplitter {
       if (line.endsWith("\r")) line = line.slice(0, -1);
       this.#pending = this.#pending.slice(index + 1);
       this.#onLine(line);
+    }
+    while (this.#pending.length > this.#maxLine) {
+      this.#onLine(this.#pending.slice(0, this.#maxLine));
+      this.#pending = this.#pending.slice(this.#maxLine);
     }
   }
 

@@ -256,6 +256,8 @@ export interface LocalFiles {
   policy: LocalPathPolicy;
   /** The directory relative local paths are resolved against (the deploy's). */
   base: string;
+  /** The deploy's name, for messages. */
+  deploy?: string;
   /** Reads a checked real path (default `Deno.readFile`; the runner reads each file once per run). */
   read?: (path: string) => Promise<Uint8Array>;
 }
@@ -295,6 +297,32 @@ export function splitCall(
   return { positional, options, control };
 }
 
+/**
+ * Reads a local source; a missing one is an InputError naming the deploy,
+ * the operation, the path as given and as resolved (exit 2, reported once).
+ */
+async function readSource(
+  given: string,
+  { read, resolveLocal, local, name }: {
+    read: (path: string) => Promise<Uint8Array>;
+    resolveLocal: (path: string, access: LocalAccess) => string;
+    local: LocalFiles;
+    name: string;
+  },
+): Promise<Uint8Array> {
+  const path = resolveLocal(given, "read");
+  try {
+    return await read(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    const against = given.startsWith("/") ? "" : ` against the deploy's folder ${local.base}`;
+    throw new InputError(
+      `${local.deploy ? `Deploy ${local.deploy}: ` : ""}${name} source "${given}" does not exist ` +
+        `(resolved${against} as ${path})`,
+    );
+  }
+}
+
 /** Runs operation `name` with the deploy's arguments on a session. */
 export async function callOperation(
   session: OperationHost,
@@ -324,7 +352,7 @@ export async function callOperation(
     dryRun: options.dryRun,
     wantDiff: options.wantDiff,
     control,
-    readLocal: (path) => read(resolveLocal(path, "read")),
+    readLocal: (path) => readSource(path, { read, resolveLocal, local: options.local, name }),
     resolveLocal,
     config: options.config ?? {},
     sharedKernel,

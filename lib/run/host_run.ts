@@ -23,6 +23,7 @@ import { withHost } from "./with_host.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { coordinate } from "./coordinate_call.ts";
 import type { RunRequest } from "./request.ts";
+import type { RunLockOptions } from "./_host_lock.ts";
 
 /** What one host's run shares with the others. */
 export interface HostRunShared {
@@ -30,6 +31,8 @@ export interface HostRunShared {
   coordinator: Coordinator;
   /** Which local paths operations may read and write. */
   policy: LocalPathPolicy;
+  /** The run lock every host takes (absent under `--dry`). */
+  lock?: RunLockOptions;
 }
 
 /** The directory of a path. */
@@ -45,8 +48,38 @@ export interface HostRunResult {
   refused?: boolean;
 }
 
-/** Runs every deploy on `host`, one after another, through {@linkcode withHost}. */
+/**
+ * Runs every deploy on `host`, one after another, through {@linkcode withHost}.
+ * Past `hostTimeout` seconds the host is stopped as Ctrl-C stops a run (its
+ * commands are killed, its deploy no longer waited for) and fails.
+ */
 export async function runHost(
+  host: InventoryHost,
+  request: RunRequest,
+  shared: HostRunShared,
+): Promise<HostRunResult> {
+  if (request.hostTimeout === undefined) return await runHostOnce(host, request, shared);
+  const timer = new AbortController();
+  const timeout = setTimeout(() => timer.abort(), request.hostTimeout * 1000);
+  const signals = request.signal ? [request.signal, timer.signal] : [timer.signal];
+  try {
+    const result = await runHostOnce(
+      host,
+      { ...request, signal: AbortSignal.any(signals) },
+      shared,
+    );
+    if (!timer.signal.aborted || request.signal?.aborted) return result;
+    return {
+      ...result,
+      ok: false,
+      error: `did not finish within ${request.hostTimeout} s (--host-timeout): stopped`,
+    };
+  } finally {
+    clearTimeout(timeout);
+  }
+}
+
+async function runHostOnce(
   host: InventoryHost,
   request: RunRequest,
   shared: HostRunShared,
@@ -54,7 +87,7 @@ export async function runHost(
   const { sandbox, coordinator } = shared;
   const counts: HostCounts = { ok: 0, changed: 0, failed: 0, skipped: 0 };
   const refusal = { refused: false };
-  const outcome = await withHost(host, request, async (session) => {
+  const outcome = await withHost(host, { ...request, lock: shared.lock }, async (session) => {
     for (const [index, deploy] of sandbox.deploys.entries()) {
       if (request.signal?.aborted) return "interrupted";
       const reason = restrictionReason(request.inventory.restrictions, host.name, deploy.name);
@@ -180,6 +213,7 @@ async function runDeploy(
         local: {
           policy: shared.policy,
           base: dirOf(deploy.path),
+          deploy: deploy.name,
           read: (path) => readOnce(deploy, path),
         },
         config: request.inventory.config,

@@ -12,6 +12,7 @@ import type { Restrictions } from "../inventory/restrictions.ts";
 import type { EventSink, HostSummary } from "./events.ts";
 import type { Serial } from "./batches.ts";
 import type { Strategy } from "./coordinator.ts";
+import type { RunLockOptions } from "./_host_lock.ts";
 
 /** What a deploy run needs. */
 export interface RunRequest {
@@ -35,6 +36,8 @@ export interface RunRequest {
   strategy?: Strategy;
   /** Run notified handlers on a host whose deploy failed too. */
   forceHandlers?: boolean;
+  /** Seconds a host's deploys may take; then the host is stopped like Ctrl-C and fails. */
+  hostTimeout?: number;
   /** Connector context. */
   context: ConnectorContext;
   /** Where events go. */
@@ -45,6 +48,8 @@ export interface RunRequest {
   allowRead?: readonly string[];
   /** Paths operations may write on the controller (`--allow-write`, fleet `allow_write`). */
   allowWrite?: readonly string[];
+  /** The per-host run lock when not `dryRun`; absent: this process, `/tmp/skiff-run.lock`. */
+  runLock?: RunLockOptions;
   /** An already started sandbox (the CLI reuses one for the confirm-then-apply flow). */
   sandbox?: DeploySandbox;
 }

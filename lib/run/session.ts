@@ -147,7 +147,7 @@ export class HostSession implements OperationHost {
   async run(
     command: Command | string,
     args: ControlArguments,
-    options: { ownShell?: boolean } = {},
+    options: { ownShell?: boolean; outputLimit?: number } = {},
   ): Promise<SessionCommandResult> {
     if (this.#signal?.aborted) throw new OperationError("Interrupted");
     const cmd = toCommand(command);
@@ -159,6 +159,9 @@ export class HostSession implements OperationHost {
       ...args,
       signal: this.#signal,
       sharedShell: !options.ownShell,
+      // Bounded: what an operator wrote may print without end. skiff's own
+      // scripts read back what they print (base64 contents): all of it.
+      outputLimit: options.outputLimit ?? (options.ownShell ? undefined : Infinity),
       onOutput: ({ stream, line }) =>
         this.#emit({ type: "output", host: this.name, stream, line: this.mask(line) }),
     });
@@ -249,7 +252,10 @@ export class HostSession implements OperationHost {
   ): Promise<boolean> {
     const { label, ...rest } = options;
     if (label !== undefined) this.emitCommand(label);
-    return await this.#connector.putFile(source, remotePath, rest);
+    return await this.#transfer(
+      `Upload to ${remotePath}`,
+      () => this.#connector.putFile(source, remotePath, rest),
+    );
   }
 
   /** Downloads `remotePath` into a local path or stream; `label` is shown as the command. */
@@ -260,7 +266,25 @@ export class HostSession implements OperationHost {
   ): Promise<boolean> {
     const { label, ...rest } = options;
     if (label !== undefined) this.emitCommand(label);
-    return await this.#connector.getFile(remotePath, destination, rest);
+    return await this.#transfer(
+      `Download of ${remotePath}`,
+      () => this.#connector.getFile(remotePath, destination, rest),
+    );
+  }
+
+  /**
+   * A failed transfer is an OperationError on every connector (`_ignore_errors`
+   * and retries treat it like a failed command); Ctrl-C stays an interruption.
+   */
+  async #transfer(what: string, transfer: () => Promise<boolean>): Promise<boolean> {
+    try {
+      return await transfer();
+    } catch (error) {
+      if (error instanceof OperationError || this.#signal?.aborted) throw error;
+      throw new OperationError(`${what} on ${this.name} failed: ${errorMessage(error)}`, {
+        cause: error,
+      });
+    }
   }
 
   /** True when rsync can reach this host (the connector supports it and the tools are there). */
@@ -298,6 +322,7 @@ export class HostSession implements OperationHost {
   async #gather<A extends unknown[], T>(definition: FactDefinition<A, T>, args: A): Promise<T> {
     const result = await this.run(definition.command(...args), this.arguments(), {
       ownShell: definition.ownShell,
+      outputLimit: Infinity, // a fact parses everything it printed
     });
     const codes = definition.successCodes ?? [0];
     if (result.exitCode === 127) {

@@ -7,12 +7,13 @@
  * @module
  */
 
-import type { ConnectorContext } from "../../connectors/base.ts";
+import type { BaseConnector, ConnectorContext } from "../../connectors/base.ts";
 import type { ControlArguments } from "../core/arguments.ts";
 import { errorMessage, InputError } from "../core/errors.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
 import type { EventSink } from "./events.ts";
 import { HostSession } from "./session.ts";
+import { RunLockedError, type RunLockOptions, takeRunLock } from "./_host_lock.ts";
 
 /** What every host lifecycle needs. */
 export interface HostLifecycleOptions {
@@ -26,12 +27,19 @@ export interface HostLifecycleOptions {
   signal?: AbortSignal;
   /** Waits between retries (seconds); tests pass a fast one. */
   sleep?: (seconds: number) => Promise<void>;
+  /** Take the host's run lock first (`deploy` and apply; not `--dry`, `exec`, `facts`). */
+  lock?: RunLockOptions;
 }
 
 /** How one host's lifecycle ended. */
 export type HostOutcome<T> =
   | { ok: true; value: T; error?: undefined }
-  | { ok: false; value?: T; error: string; stage: "setup" | "connect" | "work" | "disconnect" };
+  | {
+    ok: false;
+    value?: T;
+    error: string;
+    stage: "setup" | "connect" | "lock" | "work" | "disconnect";
+  };
 
 /**
  * Runs `work` on one connected host. The connector is made and connected
@@ -54,8 +62,9 @@ export async function withHost<T>(
 ): Promise<HostOutcome<T>> {
   const emit = options.emit ?? (() => {});
   let session: HostSession;
+  let connector: BaseConnector;
   try {
-    const connector = new host.connector(host, options.context);
+    connector = new host.connector(host, options.context);
     session = new HostSession(host, connector, {
       cliArguments: options.cliArguments,
       emit,
@@ -77,12 +86,20 @@ export async function withHost<T>(
   emit({ type: "host-connected", host: host.name, seconds: (performance.now() - started) / 1000 });
   let outcome: HostOutcome<T>;
   let rethrow: unknown;
+  let release = () => Promise.resolve();
   try {
+    if (options.lock) {
+      const warn = (message: string) =>
+        emit({ type: "log", host: host.name, message: `warning: ${session.mask(message)}` });
+      release = await takeRunLock(connector, options.lock, warn);
+    }
     outcome = { ok: true, value: await work(session) };
   } catch (error) {
     if (error instanceof InputError) rethrow = error;
-    outcome = { ok: false, error: session.mask(errorMessage(error)), stage: "work" };
+    const stage = error instanceof RunLockedError ? "lock" : "work";
+    outcome = { ok: false, error: session.mask(errorMessage(error)), stage };
   }
+  await release();
   try {
     await session.disconnect();
   } catch (error) {

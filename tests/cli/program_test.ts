@@ -46,7 +46,7 @@ Deno.test("buildProgram() gives every command that loads targets the same target
   ];
   const parallel = "--parallel <n>: hosts to work on at once (default: min(hosts, 64))";
   deepStrictEqual(options(find(program, ["exec"])).slice(0, 10), [...target, ...ssh, parallel]);
-  deepStrictEqual(options(find(program, ["deploy"])).slice(5, 22), [
+  deepStrictEqual(options(find(program, ["deploy"])).slice(5, 23), [
     ...target,
     ...ssh,
     "--table <hosts>: summary table: short lists failed and changed hosts past 20",
@@ -54,6 +54,7 @@ Deno.test("buildProgram() gives every command that loads targets the same target
     "--serial <n>: run hosts in batches of N hosts or P% of them, one after another",
     "--strategy <name>: free: each host runs on; linear: operations in lock-step",
     "--force-handlers: run notified handlers on hosts that failed too",
+    "--host-timeout <seconds>: fail a host whose deploys have not ended after this long",
     "--allow-read <path>: let deploy code and its operations read this path too (repeatable)",
     "--allow-write <path>: let operations write this local path, e.g. for files.get (repeatable)",
     parallel,

@@ -17,6 +17,12 @@ export interface CliRun {
 /** The absolute path of main.ts. */
 export const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
+/**
+ * Where the CLI runs of this test process keep their per-host run lock, so
+ * that test runs in other checkouts on this machine never refuse them.
+ */
+export const TEST_RUN_LOCK = `/tmp/skiff-run.lock.tests-${Deno.pid}`;
+
 /** The `deno` arguments that run `skiff ARGS…` as the binary would. */
 export function skiffArgs(args: readonly string[]): string[] {
   return ["run", "--quiet", ...RUN_FLAGS, MAIN, ...args];
@@ -29,7 +35,7 @@ export async function runSkiff(
 ): Promise<CliRun> {
   const child = new Deno.Command(Deno.execPath(), {
     args: skiffArgs(args),
-    env: { NO_COLOR: "1", ...options.env },
+    env: { NO_COLOR: "1", SKIFF_RUN_LOCK: TEST_RUN_LOCK, ...options.env },
     cwd: options.cwd,
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
@@ -50,10 +56,13 @@ export async function runSkiff(
 }
 
 /** Starts `skiff ARGS…` with piped stdout and stderr, for tests that interrupt or read it live. */
-export function spawnSkiff(args: readonly string[]): Deno.ChildProcess {
+export function spawnSkiff(
+  args: readonly string[],
+  options: { env?: Record<string, string> } = {},
+): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: skiffArgs(args),
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", SKIFF_RUN_LOCK: TEST_RUN_LOCK, ...options.env },
     stdout: "piped",
     stderr: "piped",
   }).spawn();

@@ -24,6 +24,8 @@ export const REQUIRED: Readonly<Record<string, string>> = {
   "/usr/bin/doas": "opendoas",
   "/usr/bin/script": "bsdutils",
   "/usr/bin/ps": "procps",
+  "/usr/bin/unshare": "util-linux",
+  "/bin/mount": "mount",
 };
 
 async function exists(path: string): Promise<boolean> {

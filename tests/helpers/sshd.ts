@@ -107,6 +107,8 @@ export async function generateKey(
 
 /** Options for {@linkcode startSshd}. */
 export interface SshdOptions {
+  /** Addresses to listen on, all inside 127.0.0.0/8 (default 127.0.0.1). */
+  listen?: string[];
   /** Allow password authentication (sets the test user's password). */
   password?: boolean;
   /** Extra public keys to authorize. */
@@ -144,7 +146,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   const sftp = options.noSftp ? undefined : await sftpServer();
   const config = [
     `Port ${port}`,
-    "ListenAddress 127.0.0.1",
+    ...(options.listen ?? ["127.0.0.1"]).map((address) => `ListenAddress ${address}`),
     `HostKey ${hostKeyPath}`,
     `PidFile ${dir}/sshd.pid`,
     `AuthorizedKeysFile ${dir}/authorized_keys`,

@@ -95,7 +95,10 @@ Deno.test("files.put uploads only when the sha256 differs and fixes mode alone",
   const dest = dir.join("conf/app.conf");
   await Deno.writeTextFile(dir.join("local.conf"), "port=1\n");
   await t.step("missing directory fails without createRemoteDir", async () => {
-    await rejects(h.op("files.put", { content: "x" }, dest), { name: "NotFound" });
+    await rejects(h.op("files.put", { content: "x" }, dest), {
+      name: "OperationError",
+      message: new RegExp(`^Upload to ${dest} on @local failed: No such file or directory`),
+    });
   });
   const baseline = h.uploads().length;
   await t.step("first run uploads", async () => {

@@ -47,14 +47,14 @@ Deno.test("faults 13 and 14: a full or read-only target disk fails the upload an
   await t.step("13: disk full", async () => {
     const run = await inTinyDisk(dir.path, { readOnly: false, deploy });
     strictEqual(run.code, 1, run.stdout);
-    strictEqual(run.stdout.includes("[@local] failed: files.put big.bin:"), true, run.stdout);
+    strictEqual(run.stdout.includes("[@local] files.put big.bin: failed: "), true, run.stdout);
     strictEqual(/No space left on device/.test(run.stdout), true, run.stdout);
     strictEqual(run.left, "", "no partial and no temporary file");
   });
   await t.step("14: read-only destination", async () => {
     const run = await inTinyDisk(dir.path, { readOnly: true, deploy });
     strictEqual(run.code, 1, run.stdout);
-    strictEqual(run.stdout.includes("[@local] failed: files.put big.bin:"), true, run.stdout);
+    strictEqual(run.stdout.includes("[@local] files.put big.bin: failed: "), true, run.stdout);
     strictEqual(/Read-only file system/.test(run.stdout), true, run.stdout);
     strictEqual(run.left, "");
   });

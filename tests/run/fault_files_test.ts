@@ -40,7 +40,7 @@ Deno.test("fault 15: an upload into a missing directory fails clearly and leaves
   );
   const run = await runSkiff(["deploy", "@local", file, "-y"]);
   strictEqual(run.code, 1, run.stderr);
-  strictEqual(run.stdout.includes(`[@local] failed: files.put src.txt`), true, run.stdout);
+  strictEqual(run.stdout.includes(`[@local] files.put src.txt: failed: `), true, run.stdout);
   deepStrictEqual([...Deno.readDirSync(dir.path)].map((e) => e.name).sort(), ["put.ts", "src.txt"]);
 });
 
@@ -58,7 +58,7 @@ Deno.test("fault 16 and _ignore_errors: permission denied without sudo over @ssh
     );
     const run = await runSkiff(["deploy", target, file, "-y", ...data]);
     strictEqual(run.code, 1, run.stdout + run.stderr);
-    strictEqual(run.stdout.includes(`[${target}] failed: files.put src.txt:`), true, run.stdout);
+    strictEqual(run.stdout.includes(`[${target}] files.put src.txt: failed: `), true, run.stdout);
     strictEqual(/ermission denied/.test(run.stdout), true, run.stdout);
     deepStrictEqual(
       [...Deno.readDirSync(dir.path)].map((e) => e.name).sort(),

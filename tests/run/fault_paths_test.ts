@@ -18,7 +18,7 @@ function deployText(root: string, sync: boolean): string {
   await ops.files.directory(${JSON.stringify(`${root}/${WEIRD}`)});
   await ops.files.file(${at(`-file ${WEIRD}`)});
   await ops.files.put("src.txt", ${at(`-put ${WEIRD}`)});
-  await ops.files.template("t.j2", ${at("-tpl")}, { name: "x" });
+  await ops.files.template("t.j2", ${at("-tpl")}, { data: { name: "x" } });
   await ops.files.line(${at(`-file ${WEIRD}`)}, "added line");
   await ops.files.block(${at(`-file ${WEIRD}`)}, "block body");
   await ops.files.replace(${JSON.stringify(`${root}/-rep ${WEIRD}`)}, "hello", "bye");

@@ -17,6 +17,7 @@
  * @module
  */
 
+import type { ControlArguments } from "../api/control.ts";
 import type { SecretValue } from "./command.ts";
 import { InputError } from "./errors.ts";
 
@@ -65,21 +66,22 @@ export interface PrivilegeChain {
 /** How a command gains privilege: not at all, one method, or an explicit chain. */
 export type Privilege = { readonly kind: "none" } | PrivilegeStep | PrivilegeChain;
 
-/** The control arguments {@linkcode privilegeOf} reads. */
-export interface PrivilegeArguments {
-  _sudo?: boolean;
-  _sudo_user?: string;
-  _use_sudo_login?: boolean;
-  _sudo_password?: string | SecretValue;
-  _preserve_sudo_env?: boolean;
-  _su_user?: string;
-  _use_su_login?: boolean;
-  _preserve_su_env?: boolean;
-  _su_shell?: string;
-  _doas?: boolean;
-  _doas_user?: string;
-  _privilege_chain?: readonly PrivilegeMethod[];
-}
+/** The control arguments {@linkcode privilegeOf} reads (declared once, in lib/api). */
+export type PrivilegeArguments = Pick<
+  ControlArguments<SecretValue>,
+  | "_sudo"
+  | "_sudo_user"
+  | "_use_sudo_login"
+  | "_sudo_password"
+  | "_preserve_sudo_env"
+  | "_su_user"
+  | "_use_su_login"
+  | "_preserve_su_env"
+  | "_su_shell"
+  | "_doas"
+  | "_doas_user"
+  | "_privilege_chain"
+>;
 
 const SELECTOR: Record<PrivilegeMethod, "_doas" | "_sudo" | "_su_user"> = {
   doas: "_doas",

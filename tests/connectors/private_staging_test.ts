@@ -7,7 +7,7 @@ import { LocalConnector } from "../../connectors/local.ts";
 import { SshConnector } from "../../connectors/ssh/connector.ts";
 import { runProcess } from "../../lib/process.ts";
 import { ATTACKER, attackerLoop, ensureAttacker } from "../helpers/attacker.ts";
-import { ensureTestUser, startSshd, TEST_USER } from "../helpers/sshd.ts";
+import { ensureTestUser, sshHostData, startSshd, TEST_USER } from "../helpers/sshd.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 const MARK = `skiff-private-${crypto.randomUUID()}`;
@@ -51,16 +51,7 @@ Deno.test("a _sudo_user put over @ssh lands owned by that user (no staged copy i
   await Deno.chown(home, uid, uid);
   const host = {
     name: "@ssh",
-    data: {
-      ssh_hostname: "127.0.0.1",
-      ssh_port: sshd.port,
-      ssh_user: TEST_USER,
-      ssh_key: sshd.clientKey,
-      ssh_known_hosts_file: sshd.knownHosts,
-      ssh_allow_agent: false,
-      ssh_look_for_keys: false,
-      ssh_config_file: "/dev/null",
-    },
+    data: sshHostData(sshd),
     groups: [],
   };
   const ssh = new SshConnector(host, { runProcess });

@@ -11,7 +11,13 @@ import { SshConnector } from "../../connectors/ssh/connector.ts";
 import { secret, sh } from "../../lib/core/command.ts";
 import { runProcess } from "../../lib/process.ts";
 import { ATTACKER, ensureAttacker } from "../helpers/attacker.ts";
-import { ensureTestUser, startSshd, TEST_PASSWORD, TEST_USER } from "../helpers/sshd.ts";
+import {
+  ensureTestUser,
+  sshHostData,
+  startSshd,
+  TEST_PASSWORD,
+  TEST_USER,
+} from "../helpers/sshd.ts";
 
 const PASSWORD = "pw-9d1c-never-shown";
 
@@ -67,16 +73,7 @@ Deno.test("over SSH, a pty never carries secrets and a forged pid line kills not
   await Deno.writeTextFile(sudoers, `${TEST_USER} ALL=(ALL) ALL\n`, { mode: 0o440 });
   const c = new SshConnector({
     name: "@ssh",
-    data: {
-      ssh_hostname: "127.0.0.1",
-      ssh_port: sshd.port,
-      ssh_user: TEST_USER,
-      ssh_key: sshd.clientKey,
-      ssh_known_hosts_file: sshd.knownHosts,
-      ssh_allow_agent: false,
-      ssh_look_for_keys: false,
-      ssh_config_file: "/dev/null",
-    },
+    data: sshHostData(sshd),
     groups: [],
   }, { runProcess });
   await c.connect();

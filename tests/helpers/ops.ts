@@ -14,7 +14,7 @@ import { LocalPathPolicy } from "../../lib/operations/local_paths.ts";
 import { runProcess } from "../../lib/process.ts";
 import type { RunEvent } from "../../lib/run/events.ts";
 import { HostSession } from "../../lib/run/session.ts";
-import { TEST_USER, type TestSshd } from "./sshd.ts";
+import { sshHostData, TEST_USER, type TestSshd } from "./sshd.ts";
 
 /** A @local session and a way to call operations on it. */
 export interface OpHarness {
@@ -79,16 +79,7 @@ export function connectorHarness(
 export function sshHarness(sshd: TestSshd): OpHarness {
   const host = {
     name: `@ssh/${TEST_USER}@127.0.0.1:${sshd.port}`,
-    data: {
-      ssh_hostname: "127.0.0.1",
-      ssh_port: sshd.port,
-      ssh_user: TEST_USER,
-      ssh_key: sshd.clientKey,
-      ssh_known_hosts_file: sshd.knownHosts,
-      ssh_allow_agent: false,
-      ssh_look_for_keys: false,
-      ssh_config_file: "/dev/null",
-    },
+    data: sshHostData(sshd),
     groups: [],
   };
   return connectorHarness(host, new SshConnector(host, { runProcess }));

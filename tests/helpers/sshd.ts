@@ -32,6 +32,23 @@ export async function sftpServer(): Promise<string> {
   );
 }
 
+/**
+ * Host data that reaches `sshd` as the test user with its key and
+ * known_hosts only: no agent, no other keys, no `~/.ssh/config`.
+ */
+export function sshHostData(sshd: TestSshd): Record<string, unknown> {
+  return {
+    ssh_hostname: "127.0.0.1",
+    ssh_port: sshd.port,
+    ssh_user: TEST_USER,
+    ssh_key: sshd.clientKey,
+    ssh_known_hosts_file: sshd.knownHosts,
+    ssh_allow_agent: false,
+    ssh_look_for_keys: false,
+    ssh_config_file: "/dev/null",
+  };
+}
+
 /** A running test sshd. */
 export interface TestSshd extends AsyncDisposable {
   /** Its port on 127.0.0.1. */

@@ -7,7 +7,7 @@ import { LocalConnector } from "../../connectors/local.ts";
 import { SshConnector } from "../../connectors/ssh/connector.ts";
 import { type CheckResult, formatCheck, runConformance } from "../../lib/run/conformance.ts";
 import { runProcess, spawnShell } from "../../lib/process.ts";
-import { startSshd, TEST_USER } from "../helpers/sshd.ts";
+import { sshHostData, startSshd, TEST_USER } from "../helpers/sshd.ts";
 import {
   buildBusyboxTree,
   busyboxImage,
@@ -58,16 +58,7 @@ Deno.test("the built-in connectors pass the conformance suite", async (t) => {
     await using sshd = await startSshd();
     await passes(SshConnector, {
       name: `@ssh/${TEST_USER}@127.0.0.1:${sshd.port}`,
-      data: {
-        ssh_hostname: "127.0.0.1",
-        ssh_port: sshd.port,
-        ssh_user: TEST_USER,
-        ssh_key: sshd.clientKey,
-        ssh_known_hosts_file: sshd.knownHosts,
-        ssh_allow_agent: false,
-        ssh_look_for_keys: false,
-        ssh_config_file: "/dev/null",
-      },
+      data: sshHostData(sshd),
       groups: [],
     }, { runProcess });
   });

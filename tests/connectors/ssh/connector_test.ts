@@ -7,6 +7,7 @@ import {
   ensureTestUser,
   freePort,
   generateKey,
+  sshHostData,
   startSshd,
   TEST_PASSWORD,
   TEST_USER,
@@ -17,17 +18,7 @@ import { randomBytes, sha256Hex, tempDir } from "../../helpers/temp.ts";
 function connector(sshd: TestSshd, data: Record<string, unknown> = {}): SshConnector {
   return new SshConnector({
     name: `@ssh/${TEST_USER}@127.0.0.1:${sshd.port}`,
-    data: {
-      ssh_hostname: "127.0.0.1",
-      ssh_port: sshd.port,
-      ssh_user: TEST_USER,
-      ssh_key: sshd.clientKey,
-      ssh_known_hosts_file: sshd.knownHosts,
-      ssh_allow_agent: false,
-      ssh_look_for_keys: false,
-      ssh_config_file: "/dev/null",
-      ...data,
-    },
+    data: { ...sshHostData(sshd), ...data },
     groups: [],
   }, { runProcess });
 }

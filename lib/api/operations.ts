@@ -181,7 +181,21 @@ export interface Operations {
       dest: string,
       options?:
         & FileAttributes
-        & { data?: Record<string, unknown>; createRemoteDir?: boolean; jinja?: JinjaSettings }
+        & {
+          data?: Record<string, unknown>;
+          createRemoteDir?: boolean;
+          jinja?: JinjaSettings;
+          /**
+           * The deploy's own filters (`{{ name | shout }}`), run in the deploy's
+           * sandbox: `(value, ...args, kwargs?) => result`, pure (each distinct
+           * call is made once per render), sync or async.
+           */
+          // deno-lint-ignore no-explicit-any
+          filters?: Record<string, (value: any, ...args: any[]) => unknown>;
+          /** The deploy's own tests (`{% if port is privileged %}`), like `filters`. */
+          // deno-lint-ignore no-explicit-any
+          tests?: Record<string, (value: any, ...args: any[]) => unknown>;
+        }
         & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;

@@ -127,7 +127,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   },
   "files.template": {
     positional: 2,
-    options: ["data", ...FILE_ATTRIBUTES, "createRemoteDir", "jinja"],
+    options: ["data", ...FILE_ATTRIBUTES, "createRemoteDir", "jinja", "filters", "tests"],
     unknownOption: (key) =>
       ` (template variables go in data: files.template(src, dest, { data: { ${key}: … } }))`,
     subject: sourceOrDest,

@@ -314,6 +314,20 @@ export const MUTANTS: readonly Mutant[] = [
     tests: ["tests/operations/template_corpus_test.ts"],
   },
   {
+    id: "template-speculative-pass-written",
+    file: "lib/operations/template_functions.ts",
+    original: "if (wanted.size === 0) {",
+    replacement: "if (wanted.size === 0 || pass > 0) {",
+    tests: ["tests/operations/template_functions_test.ts", "tests/cli/template_cli_test.ts"],
+  },
+  {
+    id: "template-filter-error-swallowed",
+    file: "lib/operations/template_functions.ts",
+    original: "if (answer) throw new TemplateError(`${what} failed: ${answer.message}`);",
+    replacement: "if (answer) return null;",
+    tests: ["tests/operations/template_functions_test.ts", "tests/cli/template_cli_test.ts"],
+  },
+  {
     id: "op-name-ignored",
     file: "lib/operations/subject.ts",
     original: 'if (typeof given === "string" && given.trim() !== "") return given.trim();',

@@ -20,7 +20,19 @@ import {
   ownerSpec,
   type ResultBuilder,
   runScript,
+  sha256Hex,
 } from "./context.ts";
+import {
+  ancestorsOf,
+  fileKey,
+  type FileState,
+  newEntry,
+  parentOf,
+  predictFile,
+  predictParents,
+  viewFiles,
+} from "./file_state.ts";
+import { StateUnknown, UNKNOWN } from "./predicted_state.ts";
 
 export const MISSING = "skiff:missing";
 export const decoder = new TextDecoder();
@@ -59,7 +71,8 @@ export function contentDiff(
   ).replace(/^(Index: .*\n)?=+\n/, "").trimEnd();
 }
 
-interface RemoteFile {
+/** A remote file as the file operations read it. */
+export interface RemoteFile {
   exists: boolean;
   mode?: string;
   user?: string;
@@ -79,6 +92,7 @@ export async function readRemote(
   builder: ResultBuilder,
   what: "content" | "sha256" | "stat",
 ): Promise<RemoteFile> {
+  if (ctx.prediction) return await predictedRemote(ctx, path, what);
   const body = what === "content"
     ? sh`base64 < "$f"`
     : what === "sha256"
@@ -108,6 +122,7 @@ export async function writeRemote(
   attributes: FileAttributes & { createRemoteDir?: boolean },
   builder: ResultBuilder,
 ): Promise<void> {
+  if (ctx.prediction) return await predictWrite(ctx, path, bytes, attributes);
   if (attributes.createRemoteDir) {
     const dir = path.slice(0, path.lastIndexOf("/")) || "/";
     const result = await ctx.session.run(sh`mkdir -p ${dir}`, ctx.control);
@@ -142,7 +157,14 @@ export async function fixAttributes(
     (wanted.user !== undefined && current.user !== wanted.user) ||
     (wanted.group !== undefined && current.group !== wanted.group);
   if (!differs) return;
-  await runScript(ctx, sh`p=${path}\n${attributeScript(wanted, !ctx.dryRun)}`, builder);
+  if (ctx.prediction) {
+    const { changes, next } = attributeChanges(current, wanted);
+    changes.forEach((change) => builder.change(change));
+    const seen = (await viewFiles(ctx, [path])).paths.get(path)!;
+    if ("state" in seen) predictFile(ctx, path, { ...seen.state, ...next });
+  } else {
+    await runScript(ctx, sh`p=${path}\n${attributeScript(wanted, true)}`, builder);
+  }
   if (ctx.wantDiff) {
     const lines: string[] = [];
     if (mode !== undefined && current.mode !== mode) lines.push(`mode ${current.mode} -> ${mode}`);
@@ -171,4 +193,131 @@ export async function sourceBytes(ctx: OpContext, source: unknown): Promise<Uint
 
 export function isPrivileged(ctx: OpContext): boolean {
   return privilegeOf(ctx.control).kind !== "none";
+}
+
+/**
+ * The changes `attributeScript` makes (and reports) to a path's mode and
+ * owner, worked out from what is known of it: the same lines, and the
+ * attributes after.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { attributeChanges } from "./_file_io.ts";
+ * deepStrictEqual(
+ *   attributeChanges({ mode: "755", user: "root", group: "root" }, { mode: "0750", group: "adm" }),
+ *   { changes: ["mode 755 -> 750", "owner :root -> :adm"], next: { mode: "750", user: "root", group: "adm" } },
+ * );
+ * ```
+ */
+export function attributeChanges(
+  current: { mode?: string; user?: string; group?: string },
+  wanted: FileAttributes,
+): { changes: string[]; next: { mode?: string; user?: string; group?: string } } {
+  const changes: string[] = [];
+  const next = { mode: current.mode, user: current.user, group: current.group };
+  const mode = normalizeMode(wanted.mode);
+  if (mode !== undefined && current.mode !== mode) {
+    changes.push(`mode ${current.mode} -> ${mode}`);
+    next.mode = mode;
+  }
+  const spec = ownerSpec(wanted);
+  if (spec !== undefined) {
+    const have = wanted.user !== undefined && wanted.group !== undefined
+      ? `${current.user}:${current.group}`
+      : wanted.user !== undefined
+      ? `${current.user}`
+      : `:${current.group}`;
+    if (have !== spec) {
+      changes.push(`owner ${have} -> ${spec}`);
+      next.user = wanted.user ?? current.user;
+      next.group = wanted.group ?? current.group;
+    }
+  }
+  return { changes, next };
+}
+
+/** A known field of a predicted file, or StateUnknown. */
+function field<T>(value: T | typeof UNKNOWN | undefined, key: string, cause: string): T {
+  if (value === UNKNOWN || value === undefined) throw new StateUnknown(key, cause);
+  return value;
+}
+
+/** `readRemote` in a dry run: the predicted file, with the same refusals. */
+async function predictedRemote(
+  ctx: OpContext,
+  path: string,
+  what: "content" | "sha256" | "stat",
+): Promise<RemoteFile> {
+  const body = what === "stat" ? undefined : { path, what };
+  const view = await viewFiles(ctx, [path], body);
+  const seen = view.paths.get(path)!;
+  const key = fileKey(path);
+  if ("unknown" in seen) throw new StateUnknown(key, seen.unknown);
+  const state = seen.state;
+  if (state.type === "directory") throw new OperationError(`${path} is a directory`);
+  if (state.type === "link") {
+    throw new OperationError(`${path} is a symbolic link: skiff does not follow links`);
+  }
+  if (state.type !== "file") return { exists: false };
+  const cause = ctx.prediction!.cause;
+  const file: RemoteFile = {
+    exists: true,
+    mode: field(state.mode, key, cause),
+    user: field(state.user, key, cause),
+    group: field(state.group, key, cause),
+  };
+  if (what === "content") file.content = field(state.content, key, cause);
+  if (what === "sha256") file.sha256 = field(state.sha256, key, cause);
+  return file;
+}
+
+/** `writeRemote` in a dry run: states the file it would write (and the directories it would make). */
+async function predictWrite(
+  ctx: OpContext,
+  path: string,
+  bytes: Uint8Array,
+  attributes: FileAttributes & { createRemoteDir?: boolean },
+): Promise<void> {
+  const parent = parentOf(path);
+  const view = await viewFiles(ctx, [...ancestorsOf(path), path]);
+  const before = view.paths.get(path);
+  const above = view.paths.get(parent) ?? { state: { type: "directory" } as FileState };
+  if (attributes.createRemoteDir) predictParents(ctx, path, view);
+  else if ("unknown" in above) throw new StateUnknown(fileKey(parent), above.unknown);
+  else if (above.state.type !== "directory") {
+    throw new OperationError(
+      `Upload to ${path} failed on ${ctx.session.name}: ${parent} is not a directory`,
+    );
+  }
+  const dir = view.paths.get(parent);
+  const state = newEntry("upload", view.writer, dir && "state" in dir ? dir.state : undefined);
+  const existing = before && "state" in before && before.state.type === "file"
+    ? before.state
+    : undefined;
+  state.mode = normalizeMode(attributes.mode) ?? existing?.mode ?? "644";
+  if (attributes.user !== undefined) state.user = attributes.user;
+  if (attributes.group !== undefined) state.group = attributes.group;
+  state.content = bytes;
+  state.sha256 = await sha256Hex(bytes);
+  predictFile(ctx, path, state);
+}
+
+/**
+ * States that a command rewrites a file's content in place (`echo … >`):
+ * an existing file keeps its mode and owner; a new one gets the writer's.
+ */
+export async function predictRewrite(
+  ctx: OpContext,
+  path: string,
+  bytes: Uint8Array,
+): Promise<void> {
+  if (!ctx.prediction) return;
+  const view = await viewFiles(ctx, [parentOf(path), path]);
+  const seen = view.paths.get(path)!;
+  const above = view.paths.get(parentOf(path));
+  const base = "state" in seen && seen.state.type === "file"
+    ? seen.state
+    : newEntry("file", view.writer, above && "state" in above ? above.state : undefined);
+  predictFile(ctx, path, { ...base, content: bytes, sha256: await sha256Hex(bytes) });
 }

@@ -13,6 +13,7 @@ import { aptListsAge, aptPolicy, deb } from "../facts/packages.ts";
 import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";
 import { file as fileOp, put } from "./files.ts";
 import { managePackages, type PackageManager } from "./_packages.ts";
+import { predict, readFact } from "./predicted_facts.ts";
 
 /** The apt-get command line skiff uses, before the subcommand. */
 export function aptGet(subcommand: string, args: readonly string[] = []): Command {
@@ -25,6 +26,7 @@ const STAMP = "/var/lib/apt/periodic/update-success-stamp";
 
 /** Runs `apt-get update` and touches the success stamp `cacheTime` is measured from. */
 async function runUpdate(ctx: OpContext, builder: ResultBuilder): Promise<void> {
+  if (ctx.prediction) return predict(ctx, "aptlists", { at: Date.now() });
   await runRecorded(
     ctx,
     sh`${aptGet("update")} && mkdir -p /var/lib/apt/periodic && touch ${STAMP}`,
@@ -39,19 +41,22 @@ async function listsStale(ctx: OpContext, cacheTime: number | undefined): Promis
   if (typeof cacheTime !== "number" || cacheTime < 0) {
     throw new InputError(`cacheTime: expected seconds, got ${JSON.stringify(cacheTime)}`);
   }
-  const age = await ctx.session.fact(aptListsAge);
+  const age = await readFact(ctx, aptListsAge);
   return age === null || age > cacheTime;
 }
 
 function aptManager(options: AptPackagesOptions): PackageManager {
   return {
     op: "apt.packages",
+    name: "apt",
     versionSeparator: "=",
-    installed: (ctx) => ctx.session.fact(deb),
+    installed: deb,
     outdated: async (ctx, names) => {
-      const policy = await ctx.session.fact(aptPolicy, names);
-      return names.filter((name) =>
-        policy[name]?.candidate && policy[name].installed !== policy[name].candidate
+      const policy = await readFact(ctx, aptPolicy, names);
+      return Object.fromEntries(
+        names.filter((name) =>
+          policy[name]?.candidate && policy[name].installed !== policy[name].candidate
+        ).map((name) => [name, policy[name].candidate]),
       );
     },
     refresh: async (ctx, builder) => {
@@ -82,7 +87,7 @@ export async function update(
     return builder.done(`package lists are newer than ${options.cacheTime} s`);
   }
   builder.change("updated the package lists");
-  if (!ctx.dryRun) await runUpdate(ctx, builder);
+  await runUpdate(ctx, builder);
   return builder.done("");
 }
 
@@ -179,6 +184,6 @@ export async function repo(ctx: OpContext, options: AptRepoOptions): Promise<Ope
     ? await fileOp(ctx, path, { present: false })
     : await put(ctx, { content: deb822Source(options) }, path, { mode: "644" });
   builder.absorb(result);
-  if (result.changed && options.update !== false && !ctx.dryRun) await runUpdate(ctx, builder);
+  if (result.changed && options.update !== false) await runUpdate(ctx, builder);
   return builder.done(result.description);
 }

@@ -13,6 +13,7 @@ import type { FileDestination, FileSource, PutOptions, RunOptions } from "../../
 import type { FactDefinition } from "../facts/fact.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
 import type { LocalAccess } from "./local_paths.ts";
+import type { PredictedState } from "./predicted_state.ts";
 
 /** A command's result as an operation sees it: the connector's result and the masked command. */
 export interface HostCommandResult {
@@ -84,8 +85,15 @@ export interface OperationHost {
   emitCommand(label: string): void;
   /** Replaces known secret values with `***`. */
   mask(text: string): string;
-  /** Gathers a fact, cached for the run. */
+  /**
+   * Gathers a fact, cached for the run. In a dry run's session it is read
+   * through the predicted state (what a deploy sees).
+   */
   fact<A extends unknown[], T>(definition: FactDefinition<A, T>, ...args: A): Promise<T>;
+  /** Gathers a fact from the host as it is now, cached for the run (never predicted). */
+  hostFact<A extends unknown[], T>(definition: FactDefinition<A, T>, ...args: A): Promise<T>;
+  /** The host's predicted state, in a dry run's session; absent otherwise. */
+  readonly predicted?: PredictedState;
   /** Forgets cached facts whose name starts with `prefix`. */
   invalidateFacts(prefix?: string): void;
   /** Runs `attempt` again after a failure or while `_retry_until` says so (`_retries`, `_retry_delay`). */
@@ -133,6 +141,20 @@ export interface OpContext {
    * machine's kernel: it does only its file part there.
    */
   readonly sharedKernel?: string;
+  /**
+   * In a dry run: the host's predicted state, which the operation reads
+   * through and states its effect in, and the call it is (what made a value
+   * unknown, in messages). Absent in a real run.
+   */
+  readonly prediction?: Prediction;
+}
+
+/** The predicted state an operation of a dry run works on, and its label. */
+export interface Prediction {
+  /** The host's predicted state (the session's, or a fresh one for a lone prediction). */
+  readonly state: PredictedState;
+  /** The call, for messages: `files.directory /srv/app`. */
+  readonly cause: string;
 }
 
 /** Accumulates commands and output into an OperationResult. */

@@ -30,6 +30,9 @@ import {
   writeRemote,
 } from "./_file_io.ts";
 
+import { predictDirectory, predictLink, predictRegularFile } from "./files_predicted.ts";
+import { readFact } from "./predicted_facts.ts";
+
 export { block, editBlock, editFile, editLine, line } from "./files_edit.ts";
 export { sync } from "./files_sync.ts";
 
@@ -55,10 +58,8 @@ export async function put(
         : null;
       builder.diff(contentDiff(path, before, bytes));
     }
-    if (!ctx.dryRun) {
-      const mode = options.mode ?? remote.mode;
-      await writeRemote(ctx, path, bytes, { ...options, mode }, builder);
-    }
+    const mode = options.mode ?? remote.mode;
+    await writeRemote(ctx, path, bytes, { ...options, mode }, builder);
     return builder.done("");
   }
   await fixAttributes(ctx, path, remote, options, builder);
@@ -70,7 +71,7 @@ export async function get(ctx: OpContext, src: unknown, dest: unknown): Promise<
   const remotePath = pathCheck(src, "files.get src");
   const localPath = ctx.resolveLocal(pathCheck(dest, "files.get dest"), "write");
   const builder = new ResultBuilder();
-  const remoteSha = await ctx.session.fact(sha256Fact, remotePath);
+  const remoteSha = await readFact(ctx, sha256Fact, remotePath);
   if (remoteSha === null) {
     throw new OperationError(`files.get: ${remotePath} does not exist on ${ctx.session.name}`);
   }
@@ -97,6 +98,9 @@ export async function directory(
   options: FileAttributes & { present?: boolean; recursive?: boolean },
 ): Promise<OperationResult> {
   const path = pathCheck(target, "files.directory path");
+  normalizeMode(options.mode);
+  ownerSpec(options);
+  if (ctx.prediction) return await predictDirectory(ctx, path, options);
   const apply = !ctx.dryRun;
   const builder = new ResultBuilder();
   if (options.present === false) {
@@ -133,6 +137,9 @@ export async function file(
   options: FileAttributes & { present?: boolean; touch?: boolean },
 ): Promise<OperationResult> {
   const path = pathCheck(target, "files.file path");
+  normalizeMode(options.mode);
+  ownerSpec(options);
+  if (ctx.prediction) return await predictRegularFile(ctx, path, options);
   const apply = !ctx.dryRun;
   const builder = new ResultBuilder();
   if (options.present === false) {
@@ -178,6 +185,10 @@ export async function link(
   options: { present?: boolean },
 ): Promise<OperationResult> {
   const path = pathCheck(target, "files.link path");
+  if (ctx.prediction) {
+    const to = options.present === false ? undefined : pathCheck(linkTarget, "files.link target");
+    return await predictLink(ctx, path, to, options);
+  }
   const apply = !ctx.dryRun;
   const builder = new ResultBuilder();
   if (options.present === false) {

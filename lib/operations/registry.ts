@@ -10,9 +10,26 @@ import type { OperationResult } from "../api/mod.ts";
 import { hint } from "../core/data_meta.ts";
 import { errorMessage, InputError, OperationError } from "../core/errors.ts";
 import type { OpContext, OperationHost } from "./context.ts";
-import type { LocalAccess, LocalPathPolicy } from "./local_paths.ts";
-import { pyinfraHint } from "./pyinfra_names.ts";
+import type { LocalAccess } from "./local_paths.ts";
+import { type LocalFiles, readSource, splitCall } from "./call_arguments.ts";
 import { type OperationScope, sharedKernelOf, sharedKernelRefusal } from "./scope.ts";
+import {
+  APT_REPO,
+  GIT_REPO,
+  keys,
+  type MayChange,
+  NOTHING,
+  packageChange,
+  packagesOf,
+  pathAt,
+  REBOOT,
+  serviceAt,
+  SYSCTL,
+  SYSTEMD_UNIT,
+  USER,
+} from "./effects.ts";
+import { causeOf, dependsResult, settle } from "./dry_run.ts";
+import { PredictedState, StateUnknown } from "./predicted_state.ts";
 import * as apk from "./apk.ts";
 import * as apt from "./apt.ts";
 import * as dnf from "./dnf.ts";
@@ -54,6 +71,13 @@ export interface OperationSpec {
    * its file part. Absent: meaningful on every host.
    */
   readonly scope?: OperationScope;
+  /**
+   * What it may change on the host (see `effects.ts`), made unknown in a dry
+   * run when its prediction cannot be exact. Absent: anything (opaque, like
+   * `server.shell`). Its exact effect it states itself while it runs in a
+   * dry run (`OpContext.prediction`).
+   */
+  readonly mayChange?: MayChange;
   /** What to say of an unknown option that is no typo of a known one (a hint in parentheses). */
   readonly unknownOption?: (key: string) => string;
   /** Runs it. */
@@ -90,39 +114,46 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     options: [...FILE_ATTRIBUTES, "createRemoteDir"],
     subject: sourceOrDest,
     localPaths: READS_FIRST,
+    mayChange: pathAt(1),
     run: files.put,
   },
   "files.get": {
     positional: 2,
     options: [],
     localPaths: [{ at: 1, access: "write" }],
+    mayChange: NOTHING,
     run: files.get,
   },
   "files.directory": {
     positional: 1,
     options: [...FILE_ATTRIBUTES, "present", "recursive"],
+    mayChange: pathAt(0, (call) => call.options.present === false || !!call.options.recursive),
     run: files.directory,
   },
   "files.file": {
     positional: 1,
     options: [...FILE_ATTRIBUTES, "present", "touch"],
+    mayChange: pathAt(0),
     run: files.file,
   },
-  "files.link": { positional: 2, options: ["present"], run: files.link },
+  "files.link": { positional: 2, options: ["present"], mayChange: pathAt(0), run: files.link },
   "files.line": {
     positional: 2,
     options: [...FILE_ATTRIBUTES, "present", "match", "create"],
+    mayChange: pathAt(0),
     run: files.line,
   },
   "files.block": {
     positional: 2,
     options: [...FILE_ATTRIBUTES, "marker", "present", "create"],
+    mayChange: pathAt(0),
     run: files.block,
   },
   "files.sync": {
     positional: 2,
     options: ["delete"],
     localPaths: READS_FIRST,
+    mayChange: pathAt(1, () => true),
     run: files.sync,
   },
   "files.template": {
@@ -132,9 +163,15 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       ` (template variables go in data: files.template(src, dest, { data: { ${key}: … } }))`,
     subject: sourceOrDest,
     localPaths: READS_FIRST,
+    mayChange: pathAt(1),
     run: template,
   },
-  "files.replace": { positional: 3, options: [...FILE_ATTRIBUTES], run: replace },
+  "files.replace": {
+    positional: 3,
+    options: [...FILE_ATTRIBUTES],
+    mayChange: pathAt(0),
+    run: replace,
+  },
   "server.user": {
     positional: 0,
     options: [
@@ -149,44 +186,56 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       "publicKeys",
     ],
     subject: "name",
+    mayChange: USER,
     run: users.user,
   },
   "server.group": {
     positional: 0,
     options: ["name", "present", "gid", "system"],
     subject: "name",
+    mayChange: keys((call) => [`group:${call.options.name}`]),
     run: users.group,
   },
   "server.hostname": {
     positional: 1,
     options: [],
     scope: "files-in-shared-kernel",
+    mayChange: keys(() => ["hostname", "file:/etc/hostname"]),
     run: hostname,
   },
   "server.sysctl": {
     positional: 2,
     options: ["persist", "file"],
     scope: "files-in-shared-kernel",
+    mayChange: SYSCTL,
     run: sysctl,
   },
   "server.reboot": {
     positional: 0,
     options: ["waitSeconds", "delaySeconds"],
     scope: "machine",
+    mayChange: REBOOT,
     run: reboot,
   },
   "apt.packages": {
     positional: 0,
     options: [...PACKAGES, "cacheTime", "noRecommends"],
     subject: "packages",
+    mayChange: packagesOf("apt"),
     run: apt.packages,
   },
-  "apt.update": { positional: 0, options: ["cacheTime"], run: apt.update },
+  "apt.update": {
+    positional: 0,
+    options: ["cacheTime"],
+    mayChange: keys(() => ["aptlists"]),
+    run: apt.update,
+  },
   "apt.key": {
     positional: 0,
     options: ["src", "content", "dest"],
     subject: "dest",
     localPaths: [{ at: "src", access: "read" }],
+    mayChange: pathAt("dest"),
     run: apt.key,
   },
   "apt.repo": {
@@ -203,40 +252,54 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       "update",
     ],
     subject: "name",
+    mayChange: APT_REPO,
     run: apt.repo,
   },
   "dnf.packages": {
     positional: 0,
     options: [...PACKAGES],
     subject: "packages",
+    mayChange: packagesOf("dnf"),
     run: dnf.packages,
   },
   "apk.packages": {
     positional: 0,
     options: [...PACKAGES],
     subject: "packages",
+    mayChange: packagesOf("apk"),
     run: apk.packages,
   },
   "packages.install": {
     positional: 0,
     options: [...PACKAGES],
     subject: "packages",
+    mayChange: (state, call, cause) =>
+      packageChange(state, "", cause, call.options.present === false),
     run: packages.install,
   },
   "systemd.service": {
     positional: 0,
     options: ["service", "running", "enabled", "restarted", "reloaded", "daemonReload", "changed"],
     subject: "service",
+    mayChange: serviceAt("service"),
     run: systemd.service,
   },
-  "systemd.unit": { positional: 2, options: ["path"], run: systemd.unit },
+  "systemd.unit": {
+    positional: 2,
+    options: ["path"],
+    mayChange: SYSTEMD_UNIT,
+    run: systemd.unit,
+  },
   "git.repo": {
     positional: 0,
     options: ["src", "dest", "branch", "pull", "user"],
     subject: "dest",
+    mayChange: GIT_REPO,
     run: git.repo,
   },
 };
+
+export { type LocalFiles, splitCall } from "./call_arguments.ts";
 
 /** How a call is run. */
 export interface CallOptions {
@@ -248,79 +311,6 @@ export interface CallOptions {
   local: LocalFiles;
   /** The fleet configuration, for templates. */
   config?: Readonly<Record<string, unknown>>;
-}
-
-/** The local files a call may touch. */
-export interface LocalFiles {
-  /** What may be read and written. */
-  policy: LocalPathPolicy;
-  /** The directory relative local paths are resolved against (the deploy's). */
-  base: string;
-  /** The deploy's name, for messages. */
-  deploy?: string;
-  /** Reads a checked real path (default `Deno.readFile`; the runner reads each file once per run). */
-  read?: (path: string) => Promise<Uint8Array>;
-}
-
-/** Splits the trailing options/control objects of a call. */
-export function splitCall(
-  name: string,
-  spec: OperationSpec,
-  args: readonly unknown[],
-): { positional: unknown[]; options: Record<string, unknown>; control: Record<string, unknown> } {
-  if (args.length > spec.positional + 2) {
-    throw new InputError(
-      `${name}: expected at most ${spec.positional + 2} arguments, got ${args.length}`,
-    );
-  }
-  // Missing trailing positionals stay undefined, so options never slide into their place.
-  const positional = Array.from({ length: spec.positional }, (_, i) => args[i]);
-  const options: Record<string, unknown> = {};
-  const control: Record<string, unknown> = {};
-  for (const [index, extra] of args.slice(spec.positional).entries()) {
-    if (extra === undefined || extra === null) continue;
-    if (typeof extra !== "object" || Array.isArray(extra)) {
-      throw new InputError(
-        `${name}: argument ${spec.positional + index + 1} must be an options object`,
-      );
-    }
-    for (const [key, value] of Object.entries(extra)) {
-      if (key.startsWith("_")) control[key] = value;
-      else if (index === 0 && spec.options.includes(key)) options[key] = value;
-      else {
-        const why = pyinfraHint(name, key, spec.options) || hint(key, spec.options) ||
-          (spec.unknownOption?.(key) ?? "");
-        throw new InputError(`${name}: unknown option "${key}"${why}`);
-      }
-    }
-  }
-  return { positional, options, control };
-}
-
-/**
- * Reads a local source; a missing one is an InputError naming the deploy,
- * the operation, the path as given and as resolved (exit 2, reported once).
- */
-async function readSource(
-  given: string,
-  { read, resolveLocal, local, name }: {
-    read: (path: string) => Promise<Uint8Array>;
-    resolveLocal: (path: string, access: LocalAccess) => string;
-    local: LocalFiles;
-    name: string;
-  },
-): Promise<Uint8Array> {
-  const path = resolveLocal(given, "read");
-  try {
-    return await read(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    const against = given.startsWith("/") ? "" : ` against the deploy's folder ${local.base}`;
-    throw new InputError(
-      `${local.deploy ? `Deploy ${local.deploy}: ` : ""}${name} source "${given}" does not exist ` +
-        `(resolved${against} as ${path})`,
-    );
-  }
 }
 
 /** Runs operation `name` with the deploy's arguments on a session. */
@@ -347,6 +337,9 @@ export async function callOperation(
     if (typeof value === "string") resolveLocal(value, access);
   }
   const control = session.operationArguments(call.control, options.deployDefaults, name);
+  const prediction = options.dryRun
+    ? { state: session.predicted ?? new PredictedState(), cause: causeOf(name, spec.subject, call) }
+    : undefined;
   const ctx: OpContext = {
     session,
     dryRun: options.dryRun,
@@ -356,14 +349,22 @@ export async function callOperation(
     resolveLocal,
     config: options.config ?? {},
     sharedKernel,
+    prediction,
   };
+  const mark = prediction?.state.seq ?? 0;
   try {
-    return await session.retrying(
+    const result = await session.retrying(
       control,
       name,
       () => spec.run(ctx, ...call.positional, call.options),
     );
+    return prediction
+      ? settle(result, { mayChange: spec.mayChange, call, prediction, mark })
+      : result;
   } catch (error) {
+    if (prediction && error instanceof StateUnknown) {
+      return settle(dependsResult(), { mayChange: spec.mayChange, call, prediction, mark });
+    }
     if (control._ignore_errors && error instanceof OperationError) {
       return {
         changed: false,

@@ -13,6 +13,8 @@ import { InputError, OperationError } from "../core/errors.ts";
 import { running as systemdRunning, service as serviceFact, unitNames } from "../facts/systemd.ts";
 import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";
 import { put } from "./files.ts";
+import { predict, readFact, serviceKey, type ServiceState } from "./predicted_facts.ts";
+import { UNKNOWN } from "./predicted_state.ts";
 
 type Action = "start" | "stop" | "restart" | "reload";
 
@@ -88,24 +90,19 @@ export async function service(ctx: OpContext, options: ServiceOptions): Promise<
   const name = checkOptions(options);
   const builder = new ResultBuilder();
   const host = ctx.session.name;
-  let fact = await ctx.session.fact(serviceFact, name);
+  let fact = await readFact(ctx, serviceFact, name);
   if (options.daemonReload && fact.systemd && !ctx.dryRun) {
     await runRecorded(ctx, sh`systemctl daemon-reload`, builder);
     ctx.session.invalidateFacts("systemd.");
     fact = await ctx.session.fact(serviceFact, name);
   }
-  const unknown = fact.active === null && fact.enabled === null;
+  const diff: string[] = [];
   const apply = async (command: () => Command, description: string) => {
-    if (ctx.dryRun) {
-      // A dry run may come before the package that installs the service:
-      // say so instead of failing; otherwise check the command can be made.
-      if (!unknown) command();
-      builder.change(unknown ? `${description} (not installed yet)` : description);
-      return;
-    }
     builder.change(description);
-    await runRecorded(ctx, command(), builder);
+    if (ctx.dryRun) command(); // a dry run fails where the run would: nothing to start it with
+    else await runRecorded(ctx, command(), builder);
   };
+  const next: ServiceState = {};
   let started = false;
   if (options.running !== undefined && fact.active !== options.running) {
     const action = options.running ? "start" : "stop";
@@ -113,6 +110,12 @@ export async function service(ctx: OpContext, options: ServiceOptions): Promise<
       () => serviceCommand(name, action, fact, host),
       `${action === "start" ? "started" : "stopped"} ${name}`,
     );
+    diff.push(
+      `${name}: ${stateName(fact.active, "running", "stopped")} → ${
+        options.running ? "running" : "stopped"
+      }`,
+    );
+    next.active = options.running;
     started = options.running;
   }
   const bounce = options.changed === undefined
@@ -121,6 +124,9 @@ export async function service(ctx: OpContext, options: ServiceOptions): Promise<
   if (bounce && options.running !== false && !started) {
     const action = options.reloaded && !options.restarted ? "reload" : "restart";
     await apply(() => serviceCommand(name, action, fact, host), `${action}ed ${name}`);
+    diff.push(`${name}: ${action}ed`);
+    // Restarting a stopped service starts it.
+    if (action === "restart") next.active = true;
   }
   if (options.enabled !== undefined && fact.enabled !== options.enabled) {
     const fixed = fact.enabledState === "static" || fact.enabledState === "indirect" ||
@@ -130,14 +136,28 @@ export async function service(ctx: OpContext, options: ServiceOptions): Promise<
         () => enableCommand(name, options.enabled!, fact, host),
         `${options.enabled ? "enabled" : "disabled"} ${name}`,
       );
+      diff.push(
+        `${name}: ${stateName(fact.enabled, "enabled", "disabled")} → ${
+          options.enabled ? "enabled" : "disabled"
+        }`,
+      );
+      next.enabled = options.enabled;
+      next.enabledState = options.enabled ? "enabled" : "disabled";
     }
   }
+  if (Object.keys(next).length > 0) predict(ctx, serviceKey(name), next);
+  if (ctx.wantDiff && diff.length > 0) builder.diff(diff.join("\n"));
   if (builder.changed && !ctx.dryRun) ctx.session.invalidateFacts("systemd.");
   const state = [
     fact.active === null ? null : fact.active ? "running" : "stopped",
     fact.enabled === null ? null : fact.enabled ? "enabled" : "disabled",
   ].filter(Boolean).join(", ");
   return builder.done(`${name} is ${state || "as wanted"}`);
+}
+
+/** `running`/`stopped` (or `enabled`/`disabled`) for a known state, `unknown` for null. */
+function stateName(value: boolean | null, yes: string, no: string): string {
+  return value === null ? "unknown" : value ? yes : no;
 }
 
 /** `systemd.unit(name, content, {path})`: writes a unit file and reloads systemd when it changed. */
@@ -162,6 +182,8 @@ export async function unit(
     createRemoteDir: true,
   });
   builder.absorb(result);
+  // A new or changed unit file: what systemd says of its enablement is not predicted.
+  if (result.changed) predict(ctx, serviceKey(name), { enabled: UNKNOWN, enabledState: UNKNOWN });
   if (result.changed && !ctx.dryRun) {
     if (await ctx.session.fact(systemdRunning)) {
       await runRecorded(ctx, sh`systemctl daemon-reload`, builder);

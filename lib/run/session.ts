@@ -24,6 +24,8 @@ import { describeExitCode, errorMessage, OperationError } from "../core/errors.t
 import { type FactDefinition, FactError } from "../facts/fact.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
 import type { OperationHost } from "../operations/context.ts";
+import { predictFact } from "../operations/predicted_facts.ts";
+import { PredictedState } from "../operations/predicted_state.ts";
 import type { EventSink } from "./events.ts";
 
 /** Options of a session. */
@@ -36,6 +38,8 @@ export interface SessionOptions {
   signal?: AbortSignal;
   /** Waits between retries (seconds); tests pass a fast one. */
   sleep?: (seconds: number) => Promise<void>;
+  /** A dry run: keep the host's predicted state, and read facts through it. */
+  predict?: boolean;
 }
 
 /** A command's result with the masked command text that produced it. */
@@ -92,6 +96,8 @@ export class HostSession implements OperationHost {
   readonly #sleep: (seconds: number) => Promise<void>;
   readonly #facts = new Map<string, Promise<unknown>>();
   readonly #secrets = new Set<string>();
+  /** In a dry run: what the operations so far would have changed. */
+  readonly predicted?: PredictedState;
 
   /** Creates a session; validates the host's `_` control arguments. */
   constructor(host: InventoryHost, connector: BaseConnector, options: SessionOptions = {}) {
@@ -108,6 +114,7 @@ export class HostSession implements OperationHost {
       ((seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
     collectSecrets(host.data, this.#secrets);
     collectSecrets(this.#cliArguments, this.#secrets);
+    if (options.predict) this.predicted = new PredictedState();
   }
 
   /** The host's name. */
@@ -308,8 +315,36 @@ export class HostSession implements OperationHost {
     this.#emit({ type: "command", host: this.name, command: this.mask(label) });
   }
 
-  /** Gathers a fact, cached for the run by name and arguments. */
-  fact<A extends unknown[], T>(definition: FactDefinition<A, T>, ...args: A): Promise<T> {
+  /**
+   * A fact as a deploy reads it: the host's (cached for the run), or in a
+   * dry run what the earlier operations would have made of it. A fact the
+   * dry run cannot predict is reported once in a log line and answered with
+   * the host's current value, and the operations after it are reported as
+   * `would change (depends on an earlier change)`.
+   */
+  async fact<A extends unknown[], T>(definition: FactDefinition<A, T>, ...args: A): Promise<T> {
+    const state = this.predicted;
+    if (!state) return await this.hostFact(definition, ...args);
+    const host = () => this.hostFact(definition, ...args);
+    const predicted = await predictFact(state, definition, args, host);
+    if ("value" in predicted) return predicted.value;
+    if (state.taint === undefined) {
+      this.#emit({
+        type: "log",
+        host: this.name,
+        message: this.mask(
+          `fact ${definition.name}(${
+            args.map((arg) => JSON.stringify(arg)).join(", ")
+          }) is unknown in this dry run after ${predicted.unknown}: the host's current value is used, and the operations after it are reported as depending on an earlier change`,
+        ),
+      });
+    }
+    state.taintWith(`fact ${definition.name}`);
+    return await host();
+  }
+
+  /** Gathers a fact from the host as it is now, cached for the run by name and arguments. */
+  hostFact<A extends unknown[], T>(definition: FactDefinition<A, T>, ...args: A): Promise<T> {
     const key = `${definition.name}(${JSON.stringify(args)})`;
     const cached = this.#facts.get(key);
     if (cached) return cached as Promise<T>;

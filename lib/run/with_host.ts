@@ -29,6 +29,8 @@ export interface HostLifecycleOptions {
   sleep?: (seconds: number) => Promise<void>;
   /** Take the host's run lock first (`deploy` and apply; not `--dry`, `exec`, `facts`). */
   lock?: RunLockOptions;
+  /** A dry run: the session keeps the host's predicted state. */
+  dryRun?: boolean;
 }
 
 /** How one host's lifecycle ended. */
@@ -70,6 +72,7 @@ export async function withHost<T>(
       emit,
       signal: options.signal,
       sleep: options.sleep,
+      predict: options.dryRun,
     });
   } catch (error) {
     if (error instanceof InputError) throw error;

@@ -158,7 +158,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "positional-options-slide",
-    file: "lib/operations/registry.ts",
+    file: "lib/operations/call_arguments.ts",
     original: "const positional = Array.from({ length: spec.positional }, (_, i) => args[i]);",
     replacement: "const positional = args.slice(0, spec.positional);",
     tests: ["tests/operations/missing_arguments_test.ts", "tests/cli/template_cli_test.ts"],
@@ -385,14 +385,14 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "pyinfra-hint-dropped",
-    file: "lib/operations/registry.ts",
+    file: "lib/operations/call_arguments.ts",
     original: "const why = pyinfraHint(name, key, spec.options) || hint(key, spec.options) ||",
     replacement: "const why = hint(key, spec.options) ||",
     tests: ["tests/cli/pyinfra_hints_cli_test.ts"],
   },
   {
     id: "template-unknown-option-silent",
-    file: "lib/operations/registry.ts",
+    file: "lib/operations/call_arguments.ts",
     original: '(spec.unknownOption?.(key) ?? "");',
     replacement: '"";',
     tests: ["tests/cli/template_cli_test.ts"],
@@ -533,7 +533,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "missing-source-unexplained",
-    file: "lib/operations/registry.ts",
+    file: "lib/operations/call_arguments.ts",
     original: "if (!(error instanceof Deno.errors.NotFound)) throw error;",
     replacement: "throw error;",
     tests: ["tests/run/fault_files_test.ts"],

@@ -9,9 +9,12 @@ Deno.test("files.directory creates once, fixes mode, removes, and dry runs chang
   await using dir = await tempDir();
   const h = localHarness();
   const path = dir.join("a b/c");
-  await t.step("dry run", async () => {
+  await t.step("dry run: what the first run will say", async () => {
     const result = await h.dry("files.directory", path, { mode: "750" });
-    deepStrictEqual([result.changed, result.description], [true, `created ${path}`]);
+    deepStrictEqual([result.changed, result.description], [
+      true,
+      `created ${path}, mode 755 -> 750`,
+    ]);
     strictEqual(await exists(path), false);
   });
   await t.step("first run changes", async () => {

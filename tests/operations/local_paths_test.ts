@@ -185,6 +185,7 @@ Deno.test("operations reach local files only through the policy's resolveLocal/r
   await walk("");
   // Each of these reads or writes only a path resolveLocal returned (checked by the policy).
   deepStrictEqual(found, {
+    "call_arguments.ts": ["Deno.readFile"],
     "files.ts": ["Deno.readFile"],
     "files_sync.ts": ["Deno.readDir", "Deno.readFile"],
     "local_paths.ts": ["Deno.realPathSync"],

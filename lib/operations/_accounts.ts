@@ -16,9 +16,7 @@ import { known } from "./predicted_state.ts";
 /** A user as the operation sees it; null when absent. */
 export function readUser(ctx: OpContext, name: string): Promise<UserState> {
   return readKey<UserState>(ctx, `user:${name}`, async () => {
-    const users = ctx.prediction
-      ? await ctx.session.hostFact(usersFact)
-      : await ctx.session.fact(usersFact);
+    const users = await ctx.session.hostFact(usersFact);
     return users[name] ?? null;
   });
 }
@@ -26,9 +24,7 @@ export function readUser(ctx: OpContext, name: string): Promise<UserState> {
 /** A group as the operation sees it; null when absent. */
 export function readGroup(ctx: OpContext, name: string): Promise<GroupState> {
   return readKey<GroupState>(ctx, `group:${name}`, async () => {
-    const groups = ctx.prediction
-      ? await ctx.session.hostFact(groupsFact)
-      : await ctx.session.fact(groupsFact);
+    const groups = await ctx.session.hostFact(groupsFact);
     return groups[name] ?? null;
   });
 }
@@ -45,9 +41,7 @@ export async function primaryGroupName(
     const first = await readGroup(ctx, groups[0]);
     if (first !== null && known(first.gid, `group:${groups[0]}`) === gid) return groups[0];
   }
-  const all = ctx.prediction
-    ? await ctx.session.hostFact(groupsFact)
-    : await ctx.session.fact(groupsFact);
+  const all = await ctx.session.hostFact(groupsFact);
   return Object.entries(all).find(([, group]) => group.gid === gid)?.[0];
 }
 

@@ -71,7 +71,7 @@ async function installedOf(
   manager: PackageManager,
   names: string[],
 ): Promise<Record<string, Known<string>>> {
-  if (!ctx.prediction) return await ctx.session.fact(manager.installed);
+  if (!ctx.prediction) return await ctx.session.hostFact(manager.installed);
   const host = await ctx.session.hostFact(manager.installed);
   const out: Record<string, Known<string>> = {};
   for (const name of names) {

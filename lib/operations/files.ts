@@ -31,7 +31,7 @@ import {
 } from "./_file_io.ts";
 
 import { predictDirectory, predictLink, predictRegularFile } from "./files_predicted.ts";
-import { readFact } from "./predicted_facts.ts";
+import { predict, readFact } from "./predicted_facts.ts";
 
 export { block, editBlock, editFile, editLine, line } from "./files_edit.ts";
 export { sync } from "./files_sync.ts";
@@ -76,13 +76,19 @@ export async function get(ctx: OpContext, src: unknown, dest: unknown): Promise<
     throw new OperationError(`files.get: ${remotePath} does not exist on ${ctx.session.name}`);
   }
   let localSha: string | null = null;
-  try {
-    localSha = await sha256Hex(await Deno.readFile(localPath));
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  const downloaded = ctx.prediction?.state.lookup(`local:${localPath}`);
+  if (downloaded?.from === "state") localSha = downloaded.value as string;
+  else {
+    try {
+      localSha = await sha256Hex(await Deno.readFile(localPath));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
   }
   if (localSha === remoteSha) return builder.done(`${localPath} is up to date`);
   builder.change(`downloaded ${remotePath} -> ${localPath}`);
+  // What the controller's copy would be, for a later files.get of it in the same dry run.
+  predict(ctx, `local:${localPath}`, remoteSha);
   if (!ctx.dryRun) {
     const label = `download ${remotePath} -> ${localPath}`;
     builder.record({ masked: label, output: { stdout: "", stderr: "" } });

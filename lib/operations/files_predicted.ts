@@ -151,7 +151,8 @@ export async function predictRegularFile(
     };
   } else if (options.touch) builder.change(`touched ${path}`);
   const after = applyAttributes(ctx, path, next, options, builder);
-  if (after !== state) predictFile(ctx, path, after);
+  // A touch changes only the times: the state stays as it is, and is stated.
+  if (builder.changed) predictFile(ctx, path, after);
   return builder.done(`${path} is as wanted`);
 }
 

@@ -124,18 +124,12 @@ else echo ${MISSING}; fi`);
       moved("", landed.trim() || UNKNOWN, branch);
     } else {
       // The commit a clone lands on, when the host can ask (git may come with an earlier package).
-      const target: string | typeof UNKNOWN = ctx.wantDiff
-        ? await git(sh`git ls-remote -- ${src}`).then(
-          (refs): string | typeof UNKNOWN =>
-            (branch ? resolveRemote(refs, branch)?.sha : /^(\S+)\tHEAD$/m.exec(refs)?.[1]) ??
-              UNKNOWN,
-          (): typeof UNKNOWN => UNKNOWN,
-        )
-        : UNKNOWN;
-      moved("", target, branch);
-      predict(ctx, `git:${dest}`, { head: target, url: src, branch: branch ?? UNKNOWN });
+      const target = await landing(git, src, branch);
+      moved("", target.sha, branch);
       predictFile(ctx, dest, { type: "directory", mode: UNKNOWN, user: UNKNOWN, group: UNKNOWN });
       predictUnknownUnder(ctx, dest);
+      // Stated last: the working copy is known though its files are not.
+      predict(ctx, `git:${dest}`, { head: target.sha, url: src, branch: target.branch });
     }
     return builder.done("");
   }
@@ -208,7 +202,8 @@ function predictedState(ctx: OpContext, dest: string): string | undefined {
   const state = ctx.prediction?.state;
   if (!state) return undefined;
   const found = state.lookup(`git:${dest}`);
-  if (found.from === "state") {
+  const inside = resolveFile(state, `${dest}/.git`);
+  if (found.from === "state" && (inside.from === "host" || inside.seq < found.seq)) {
     const repo = found.value as
       | typeof UNKNOWN
       | null
@@ -219,11 +214,39 @@ function predictedState(ctx: OpContext, dest: string): string | undefined {
     }
     return `head=${repo.head}\nurl=${repo.url}\nbranch=${repo.branch}\n`;
   }
-  const inside = resolveFile(state, `${dest}/.git`);
   if (inside.from === "host") return undefined;
   const value = inside.from === "state" ? inside.value : UNKNOWN;
   if (value === UNKNOWN || (value as { type: string }).type !== "absent") {
     throw new StateUnknown(fileKey(`${dest}/.git`), inside.cause ?? "an earlier change");
   }
   return MISSING;
+}
+
+/**
+ * Where a clone of `src` lands: the commit of `branch` (or of the remote's
+ * HEAD) and the branch checked out, from `git ls-remote --symref`; unknown
+ * when the host cannot ask (no git yet).
+ */
+async function landing(
+  git: (command: Command) => Promise<string>,
+  src: string,
+  branch: string | undefined,
+): Promise<{ sha: string | typeof UNKNOWN; branch: string | typeof UNKNOWN }> {
+  let refs: string;
+  try {
+    refs = await git(sh`git ls-remote --symref -- ${src}`);
+  } catch (error) {
+    if (error instanceof OperationError) return { sha: UNKNOWN, branch: branch ?? UNKNOWN };
+    throw error;
+  }
+  if (branch !== undefined) {
+    const target = resolveRemote(refs, branch);
+    if (target === null) {
+      throw new OperationError(`git.repo: ${src} has no branch or tag "${branch}"`);
+    }
+    return { sha: target.sha, branch: target.kind === "tag" ? "" : branch };
+  }
+  const head = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(refs)?.[1];
+  const sha = /^([0-9a-f]{40})\tHEAD$/m.exec(refs)?.[1];
+  return { sha: sha ?? UNKNOWN, branch: head ?? UNKNOWN };
 }

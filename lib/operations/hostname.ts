@@ -38,7 +38,7 @@ export async function hostname(ctx: OpContext, name: unknown): Promise<Operation
   predict(ctx, "hostname", name);
   await predictRewrite(ctx, "/etc/hostname", encoder.encode(`${name}\n`));
   if (!ctx.dryRun) {
-    const systemd = await ctx.session.fact(systemdRunning);
+    const systemd = await ctx.session.hostFact(systemdRunning);
     await runRecorded(
       ctx,
       systemd

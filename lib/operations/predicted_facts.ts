@@ -12,7 +12,7 @@ import type { FileStat, ServiceFact, UserFact } from "../api/mod.ts";
 import type { FactDefinition } from "../facts/fact.ts";
 import { unitNames } from "../facts/systemd.ts";
 import type { OpContext } from "./context.ts";
-import { type FileState, resolveFile } from "./file_state.ts";
+import { fileKey, type FileState, resolveFile } from "./file_state.ts";
 import {
   type Known,
   type Lookup,
@@ -136,7 +136,7 @@ const RULES: Readonly<
   "packages.manager": async (_state, _args, host) => ({ value: await host() }),
   "server.which": async (state, _args, host) => {
     const why = state.touchedBy(COMMAND_DIRS);
-    return why ? { unknown: why } : { value: await host() };
+    return why ? { unknown: why.cause } : { value: await host() };
   },
   "server.users": (state, _args, host) =>
     mapFact(state, "user:", host as Host<Record<string, UserFact>>, (out, name, value) => {
@@ -203,7 +203,20 @@ const RULES: Readonly<
     return { value: policy };
   },
   "systemd.service": async (state, args, host) => {
+    // A service's state comes from its init script and unit files: written earlier, it is unknown.
+    const { unit, script } = unitNames(String(args[0]));
+    const files = state.touchedBy(
+      [
+        `/etc/init.d/${script}`,
+        `/etc/systemd/system/${unit}`,
+        `/lib/systemd/system/${unit}`,
+        `/usr/lib/systemd/system/${unit}`,
+      ].map(fileKey),
+    );
     const found = state.lookup(serviceKey(String(args[0])));
+    if (files !== undefined && (found.from === "host" || found.seq < files.seq)) {
+      return { unknown: files.cause };
+    }
     if (found.from === "host" && !found.keep) return { value: await host() };
     if (found.from === "host" || found.value === UNKNOWN) return { unknown: found.cause! };
     const fact = { ...await host() as ServiceFact };
@@ -241,7 +254,7 @@ export async function predictFact<A extends unknown[], T>(
   const rule = RULES[definition.name];
   if (rule) return await rule(state, args, host as Host<unknown>) as FactPrediction<T>;
   const latest = state.touchedBy([""]);
-  return latest === undefined ? { value: await host() } : { unknown: latest };
+  return latest === undefined ? { value: await host() } : { unknown: latest.cause };
 }
 
 /**
@@ -253,7 +266,7 @@ export async function readFact<A extends unknown[], T>(
   definition: FactDefinition<A, T>,
   ...args: A
 ): Promise<T> {
-  if (!ctx.prediction) return await ctx.session.fact(definition, ...args);
+  if (!ctx.prediction) return await ctx.session.hostFact(definition, ...args);
   const predicted = await predictFact(
     ctx.prediction.state,
     definition,

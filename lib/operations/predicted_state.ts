@@ -172,7 +172,7 @@ export class PredictedState {
    * entry under them, or a region overlapping them), or undefined when none
    * was made.
    */
-  touchedBy(prefixes: readonly string[]): string | undefined {
+  touchedBy(prefixes: readonly string[]): { seq: number; cause: string } | undefined {
     let latest: { seq: number; cause: string } | undefined;
     for (const [key, entry] of this.#entries) {
       if (!prefixes.some((prefix) => key.startsWith(prefix))) continue;
@@ -180,7 +180,7 @@ export class PredictedState {
     }
     const region = this.regionOver(prefixes);
     if (region && (!latest || region.seq > latest.seq)) latest = region;
-    return latest?.cause;
+    return latest && { seq: latest.seq, cause: latest.cause };
   }
 
   /** The latest region overlapping keys under one of `prefixes` (it may have added any key there). */

@@ -94,7 +94,7 @@ export async function service(ctx: OpContext, options: ServiceOptions): Promise<
   if (options.daemonReload && fact.systemd && !ctx.dryRun) {
     await runRecorded(ctx, sh`systemctl daemon-reload`, builder);
     ctx.session.invalidateFacts("systemd.");
-    fact = await ctx.session.fact(serviceFact, name);
+    fact = await ctx.session.hostFact(serviceFact, name);
   }
   const diff: string[] = [];
   const apply = async (command: () => Command, description: string) => {
@@ -145,7 +145,8 @@ export async function service(ctx: OpContext, options: ServiceOptions): Promise<
       next.enabledState = options.enabled ? "enabled" : "disabled";
     }
   }
-  if (Object.keys(next).length > 0) predict(ctx, serviceKey(name), next);
+  // A restart or reload changes no state but is still a change the dry run states.
+  if (builder.changed) predict(ctx, serviceKey(name), next);
   if (ctx.wantDiff && diff.length > 0) builder.diff(diff.join("\n"));
   if (builder.changed && !ctx.dryRun) ctx.session.invalidateFacts("systemd.");
   const state = [
@@ -185,7 +186,7 @@ export async function unit(
   // A new or changed unit file: what systemd says of its enablement is not predicted.
   if (result.changed) predict(ctx, serviceKey(name), { enabled: UNKNOWN, enabledState: UNKNOWN });
   if (result.changed && !ctx.dryRun) {
-    if (await ctx.session.fact(systemdRunning)) {
+    if (await ctx.session.hostFact(systemdRunning)) {
       await runRecorded(ctx, sh`systemctl daemon-reload`, builder);
     }
     ctx.session.invalidateFacts("systemd.");

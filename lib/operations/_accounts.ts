@@ -11,7 +11,7 @@ import { sh } from "../core/command.ts";
 import { groups as groupsFact, users as usersFact } from "../facts/server.ts";
 import type { OpContext } from "./context.ts";
 import { type GroupState, readKey, type UserState } from "./predicted_facts.ts";
-import { known } from "./predicted_state.ts";
+import { type Known, known, UNKNOWN } from "./predicted_state.ts";
 
 /** A user as the operation sees it; null when absent. */
 export function readUser(ctx: OpContext, name: string): Promise<UserState> {
@@ -55,8 +55,10 @@ export interface AccountDefaults {
   userGroups: boolean;
   /** A new home directory's mode (`HOME_MODE`, else 0777 less `UMASK`). */
   homeMode: string;
-  /** What /etc/skel holds (copied into a new home). */
-  skel: string[];
+  /** What /etc/skel holds (copied into a new home): relative paths, types and modes. */
+  skel: { path: string; type: "file" | "directory" | "other"; mode: string }[];
+  /** The ranges new ids come from: `UID_MIN`…`SYS_GID_MAX` of /etc/login.defs. */
+  ids: Record<"uid" | "gid", { min: number; max: number; sysMin: number; sysMax: number }>;
 }
 
 /**
@@ -66,8 +68,8 @@ export interface AccountDefaults {
 export async function accountDefaults(ctx: OpContext): Promise<AccountDefaults> {
   const result = await ctx.session.run(
     sh`grep -E '^(HOME|SHELL)=' /etc/default/useradd 2>/dev/null
-grep -E '^[[:space:]]*(UMASK|HOME_MODE|USERGROUPS_ENAB)[[:space:]]' /etc/login.defs 2>/dev/null
-echo skiff:skel; ls -A /etc/skel 2>/dev/null; true`,
+grep -E '^[[:space:]]*(UMASK|HOME_MODE|USERGROUPS_ENAB|(SYS_)?[UG]ID_M(IN|AX))[[:space:]]' /etc/login.defs 2>/dev/null
+echo skiff:skel; find /etc/skel -mindepth 1 -exec stat -c '%F|%a|%n' {} + 2>/dev/null; true`,
     ctx.control,
   );
   const lines = result.output.stdoutLines;
@@ -86,8 +88,76 @@ echo skiff:skel; ls -A /etc/skel 2>/dev/null; true`,
     shell: settings.SHELL ?? "",
     userGroups: (settings.USERGROUPS_ENAB ?? "yes").toLowerCase() === "yes",
     homeMode: homeMode.toString(8).padStart(3, "0"),
-    skel: at < 0 ? [] : lines.slice(at + 1).filter(Boolean),
+    skel: at < 0 ? [] : lines.slice(at + 1).flatMap((line) => {
+      const [kind, mode, path] = line.split("|");
+      if (!path?.startsWith("/etc/skel/")) return [];
+      const type = kind === "directory"
+        ? "directory"
+        : kind.startsWith("regular")
+        ? "file"
+        : "other";
+      return [{ path: path.slice("/etc/skel/".length), type, mode } as const];
+    }),
+    ids: {
+      uid: idRange(settings, "UID"),
+      gid: idRange(settings, "GID"),
+    },
   };
+}
+
+function idRange(settings: Record<string, string>, kind: "UID" | "GID") {
+  const number = (key: string, fallback: number) => {
+    const value = Number.parseInt(settings[key] ?? "", 10);
+    return Number.isFinite(value) ? value : fallback;
+  };
+  return {
+    min: number(`${kind}_MIN`, 1000),
+    max: number(`${kind}_MAX`, 60000),
+    sysMin: number(`SYS_${kind}_MIN`, 101),
+    sysMax: number(`SYS_${kind}_MAX`, number(`${kind}_MIN`, 1000) - 1),
+  };
+}
+
+/**
+ * The id `useradd`/`groupadd` would give a new account in a dry run: the
+ * next above the highest in use, or for a system account the first free
+ * one down from the top of the system range; unknown when earlier changes
+ * leave the ids in use unknown.
+ */
+export async function nextId(
+  ctx: OpContext,
+  kind: "uid" | "gid",
+  system: boolean,
+  defaults: AccountDefaults,
+): Promise<Known<number>> {
+  const state = ctx.prediction!.state;
+  const prefix = kind === "uid" ? "user:" : "group:";
+  if (state.regionOver([prefix])) return UNKNOWN;
+  const host: Record<string, { uid?: number; gid: number }> = kind === "uid"
+    ? await ctx.session.hostFact(usersFact)
+    : await ctx.session.hostFact(groupsFact);
+  const ids = new Map(Object.entries(host).map(([name, entry]) => [name, entry[kind]!]));
+  for (const key of state.keysUnder(prefix)) {
+    const found = state.lookup(key);
+    const value = found.from === "state" ? found.value : undefined;
+    if (value === UNKNOWN) return UNKNOWN;
+    const name = key.slice(prefix.length);
+    if (value === null) ids.delete(name);
+    else if (value !== undefined) {
+      const id = (value as Record<string, Known<number>>)[kind];
+      if (id === UNKNOWN) return UNKNOWN;
+      ids.set(name, id);
+    }
+  }
+  const used = new Set(ids.values());
+  const range = defaults.ids[kind];
+  if (system) {
+    for (let id = range.sysMax; id >= range.sysMin; id--) if (!used.has(id)) return id;
+    return UNKNOWN;
+  }
+  const taken = [...used].filter((id) => id >= range.min && id <= range.max);
+  const next = taken.length === 0 ? range.min : Math.max(...taken) + 1;
+  return next <= range.max ? next : UNKNOWN;
 }
 
 /**

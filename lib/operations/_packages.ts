@@ -36,6 +36,24 @@ export interface PackageManager {
   upgrade?(names: string[]): Command;
   /** The command that removes `names`. */
   remove(names: string[]): Command;
+  /**
+   * In a dry run: every package the change would install (with its version)
+   * or remove, from the manager's own simulation (`apt-get -s`); undefined
+   * when it cannot tell (no package lists yet, say).
+   */
+  simulate?(
+    ctx: OpContext,
+    removing: boolean,
+    specs: string[],
+  ): Promise<Simulated | undefined>;
+}
+
+/** What a package manager's simulation says a change would do. */
+export interface Simulated {
+  /** Installed or upgraded: name → version. */
+  installed: Record<string, string>;
+  /** Removed. */
+  removed: string[];
 }
 
 /** Options every package operation takes. */
@@ -107,7 +125,13 @@ export async function managePackages(
       builder.change(`removed ${remove.join(" ")}`);
       diff.push(...remove.map((name) => `-${name}`));
       if (!ctx.dryRun) await runRecorded(ctx, manager.remove(remove), builder);
-      else stateChange(ctx, manager, true, remove.map((name) => [key(name), { installed: false }]));
+      else {
+        const simulated = await manager.simulate?.(ctx, true, remove);
+        const named = remove.map((
+          name,
+        ): [string, PackageState] => [key(name), { installed: false }]);
+        stateChange(ctx, manager, { removing: true, simulated }, named);
+      }
     }
   } else {
     const missing = specs.filter((spec) => {
@@ -136,7 +160,8 @@ export async function managePackages(
         if (outdated.length > 0) await runRecorded(ctx, manager.upgrade!(outdated), builder);
       }
     } else if (missing.length + outdated.length > 0) {
-      stateChange(ctx, manager, false, [
+      const simulated = await manager.simulate?.(ctx, false, [...missing, ...outdated]);
+      stateChange(ctx, manager, { removing: false, simulated }, [
         ...missing.map((spec): [string, PackageState] => [
           key(parse(spec).name),
           { installed: true, version: parse(spec).version ?? UNKNOWN },
@@ -155,15 +180,28 @@ export async function managePackages(
 
 /**
  * States a predicted package change: what a package manager may change
- * besides the packages named (see `packageChange`), then the named ones.
+ * besides the packages (see `packageChange`), every package its simulation
+ * says would change, or else any package, then the named ones.
  */
 function stateChange(
   ctx: OpContext,
   manager: PackageManager,
-  removing: boolean,
+  { removing, simulated }: { removing: boolean; simulated?: Simulated },
   named: [string, PackageState][],
 ): void {
   if (!ctx.prediction) return;
-  packageChange(ctx.prediction.state, manager.name, ctx.prediction.cause, removing);
-  for (const [key, value] of named) predict(ctx, key, value);
+  const { state, cause } = ctx.prediction;
+  packageChange(state, manager.name, cause, { removing, simulated: simulated !== undefined });
+  for (const [name, version] of Object.entries(simulated?.installed ?? {})) {
+    predict(ctx, `package:${manager.name}:${name}`, { installed: true, version });
+  }
+  for (const name of simulated?.removed ?? []) {
+    predict(ctx, `package:${manager.name}:${name}`, { installed: false });
+  }
+  const prefix = `package:${manager.name}:`;
+  for (const [key, value] of named) {
+    // The simulation's version is better than an unknown one.
+    const listed = simulated !== undefined && key.slice(prefix.length) in simulated.installed;
+    if (!(listed && value.installed && value.version === UNKNOWN)) predict(ctx, key, value);
+  }
 }

@@ -12,7 +12,7 @@ import { InputError } from "../core/errors.ts";
 import { aptListsAge, aptPolicy, deb } from "../facts/packages.ts";
 import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";
 import { file as fileOp, put } from "./files.ts";
-import { managePackages, type PackageManager } from "./_packages.ts";
+import { managePackages, type PackageManager, type Simulated } from "./_packages.ts";
 import { predict, readFact } from "./predicted_facts.ts";
 
 /** The apt-get command line skiff uses, before the subcommand. */
@@ -65,6 +65,17 @@ function aptManager(options: AptPackagesOptions): PackageManager {
     install: (specs) =>
       aptGet("install", [...(options.noRecommends ? ["--no-install-recommends"] : []), ...specs]),
     remove: (names) => aptGet("remove", names),
+    simulate: async (ctx, removing, specs) => {
+      const recommends = options.noRecommends && !removing ? ["--no-install-recommends"] : [];
+      const result = await ctx.session.run(
+        sh`LC_ALL=C apt-get -s -o Debug::NoLocking=1 ${removing ? "remove" : "install"} ${[
+          ...recommends,
+          ...specs,
+        ]}`,
+        ctx.control,
+      );
+      return result.success ? parseSimulation(result.output.stdout) : undefined;
+    },
   };
 }
 
@@ -186,4 +197,29 @@ export async function repo(ctx: OpContext, options: AptRepoOptions): Promise<Ope
   builder.absorb(result);
   if (result.changed && options.update !== false) await runUpdate(ctx, builder);
   return builder.done(result.description);
+}
+
+/**
+ * Parses `apt-get -s` output: the `Inst` lines (with the version installed)
+ * and the `Remv` lines.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { parseSimulation } from "./apt.ts";
+ * deepStrictEqual(
+ *   parseSimulation("Inst hello (2.10-3 Debian:12.5/stable [amd64])\nInst libc6 [2.36-9] (2.36-9+deb12u4 Debian [amd64])\nConf hello (2.10-3 Debian:12.5/stable [amd64])\nRemv old:amd64 [1.0]\n"),
+ *   { installed: { hello: "2.10-3", libc6: "2.36-9+deb12u4" }, removed: ["old"] },
+ * );
+ * ```
+ */
+export function parseSimulation(stdout: string): Simulated {
+  const out: Simulated = { installed: {}, removed: [] };
+  for (const line of stdout.split("\n")) {
+    const inst = /^Inst (\S+) (?:\[[^\]]*\] )?\((\S+)/.exec(line);
+    if (inst) out.installed[inst[1].replace(/:\S+$/, "")] = inst[2];
+    const remv = /^Remv (\S+)/.exec(line);
+    if (remv) out.removed.push(remv[1].replace(/:\S+$/, ""));
+  }
+  return out;
 }

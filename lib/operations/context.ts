@@ -94,8 +94,8 @@ export interface OperationHost {
   hostFact<A extends unknown[], T>(definition: FactDefinition<A, T>, ...args: A): Promise<T>;
   /** The host's predicted state, in a dry run's session; absent otherwise. */
   readonly predicted?: PredictedState;
-  /** Forgets cached facts whose name starts with `prefix`. */
-  invalidateFacts(prefix?: string): void;
+  /** Forgets cached facts whose name starts with `prefix`, but those named in `keep`. */
+  invalidateFacts(prefix?: string, keep?: readonly string[]): void;
   /** Runs `attempt` again after a failure or while `_retry_until` says so (`_retries`, `_retry_delay`). */
   retrying<
     T extends { success: boolean; stdout: string; stderr: string; commands: readonly string[] },

@@ -2,14 +2,17 @@
  * What an operation may change, as its definition declares it
  * (`OperationSpec.mayChange`). A dry run uses it when it cannot state an
  * operation's effect exactly: the prediction read something unknown, the
- * deploy read an unknown fact before it, or the operation is opaque. Those
- * keys then become unknown, so what reads them later reports `would change
- * (depends on an earlier change)` rather than a guess.
+ * deploy read an unknown fact before it, or the operation is opaque. What
+ * the call alone determines (a directory that will exist with the mode
+ * asked for, a service that will run) is stated; the rest becomes unknown,
+ * so what reads it later reports `would change (depends on an earlier
+ * change)` rather than a guess.
  *
  * @module
  */
 
-import { fileKey } from "./file_state.ts";
+import { normalizeMode } from "./context.ts";
+import { ABSENT, fileKey } from "./file_state.ts";
 import { SYSCTL_FILE } from "./sysctl.ts";
 import { type PredictedState, UNKNOWN } from "./predicted_state.ts";
 import type { PackageState, UserState } from "./predicted_facts.ts";
@@ -89,14 +92,18 @@ export function packageChange(
   state: PredictedState,
   manager: string,
   cause: string,
-  removing = false,
+  { removing = false, simulated = false }: { removing?: boolean; simulated?: boolean } = {},
 ): void {
+  // The manager's own simulation says exactly which packages change; else
+  // any may, as a dependency: an installed one stays (with any version).
   const keep = (host: unknown) => {
     const known = host as PackageState;
     if (removing) return known.installed ? UNKNOWN : known;
     return known.installed ? { installed: true, version: UNKNOWN } : UNKNOWN;
   };
-  state.forget(`package:${manager}${manager ? ":" : ""}`, cause, { rule: { keep } });
+  if (!simulated) {
+    state.forget(`package:${manager}${manager ? ":" : ""}`, cause, { rule: { keep } });
+  }
   state.forget("service:", cause);
   state.forget("sysctl:", cause);
   const existing = { keep: (host: unknown) => (host as UserState) === null ? UNKNOWN : host };
@@ -107,10 +114,27 @@ export function packageChange(
   }
 }
 
-/** `apt.packages`-style operations of one manager. */
+/**
+ * `apt.packages`-style operations of one manager: what any package change
+ * may touch, then the named packages installed (or removed).
+ */
 export function packagesOf(manager: string): MayChange {
-  return (state, call, cause) =>
-    packageChange(state, manager, cause, call.options.present === false);
+  return (state, call, cause) => {
+    const removing = call.options.present === false;
+    packageChange(state, manager, cause, { removing });
+    const named = call.options.packages;
+    for (const spec of typeof named === "string" ? [named] : Array.isArray(named) ? named : []) {
+      if (typeof spec !== "string") continue;
+      const at = manager === "dnf" ? -1 : spec.indexOf("=");
+      const name = at > 0 ? spec.slice(0, at) : spec;
+      const version = at > 0 ? spec.slice(at + 1) : UNKNOWN;
+      state.set(
+        `package:${manager}:${name}`,
+        removing ? { installed: false } : { installed: true, version },
+        cause,
+      );
+    }
+  };
 }
 
 /** What a reboot may change: services, sysctl values, the kernel, the running host name, /run and /tmp. */
@@ -162,3 +186,79 @@ export const GIT_REPO: MayChange = all(
   keys((call) => [`git:${call.options.dest}`]),
   pathAt("dest", () => true),
 );
+
+/** The attributes a call asks for; unknown where it asks nothing. */
+function asked(options: Readonly<Record<string, unknown>>) {
+  const mode = typeof options.mode === "string" || typeof options.mode === "number"
+    ? normalizeMode(options.mode)
+    : undefined;
+  return {
+    mode: mode ?? UNKNOWN,
+    user: typeof options.user === "string" ? options.user : UNKNOWN,
+    group: typeof options.group === "string" ? options.group : UNKNOWN,
+  };
+}
+
+/** `files.directory`: then a directory with the attributes asked for, or nothing there. */
+export const DIRECTORY: MayChange = (state, call, cause) => {
+  const path = call.positional[0];
+  if (typeof path !== "string") return;
+  const below = `${fileKey(path)}/`;
+  if (call.options.present === false) {
+    state.set(fileKey(path), ABSENT, cause);
+    state.forget(below, cause, { rule: { value: ABSENT } });
+    return;
+  }
+  if (call.options.recursive) state.forget(below, cause);
+  state.set(fileKey(path), { type: "directory", ...asked(call.options) }, cause);
+};
+
+/** `files.file`: then a regular file (its content unknown) with the attributes asked for, or none. */
+export const FILE: MayChange = (state, call, cause) => {
+  const path = call.positional[0];
+  if (typeof path !== "string") return;
+  state.set(
+    fileKey(path),
+    call.options.present === false
+      ? ABSENT
+      : { type: "file", ...asked(call.options), content: UNKNOWN, sha256: UNKNOWN },
+    cause,
+  );
+};
+
+/** `files.link`: then a link to the target, or none. */
+export const LINK: MayChange = (state, call, cause) => {
+  const [path, target] = call.positional;
+  if (typeof path !== "string") return;
+  state.set(
+    fileKey(path),
+    call.options.present === false || typeof target !== "string"
+      ? ABSENT
+      : { type: "link", target },
+    cause,
+  );
+};
+
+/** `server.group`: then the group (with the gid asked for), or none. */
+export const GROUP: MayChange = (state, call, cause) => {
+  const gid = call.options.gid;
+  state.set(
+    `group:${call.options.name}`,
+    call.options.present === false
+      ? null
+      : { gid: typeof gid === "number" ? gid : UNKNOWN, members: UNKNOWN },
+    cause,
+  );
+};
+
+/** `systemd.service`: then running and enabled as asked; unknown where not asked. */
+export const SERVICE: MayChange = (state, call, cause) => {
+  const name = call.options.service;
+  if (typeof name !== "string") return;
+  const { running, enabled } = call.options;
+  state.set(serviceKey(name), {
+    active: typeof running === "boolean" ? running : UNKNOWN,
+    enabled: typeof enabled === "boolean" ? enabled : UNKNOWN,
+    enabledState: typeof enabled === "boolean" ? (enabled ? "enabled" : "disabled") : UNKNOWN,
+  }, cause);
+};

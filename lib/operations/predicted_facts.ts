@@ -49,6 +49,19 @@ export interface ServiceState {
   enabledState?: Known<string | null>;
 }
 
+/**
+ * Facts that describe the machine rather than its configuration: no
+ * operation but a reboot changes them, so a dry run reads them from the host
+ * and a real run keeps them cached after a change.
+ */
+export const STABLE_FACTS: readonly string[] = [
+  "server.os",
+  "server.arch",
+  "server.kernel",
+  "systemd.running",
+  "packages.manager",
+];
+
 /** The package manager whose packages a package fact lists. */
 const MANAGER_OF: Readonly<Record<string, string>> = {
   "packages.deb": "apt",
@@ -203,8 +216,9 @@ const RULES: Readonly<
     return { value: policy };
   },
   "systemd.service": async (state, args, host) => {
-    // A service's state comes from its init script and unit files: written earlier, it is unknown.
     const { unit, script } = unitNames(String(args[0]));
+    // What the init script and unit files say of a service: written earlier, its
+    // state is unknown until a later statement about the service itself.
     const files = state.touchedBy(
       [
         `/etc/init.d/${script}`,
@@ -217,9 +231,20 @@ const RULES: Readonly<
     if (files !== undefined && (found.from === "host" || found.seq < files.seq)) {
       return { unknown: files.cause };
     }
-    if (found.from === "host" && !found.keep) return { value: await host() };
-    if (found.from === "host" || found.value === UNKNOWN) return { unknown: found.cause! };
+    if (found.from === "host" && found.keep) return { unknown: found.cause! };
+    if (found.from === "state" && found.value === UNKNOWN) return { unknown: found.cause };
     const fact = { ...await host() as ServiceFact };
+    if (files !== undefined) {
+      // Whether there is an init script to start it with, from the predicted file.
+      const init = resolveFile(state, `/etc/init.d/${script}`);
+      if (init.from === "state") {
+        const file = init.value as Known<FileState>;
+        if (file === UNKNOWN || file.mode === UNKNOWN) return { unknown: init.cause };
+        fact.initScript = file.type === "file" && file.mode !== undefined &&
+          (Number.parseInt(file.mode, 8) & 0o111) !== 0;
+      }
+    }
+    if (found.from === "host") return { value: fact };
     for (const [field, value] of Object.entries(found.value as ServiceState)) {
       if (value === UNKNOWN) return { unknown: found.cause };
       (fact as unknown as Record<string, unknown>)[field] = value;

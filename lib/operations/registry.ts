@@ -15,21 +15,26 @@ import { type LocalFiles, readSource, splitCall } from "./call_arguments.ts";
 import { type OperationScope, sharedKernelOf, sharedKernelRefusal } from "./scope.ts";
 import {
   APT_REPO,
+  DIRECTORY,
+  FILE,
   GIT_REPO,
+  GROUP,
   keys,
+  LINK,
   type MayChange,
   NOTHING,
   packageChange,
   packagesOf,
   pathAt,
   REBOOT,
-  serviceAt,
+  SERVICE,
   SYSCTL,
   SYSTEMD_UNIT,
   USER,
 } from "./effects.ts";
 import { causeOf, dependsResult, settle } from "./dry_run.ts";
 import { PredictedState, StateUnknown } from "./predicted_state.ts";
+import { STABLE_FACTS } from "./predicted_facts.ts";
 import * as apk from "./apk.ts";
 import * as apt from "./apt.ts";
 import * as dnf from "./dnf.ts";
@@ -127,16 +132,16 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   "files.directory": {
     positional: 1,
     options: [...FILE_ATTRIBUTES, "present", "recursive"],
-    mayChange: pathAt(0, (call) => call.options.present === false || !!call.options.recursive),
+    mayChange: DIRECTORY,
     run: files.directory,
   },
   "files.file": {
     positional: 1,
     options: [...FILE_ATTRIBUTES, "present", "touch"],
-    mayChange: pathAt(0),
+    mayChange: FILE,
     run: files.file,
   },
-  "files.link": { positional: 2, options: ["present"], mayChange: pathAt(0), run: files.link },
+  "files.link": { positional: 2, options: ["present"], mayChange: LINK, run: files.link },
   "files.line": {
     positional: 2,
     options: [...FILE_ATTRIBUTES, "present", "match", "create"],
@@ -193,7 +198,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     positional: 0,
     options: ["name", "present", "gid", "system"],
     subject: "name",
-    mayChange: keys((call) => [`group:${call.options.name}`]),
+    mayChange: GROUP,
     run: users.group,
   },
   "server.hostname": {
@@ -274,14 +279,14 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     options: [...PACKAGES],
     subject: "packages",
     mayChange: (state, call, cause) =>
-      packageChange(state, "", cause, call.options.present === false),
+      packageChange(state, "", cause, { removing: call.options.present === false }),
     run: packages.install,
   },
   "systemd.service": {
     positional: 0,
     options: ["service", "running", "enabled", "restarted", "reloaded", "daemonReload", "changed"],
     subject: "service",
-    mayChange: serviceAt("service"),
+    mayChange: SERVICE,
     run: systemd.service,
   },
   "systemd.unit": {
@@ -358,9 +363,10 @@ export async function callOperation(
       name,
       () => spec.run(ctx, ...call.positional, call.options),
     );
-    return prediction
-      ? settle(result, { mayChange: spec.mayChange, call, prediction, mark })
-      : result;
+    if (prediction) return settle(result, { mayChange: spec.mayChange, call, prediction, mark });
+    // A change may change any fact but those of the machine itself: none is read stale later.
+    if (result.changed) session.invalidateFacts("", STABLE_FACTS);
+    return result;
   } catch (error) {
     if (prediction && error instanceof StateUnknown) {
       return settle(dependsResult(), { mayChange: spec.mayChange, call, prediction, mark });

@@ -145,8 +145,14 @@ export async function service(ctx: OpContext, options: ServiceOptions): Promise<
       next.enabledState = options.enabled ? "enabled" : "disabled";
     }
   }
-  // A restart or reload changes no state but is still a change the dry run states.
-  if (builder.changed) predict(ctx, serviceKey(name), next);
+  // Stated whole (a restart or reload changes no state but is still a change the dry run states).
+  if (builder.changed) {
+    predict(ctx, serviceKey(name), {
+      active: next.active ?? fact.active,
+      enabled: next.enabled ?? fact.enabled,
+      enabledState: next.enabledState ?? fact.enabledState,
+    });
+  }
   if (ctx.wantDiff && diff.length > 0) builder.diff(diff.join("\n"));
   if (builder.changed && !ctx.dryRun) ctx.session.invalidateFacts("systemd.");
   const state = [

@@ -241,7 +241,12 @@ export async function group(
   if (command && !ctx.dryRun) {
     await runRecorded(ctx, command, builder);
     forgetAccounts(ctx);
-  } else if (command) predictGroup(ctx, name, existing, options.present === false ? null : gid);
+  } else if (command) {
+    await predictGroup(ctx, name, existing, {
+      gid: options.present === false ? null : gid,
+      system: options.system,
+    });
+  }
   if (ctx.wantDiff && line) builder.diff(line);
   return builder.done(`group ${name} is ${options.present === false ? "absent" : "as wanted"}`);
 }

@@ -8,7 +8,7 @@
 
 import type { UserOptions } from "../api/mod.ts";
 import { OperationError } from "../core/errors.ts";
-import { accountDefaults, readGroup } from "./_accounts.ts";
+import { accountDefaults, nextId, readGroup } from "./_accounts.ts";
 import type { OpContext } from "./context.ts";
 import {
   ancestorsOf,
@@ -49,12 +49,14 @@ export async function predictCreatedUser(
       );
     }
     primary = name;
-    predict(ctx, `group:${name}`, { gid: UNKNOWN, members: [] });
+    gid = await nextId(ctx, "gid", options.system === true, defaults);
   }
+  const uid = options.uid ?? await nextId(ctx, "uid", options.system === true, defaults);
+  if (primary === name) predict(ctx, `group:${name}`, { gid, members: [] });
   const supplementary = [...new Set(options.groups ?? [])].filter((g) => g !== primary);
   const home = options.home ?? `${defaults.homeBase}/${name}`;
   predict(ctx, `user:${name}`, {
-    uid: options.uid ?? UNKNOWN,
+    uid,
     gid,
     home,
     shell: options.shell ?? defaults.shell,
@@ -78,7 +80,16 @@ export async function predictCreatedUser(
       group: primary,
     });
     predictEmptied(ctx, home);
-    for (const entry of defaults.skel) predictFile(ctx, `${home}/${entry}`, UNKNOWN);
+    // useradd copies /etc/skel in, owned by the user; contents are not predicted.
+    for (const entry of defaults.skel) {
+      predictFile(ctx, `${home}/${entry.path}`, {
+        type: entry.type,
+        mode: entry.mode,
+        user: name,
+        group: primary,
+        ...(entry.type === "file" ? { content: UNKNOWN, sha256: UNKNOWN } : {}),
+      });
+    }
   }
 }
 
@@ -146,14 +157,18 @@ export async function predictRemovedUser(
   }
 }
 
-/** States a created, changed (`gid`) or removed (`null`) group. */
-export function predictGroup(
+/** States a created (with the gid `groupadd` would pick), changed (`gid`) or removed (`null`) group. */
+export async function predictGroup(
   ctx: OpContext,
   name: string,
   existing: GroupState,
-  gid: number | null | undefined,
-): void {
-  if (gid === null) predict(ctx, `group:${name}`, null);
-  else if (existing === null) predict(ctx, `group:${name}`, { gid: gid ?? UNKNOWN, members: [] });
-  else predict(ctx, `group:${name}`, { ...existing, gid: gid ?? existing.gid });
+  change: { gid: number | null | undefined; system?: boolean },
+): Promise<void> {
+  if (change.gid === null) return predict(ctx, `group:${name}`, null);
+  if (existing !== null) {
+    return predict(ctx, `group:${name}`, { ...existing, gid: change.gid ?? existing.gid });
+  }
+  const gid = change.gid ??
+    await nextId(ctx, "gid", change.system === true, await accountDefaults(ctx));
+  predict(ctx, `group:${name}`, { gid, members: [] });
 }

@@ -373,9 +373,13 @@ export class HostSession implements OperationHost {
     return definition.parse(result.output.stdout, result.exitCode, ...args);
   }
 
-  /** Forgets cached facts whose name starts with `prefix` (all when absent). */
-  invalidateFacts(prefix = ""): void {
-    for (const key of [...this.#facts.keys()]) if (key.startsWith(prefix)) this.#facts.delete(key);
+  /** Forgets cached facts whose name starts with `prefix` (all when absent), but those named in `keep`. */
+  invalidateFacts(prefix = "", keep: readonly string[] = []): void {
+    for (const key of [...this.#facts.keys()]) {
+      if (!key.startsWith(prefix)) continue;
+      if (keep.some((name) => key.startsWith(`${name}(`))) continue;
+      this.#facts.delete(key);
+    }
   }
 
   /** Validates operation control arguments (from a deploy) and merges them. */

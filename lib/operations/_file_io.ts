@@ -119,7 +119,7 @@ export async function writeRemote(
   ctx: OpContext,
   path: string,
   bytes: Uint8Array,
-  attributes: FileAttributes & { createRemoteDir?: boolean },
+  attributes: FileAttributes & { createRemoteDir?: boolean; unknownBefore?: boolean },
   builder: ResultBuilder,
 ): Promise<void> {
   if (ctx.prediction) return await predictWrite(ctx, path, bytes, attributes);
@@ -277,15 +277,15 @@ async function predictWrite(
   ctx: OpContext,
   path: string,
   bytes: Uint8Array,
-  attributes: FileAttributes & { createRemoteDir?: boolean },
+  attributes: FileAttributes & { createRemoteDir?: boolean; unknownBefore?: boolean },
 ): Promise<void> {
   const parent = parentOf(path);
   const view = await viewFiles(ctx, [...ancestorsOf(path), path]);
   const before = view.paths.get(path);
   const above = view.paths.get(parent) ?? { state: { type: "directory" } as FileState };
+  // A parent the dry run cannot know is taken to be there: the prediction is of a write that works.
   if (attributes.createRemoteDir) predictParents(ctx, path, view);
-  else if ("unknown" in above) throw new StateUnknown(fileKey(parent), above.unknown);
-  else if (above.state.type !== "directory") {
+  else if ("state" in above && above.state.type !== "directory") {
     throw new OperationError(
       `Upload to ${path} failed on ${ctx.session.name}: ${parent} is not a directory`,
     );
@@ -295,7 +295,9 @@ async function predictWrite(
   const existing = before && "state" in before && before.state.type === "file"
     ? before.state
     : undefined;
-  state.mode = normalizeMode(attributes.mode) ?? existing?.mode ?? "644";
+  // An upload keeps the mode of the file it replaces (unknown when that file is).
+  state.mode = normalizeMode(attributes.mode) ??
+    (attributes.unknownBefore ? UNKNOWN : existing?.mode ?? "644");
   if (attributes.user !== undefined) state.user = attributes.user;
   if (attributes.group !== undefined) state.group = attributes.group;
   state.content = bytes;

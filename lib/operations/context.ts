@@ -164,6 +164,7 @@ export class ResultBuilder {
   readonly #stderr: string[] = [];
   readonly #changes: string[] = [];
   #diff: string[] = [];
+  #depends = false;
 
   /** Records a command and its output. */
   record(result: { masked: string; output: { stdout: string; stderr: string } }): void {
@@ -189,6 +190,7 @@ export class ResultBuilder {
     if (result.stderr) this.#stderr.push(result.stderr);
     if (result.changed) this.#changes.push(result.description);
     if (result.diff) this.#diff.push(result.diff);
+    if (result.dependsOnEarlierChange) this.#depends = true;
   }
 
   /** True when a change was recorded. */
@@ -207,6 +209,7 @@ export class ResultBuilder {
       stderr: this.#stderr.join("\n"),
     };
     if (this.#diff.length > 0) result.diff = this.#diff.join("\n");
+    if (this.#depends) result.dependsOnEarlierChange = true;
     return result;
   }
 }

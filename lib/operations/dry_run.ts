@@ -10,44 +10,36 @@
 import type { OperationResult } from "../api/mod.ts";
 import { Command } from "../core/command.ts";
 import { ANYTHING, type Call, type MayChange } from "./effects.ts";
-import { DEPENDS, type PredictedState } from "./predicted_state.ts";
+import { dependsResult, type PredictedState } from "./predicted_state.ts";
 
-/** What an operation reports when its outcome depends on a change the dry run cannot predict. */
-export function dependsResult(): OperationResult {
-  return {
-    changed: true,
-    success: true,
-    description: DEPENDS,
-    commands: [],
-    stdout: "",
-    stderr: "",
-    dependsOnEarlierChange: true,
-  };
-}
+export { dependsResult };
 
 /**
  * A dry run's result with its effect settled: after the deploy read an
- * unknown fact the outcome depends on it; an outcome that depends on an
- * earlier change, or a change the operation did not state (nothing was
- * stated since `mark`), leaves what it may change unknown (all of the host
- * when the operation declares nothing).
+ * unknown fact the outcome depends on it. What the operation may change
+ * (all of the host when it declares nothing) is stated when its effect
+ * could not be: it stopped at something unknown (`thrown`), it changed
+ * without stating anything since `mark`, or the deploy's unknown fact may
+ * have changed its arguments. An operation that returns a depending result
+ * itself has stated what it knows of its effect.
  */
 export function settle(
   result: OperationResult,
-  { mayChange, call, prediction, mark }: {
+  { mayChange, call, prediction, mark, thrown = false }: {
     mayChange?: MayChange;
     call: Call;
     prediction: { state: PredictedState; cause: string };
     mark: number;
+    thrown?: boolean;
   },
 ): OperationResult {
   const { state, cause } = prediction;
-  const settled = state.taint !== undefined && result.success ? dependsResult() : result;
+  const tainted = state.taint !== undefined && result.success;
   const stated = state.seq > mark;
-  if (settled.dependsOnEarlierChange || (settled.changed && !stated)) {
+  if (thrown || tainted || (result.changed && !stated)) {
     (mayChange ?? ANYTHING)(state, call, cause);
   }
-  return settled;
+  return tainted ? dependsResult() : result;
 }
 
 /**

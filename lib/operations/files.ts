@@ -32,6 +32,7 @@ import {
 
 import { predictDirectory, predictLink, predictRegularFile } from "./files_predicted.ts";
 import { predict, readFact } from "./predicted_facts.ts";
+import { dependsResult, StateUnknown } from "./predicted_state.ts";
 
 export { block, editBlock, editFile, editLine, line } from "./files_edit.ts";
 export { sync } from "./files_sync.ts";
@@ -48,7 +49,13 @@ export async function put(
   ownerSpec(options);
   const bytes = await sourceBytes(ctx, source);
   const builder = new ResultBuilder();
-  const remote = await readRemote(ctx, path, builder, "sha256");
+  const remote = await readRemote(ctx, path, builder, "sha256").catch(async (error) => {
+    if (!(error instanceof StateUnknown)) throw error;
+    // What was there is unknown to the dry run; what will be is these bytes.
+    await writeRemote(ctx, path, bytes, { ...options, unknownBefore: true }, builder);
+    return null;
+  });
+  if (remote === null) return dependsResult();
   const localSha = await sha256Hex(bytes);
   if (!remote.exists || remote.sha256 !== localSha) {
     builder.change(remote.exists ? `updated ${path}` : `created ${path}`);

@@ -15,14 +15,29 @@
  * @module
  */
 
+import type { OperationResult } from "../api/mod.ts";
+
 /** The value of something a dry run cannot predict. */
 export const UNKNOWN: unique symbol = Symbol("unknown");
 
 /** A value, or {@linkcode UNKNOWN}. */
 export type Known<T> = T | typeof UNKNOWN;
 
-/** What an operation reported when it depends on an earlier predicted change. */
+/** What an operation reports when it depends on an earlier predicted change. */
 export const DEPENDS = "depends on an earlier change";
+
+/** An operation's result when its outcome depends on a change the dry run cannot predict. */
+export function dependsResult(): OperationResult {
+  return {
+    changed: true,
+    success: true,
+    description: DEPENDS,
+    commands: [],
+    stdout: "",
+    stderr: "",
+    dependsOnEarlierChange: true,
+  };
+}
 
 /**
  * Thrown when an operation in a dry run reads state an earlier operation

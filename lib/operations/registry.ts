@@ -369,7 +369,8 @@ export async function callOperation(
     return result;
   } catch (error) {
     if (prediction && error instanceof StateUnknown) {
-      return settle(dependsResult(), { mayChange: spec.mayChange, call, prediction, mark });
+      const depends = dependsResult();
+      return settle(depends, { mayChange: spec.mayChange, call, prediction, mark, thrown: true });
     }
     if (control._ignore_errors && error instanceof OperationError) {
       return {

@@ -216,40 +216,10 @@ const RULES: Readonly<
     return { value: policy };
   },
   "systemd.service": async (state, args, host) => {
-    const { unit, script } = unitNames(String(args[0]));
-    // What the init script and unit files say of a service: written earlier, its
-    // state is unknown until a later statement about the service itself.
-    const files = state.touchedBy(
-      [
-        `/etc/init.d/${script}`,
-        `/etc/systemd/system/${unit}`,
-        `/lib/systemd/system/${unit}`,
-        `/usr/lib/systemd/system/${unit}`,
-      ].map(fileKey),
-    );
-    const found = state.lookup(serviceKey(String(args[0])));
-    if (files !== undefined && (found.from === "host" || found.seq < files.seq)) {
-      return { unknown: files.cause };
-    }
-    if (found.from === "host" && found.keep) return { unknown: found.cause! };
-    if (found.from === "state" && found.value === UNKNOWN) return { unknown: found.cause };
-    const fact = { ...await host() as ServiceFact };
-    if (files !== undefined) {
-      // Whether there is an init script to start it with, from the predicted file.
-      const init = resolveFile(state, `/etc/init.d/${script}`);
-      if (init.from === "state") {
-        const file = init.value as Known<FileState>;
-        if (file === UNKNOWN || file.mode === UNKNOWN) return { unknown: init.cause };
-        fact.initScript = file.type === "file" && file.mode !== undefined &&
-          (Number.parseInt(file.mode, 8) & 0o111) !== 0;
-      }
-    }
-    if (found.from === "host") return { value: fact };
-    for (const [field, value] of Object.entries(found.value as ServiceState)) {
-      if (value === UNKNOWN) return { unknown: found.cause };
-      (fact as unknown as Record<string, unknown>)[field] = value;
-    }
-    return { value: fact };
+    const predicted = await predictService(state, String(args[0]), host as Host<ServiceFact>);
+    if ("unknown" in predicted) return predicted;
+    const unknownField = Object.values(predicted.value).includes(UNKNOWN);
+    return unknownField ? { unknown: predicted.cause! } : { value: predicted.value };
   },
 };
 
@@ -313,4 +283,56 @@ export async function readKey<T>(ctx: OpContext, key: string, host: () => Promis
   const found = await valueOf(ctx.prediction.state.lookup(key), host);
   if ("unknown" in found) throw new StateUnknown(key, found.unknown);
   return found.value;
+}
+
+/** A service fact whose running and enabled state a dry run may not know. */
+export type PredictedService =
+  & Omit<ServiceFact, "active" | "enabled" | "enabledState">
+  & {
+    active: Known<boolean | null>;
+    enabled: Known<boolean | null>;
+    enabledState: Known<string | null>;
+  };
+
+/**
+ * A service as a dry run predicts it: the host's fact with what earlier
+ * operations stated of it, field by field (unknown fields where they stated
+ * nothing), and whether there is an init script from the predicted file. A
+ * service whose init script or unit file an earlier operation wrote, with
+ * nothing stated of the service since, is unknown as a whole.
+ */
+export async function predictService(
+  state: PredictedState,
+  name: string,
+  host: Host<ServiceFact>,
+): Promise<{ value: PredictedService; cause?: string } | { unknown: string }> {
+  const { unit, script } = unitNames(name);
+  const files = state.touchedBy(
+    [
+      `/etc/init.d/${script}`,
+      `/etc/systemd/system/${unit}`,
+      `/lib/systemd/system/${unit}`,
+      `/usr/lib/systemd/system/${unit}`,
+    ].map(fileKey),
+  );
+  const found = state.lookup(serviceKey(name));
+  if (files !== undefined && (found.from === "host" || found.seq < files.seq)) {
+    return { unknown: files.cause };
+  }
+  if (found.from === "host" && found.keep) return { unknown: found.cause! };
+  if (found.from === "state" && found.value === UNKNOWN) return { unknown: found.cause };
+  const fact: PredictedService = { ...await host() };
+  if (files !== undefined) {
+    // Whether there is an init script to start it with, from the predicted file.
+    const init = resolveFile(state, `/etc/init.d/${script}`);
+    if (init.from === "state") {
+      const file = init.value as Known<FileState>;
+      if (file === UNKNOWN || file.mode === UNKNOWN) return { unknown: init.cause };
+      fact.initScript = file.type === "file" && file.mode !== undefined &&
+        (Number.parseInt(file.mode, 8) & 0o111) !== 0;
+    }
+  }
+  if (found.from === "host") return { value: fact };
+  Object.assign(fact, found.value as ServiceState);
+  return { value: fact, cause: found.cause };
 }

@@ -365,13 +365,15 @@ export async function callOperation(
     );
     if (prediction) return settle(result, { mayChange: spec.mayChange, call, prediction, mark });
     // A change may change any fact but those of the machine itself: none is read stale later.
-    if (result.changed) session.invalidateFacts("", STABLE_FACTS);
+    if (result.changed || !result.success) session.invalidateFacts("", STABLE_FACTS);
     return result;
   } catch (error) {
     if (prediction && error instanceof StateUnknown) {
       const depends = dependsResult();
       return settle(depends, { mayChange: spec.mayChange, call, prediction, mark, thrown: true });
     }
+    // A failed operation may have done part of its work.
+    if (!prediction) session.invalidateFacts("", STABLE_FACTS);
     if (control._ignore_errors && error instanceof OperationError) {
       return {
         changed: false,

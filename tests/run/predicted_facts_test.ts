@@ -135,3 +135,28 @@ esac
   strictEqual(real.logs[3], `[true,true,"enabled",true]`);
   deepStrictEqual(dry.ops.map((op) => op.split(" (")[0]), real.ops.map((op) => op.split(" (")[0]));
 });
+
+Deno.test("a real run gathers facts again after a change, but the machine's own", async () => {
+  await using dir = await tempDir();
+  const f = dir.join("f");
+  await Deno.writeTextFile(f, "a\n");
+  const source = `export default async function ({ ops, facts, log }) {
+  log((await facts.server.command(${JSON.stringify(`cat ${f}`)})).trim());
+  await ops.server.shell(${JSON.stringify(`echo b > ${f}`)});
+  log((await facts.server.command(${JSON.stringify(`cat ${f}`)})).trim());
+  await ops.files.line(${JSON.stringify(f)}, "c");
+  log((await facts.server.command(${JSON.stringify(`cat ${f}`)})).trim().replace("\\n", " "));
+}
+`;
+  const host = { name: "@local", data: {}, connector: LocalConnector as ConnectorClass };
+  const real = await run(source, host, false);
+  deepStrictEqual(real.logs, ["a", "b", "b c"]);
+  await Deno.writeTextFile(f, "a\n");
+  const dry = await run(source, host, true);
+  // The dry run knows it cannot know: the host's value, said once, and what follows depends on it.
+  deepStrictEqual(dry.logs.filter((line) => !line.startsWith("fact ")), ["a", "a", "a"]);
+  deepStrictEqual(dry.ops, [
+    `server.shell: changed (would run: echo b > ${f})`,
+    "files.line: changed (depends on an earlier change)",
+  ]);
+});

@@ -357,12 +357,19 @@ export async function callOperation(
     config: options.config ?? {},
     sharedKernel,
   };
+  return await ignoringErrors(
+    control,
+    () => session.retrying(control, name, () => spec.run(ctx, ...call.positional, call.options)),
+  );
+}
+
+/** Runs an operation; with `_ignore_errors`, its failure becomes an unsuccessful result. */
+export async function ignoringErrors(
+  control: ControlArguments,
+  run: () => Promise<OperationResult>,
+): Promise<OperationResult> {
   try {
-    return await session.retrying(
-      control,
-      name,
-      () => spec.run(ctx, ...call.positional, call.options),
-    );
+    return await run();
   } catch (error) {
     if (control._ignore_errors && error instanceof OperationError) {
       return {

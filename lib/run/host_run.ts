@@ -15,6 +15,7 @@ import { FACTS } from "../facts/registry.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
 import { callOperation, OPERATIONS, splitCall } from "../operations/registry.ts";
 import { labelOf } from "../operations/subject.ts";
+import { callUserOperation, type Plan } from "../operations/user_ops.ts";
 import { type LocalPathPolicy, LocalPathRefusal } from "../operations/local_paths.ts";
 import type { HostCounts, RunEvent } from "./events.ts";
 import { restrictionReason } from "../inventory/restrictions.ts";
@@ -154,9 +155,11 @@ async function runDeploy(
         if (!definition) throw new InputError(`Unknown fact "${name}"`);
         return await track(session.fact(definition, ...args));
       }
-      const subject = session.mask(labelOf(name, args));
+      const defined = kind === "userop" ? userCall(args) : undefined;
+      const subject = session.mask(defined?.label ?? labelOf(name, args));
       const where = site === undefined ? {} : { site };
-      const control = OPERATIONS[name] ? splitCall(name, OPERATIONS[name], args).control : {};
+      const control = defined?.control ??
+        (OPERATIONS[name] ? splitCall(name, OPERATIONS[name], args).control : {});
       /** A result without running: skipped by `_if`, or run once on host `ranOn`. */
       const notRun = (ranOn?: string): OperationResult => {
         const skipped = ranOn === undefined;
@@ -184,7 +187,7 @@ async function runDeploy(
       };
       await coordinator.beforeOperation(hostName);
       if (!(await conditionHolds(control._if))) return notRun();
-      const run = () => track(runOperation(name, args, { subject, ...where }));
+      const run = () => track(runOperation(name, args, { subject, ...where, defined }));
       if (control._run_once !== true) return await run();
       const nth = (runOnceSeen.get(name) ?? 0) + 1;
       runOnceSeen.set(name, nth);
@@ -200,24 +203,34 @@ async function runDeploy(
   const runOperation = async (
     name: string,
     args: unknown[],
-    { subject, site }: { subject: string; site?: string },
+    { subject, site, defined }: {
+      subject: string;
+      site?: string;
+      defined?: ReturnType<typeof userCall>;
+    },
   ): Promise<OperationResult> => {
     const started = performance.now();
     const where = site === undefined ? {} : { site };
     emit({ type: "op-start", host: hostName, op: name, subject, ...where });
     try {
-      const result = await callOperation(session, name, args, {
-        dryRun: request.dryRun,
-        wantDiff: request.wantDiff,
-        deployDefaults,
-        local: {
-          policy: shared.policy,
-          base: dirOf(deploy.path),
-          deploy: deploy.name,
-          read: (path) => readOnce(deploy, path),
-        },
-        config: request.inventory.config,
-      });
+      const result = defined
+        ? await callUserOperation(session, name, defined.plan, defined.control, {
+          dryRun: request.dryRun,
+          deployDefaults,
+          signal: request.signal,
+        })
+        : await callOperation(session, name, args, {
+          dryRun: request.dryRun,
+          wantDiff: request.wantDiff,
+          deployDefaults,
+          local: {
+            policy: shared.policy,
+            base: dirOf(deploy.path),
+            deploy: deploy.name,
+            read: (path) => readOnce(deploy, path),
+          },
+          config: request.inventory.config,
+        });
       if (!result.success) counts.failed++;
       else if (result.changed) counts.changed++;
       else counts.ok++;
@@ -354,4 +367,17 @@ export function firstDeployFrame(stack: string, path: string): string {
     }
   }
   return "";
+}
+
+/** A defined operation's call (`[plan, subject, control]` from the worker) and its label. */
+function userCall(
+  args: unknown[],
+): { plan: Plan; control: Record<string, unknown>; label: string } {
+  const [plan, subject, control] = args as [Plan, unknown, Record<string, unknown>];
+  const named = typeof control?._name === "string" ? control._name.trim() : "";
+  return {
+    plan,
+    control: control ?? {},
+    label: named || (typeof subject === "string" ? subject : ""),
+  };
 }

@@ -328,6 +328,20 @@ export const MUTANTS: readonly Mutant[] = [
     tests: ["tests/operations/template_functions_test.ts", "tests/cli/template_cli_test.ts"],
   },
   {
+    id: "defined-op-runs-in-dry-run",
+    file: "lib/operations/user_ops.ts",
+    original: "        if (options.dryRun) {",
+    replacement: "        if (!options.dryRun && false) {",
+    tests: ["tests/cli/user_ops_cli_test.ts"],
+  },
+  {
+    id: "defined-op-control-dropped",
+    file: "lib/sandbox/deploy_worker.ts",
+    original: '          if (key.startsWith("_")) control[key] = value;',
+    replacement: '          if (key.startsWith("_")) void value;',
+    tests: ["tests/cli/user_ops_cli_test.ts"],
+  },
+  {
     id: "op-name-ignored",
     file: "lib/operations/subject.ts",
     original: 'if (typeof given === "string" && given.trim() !== "") return given.trim();',

@@ -75,10 +75,7 @@ export async function callUserOperation(
   name: string,
   plan: Plan,
   controlArgs: Record<string, unknown>,
-  options: Pick<CallOptions, "dryRun" | "deployDefaults"> & {
-    /** The run's stop (Ctrl-C, SIGTERM, `--host-timeout`): a plan still running is abandoned. */
-    signal?: AbortSignal;
-  },
+  options: Pick<CallOptions, "dryRun" | "deployDefaults">,
 ): Promise<OperationResult> {
   if (OPERATIONS[name]) {
     throw new InputError(`defineOperation: "${name}" is a built-in operation; choose another name`);
@@ -86,7 +83,7 @@ export async function callUserOperation(
   const control = session.operationArguments(controlArgs, options.deployDefaults, name);
   return await ignoringErrors(control, () =>
     session.retrying(control, name, async () => {
-      const result = planned(name, await abandonedOnAbort(plan(), options.signal));
+      const result = planned(name, await plan());
       const builder = new ResultBuilder();
       if (!result.changed) return builder.done(result.description);
       if (result.diff) builder.diff(result.diff);
@@ -107,15 +104,4 @@ export async function callUserOperation(
       builder.change(result.description);
       return builder.done("");
     }));
-}
-
-/** `promise`, or a rejection as soon as `signal` aborts: the deploy's code cannot hold a stop. */
-function abandonedOnAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new Error("Interrupted"));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error("Interrupted"));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }

@@ -139,6 +139,7 @@ async function runDeploy(
     return running;
   };
   const handler = {
+    signal: request.signal,
     log: (message: string) => emit({ type: "log", host: hostName, message: session.mask(message) }),
     call: async (
       kind: CallKind,
@@ -217,7 +218,6 @@ async function runDeploy(
         ? await callUserOperation(session, name, defined.plan, defined.control, {
           dryRun: request.dryRun,
           deployDefaults,
-          signal: request.signal,
         })
         : await callOperation(session, name, args, {
           dryRun: request.dryRun,

@@ -151,7 +151,7 @@ ${body}
   });
 });
 
-Deno.test("a defined operation whose plan never returns cannot hold a stop", async (t) => {
+Deno.test("a deploy's function that never returns (a plan, a filter) cannot hold a stop", async (t) => {
   await using dir = await tempDir();
   await Deno.writeTextFile(
     dir.join("hang.ts"),
@@ -168,6 +168,26 @@ Deno.test("a defined operation whose plan never returns cannot hold a stop", asy
     ]);
     strictEqual(result.code, 1, result.stdout + result.stderr);
     assertIncludes(result.stdout, "did not finish within 1 s (--host-timeout): stopped");
+  });
+  await t.step("a template filter that never returns is stopped too", async () => {
+    await Deno.writeTextFile(dir.join("t.j2"), "{{ 'x' | stuck }}\n");
+    await Deno.writeTextFile(
+      dir.join("filter.ts"),
+      `export default async ({ ops }) => {\n  await ops.files.template("t.j2", ${
+        JSON.stringify(dir.join("out"))
+      }, { filters: { stuck: () => new Promise(() => {}) } });\n};\n`,
+    );
+    const result = await runSkiff([
+      "deploy",
+      "@local",
+      dir.join("filter.ts"),
+      "-y",
+      "--host-timeout",
+      "1",
+    ]);
+    strictEqual(result.code, 1, result.stdout + result.stderr);
+    assertIncludes(result.stdout, "did not finish within 1 s (--host-timeout): stopped");
+    strictEqual(await Deno.stat(dir.join("out")).then(() => true, () => false), false);
   });
   await t.step("SIGTERM ends the run with 143", async () => {
     const child = spawnSkiff(["deploy", "@local", dir.join("hang.ts"), "-y"]);

@@ -1,5 +1,5 @@
 import { strictEqual } from "node:assert/strict";
-import { skiffArgs } from "../helpers/cli.ts";
+import { skiffArgs, TEST_RUN_LOCK } from "../helpers/cli.ts";
 import { assertExcludes, assertIncludes } from "../helpers/assert_text.ts";
 import { ensureTestUser, startSshd, TEST_PASSWORD, TEST_USER } from "../helpers/sshd.ts";
 
@@ -44,7 +44,7 @@ Deno.test("the sudo password prompt reads with echo off: the pty transcript neve
     // script(1) gives skiff a real terminal: stdin is a tty, so it may ask.
     const child = new Deno.Command("script", {
       args: ["-qfec", skiff, "/dev/null"],
-      env: { NO_COLOR: "1", TERM: "dumb" },
+      env: { NO_COLOR: "1", TERM: "dumb", SKIFF_RUN_LOCK: TEST_RUN_LOCK },
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

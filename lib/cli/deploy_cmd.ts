@@ -14,7 +14,7 @@ import { jsonReporter, type Reporter, textReporter } from "../report/reporter.ts
 import { OperationTally } from "../report/tally.ts";
 import { rerunCommand } from "./rerun.ts";
 import type { Restrictions } from "../inventory/restrictions.ts";
-import { type RunOutcome, runDeploys } from "../run/runner.ts";
+import { runDeploys, type RunOutcome } from "../run/runner.ts";
 import type { Serial } from "../run/batches.ts";
 import type { Strategy } from "../run/coordinator.ts";
 import { type CliIo, useColor } from "../report/io.ts";

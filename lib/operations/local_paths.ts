@@ -73,10 +73,10 @@ export class MissingLocalSource extends InputError {
     given: string,
     where: { deploy?: string; base: string; resolved: string },
   ) {
+    const deploy = where.deploy ? `Deploy ${where.deploy}: ` : "";
     const against = given.startsWith("/") ? "" : ` against the deploy's folder ${where.base}`;
     super(
-      `${where.deploy ? `Deploy ${where.deploy}: ` : ""}${operation} source "${given}" does not exist ` +
-        `(resolved${against} as ${where.resolved})`,
+      `${deploy}${operation} source "${given}" does not exist (resolved${against} as ${where.resolved})`,
     );
     this.name = "MissingLocalSource";
     this.short = `source "${given}" does not exist (see the error at the end)`;

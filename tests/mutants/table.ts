@@ -534,7 +534,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: "rsync-remote-path-split",
     file: "connectors/ssh/rsync.ts",
-    original: '"--protect-args", ',
+    original: '    "--protect-args",\n',
     replacement: "",
     tests: ["tests/run/fault_paths_test.ts", "tests/connectors/ssh/rsync_test.ts"],
   },

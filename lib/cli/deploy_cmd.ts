@@ -14,7 +14,7 @@ import { jsonReporter, type Reporter, textReporter } from "../report/reporter.ts
 import { OperationTally } from "../report/tally.ts";
 import { rerunCommand } from "./rerun.ts";
 import type { Restrictions } from "../inventory/restrictions.ts";
-import { runDeploys } from "../run/runner.ts";
+import { runDeploys, type RunOutcome } from "../run/runner.ts";
 import type { Serial } from "../run/batches.ts";
 import type { Strategy } from "../run/coordinator.ts";
 import { type CliIo, useColor } from "../report/io.ts";
@@ -144,7 +144,7 @@ export async function runDeployCommand(request: DeployRequest, io: CliIo): Promi
       report(event);
     });
     if (io.signal?.aborted) return 130;
-    if (preview.failed > 0) return preview.refused > 0 ? 2 : 1;
+    if (preview.failed > 0) return exitCode(preview, io);
     if (changesIn(seen) === 0) {
       io.out("Nothing to change\n");
       return 0;
@@ -157,6 +157,17 @@ export async function runDeployCommand(request: DeployRequest, io: CliIo): Promi
   }
   const outcome = await run(request.dryRun, makeReporter());
   if (outcome.interrupted) return 130;
-  if (outcome.refused > 0) return 2;
+  return exitCode(outcome, io);
+}
+
+/**
+ * The exit code of a finished run: 2 when the deploy's input was wrong (a
+ * refused local path, a missing local source: each missing source is said
+ * here, once, whatever the number of hosts), 1 when a host failed, else 0.
+ */
+function exitCode(outcome: RunOutcome, io: CliIo): number {
+  const paint = hostPainter(io);
+  for (const message of outcome.inputErrors) io.err(`${paint.error("error:")} ${message}\n`);
+  if (outcome.refused > 0 || outcome.inputErrors.length > 0) return 2;
   return outcome.failed > 0 ? 1 : 0;
 }

@@ -10,7 +10,7 @@ import type { OperationResult } from "../api/mod.ts";
 import { hint } from "../core/data_meta.ts";
 import { errorMessage, InputError, OperationError } from "../core/errors.ts";
 import type { OpContext, OperationHost } from "./context.ts";
-import type { LocalAccess, LocalPathPolicy } from "./local_paths.ts";
+import { type LocalAccess, type LocalPathPolicy, MissingLocalSource } from "./local_paths.ts";
 import { pyinfraHint } from "./pyinfra_names.ts";
 import { type OperationScope, sharedKernelOf, sharedKernelRefusal } from "./scope.ts";
 import * as apk from "./apk.ts";
@@ -298,8 +298,9 @@ export function splitCall(
 }
 
 /**
- * Reads a local source; a missing one is an InputError naming the deploy,
- * the operation, the path as given and as resolved (exit 2, reported once).
+ * Reads a local source; a missing one is a {@linkcode MissingLocalSource}
+ * naming the deploy, the operation, the path as given and as resolved (exit
+ * 2, said once per run).
  */
 async function readSource(
   given: string,
@@ -315,11 +316,11 @@ async function readSource(
     return await read(path);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
-    const against = given.startsWith("/") ? "" : ` against the deploy's folder ${local.base}`;
-    throw new InputError(
-      `${local.deploy ? `Deploy ${local.deploy}: ` : ""}${name} source "${given}" does not exist ` +
-        `(resolved${against} as ${path})`,
-    );
+    throw new MissingLocalSource(name, given, {
+      deploy: local.deploy,
+      base: local.base,
+      resolved: path,
+    });
   }
 }
 

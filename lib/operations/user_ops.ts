@@ -105,3 +105,16 @@ export async function callUserOperation(
       return builder.done("");
     }));
 }
+
+/** A defined operation's call (`[plan, subject, control]` from the worker) and its label. */
+export function userCall(
+  args: unknown[],
+): { plan: Plan; control: Record<string, unknown>; label: string } {
+  const [plan, subject, control] = args as [Plan, unknown, Record<string, unknown>];
+  const named = typeof control?._name === "string" ? control._name.trim() : "";
+  return {
+    plan,
+    control: control ?? {},
+    label: named || (typeof subject === "string" ? subject : ""),
+  };
+}

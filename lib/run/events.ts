@@ -101,6 +101,8 @@ export type RunEvent =
     failedHosts?: string;
     /** The command that runs the deploy again on the failed hosts only. */
     rerun?: string;
+    /** The deploy's input errors (a missing local source), each once; the CLI prints them last. */
+    inputErrors?: string[];
   };
 
 /** Receives events. */

@@ -15,8 +15,12 @@ import { FACTS } from "../facts/registry.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
 import { callOperation, OPERATIONS, splitCall } from "../operations/registry.ts";
 import { labelOf } from "../operations/subject.ts";
-import { callUserOperation, type Plan } from "../operations/user_ops.ts";
-import { type LocalPathPolicy, LocalPathRefusal } from "../operations/local_paths.ts";
+import { callUserOperation, userCall } from "../operations/user_ops.ts";
+import {
+  type LocalPathPolicy,
+  LocalPathRefusal,
+  MissingLocalSource,
+} from "../operations/local_paths.ts";
 import type { HostCounts, RunEvent } from "./events.ts";
 import { restrictionReason } from "../inventory/restrictions.ts";
 import type { HostSession } from "./session.ts";
@@ -41,12 +45,23 @@ export function dirOf(path: string): string {
   return path.slice(0, path.lastIndexOf("/")) || "/";
 }
 
-/** How one host's run ended; `refused` when an operation was refused a local path. */
+/**
+ * How one host's run ended; `refused` when an operation was refused a local
+ * path, `inputError` when a local source it was given does not exist (the
+ * whole message, said once for the run).
+ */
 export interface HostRunResult {
   ok: boolean;
   counts: HostCounts;
   error?: string;
   refused?: boolean;
+  inputError?: string;
+}
+
+/** What made a host's failure the deploy's input error rather than the host's. */
+interface InputFault {
+  refused: boolean;
+  inputError?: string;
 }
 
 /**
@@ -87,7 +102,7 @@ async function runHostOnce(
 ): Promise<HostRunResult> {
   const { sandbox, coordinator } = shared;
   const counts: HostCounts = { ok: 0, changed: 0, failed: 0, skipped: 0 };
-  const refusal = { refused: false };
+  const refusal: InputFault = { refused: false };
   const outcome = await withHost(host, { ...request, lock: shared.lock }, async (session) => {
     for (const [index, deploy] of sandbox.deploys.entries()) {
       if (request.signal?.aborted) return "interrupted";
@@ -104,11 +119,11 @@ async function runHostOnce(
     }
     return undefined;
   });
-  const refused = refusal.refused;
-  if (!outcome.ok) return { ok: false, counts, error: outcome.value ?? outcome.error, refused };
+  const fault = { refused: refusal.refused, inputError: refusal.inputError };
+  if (!outcome.ok) return { ok: false, counts, error: outcome.value ?? outcome.error, ...fault };
   return outcome.value === undefined
     ? { ok: true, counts }
-    : { ok: false, counts, error: outcome.value, refused };
+    : { ok: false, counts, error: outcome.value, ...fault };
 }
 
 async function runDeploy(
@@ -119,7 +134,7 @@ async function runDeploy(
     counts: HostCounts;
     request: RunRequest;
     shared: HostRunShared;
-    refusal: { refused: boolean };
+    refusal: InputFault;
   },
 ): Promise<string | undefined> {
   const { sandbox, coordinator } = shared;
@@ -248,7 +263,10 @@ async function runDeploy(
     } catch (error) {
       counts.failed++;
       if (error instanceof LocalPathRefusal) refusal.refused = true;
-      const message = session.mask(errorMessage(error));
+      if (error instanceof MissingLocalSource) refusal.inputError ??= session.mask(error.message);
+      const message = session.mask(
+        error instanceof MissingLocalSource ? error.short : errorMessage(error),
+      );
       failure ??= `${name}${subject ? ` ${subject}` : ""}: ${message}`;
       emit({
         type: "op-result",
@@ -367,17 +385,4 @@ export function firstDeployFrame(stack: string, path: string): string {
     }
   }
   return "";
-}
-
-/** A defined operation's call (`[plan, subject, control]` from the worker) and its label. */
-function userCall(
-  args: unknown[],
-): { plan: Plan; control: Record<string, unknown>; label: string } {
-  const [plan, subject, control] = args as [Plan, unknown, Record<string, unknown>];
-  const named = typeof control?._name === "string" ? control._name.trim() : "";
-  return {
-    plan,
-    control: control ?? {},
-    label: named || (typeof subject === "string" ? subject : ""),
-  };
 }

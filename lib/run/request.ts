@@ -62,6 +62,8 @@ export interface RunOutcome {
   interrupted: boolean;
   /** Hosts that failed because an operation was refused a local path (exit code 2). */
   refused: number;
+  /** The deploy's input errors (a missing local source), each once, in the order met (exit code 2). */
+  inputErrors: string[];
   /** Per-host results, in inventory order. */
   hosts: HostSummary[];
 }

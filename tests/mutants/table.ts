@@ -399,7 +399,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "deploy-frame-only-the-deploy-file",
-    file: "lib/run/host_run.ts",
+    file: "lib/run/deploy_frame.ts",
     original: "if (match && match[1].startsWith(under) && !match[1].startsWith(SKIFF_SOURCE)) {",
     replacement: "if (match && match[1] === `file://${path}`) {",
     tests: ["tests/cli/deploy_frame_cli_test.ts"],

@@ -545,4 +545,32 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: "return result;",
     tests: ["tests/run/host_timeout_test.ts"],
   },
+  {
+    id: "apply-never-drifts",
+    file: "lib/run/plan/host_plan.ts",
+    original: "const drift = driftOf(this.#planned[index], now, this.#host);",
+    replacement: "const drift = driftOf(this.#planned[index], now, this.#host) && undefined;",
+    tests: ["tests/cli/plan_confirm_test.ts"],
+  },
+  {
+    id: "plan-secrets-unmasked",
+    file: "lib/run/plan/plan_file.ts",
+    original: "const text = JSON.stringify(maskDeep(plan, secrets), null, 2) + \"\\n\";",
+    replacement: "const text = JSON.stringify(plan, null, 2) + \"\\n\";",
+    tests: ["tests/run/plan_drift_test.ts"],
+  },
+  {
+    id: "plan-file-world-readable",
+    file: "lib/run/plan/plan_file.ts",
+    original: "await Deno.chmod(temporary, 0o600);",
+    replacement: "await Deno.chmod(temporary, 0o644);",
+    tests: ["tests/run/plan_drift_test.ts"],
+  },
+  {
+    id: "plan-sources-not-digested",
+    file: "lib/operations/registry.ts",
+    original: "options.local.resolved?.(real, access);",
+    replacement: "void access;",
+    tests: ["tests/cli/plan_cli_test.ts"],
+  },
 ];

@@ -57,7 +57,7 @@ export interface DeployRequest {
   fullTable?: boolean;
   /** The command line as typed (after `skiff`), for the re-run command and plans. */
   argv?: readonly string[];
-  /** `--plan FILE` (absolute): make a dry run and save it there as a plan. */
+  /** `--plan FILE` (relative to the current directory): make a dry run and save it there as a plan. */
   planFile?: string;
   /** `skiff apply`: the plan to apply, and its file as given (for messages). */
   applying?: { plan: PlanDocument; file: string };
@@ -177,9 +177,9 @@ export async function runDeployCommand(request: DeployRequest, io: CliIo): Promi
       request.inventory.hosts.map((h) => h.data),
       request.cliArguments,
     ]);
-    await writePlanFile(request.planFile!, plan, secrets);
-    const written =
-      `Plan written to ${request.planFile}: apply it with skiff apply ${request.planFile}\n`;
+    const file = request.planFile!;
+    await writePlanFile(file.startsWith("/") ? file : `${io.cwd}/${file}`, plan, secrets);
+    const written = `Plan written to ${file}: apply it with skiff apply ${file}\n`;
     if (request.json) io.err(written);
     else io.out(written);
     return 0;

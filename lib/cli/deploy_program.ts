@@ -144,7 +144,7 @@ export function addDeployCommand(
         yes: applying ? true : flags.yes ?? false,
         json: shown.json,
         verbosity: shown.verbosity,
-        planFile: applying || flags.plan === undefined ? undefined : absolute(flags.plan),
+        planFile: applying ? undefined : flags.plan,
         applying: applying && { plan: applying.plan, file: applying.file },
         fleetFiles: targets.split(",").map((t) => t.trim()).filter(isFleetTarget).map(absolute),
         connectorFiles: (flags.connector ?? []).map(absolute),

@@ -191,6 +191,8 @@ Deno.test("skiff apply refuses a plan whose deploy, module, source or fleet chan
       DEPLOY.replace('"/conf.d/extra.conf"', "`/conf.d/${confName}`")
     }`,
   );
+  await Deno.writeTextFile(dir.join("extra.conf.j2"), '{% include "part.j2" %}\n');
+  await Deno.writeTextFile(dir.join("part.j2"), "workers=2\n");
   await Deno.mkdir(dir.join("lib"));
   await Deno.writeTextFile(dir.join("lib", "names.ts"), `export const confName = "extra.conf";\n`);
   const path = await fleet.write(dir.path, "", (name) => ({ app_root: dir.join(name) }));
@@ -215,6 +217,7 @@ Deno.test("skiff apply refuses a plan whose deploy, module, source or fleet chan
     ["the deploy", "deploy.ts", "deploy"],
     ["a module the deploy imports", "lib/names.ts", "module"],
     ["a template an operation read", "extra.conf.j2", "local source"],
+    ["a template's include", "part.j2", "local source"],
     ["the fleet file", "fleet.yml", "fleet file"],
   ];
   for (const [name, file, role] of edits) {

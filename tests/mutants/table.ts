@@ -555,8 +555,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: "plan-secrets-unmasked",
     file: "lib/run/plan/plan_file.ts",
-    original: "const text = JSON.stringify(maskDeep(plan, secrets), null, 2) + \"\\n\";",
-    replacement: "const text = JSON.stringify(plan, null, 2) + \"\\n\";",
+    original: 'const text = JSON.stringify(maskDeep(plan, secrets), null, 2) + "\\n";',
+    replacement: 'const text = JSON.stringify(plan, null, 2) + "\\n";',
     tests: ["tests/run/plan_drift_test.ts"],
   },
   {

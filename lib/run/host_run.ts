@@ -22,6 +22,7 @@ import type { HostSession } from "./session.ts";
 import { withHost } from "./with_host.ts";
 import { firstDeployFrame } from "./deploy_frame.ts";
 import { interruptible } from "./interruptible.ts";
+import { conditionHolds } from "./condition_holds.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { coordinate } from "./coordinate_call.ts";
 import type { RunRequest } from "./request.ts";
@@ -356,20 +357,6 @@ async function runDeploy(
       : "";
     return session.mask(`deploy ${deploy.name} threw ${errorMessage(error)}${where}`);
   }
-}
-
-/**
- * `_if`: absent runs the operation; a function (called back in the deploy's
- * sandbox) or a value runs it when truthy; a list (pyinfra's form) when every
- * item holds. The one place `_if` is decided.
- */
-async function conditionHolds(condition: unknown): Promise<boolean> {
-  if (condition === undefined) return true;
-  if (Array.isArray(condition)) {
-    for (const item of condition) if (!(await conditionHolds(item))) return false;
-    return true;
-  }
-  return Boolean(typeof condition === "function" ? await condition() : condition);
 }
 
 /** Reads a local file for a deploy once per run, whatever the number of hosts. */

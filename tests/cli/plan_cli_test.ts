@@ -336,3 +336,34 @@ Deno.test("skiff plan show and apply name the plan file in input errors (exit 2)
     });
   }
 });
+
+Deno.test("skiff apply stops a drifted host even when its deploy catches the error", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(dir.join("app.conf"), "listen=8080\n");
+  await Deno.writeTextFile(
+    dir.join("stubborn.ts"),
+    `export default async function ({ ops }) {
+  try {
+    await ops.files.line(${JSON.stringify(dir.join("app.conf"))}, "listen=8080");
+  } catch {
+    // carries on regardless
+  }
+  await ops.files.directory(${JSON.stringify(dir.join("after"))});
+}
+`,
+  );
+  const planFile = dir.join("p.json");
+  const made = await runSkiff(["deploy", "@local", dir.join("stubborn.ts"), "--plan", planFile]);
+  strictEqual(made.code, 0, made.stdout + made.stderr);
+  await Deno.writeTextFile(dir.join("app.conf"), "listen=9090\n");
+  const applied = await runSkiff(["apply", planFile]);
+  strictEqual(applied.code, 1, applied.stdout + applied.stderr);
+  assertIncludes(
+    applied.stdout,
+    `[@local] drift on @local: files.line ${
+      dir.join("app.conf")
+    } was planned as no change, now would change\n`,
+  );
+  strictEqual(await exists(dir.join("after")), false);
+  strictEqual(await Deno.readTextFile(dir.join("app.conf")), "listen=9090\n");
+});

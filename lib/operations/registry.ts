@@ -260,6 +260,8 @@ export interface LocalFiles {
   deploy?: string;
   /** Reads a checked real path (default `Deno.readFile`; the runner reads each file once per run). */
   read?: (path: string) => Promise<Uint8Array>;
+  /** Told every local path the call resolves, checked, with its access (a plan digests what is read). */
+  resolved?: (path: string, access: LocalAccess) => void;
 }
 
 /** Splits the trailing options/control objects of a call. */
@@ -341,8 +343,11 @@ export async function callOperation(
     throw sharedKernelRefusal(name, { host: session.name, what: sharedKernel });
   }
   const { policy, base, read = (path: string) => Deno.readFile(path) } = options.local;
-  const resolveLocal = (path: string, access: LocalAccess) =>
-    policy.resolve(name, path, access, base);
+  const resolveLocal = (path: string, access: LocalAccess) => {
+    const real = policy.resolve(name, path, access, base);
+    options.local.resolved?.(real, access);
+    return real;
+  };
   for (const { at, access } of spec.localPaths ?? []) {
     const value = typeof at === "number" ? call.positional[at] : call.options[at];
     if (typeof value === "string") resolveLocal(value, access);

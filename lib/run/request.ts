@@ -13,6 +13,8 @@ import type { EventSink, HostSummary } from "./events.ts";
 import type { Serial } from "./batches.ts";
 import type { Strategy } from "./coordinator.ts";
 import type { RunLockOptions } from "./_host_lock.ts";
+import type { PlannedOperation } from "./plan/plan_document.ts";
+import type { PlanRecorder } from "./plan/plan_recorder.ts";
 
 /** What a deploy run needs. */
 export interface RunRequest {
@@ -52,6 +54,14 @@ export interface RunRequest {
   runLock?: RunLockOptions;
   /** An already started sandbox (the CLI reuses one for the confirm-then-apply flow). */
   sandbox?: DeploySandbox;
+  /** A dry run that makes a plan: where its operations, events and local reads go. */
+  recorder?: PlanRecorder;
+  /**
+   * An apply of a plan: each host's planned operations. Before each operation
+   * runs it is evaluated as a dry run and compared with the plan; the first
+   * difference stops that host (drift).
+   */
+  applying?: ReadonlyMap<string, readonly PlannedOperation[]>;
 }
 
 /** How the run ended. */

@@ -106,7 +106,7 @@ function operationCall(
   kind: "op" | "userop",
   name: string,
   args: unknown[],
-  { tracker, handlers, site }: { tracker: CallTracker; handlers?: Handlers; site?: string },
+  { tracker, handlers, site }: { tracker: CallTracker; handlers?: Handlers; site: string },
   /** What travels (default `args`): a defined operation sends its plan, subject and control. */
   sent: unknown[] = args,
 ): Promise<unknown> {

@@ -413,7 +413,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "deploy-frame-only-the-deploy-file",
-    file: "lib/run/host_run.ts",
+    file: "lib/run/deploy_frame.ts",
     original: "if (match && match[1].startsWith(under) && !match[1].startsWith(SKIFF_SOURCE)) {",
     replacement: "if (match && match[1] === `file://${path}`) {",
     tests: ["tests/cli/deploy_frame_cli_test.ts"],
@@ -621,5 +621,33 @@ export const MUTANTS: readonly Mutant[] = [
     original: ": inputErrors.size > 0\n",
     replacement: ": false\n",
     tests: ["tests/run/fault_files_test.ts"],
+  },
+  {
+    id: "apply-never-drifts",
+    file: "lib/run/plan/host_plan.ts",
+    original: "const drift = driftOf(this.#planned[index], now, this.#host);",
+    replacement: "const drift = driftOf(this.#planned[index], now, this.#host) && undefined;",
+    tests: ["tests/cli/plan_confirm_test.ts"],
+  },
+  {
+    id: "plan-secrets-unmasked",
+    file: "lib/run/plan/plan_file.ts",
+    original: 'const text = JSON.stringify(maskDeep(plan, secrets), null, 2) + "\\n";',
+    replacement: 'const text = JSON.stringify(plan, null, 2) + "\\n";',
+    tests: ["tests/run/plan_drift_test.ts"],
+  },
+  {
+    id: "plan-file-world-readable",
+    file: "lib/run/plan/plan_file.ts",
+    original: "await Deno.chmod(temporary, 0o600);",
+    replacement: "await Deno.chmod(temporary, 0o644);",
+    tests: ["tests/run/plan_drift_test.ts"],
+  },
+  {
+    id: "plan-sources-not-digested",
+    file: "lib/operations/registry.ts",
+    original: "options.local.resolved?.(real, access);",
+    replacement: "void access;",
+    tests: ["tests/cli/plan_cli_test.ts"],
   },
 ];

@@ -435,8 +435,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: "operation-report-without-call-site",
     file: "lib/sandbox/deploy_worker.ts",
-    original: "const result = await call(runId, kind, name, args, site);",
-    replacement: "const result = await call(runId, kind, name, args);",
+    original: "const result = await call(runId, kind, name, sent, site);",
+    replacement: "const result = await call(runId, kind, name, sent);",
     tests: ["tests/cli/fleet_output_test.ts"],
   },
   {

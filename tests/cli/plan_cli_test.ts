@@ -299,10 +299,15 @@ Deno.test("skiff deploy --plan writes no plan when the dry run fails", async () 
   );
   const planFile = dir.join("p.json");
   const run = await runSkiff(["deploy", "@local", dir.join("bad.ts"), "--plan", planFile]);
-  deepStrictEqual([run.code, run.stderr], [1, "No plan was written: the dry run failed\n"]);
+  // A missing local source is an input error of the run (exit 2), said once.
+  strictEqual(run.code, 2, run.stdout + run.stderr);
+  assertIncludes(
+    run.stderr,
+    'No plan was written: the dry run failed\nerror: Deploy bad: files.put source "missing.txt" does not exist',
+  );
   assertIncludes(
     run.stdout,
-    "[@local] files.put missing.txt: failed: Deploy bad: files.put source",
+    '[@local] files.put missing.txt: failed: source "missing.txt" does not exist (see the error at the end)',
   );
   strictEqual(await exists(planFile), false);
 });

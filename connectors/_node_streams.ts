@@ -19,6 +19,8 @@ export interface NodeWritable {
   write(chunk: Uint8Array): boolean;
   end(): unknown;
   once(event: "drain", listener: () => void): unknown;
+  /** Closes it without finishing (an aborted pipe); absent: it is left to its owner. */
+  destroy?(): unknown;
 }
 
 /** A web ReadableStream fed by a node readable (with back-pressure through pause/resume). */
@@ -50,7 +52,10 @@ export function webReadable(source: NodeReadable): ReadableStream<Uint8Array> {
   });
 }
 
-/** A web WritableStream that writes into a node writable, waiting for drain. */
+/**
+ * A web WritableStream that writes into a node writable, waiting for drain;
+ * aborting it (a `pipeTo` whose signal fired) destroys the target.
+ */
 export function webWritable(target: NodeWritable): WritableStream<Uint8Array> {
   return new WritableStream<Uint8Array>({
     write(chunk) {
@@ -59,6 +64,9 @@ export function webWritable(target: NodeWritable): WritableStream<Uint8Array> {
     },
     close() {
       target.end();
+    },
+    abort() {
+      target.destroy?.();
     },
   });
 }

@@ -123,6 +123,11 @@ export async function stagedUpload(
   let failed = true;
   try {
     const result = await run();
+    if (!result.success && options.put.signal?.aborted) {
+      // Killed mid-way (Ctrl-C): its own `|| rm` never ran. Remove the file under the same rights.
+      const { signal: _, ...put } = options.put;
+      await options.run(sh`rm -f -- ${temp}`, put).catch(() => {});
+    }
     if (!result.success) {
       throw new OperationError(
         `Could not move the upload into "${remotePath}"${options.where ?? ""}: ${

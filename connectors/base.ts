@@ -89,6 +89,8 @@ export interface PutOptions extends ControlArguments {
   mode?: string;
   /** `user`, `user:group` or `:group` for the uploaded file, set before it is renamed into place. */
   owner?: string;
+  /** Aborting stops the upload (Ctrl-C); nothing of it may be left on the host. */
+  signal?: AbortSignal;
 }
 
 /** What every connector instance is given besides its host. */

@@ -8,7 +8,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import type { Client, ConnectConfig } from "ssh2";
+import type { Client, ConnectConfig, ParsedKey } from "ssh2";
 import { ConnectError, errorMessage } from "../../lib/core/errors.ts";
 import { verifyHostKey } from "./host_keys.ts";
 import type { HopSettings } from "./settings.ts";
@@ -25,11 +25,65 @@ export interface AuthPlan {
 }
 
 /**
- * Reads the hop's key files and lists the methods to offer. A missing key
- * file is skipped silently, any other problem becomes a note.
+ * How encrypted key files are opened without `ssh_key_password`: the
+ * passphrases that worked (kept for the connection's retries and jump hosts)
+ * and, on a terminal, a question asked without echo.
  */
-export async function authPlan(hop: HopSettings): Promise<AuthPlan> {
+export interface KeyPassphrases {
+  /** Passphrases that opened a key, by key file path. */
+  readonly known: Map<string, string>;
+  /** Asks for the passphrase of the key at `path`; null when it cannot or was not answered. */
+  ask?: (path: string) => Promise<string | null>;
+}
+
+/** How many times a wrong passphrase is asked again, as OpenSSH does. */
+const PASSPHRASE_TRIES = 3;
+
+/**
+ * Opens one key file: with `ssh_key_password`, else with a passphrase that
+ * worked before or one typed on the terminal (only when no agent is offered:
+ * the agent may hold the key, and OpenSSH would not ask either).
+ */
+async function openKey(
+  path: string,
+  text: Uint8Array,
+  { hop, passphrases }: { hop: HopSettings; passphrases?: KeyPassphrases },
+): Promise<ParsedKey | string> {
   const { utils } = (await import("ssh2")).default;
+  const parse = (passphrase?: string): ParsedKey | Error => {
+    const parsed: unknown = utils.parseKey(Buffer.from(text), passphrase);
+    return (Array.isArray(parsed) ? parsed[0] : parsed) as ParsedKey | Error;
+  };
+  const locked = (key: ParsedKey | Error): boolean =>
+    key instanceof Error && /encrypted|passphrase|decrypt/i.test(key.message);
+  let key = parse(hop.keyPassword ?? passphrases?.known.get(path));
+  const ask = hop.keyPassword === undefined && hop.agent === undefined
+    ? passphrases?.ask
+    : undefined;
+  let typed = false;
+  for (let tries = 0; ask && locked(key) && tries < PASSPHRASE_TRIES; tries++) {
+    const answer = await ask(path);
+    if (answer === null) break;
+    typed = true;
+    key = parse(answer);
+    if (!(key instanceof Error)) passphrases!.known.set(path, answer);
+  }
+  if (!(key instanceof Error)) return key;
+  if (!locked(key)) return `${path}: ${key.message}`;
+  return typed
+    ? `${path}: the passphrase typed does not open the key`
+    : `${path}: the key is encrypted and no usable ssh_key_password was given`;
+}
+
+/**
+ * Reads the hop's key files and lists the methods to offer. A missing key
+ * file is skipped silently, any other problem becomes a note. An encrypted
+ * key is opened as {@linkcode KeyPassphrases} allows.
+ */
+export async function authPlan(
+  hop: HopSettings,
+  passphrases?: KeyPassphrases,
+): Promise<AuthPlan> {
   const notes: string[] = [];
   const methods: AuthMethod[] = [];
   for (const path of hop.keys) {
@@ -40,14 +94,9 @@ export async function authPlan(hop: HopSettings): Promise<AuthPlan> {
       if (!(error instanceof Deno.errors.NotFound)) notes.push(`${path}: ${errorMessage(error)}`);
       continue;
     }
-    const parsed = utils.parseKey(Buffer.from(text), hop.keyPassword);
-    const key = Array.isArray(parsed) ? parsed[0] : parsed;
-    if (key instanceof Error) {
-      notes.push(
-        /encrypted|passphrase/i.test(key.message)
-          ? `${path}: the key is encrypted and no usable ssh_key_password was given`
-          : `${path}: ${key.message}`,
-      );
+    const key = await openKey(path, text, { hop, passphrases });
+    if (typeof key === "string") {
+      notes.push(key);
       continue;
     }
     // About half of the ECDSA keys OpenSSH writes cannot sign under Deno: probe before offering.
@@ -106,9 +155,9 @@ export function authFailure(
 export async function openHop(
   client: Client,
   hop: HopSettings,
-  options: { sock?: unknown } = {},
+  options: { sock?: unknown; passphrases?: KeyPassphrases } = {},
 ): Promise<void> {
-  const { methods, notes } = await authPlan(hop);
+  const { methods, notes } = await authPlan(hop, options.passphrases);
   let hostKeyProblem: string | undefined;
   const tried: string[] = [];
   const config: ConnectConfig = {

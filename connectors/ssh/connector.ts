@@ -28,7 +28,7 @@ import {
   type RunOptions,
 } from "../base.ts";
 import { requireLocalRsync } from "../_shared.ts";
-import { openHop } from "./auth.ts";
+import { type KeyPassphrases, openHop } from "./auth.ts";
 import { SshChannels } from "./channels.ts";
 import { rsyncArgv, type RsyncOptions, rsyncShell } from "./rsync.ts";
 import {
@@ -61,6 +61,13 @@ export class SshConnector extends BaseConnector {
   #clients: Client[] = [];
   #shell?: PersistentShell;
   #settings?: HopSettings;
+  /** Key passphrases typed once for this host (its retries and jump hosts use them again). */
+  readonly #passphrases: KeyPassphrases = {
+    known: new Map(),
+    ask: this.context.prompt &&
+      ((path) =>
+        this.context.prompt!(`[${this.host.name}] passphrase for key ${path}: `, { secret: true })),
+  };
 
   /** `@ssh/web1` or a bare `web1`; `user@host:port` fills user and port. */
   static *makeNamesData(arg: string | undefined): Iterable<NameData> {
@@ -115,7 +122,7 @@ export class SshConnector extends BaseConnector {
     for (const [index, hop] of hops.entries()) {
       const client = new Client();
       this.#clients.push(client);
-      await openHop(client, hop, { sock });
+      await openHop(client, hop, { sock, passphrases: this.#passphrases });
       const next = hops[index + 1];
       if (next) sock = await forward(client, { from: hop, to: next });
     }

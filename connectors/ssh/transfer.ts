@@ -82,7 +82,11 @@ export class SshTransfer {
     const stream = await bytes(source);
     const temp = tempName(remotePath);
     try {
-      await this.#upload(stream, temp, { mode: options.mode, timeout: options._timeout });
+      await this.#upload(stream, temp, {
+        mode: options.mode,
+        timeout: options._timeout,
+        signal: options.signal,
+      });
       await this.#rename(temp, remotePath);
       return true;
     } catch (error) {
@@ -94,9 +98,9 @@ export class SshTransfer {
   async #upload(
     bytes: ReadableStream<Uint8Array>,
     path: string,
-    options: { mode?: string; timeout?: number },
+    options: { mode?: string; timeout?: number; signal?: AbortSignal },
   ): Promise<void> {
-    const { mode } = options;
+    const { mode, signal } = options;
     const sftp = await this.#sftpOrNone();
     if (!sftp) {
       const command = mode !== undefined
@@ -107,6 +111,7 @@ export class SshTransfer {
       const result = await this.#host.run(command, {
         _stdin: concat(chunks),
         _timeout: options.timeout,
+        signal,
       });
       if (!result.success) {
         throw new Error(`Upload to ${path} failed: ${result.output.stderr || result.error}`);
@@ -122,7 +127,9 @@ export class SshTransfer {
       write.on("close", () => resolve());
       write.on("error", reject);
     });
-    await bytes.pipeTo(webWritable(write));
+    // Aborted (Ctrl-C): the pipe stops, the SFTP handle is closed, the caller removes the file.
+    finished.catch(() => {});
+    await bytes.pipeTo(webWritable(write), { signal });
     await finished;
     if (mode !== undefined) {
       await new Promise<void>((resolve, reject) =>

@@ -8,7 +8,7 @@
 
 import { hint } from "../core/data_meta.ts";
 import { InputError } from "../core/errors.ts";
-import type { LocalAccess, LocalPathPolicy } from "./local_paths.ts";
+import { type LocalAccess, type LocalPathPolicy, MissingLocalSource } from "./local_paths.ts";
 import { pyinfraHint } from "./pyinfra_names.ts";
 
 /** What {@linkcode splitCall} needs of an operation's definition. */
@@ -31,6 +31,8 @@ export interface LocalFiles {
   deploy?: string;
   /** Reads a checked real path (default `Deno.readFile`; the runner reads each file once per run). */
   read?: (path: string) => Promise<Uint8Array>;
+  /** Told every local path the call resolves, checked, with its access (a plan digests what is read). */
+  resolved?: (path: string, access: LocalAccess) => void;
 }
 
 /** Splits the trailing options/control objects of a call. */
@@ -69,8 +71,9 @@ export function splitCall(
 }
 
 /**
- * Reads a local source; a missing one is an InputError naming the deploy,
- * the operation, the path as given and as resolved (exit 2, reported once).
+ * Reads a local source; a missing one is a {@linkcode MissingLocalSource}
+ * naming the deploy, the operation, the path as given and as resolved (exit
+ * 2, said once per run).
  */
 export async function readSource(
   given: string,
@@ -86,10 +89,10 @@ export async function readSource(
     return await read(path);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
-    const against = given.startsWith("/") ? "" : ` against the deploy's folder ${local.base}`;
-    throw new InputError(
-      `${local.deploy ? `Deploy ${local.deploy}: ` : ""}${name} source "${given}" does not exist ` +
-        `(resolved${against} as ${path})`,
-    );
+    throw new MissingLocalSource(name, given, {
+      deploy: local.deploy,
+      base: local.base,
+      resolved: path,
+    });
   }
 }

@@ -31,6 +31,16 @@ async function listLocal(root: string, prefix = ""): Promise<string[]> {
   return out.sort();
 }
 
+/**
+ * A name as GNU sha256sum escapes it when it holds a newline, carriage
+ * return or backslash (the line then starts with a backslash): `a\\nb` is
+ * `a`, a newline, `b`.
+ */
+function unescapeName(name: string): string {
+  const escapes: Record<string, string> = { n: "\n", r: "\r", "\\": "\\" };
+  return name.replace(/\\(.)/g, (all, char: string) => escapes[char] ?? all);
+}
+
 /** `files.sync(src, dest, {delete})`: per-file sha256 comparison and upload in one listing round trip. */
 export async function sync(
   ctx: OpContext,
@@ -58,8 +68,8 @@ export async function sync(
   );
   const listed = new Map<string, string>();
   for (const entry of lines) {
-    const match = /^([0-9a-f]{64})\s+\*?\.\/(.*)$/.exec(entry);
-    if (match) listed.set(match[2], match[1]);
+    const match = /^(\\?)([0-9a-f]{64})\s+\*?\.\/(.*)$/.exec(entry);
+    if (match) listed.set(match[1] ? unescapeName(match[3]) : match[3], match[2]);
   }
   const remote = predicted ? await predictedListing(ctx, remoteRoot, listed) : listed;
   for (const rel of localFiles) {
@@ -99,16 +109,21 @@ async function syncWithRsync(
     ...(ctx.dryRun ? ["-n"] : []),
   ];
   const lines: string[] = [];
+  const errors: string[] = [];
   const label = `rsync ${flags.join(" ")} ${localRoot}/ ${remoteRoot}/`;
   const ok = await ctx.session.rsync(`${localRoot}/`, `${remoteRoot}/`, flags, {
     ...ctx.control,
-    onOutput: (line) => {
-      if (line.stream === "stdout") lines.push(line.line);
-    },
+    onOutput: (line) => (line.stream === "stdout" ? lines : errors).push(line.line),
   });
-  builder.record({ masked: label, output: { stdout: lines.join("\n"), stderr: "" } });
+  builder.record({
+    masked: label,
+    output: { stdout: lines.join("\n"), stderr: errors.join("\n") },
+  });
   if (!ok) {
-    throw new OperationError(`files.sync: rsync to ${remoteRoot} failed on ${ctx.session.name}`);
+    const tail = errors.slice(-5).join("\n");
+    throw new OperationError(
+      `files.sync: rsync to ${remoteRoot} failed on ${ctx.session.name}${tail ? `:\n${tail}` : ""}`,
+    );
   }
   for (const line of lines) {
     const deleting = /^\*deleting\s+(.*)$/.exec(line);

@@ -335,8 +335,11 @@ export async function callOperation(
     throw sharedKernelRefusal(name, { host: session.name, what: sharedKernel });
   }
   const { policy, base, read = (path: string) => Deno.readFile(path) } = options.local;
-  const resolveLocal = (path: string, access: LocalAccess) =>
-    policy.resolve(name, path, access, base);
+  const resolveLocal = (path: string, access: LocalAccess) => {
+    const real = policy.resolve(name, path, access, base);
+    options.local.resolved?.(real, access);
+    return real;
+  };
   for (const { at, access } of spec.localPaths ?? []) {
     const value = typeof at === "number" ? call.positional[at] : call.options[at];
     if (typeof value === "string") resolveLocal(value, access);
@@ -357,23 +360,37 @@ export async function callOperation(
     prediction,
   };
   const mark = prediction?.state.seq ?? 0;
-  try {
-    const result = await session.retrying(
-      control,
-      name,
-      () => spec.run(ctx, ...call.positional, call.options),
-    );
-    if (prediction) return settle(result, { mayChange: spec.mayChange, call, prediction, mark });
-    // A change may change any fact but those of the machine itself: none is read stale later.
-    if (result.changed || !result.success) session.invalidateFacts("", STABLE_FACTS);
-    return result;
-  } catch (error) {
-    if (prediction && error instanceof StateUnknown) {
-      const depends = dependsResult();
-      return settle(depends, { mayChange: spec.mayChange, call, prediction, mark, thrown: true });
+  return await ignoringErrors(control, async () => {
+    try {
+      const result = await session.retrying(
+        control,
+        name,
+        () => spec.run(ctx, ...call.positional, call.options),
+      );
+      if (prediction) return settle(result, { mayChange: spec.mayChange, call, prediction, mark });
+      // A change may change any fact but those of the machine itself: none is read stale later.
+      if (result.changed || !result.success) session.invalidateFacts("", STABLE_FACTS);
+      return result;
+    } catch (error) {
+      if (prediction && error instanceof StateUnknown) {
+        const depends = dependsResult();
+        return settle(depends, { mayChange: spec.mayChange, call, prediction, mark, thrown: true });
+      }
+      // A failed operation may have done part of its work.
+      if (!prediction) session.invalidateFacts("", STABLE_FACTS);
+      throw error;
     }
-    // A failed operation may have done part of its work.
-    if (!prediction) session.invalidateFacts("", STABLE_FACTS);
+  });
+}
+
+/** Runs an operation; with `_ignore_errors`, its failure becomes an unsuccessful result. */
+export async function ignoringErrors(
+  control: ControlArguments,
+  run: () => Promise<OperationResult>,
+): Promise<OperationResult> {
+  try {
+    return await run();
+  } catch (error) {
     if (control._ignore_errors && error instanceof OperationError) {
       return {
         changed: false,

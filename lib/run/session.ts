@@ -261,7 +261,7 @@ export class HostSession implements OperationHost {
     if (label !== undefined) this.emitCommand(label);
     return await this.#transfer(
       `Upload to ${remotePath}`,
-      () => this.#connector.putFile(source, remotePath, rest),
+      () => this.#connector.putFile(source, remotePath, { signal: this.#signal, ...rest }),
     );
   }
 
@@ -287,7 +287,8 @@ export class HostSession implements OperationHost {
     try {
       return await transfer();
     } catch (error) {
-      if (error instanceof OperationError || this.#signal?.aborted) throw error;
+      if (this.#signal?.aborted) throw new OperationError("Interrupted", { cause: error });
+      if (error instanceof OperationError) throw error;
       throw new OperationError(`${what} on ${this.name} failed: ${errorMessage(error)}`, {
         cause: error,
       });

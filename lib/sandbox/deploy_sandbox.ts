@@ -27,6 +27,12 @@ export interface CallHandler {
   /** `site`: where the deploy made the call (`web.ts:12`), when known. */
   call(kind: CallKind, name: string, args: unknown[], site?: string): Promise<unknown>;
   log(message: string): void;
+  /**
+   * The host run's stop (Ctrl-C, SIGTERM, `--host-timeout`): once it aborts,
+   * calls of the deploy's functions (`_retry_until`, a template filter, a
+   * defined operation's plan) are abandoned, so the deploy's code cannot hold a stop.
+   */
+  signal?: AbortSignal;
 }
 
 /** Options for starting the sandbox. */
@@ -126,10 +132,19 @@ export class DeploySandbox implements Disposable {
   }
 
   /** Calls the deploy's function `callbackId` inside the worker. */
-  #invoke(callbackId: number, args: unknown[]): Promise<unknown> {
+  #invoke(callbackId: number, args: unknown[], signal?: AbortSignal): Promise<unknown> {
     const invokeId = this.#nextInvoke++;
     return new Promise((resolve, reject) => {
-      this.#invokes.set(invokeId, { resolve, reject });
+      if (signal?.aborted) return reject(new Error("Interrupted"));
+      const onAbort = () => {
+        this.#invokes.delete(invokeId);
+        reject(new Error("Interrupted"));
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#invokes.set(invokeId, {
+        resolve: (value) => (signal?.removeEventListener("abort", onAbort), resolve(value)),
+        reject: (error) => (signal?.removeEventListener("abort", onAbort), reject(error)),
+      });
       this.#worker.postMessage(
         {
           type: "invoke",
@@ -159,7 +174,7 @@ export class DeploySandbox implements Disposable {
           message.kind,
           message.name,
           decode(message.args, {
-            callback: (id) => (...args: unknown[]) => this.#invoke(id, args),
+            callback: (id) => (...args: unknown[]) => this.#invoke(id, args, run.handler.signal),
           }) as unknown[],
           message.site,
         ).then(

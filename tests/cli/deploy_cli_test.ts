@@ -5,7 +5,7 @@ import {
   assertIncludes,
   assertStartsWith,
 } from "../helpers/assert_text.ts";
-import { runSkiff, skiffArgs, spawnSkiff } from "../helpers/cli.ts";
+import { runSkiff, skiffArgs, spawnSkiff, TEST_RUN_LOCK } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 const DEMO = new URL("../../fleets/deploys/demo.ts", import.meta.url).pathname;
@@ -289,7 +289,7 @@ async function inTerminal(args: string[], answer: string): Promise<string> {
     .map((part) => `'${part.replaceAll("'", `'"'"'`)}'`).join(" ");
   const child = new Deno.Command("script", {
     args: ["-qec", command, "/dev/null"],
-    env: { TERM: "xterm" },
+    env: { TERM: "xterm", SKIFF_RUN_LOCK: TEST_RUN_LOCK },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",

@@ -1,6 +1,6 @@
 import { strictEqual } from "node:assert/strict";
 import { assertExcludes, assertIncludes } from "../helpers/assert_text.ts";
-import { runSkiff, skiffArgs } from "../helpers/cli.ts";
+import { runSkiff, skiffArgs, TEST_RUN_LOCK } from "../helpers/cli.ts";
 import { ensureTestUser, startSshd, TEST_PASSWORD, TEST_USER } from "../helpers/sshd.ts";
 
 /** POSIX single quotes, for the command line `script -c` runs. */
@@ -90,7 +90,7 @@ Deno.test("--password asks without echo on the terminal and logs in with it", as
   ].map(quote).join(" ");
   const child = new Deno.Command("script", {
     args: ["-qfec", skiff, "/dev/null"],
-    env: { NO_COLOR: "1", TERM: "dumb" },
+    env: { NO_COLOR: "1", TERM: "dumb", SKIFF_RUN_LOCK: TEST_RUN_LOCK },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",

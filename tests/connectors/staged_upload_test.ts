@@ -1,5 +1,8 @@
-import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { stagedMoveCommand } from "../../connectors/_staged_upload.ts";
+import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
+import { stagedMoveCommand, stagedUpload } from "../../connectors/_staged_upload.ts";
+import type { CommandResult, PutOptions } from "../../connectors/base.ts";
+import type { Command } from "../../lib/core/command.ts";
+import { CommandOutput } from "../../lib/core/output.ts";
 import { runProcess } from "../../lib/process.ts";
 import { tempDir } from "../helpers/temp.ts";
 
@@ -79,4 +82,43 @@ Deno.test("stagedMoveCommand() makes a private file, sets mode and owner through
     strictEqual(result.exitCode, 1);
     strictEqual(await Deno.lstat(dir.join("victim")).then(() => true, () => false), false);
   });
+});
+
+Deno.test("stagedUpload() killed mid-way (Ctrl-C) removes its temporary file under the same rights", async () => {
+  await using dir = await tempDir();
+  const dest = dir.join("dest.bin");
+  const controller = new AbortController();
+  const seen: { command: string; signal: boolean; sudo: unknown }[] = [];
+  // A real sh runs each command; the upload is killed once its temporary file exists.
+  const run = async (command: Command, options: PutOptions): Promise<CommandResult> => {
+    seen.push({
+      command: command.render(),
+      signal: options.signal !== undefined,
+      sudo: options._sudo,
+    });
+    const child = new Deno.Command("sh", { args: ["-c", command.render()], stdin: "piped" })
+      .spawn();
+    const writer = child.stdin.getWriter();
+    if (options._stdin !== undefined) {
+      await writer.write(new Uint8Array(1024));
+      while ([...Deno.readDirSync(dir.path)].length === 0) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      controller.abort();
+      child.kill("SIGKILL");
+    }
+    await writer.close().catch(() => {});
+    const status = await child.status;
+    return { success: status.success, exitCode: status.code, output: new CommandOutput() };
+  };
+  await rejects(
+    stagedUpload(new Uint8Array(4096), dest, {
+      put: { signal: controller.signal, _sudo: false },
+      run,
+    }),
+    { name: "OperationError", message: `Could not move the upload into "${dest}": exit code 137` },
+  );
+  deepStrictEqual([...Deno.readDirSync(dir.path)], [], "nothing left");
+  deepStrictEqual(seen.map(({ signal, sudo }) => [signal, sudo]), [[true, false], [false, false]]);
+  strictEqual(seen[1].command.startsWith("rm -f -- "), true, seen[1].command);
 });

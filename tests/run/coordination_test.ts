@@ -5,6 +5,7 @@ import { runProcess } from "../../lib/process.ts";
 import type { RunEvent } from "../../lib/run/events.ts";
 import { runDeploys, type RunRequest } from "../../lib/run/runner.ts";
 import { tempDir } from "../helpers/temp.ts";
+import "../helpers/cli.ts"; // the test process's own run lock path
 
 /** `names` as hosts reached through the local connector (one machine, several names). */
 function localHosts(names: string[], data: (name: string) => Record<string, unknown> = () => ({})) {

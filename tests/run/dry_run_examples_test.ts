@@ -87,6 +87,21 @@ Deno.test("demo.ts: --dry on a fresh @local directory predicts the run, and the 
   strictEqual(unchangedAll(run.second.hosts["@local"]), true);
 });
 
+Deno.test("defined_operation.ts: --dry predicts the deploy's own operation, then its no change", async () => {
+  await using dir = await tempDir();
+  const root = dir.join("app");
+  const run = await predicts([
+    "@local",
+    deployPath("defined_operation.ts"),
+    "--data",
+    `demo_root=${root}`,
+  ]);
+  deepStrictEqual(run.first.hosts["@local"], [`app.release ${root}: changed`]);
+  deepStrictEqual(run.dry[0].descriptions, run.first.descriptions);
+  deepStrictEqual(run.dry[1].hosts, run.second.hosts);
+  deepStrictEqual(run.second.hosts["@local"], [`app.release ${root}: no change`]);
+});
+
 Deno.test("python_web_app, foundationdb_cluster and ssh_demo: --dry on two fresh Debian trees predicts each run", async () => {
   await using one = await debianRoot();
   await using two = await debianRoot();

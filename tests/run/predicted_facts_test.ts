@@ -160,3 +160,29 @@ Deno.test("a real run gathers facts again after a change, but the machine's own"
     "files.line: changed (depends on an earlier change)",
   ]);
 });
+
+Deno.test("a deploy's own operation is opaque to a dry run: what follows it depends on it", async () => {
+  await using dir = await tempDir();
+  const f = dir.join("f");
+  const source = `export default async function ({ ops, defineOperation }) {
+  const write = defineOperation("app.write", async ({ sh }, file) =>
+    ({ commands: [sh\`echo a > \${file}\`], description: "wrote " + file }));
+  await write(${JSON.stringify(f)});
+  await ops.files.line(${JSON.stringify(f)}, "b");
+  await ops.files.directory(${JSON.stringify(dir.join("d"))});
+}
+`;
+  const host = { name: "@local", data: {}, connector: LocalConnector as ConnectorClass };
+  const dry = await run(source, host, true);
+  const real = await run(source, host, false);
+  deepStrictEqual(dry.ops, [
+    `app.write: changed (wrote ${f})`,
+    "files.line: changed (depends on an earlier change)",
+    "files.directory: changed (depends on an earlier change)",
+  ]);
+  deepStrictEqual(real.ops, [
+    `app.write: changed (wrote ${f})`,
+    `files.line: changed (edited ${f})`,
+    `files.directory: changed (created ${dir.join("d")})`,
+  ]);
+});

@@ -11,6 +11,7 @@ import { runProcess } from "../../lib/process.ts";
 import { runDeploys } from "../../lib/run/runner.ts";
 import { ChrootConnector } from "../../connectors/chroot.ts";
 import { debianRoot } from "../helpers/debian_root.ts";
+import "../helpers/cli.ts"; // the test process's own run lock path
 
 const DEMO = new URL("../../fleets/deploys/system_demo.ts", import.meta.url).pathname;
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGskiffdemokey demo@example";

@@ -8,10 +8,11 @@
 import type { ControlArguments } from "../core/arguments.ts";
 import type { OperationResult } from "../api/mod.ts";
 import { hint } from "../core/data_meta.ts";
-import { errorMessage, InputError, OperationError } from "../core/errors.ts";
+import { InputError } from "../core/errors.ts";
 import type { OpContext, OperationHost } from "./context.ts";
 import type { LocalAccess } from "./local_paths.ts";
 import { type LocalFiles, readSource, splitCall } from "./call_arguments.ts";
+import { ignoringErrors } from "./ignoring_errors.ts";
 import { type OperationScope, sharedKernelOf, sharedKernelRefusal } from "./scope.ts";
 import {
   APT_REPO,
@@ -305,6 +306,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
 };
 
 export { type LocalFiles, splitCall } from "./call_arguments.ts";
+export { ignoringErrors } from "./ignoring_errors.ts";
 
 /** How a call is run. */
 export interface CallOptions {
@@ -381,26 +383,4 @@ export async function callOperation(
       throw error;
     }
   });
-}
-
-/** Runs an operation; with `_ignore_errors`, its failure becomes an unsuccessful result. */
-export async function ignoringErrors(
-  control: ControlArguments,
-  run: () => Promise<OperationResult>,
-): Promise<OperationResult> {
-  try {
-    return await run();
-  } catch (error) {
-    if (control._ignore_errors && error instanceof OperationError) {
-      return {
-        changed: false,
-        success: false,
-        description: errorMessage(error),
-        commands: [],
-        stdout: "",
-        stderr: "",
-      };
-    }
-    throw error;
-  }
 }

@@ -88,6 +88,8 @@ export type RunEvent =
     ranOn?: string;
     description: string;
     diff?: string;
+    /** A dry run's outcome that depends on an earlier change it cannot predict. */
+    dependsOnEarlierChange?: boolean;
     error?: string;
     /** An apply of a plan stopped the host here: the operation differs from the plan (`error` says how). */
     drift?: boolean;

@@ -380,12 +380,16 @@ async function runDeploy(
 
 function pick(
   result: OperationResult,
-): Pick<RunEvent & { type: "op-result" }, "changed" | "success" | "description" | "diff"> {
-  const out: { changed: boolean; success: boolean; description: string; diff?: string } = {
-    changed: result.changed,
-    success: result.success,
-    description: result.description,
+): Pick<
+  RunEvent & { type: "op-result" },
+  "changed" | "success" | "description" | "diff" | "dependsOnEarlierChange"
+> {
+  const { changed, success, description, diff, dependsOnEarlierChange: depends } = result;
+  return {
+    changed,
+    success,
+    description,
+    ...(diff !== undefined ? { diff } : {}),
+    ...(depends ? { dependsOnEarlierChange: true } : {}),
   };
-  if (result.diff !== undefined) out.diff = result.diff;
-  return out;
 }

@@ -23,6 +23,8 @@ interface Outcomes {
   hosts: Record<string, string[]>;
   once: string[];
   descriptions: Record<string, string[]>;
+  /** `host op subject` of the results marked dependsOnEarlierChange in --json. */
+  depends: string[];
 }
 
 /** Runs `skiff deploy ARGS… --json` (dry or not) and collects the outcomes. */
@@ -33,7 +35,7 @@ async function deploy(args: string[], dry: boolean): Promise<Outcomes> {
     .flatMap((event) => event.type === "op-result" ? [event] : []);
   // Which host runs a `_run_once` call is a race: such calls are compared as the fleet's.
   const onceSites = new Set(results.filter((e) => e.ranOn !== undefined).map((e) => e.site));
-  const out: Outcomes = { hosts: {}, once: [], descriptions: {} };
+  const out: Outcomes = { hosts: {}, once: [], descriptions: {}, depends: [] };
   for (const event of results) {
     const outcome = !event.success
       ? "failed"
@@ -49,6 +51,7 @@ async function deploy(args: string[], dry: boolean): Promise<Outcomes> {
     if (once) out.once.push(`${event.site} ${event.op}: ${outcome}`);
     (out.hosts[event.host] ??= []).push(`${what}: ${once ? "once" : outcome}`);
     (out.descriptions[event.host] ??= []).push(event.description);
+    if (event.dependsOnEarlierChange) out.depends.push(`${event.host} ${what}`);
   }
   out.once.sort();
   return out;
@@ -185,5 +188,6 @@ Deno.test("rolling_release.ts on three sshd hosts: --dry predicts the barriers, 
       outcomes.hosts[host].findIndex((line) => line.startsWith("files.link "))
     ];
   strictEqual(link(run.dry[1]), "depends on an earlier change");
+  strictEqual(run.dry[1].depends.includes(`${host} files.link ${dir.join(host)}/current`), true);
   strictEqual(link(run.second), `${dir.join(host)}/current is as wanted`);
 });

@@ -1,27 +1,8 @@
 import { strictEqual } from "node:assert/strict";
 import { assertExcludes, assertIncludes } from "../helpers/assert_text.ts";
-import { skiffArgs, TEST_RUN_LOCK } from "../helpers/cli.ts";
+import { skiffInTerminal } from "../helpers/terminal.ts";
 import { sshFleet } from "../helpers/ssh_fleet.ts";
 import { tempDir } from "../helpers/temp.ts";
-
-/** POSIX single quotes, for the command line `script -c` runs. */
-function quote(word: string): string {
-  return `'${word.replaceAll("'", `'"'"'`)}'`;
-}
-
-/** Reads the pty transcript until `text` appears (or the program ends). */
-async function readUntil(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  seen: { text: string },
-  text: string,
-): Promise<void> {
-  const decoder = new TextDecoder();
-  while (!seen.text.includes(text)) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    seen.text += decoder.decode(value, { stream: true }).replaceAll("\r", "");
-  }
-}
 
 Deno.test("the confirm prompt applies what it showed: a target that changed before the answer stops with drift", async () => {
   await using fleet = await sshFleet(1, ["web1"]);
@@ -42,33 +23,19 @@ Deno.test("the confirm prompt applies what it showed: a target that changed befo
 `,
   );
   const path = await fleet.write(dir.path, "", () => ({ app_root: root }));
-  const skiff = [Deno.execPath(), ...skiffArgs(["deploy", path, dir.join("deploy.ts")])]
-    .map(quote).join(" ");
-  // script(1) gives skiff a real terminal: without -y it shows a dry run and asks.
-  const child = new Deno.Command("script", {
-    args: ["-qfec", skiff, "/dev/null"],
-    env: { NO_COLOR: "1", TERM: "dumb", SKIFF_RUN_LOCK: TEST_RUN_LOCK },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stdout.getReader();
-  const seen = { text: "" };
-  await readUntil(reader, seen, "Apply 2 change(s)? [y/N]");
+  // A real terminal: without -y skiff shows a dry run and asks.
+  const terminal = skiffInTerminal(["deploy", path, dir.join("deploy.ts")]);
+  await terminal.waitFor("Apply 2 change(s)? [y/N]");
   assertIncludes(
-    seen.text,
+    terminal.text,
     `[web1] files.directory ${root}/conf.d: would change (created ${root}/conf.d)\n`,
   );
-  assertExcludes(seen.text, "app.conf: would change");
+  assertExcludes(terminal.text, "app.conf: would change");
   // Between the preview and the answer, someone else takes the line out.
   await Deno.writeTextFile(`${root}/app.conf`, "name=app\n");
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode("y\r"));
-  await readUntil(reader, seen, "\u0000never");
-  const status = await child.status;
-  await writer.close().catch(() => {});
-  await child.stderr.cancel();
-  strictEqual(status.code, 1, seen.text);
+  await terminal.type("y\r");
+  const seen = await terminal.finish();
+  strictEqual(seen.code, 1, seen.text);
   const answered = seen.text.slice(seen.text.indexOf("Apply 2 change(s)? [y/N]"));
   assertIncludes(
     answered,

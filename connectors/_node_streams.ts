@@ -62,3 +62,57 @@ export function webWritable(target: NodeWritable): WritableStream<Uint8Array> {
     },
   });
 }
+
+/**
+ * Writes `source` into `target` (an SSH channel's stdin) with back-pressure,
+ * then ends it. A source that fails also ends it: the command sees the end
+ * of its input early, and a caller that must not take that for the whole
+ * input checks the length (`stagedMoveCommand`'s `size`). Stops without
+ * ending, and cancels the source, once `stop` settles (the channel closed).
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { pumpInto } from "./_node_streams.ts";
+ * const got: string[] = [];
+ * let ended = false;
+ * const target = {
+ *   write: (chunk: Uint8Array) => (got.push(new TextDecoder().decode(chunk)), true),
+ *   end: () => (ended = true),
+ *   once: () => {},
+ * };
+ * await pumpInto(new Response("abc").body!, target, new Promise(() => {}));
+ * strictEqual(got.join(""), "abc");
+ * strictEqual(ended, true);
+ * ```
+ */
+export async function pumpInto(
+  source: ReadableStream<Uint8Array>,
+  target: NodeWritable,
+  stop: Promise<unknown>,
+): Promise<void> {
+  const reader = source.getReader();
+  let stopped = false;
+  const stopping = stop.then(() => {
+    stopped = true;
+  }, () => {
+    stopped = true;
+  });
+  try {
+    while (!stopped) {
+      const next = await Promise.race([reader.read(), stopping.then(() => undefined)]);
+      if (next === undefined || next.done || stopped) break;
+      if (!target.write(next.value)) {
+        await Promise.race([
+          new Promise<void>((resolve) => target.once("drain", resolve)),
+          stopping,
+        ]);
+      }
+    }
+  } catch {
+    // The source failed: end the input below; the caller knows the failure from the source.
+  } finally {
+    if (!stopped) target.end();
+    await reader.cancel().catch(() => {});
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * SFTP file content moved with several requests in flight (as ssh2's
+ * `fastPut`/`fastGet` do, but from and to streams): an upload never waits a
+ * round trip per chunk, and at most {@linkcode SFTP_IN_FLIGHT} requests of
+ * {@linkcode SFTP_REQUEST} bytes are held at once, whatever the file's size.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import type { OpenMode, SFTPWrapper } from "ssh2";
+
+/** Bytes per read or write request (ssh2 splits it for a server that takes less). */
+export const SFTP_REQUEST = 64 * 1024;
+/** Requests in flight at once: 2 MiB, the size of an OpenSSH session channel's window. */
+export const SFTP_IN_FLIGHT = 32;
+
+function openHandle(
+  sftp: SFTPWrapper,
+  path: string,
+  flags: OpenMode,
+  mode?: number,
+): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    sftp.open(
+      path,
+      flags,
+      mode === undefined ? {} : { mode },
+      (error, handle) => error ? reject(error) : resolve(handle),
+    )
+  );
+}
+
+function closeHandle(sftp: SFTPWrapper, handle: Buffer): Promise<void> {
+  return new Promise((resolve, reject) =>
+    sftp.close(handle, (error) => error ? reject(error) : resolve())
+  );
+}
+
+/** Counts requests in flight; `room()` waits until another one may start. */
+class InFlight {
+  #count = 0;
+  #failure: unknown;
+  #wake?: () => void;
+  constructor(readonly limit: number) {}
+
+  /** Starts `request`; its failure is kept and rethrown by `room` or `drained`. */
+  start(request: Promise<unknown>): void {
+    this.#count++;
+    request.then(() => {}, (error) => this.#failure ??= error).finally(() => {
+      this.#count--;
+      const wake = this.#wake;
+      this.#wake = undefined;
+      wake?.();
+    });
+  }
+
+  async #until(ready: () => boolean): Promise<void> {
+    while (!ready() && this.#failure === undefined) {
+      await new Promise<void>((resolve) => this.#wake = resolve);
+    }
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /** Waits for a free slot; throws the first failure. */
+  room(): Promise<void> {
+    return this.#until(() => this.#count < this.limit);
+  }
+
+  /** Waits for every request; throws the first failure. */
+  async drained(): Promise<void> {
+    while (this.#count > 0) await new Promise<void>((resolve) => this.#wake = resolve);
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+}
+
+/**
+ * Writes `source` to a new file `path` (opened with `wx`: O_EXCL, so a link
+ * planted there is never followed) with `mode`, keeping up to `inFlight`
+ * write requests outstanding. Returns the number of bytes written; on a
+ * failure (of the source or a write) the handle is closed and the error
+ * thrown, and the caller removes the file.
+ */
+export async function sftpWriteFile(
+  sftp: SFTPWrapper,
+  path: string,
+  source: ReadableStream<Uint8Array>,
+  options: { mode: number; inFlight?: number },
+): Promise<number> {
+  const handle = await openHandle(sftp, path, "wx", options.mode);
+  const flight = new InFlight(options.inFlight ?? SFTP_IN_FLIGHT);
+  let position = 0;
+  try {
+    try {
+      for await (const chunk of source) {
+        for (let at = 0; at < chunk.length; at += SFTP_REQUEST) {
+          await flight.room();
+          const length = Math.min(SFTP_REQUEST, chunk.length - at);
+          const piece = Buffer.from(chunk.buffer, chunk.byteOffset + at, length);
+          const offset = position;
+          position += length;
+          flight.start(
+            new Promise<void>((resolve, reject) =>
+              sftp.write(
+                handle,
+                piece,
+                0,
+                length,
+                offset,
+                (error) => error ? reject(error) : resolve(),
+              )
+            ),
+          );
+        }
+      }
+    } finally {
+      await flight.drained().catch(() => {});
+    }
+    await flight.drained();
+  } finally {
+    await closeHandle(sftp, handle).catch(() => {});
+  }
+  return position;
+}
+
+/**
+ * Reads `path` into `sink` in order, keeping up to `inFlight` read requests
+ * outstanding (a short read is completed before going on). Returns the
+ * number of bytes read; closes the sink at the end and aborts it on a failure.
+ */
+export async function sftpReadFile(
+  sftp: SFTPWrapper,
+  path: string,
+  sink: WritableStream<Uint8Array>,
+  options: { inFlight?: number } = {},
+): Promise<number> {
+  const writer = sink.getWriter();
+  let handle: Buffer | undefined;
+  const pending: { offset: number; read: Promise<Uint8Array> }[] = [];
+  try {
+    handle = await openHandle(sftp, path, "r");
+    const open = handle;
+    const read = (offset: number, length: number) => {
+      const promise = new Promise<Uint8Array>((resolve, reject) => {
+        const buffer = Buffer.allocUnsafe(length);
+        sftp.read(
+          open,
+          buffer,
+          0,
+          length,
+          offset,
+          (error, bytes) =>
+            error
+              ? reject(error)
+              : resolve(new Uint8Array(buffer.buffer, buffer.byteOffset, bytes)),
+        );
+      });
+      promise.catch(() => {}); // awaited in order below; never an unhandled rejection
+      return promise;
+    };
+    const limit = options.inFlight ?? SFTP_IN_FLIGHT;
+    let next = 0;
+    let total = 0;
+    let ended = false;
+    const fill = () => {
+      while (!ended && pending.length < limit) {
+        pending.push({ offset: next, read: read(next, SFTP_REQUEST) });
+        next += SFTP_REQUEST;
+      }
+    };
+    fill();
+    while (!ended && pending.length > 0) {
+      const head = pending.shift()!;
+      let got = 0;
+      let bytes = await head.read;
+      // A server may answer with less than asked before the end: ask for the rest.
+      while (bytes.length > 0) {
+        await writer.write(bytes);
+        got += bytes.length;
+        if (got >= SFTP_REQUEST) break;
+        bytes = await read(head.offset + got, SFTP_REQUEST - got);
+      }
+      total += got;
+      if (got < SFTP_REQUEST) ended = true;
+      else fill();
+    }
+    await writer.close();
+    return total;
+  } catch (error) {
+    await writer.abort(error).catch(() => {});
+    throw error;
+  } finally {
+    await Promise.allSettled(pending.map((request) => request.read));
+    if (handle) await closeHandle(sftp, handle).catch(() => {});
+  }
+}

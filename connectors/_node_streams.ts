@@ -93,20 +93,25 @@ export async function pumpInto(
 ): Promise<void> {
   const reader = source.getReader();
   let stopped = false;
-  const stopping = stop.then(() => {
+  let wake: (() => void) | undefined;
+  // No Promise.race against `stop`: each race would stay attached to it,
+  // holding its chunk, until the channel closes.
+  const onStop = () => {
     stopped = true;
-  }, () => {
-    stopped = true;
-  });
+    reader.cancel().catch(() => {});
+    wake?.();
+  };
+  stop.then(onStop, onStop);
   try {
-    while (!stopped) {
-      const next = await Promise.race([reader.read(), stopping.then(() => undefined)]);
-      if (next === undefined || next.done || stopped) break;
-      if (!target.write(next.value)) {
-        await Promise.race([
-          new Promise<void>((resolve) => target.once("drain", resolve)),
-          stopping,
-        ]);
+    for (;;) {
+      const next = await reader.read();
+      if (next.done || stopped) break;
+      if (!target.write(next.value) && !stopped) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          target.once("drain", resolve);
+        });
+        wake = undefined;
       }
     }
   } catch {

@@ -123,6 +123,19 @@ export async function sftpWriteFile(
   return position;
 }
 
+/** How {@linkcode sftpReadFile} reads. */
+export interface SftpReadOptions {
+  /** Requests in flight (default {@linkcode SFTP_IN_FLIGHT}). */
+  inFlight?: number;
+  /**
+   * The sink is done with a chunk once its write has resolved (a local
+   * file): the read buffers are then reused instead of left to the garbage
+   * collector, which keeps memory flat. Never set it for a sink that keeps
+   * the chunks it is given.
+   */
+  reuseBuffers?: boolean;
+}
+
 /**
  * Reads `path` into `sink` in order, keeping up to `inFlight` read requests
  * outstanding (a short read is completed before going on). Returns the
@@ -132,17 +145,18 @@ export async function sftpReadFile(
   sftp: SFTPWrapper,
   path: string,
   sink: WritableStream<Uint8Array>,
-  options: { inFlight?: number } = {},
+  options: SftpReadOptions = {},
 ): Promise<number> {
   const writer = sink.getWriter();
   let handle: Buffer | undefined;
   const pending: { offset: number; read: Promise<Uint8Array> }[] = [];
+  const spare: Buffer[] = [];
   try {
     handle = await openHandle(sftp, path, "r");
     const open = handle;
     const read = (offset: number, length: number) => {
       const promise = new Promise<Uint8Array>((resolve, reject) => {
-        const buffer = Buffer.allocUnsafe(length);
+        const buffer = spare.pop() ?? Buffer.allocUnsafe(SFTP_REQUEST);
         sftp.read(
           open,
           buffer,
@@ -176,6 +190,9 @@ export async function sftpReadFile(
       // A server may answer with less than asked before the end: ask for the rest.
       while (bytes.length > 0) {
         await writer.write(bytes);
+        if (options.reuseBuffers) {
+          spare.push(Buffer.from(bytes.buffer, bytes.byteOffset, SFTP_REQUEST));
+        }
         got += bytes.length;
         if (got >= SFTP_REQUEST) break;
         bytes = await read(head.offset + got, SFTP_REQUEST - got);

@@ -148,8 +148,10 @@ export class SshTransfer {
     const { channels, hostName } = this.#host;
     if (channels.lost) throw new Error(`Cannot download from ${hostName}: ${channels.lost}`);
     const sftp = isPrivileged(options) ? undefined : await this.#sftpOrNone();
+    // A local file is done with each chunk once written: the read buffers are reused.
+    const reuseBuffers = typeof destination === "string";
     return await downloadTo(destination, async (sink) => {
-      if (sftp) return await sftpReadFile(sftp, remotePath, sink);
+      if (sftp) return await sftpReadFile(sftp, remotePath, sink, { reuseBuffers });
       const result = await this.#host.run(sh`cat ${remotePath}`, {
         ...options,
         _get_pty: false,

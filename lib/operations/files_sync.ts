@@ -1,6 +1,7 @@
 /**
  * `files.sync`: a local directory mirrored to the host, through rsync when the
- * connector can, otherwise by comparing sha256 sums in one round trip.
+ * connector can, otherwise by comparing sha256 sums in one round trip (each
+ * local file hashed in chunks, and uploaded from disk).
  *
  * @module
  */
@@ -9,8 +10,9 @@ import { sh } from "../core/command.ts";
 import type { OperationResult } from "../api/mod.ts";
 import { OperationError } from "../core/errors.ts";
 
-import { type OpContext, ResultBuilder, runScript, sha256Hex } from "./context.ts";
+import { type OpContext, ResultBuilder, runScript } from "./context.ts";
 import { isPrivileged, pathCheck, writeRemote } from "./_file_io.ts";
+import { sha256File } from "./local_files.ts";
 
 async function listLocal(root: string, prefix = ""): Promise<string[]> {
   const out: string[] = [];
@@ -50,11 +52,14 @@ export async function sync(
     if (match) remote.set(match[2], match[1]);
   }
   for (const rel of localFiles) {
-    const bytes = await Deno.readFile(`${localRoot}/${rel}`);
-    if (remote.get(rel) === await sha256Hex(bytes)) continue;
+    const local = `${localRoot}/${rel}`;
+    // Hashed only when the host has the file; uploaded from disk, never read whole here.
+    if (remote.has(rel) && remote.get(rel) === await sha256File(local)) continue;
     builder.change(`${remote.has(rel) ? "updated" : "created"} ${remoteRoot}/${rel}`);
     if (!ctx.dryRun) {
-      await writeRemote(ctx, `${remoteRoot}/${rel}`, bytes, { createRemoteDir: true }, builder);
+      const { size } = await Deno.stat(local);
+      const content = { path: local, size };
+      await writeRemote(ctx, `${remoteRoot}/${rel}`, content, { createRemoteDir: true }, builder);
     }
   }
   if (options.delete) {

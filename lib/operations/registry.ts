@@ -11,6 +11,7 @@ import { hint } from "../core/data_meta.ts";
 import { errorMessage, InputError, OperationError } from "../core/errors.ts";
 import type { OpContext, OperationHost } from "./context.ts";
 import type { LocalAccess, LocalPathPolicy } from "./local_paths.ts";
+import { LocalFileCache } from "./local_files.ts";
 import { pyinfraHint } from "./pyinfra_names.ts";
 import { type OperationScope, sharedKernelOf, sharedKernelRefusal } from "./scope.ts";
 import * as apk from "./apk.ts";
@@ -258,8 +259,11 @@ export interface LocalFiles {
   base: string;
   /** The deploy's name, for messages. */
   deploy?: string;
-  /** Reads a checked real path (default `Deno.readFile`; the runner reads each file once per run). */
-  read?: (path: string) => Promise<Uint8Array>;
+  /**
+   * Reads checked real paths: the runner keeps one for the whole run, so
+   * small files are read once and large ones hashed once (default: a new one per call).
+   */
+  files?: LocalFileCache;
 }
 
 /** Splits the trailing options/control objects of a call. */
@@ -301,15 +305,15 @@ export function splitCall(
  * Reads a local source; a missing one is an InputError naming the deploy,
  * the operation, the path as given and as resolved (exit 2, reported once).
  */
-async function readSource(
+async function readSource<T>(
   given: string,
   { read, resolveLocal, local, name }: {
-    read: (path: string) => Promise<Uint8Array>;
+    read: (path: string) => Promise<T>;
     resolveLocal: (path: string, access: LocalAccess) => string;
     local: LocalFiles;
     name: string;
   },
-): Promise<Uint8Array> {
+): Promise<T> {
   const path = resolveLocal(given, "read");
   try {
     return await read(path);
@@ -339,7 +343,7 @@ export async function callOperation(
   if (sharedKernel !== undefined && spec.scope === "machine") {
     throw sharedKernelRefusal(name, { host: session.name, what: sharedKernel });
   }
-  const { policy, base, read = (path: string) => Deno.readFile(path) } = options.local;
+  const { policy, base, files = new LocalFileCache() } = options.local;
   const resolveLocal = (path: string, access: LocalAccess) =>
     policy.resolve(name, path, access, base);
   for (const { at, access } of spec.localPaths ?? []) {
@@ -352,7 +356,20 @@ export async function callOperation(
     dryRun: options.dryRun,
     wantDiff: options.wantDiff,
     control,
-    readLocal: (path) => readSource(path, { read, resolveLocal, local: options.local, name }),
+    readLocal: (path) =>
+      readSource(path, {
+        read: (real) => files.read(real),
+        resolveLocal,
+        local: options.local,
+        name,
+      }),
+    openLocal: (path) =>
+      readSource(path, {
+        read: (real) => files.open(real),
+        resolveLocal,
+        local: options.local,
+        name,
+      }),
     resolveLocal,
     config: options.config ?? {},
     sharedKernel,

@@ -16,6 +16,7 @@ import type { InventoryHost } from "../inventory/inventory.ts";
 import { callOperation, OPERATIONS, splitCall } from "../operations/registry.ts";
 import { labelOf } from "../operations/subject.ts";
 import { type LocalPathPolicy, LocalPathRefusal } from "../operations/local_paths.ts";
+import type { LocalFileCache } from "../operations/local_files.ts";
 import type { HostCounts, RunEvent } from "./events.ts";
 import { restrictionReason } from "../inventory/restrictions.ts";
 import type { HostSession } from "./session.ts";
@@ -31,6 +32,8 @@ export interface HostRunShared {
   coordinator: Coordinator;
   /** Which local paths operations may read and write. */
   policy: LocalPathPolicy;
+  /** The local files operations read: small ones once per run, large ones hashed once. */
+  files: LocalFileCache;
   /** The run lock every host takes (absent under `--dry`). */
   lock?: RunLockOptions;
 }
@@ -214,7 +217,7 @@ async function runDeploy(
           policy: shared.policy,
           base: dirOf(deploy.path),
           deploy: deploy.name,
-          read: (path) => readOnce(deploy, path),
+          files: shared.files,
         },
         config: request.inventory.config,
       });
@@ -303,17 +306,6 @@ async function conditionHolds(condition: unknown): Promise<boolean> {
     return true;
   }
   return Boolean(typeof condition === "function" ? await condition() : condition);
-}
-
-/** Reads a local file for a deploy once per run, whatever the number of hosts. */
-function readOnce(deploy: LoadedDeploy, path: string): Promise<Uint8Array> {
-  let bytes = deploy.localFiles.get(path);
-  if (!bytes) {
-    bytes = Deno.readFile(path);
-    deploy.localFiles.set(path, bytes);
-    bytes.catch(() => deploy.localFiles.delete(path));
-  }
-  return bytes;
 }
 
 function pick(

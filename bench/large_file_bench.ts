@@ -8,7 +8,8 @@
  * run of the same deploy with a 1 KiB file.
  *
  * Targets: @ssh ≥ 0.8x `scp` throughput and peak ≤ idle + 32 MiB; @local
- * ≥ 0.5x `cp`. `deno task bench:large [MiB]`.
+ * ≥ 0.5x `cp`. `deno task bench:large [MiB] [TARGET]` (TARGET: `@local`, `@ssh`
+ * or `@ssh _sudo`; all three by default).
  *
  * @module
  */
@@ -107,7 +108,7 @@ async function measureDeploy(
  * Measures put and get of a `mib` MiB file on each target; returns the
  * results after printing them.
  */
-export async function benchLargeFiles(mib = 1024): Promise<LargeFileResult[]> {
+export async function benchLargeFiles(mib = 1024, only?: string): Promise<LargeFileResult[]> {
   await using sshd = await startSshd();
   const sudoers = `/etc/sudoers.d/skiff-bench-${Deno.pid}`;
   await Deno.writeTextFile(sudoers, `${TEST_USER} ALL=(ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
@@ -158,6 +159,7 @@ export async function benchLargeFiles(mib = 1024): Promise<LargeFileResult[]> {
       },
     };
     for (const [name, target] of Object.entries(targets)) {
+      if (only !== undefined && name !== only) continue;
       const floor = floors[name];
       const put = (from: string, to: string) =>
         `  await ops.files.put(${JSON.stringify(from)}, ${
@@ -219,4 +221,4 @@ export async function benchLargeFiles(mib = 1024): Promise<LargeFileResult[]> {
   }
 }
 
-if (import.meta.main) await benchLargeFiles(Number(Deno.args[0] ?? 1024));
+if (import.meta.main) await benchLargeFiles(Number(Deno.args[0] ?? 1024), Deno.args[1]);

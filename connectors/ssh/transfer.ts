@@ -8,7 +8,6 @@
  * @module
  */
 
-import type { SFTPWrapper } from "ssh2";
 import type { ControlArguments } from "../../lib/core/arguments.ts";
 import { type Command, sh } from "../../lib/core/command.ts";
 import { type ByteStreams, downloadTo, isPrivileged, tempName } from "../_shared.ts";
@@ -22,7 +21,7 @@ import type {
   RunOptions,
 } from "../base.ts";
 import type { SshChannels } from "./channels.ts";
-import { sftpReadFile, sftpWriteFile } from "./sftp_io.ts";
+import { SftpSession } from "./sftp_session.ts";
 
 /** What a transfer needs from its connector. */
 export interface TransferHost {
@@ -39,7 +38,7 @@ export interface TransferHost {
 /** Moves files to and from one SSH host; keeps one SFTP session, opened on first use. */
 export class SshTransfer {
   readonly #host: TransferHost;
-  #sftp?: Promise<SFTPWrapper>;
+  #sftp?: Promise<SftpSession>;
 
   /** A transfer for `host`; nothing is opened yet. */
   constructor(host: TransferHost) {
@@ -51,17 +50,26 @@ export class SshTransfer {
     this.#sftp = undefined;
   }
 
-  #sftpClient(): Promise<SFTPWrapper> {
+  #sftpClient(): Promise<SftpSession> {
     const client = this.#host.channels.client;
-    this.#sftp ??= new Promise<SFTPWrapper>((resolve, reject) =>
-      client!.sftp((error, sftp) => error ? reject(error) : resolve(sftp))
-    );
-    this.#sftp.catch(() => (this.#sftp = undefined));
+    if (this.#sftp === undefined) {
+      const opening = new Promise<SftpSession>((resolve, reject) =>
+        client!.sftp((error, sftp) => {
+          if (error) return reject(error);
+          // A session that ended (its channel closed) is opened again next time.
+          const forget = () => this.#sftp === opening && (this.#sftp = undefined);
+          sftp.on("close", forget);
+          resolve(new SftpSession(sftp));
+        })
+      );
+      this.#sftp = opening;
+      opening.catch(() => this.#sftp === opening && (this.#sftp = undefined));
+    }
     return this.#sftp;
   }
 
   /** The SFTP session, or undefined when scp was asked for or the server has no SFTP subsystem. */
-  async #sftpOrNone(): Promise<SFTPWrapper | undefined> {
+  async #sftpOrNone(): Promise<SftpSession | undefined> {
     if (this.#host.protocol === "scp") return undefined;
     return await this.#sftpClient().catch(() => undefined);
   }
@@ -115,20 +123,14 @@ export class SshTransfer {
       return;
     }
     const octal = mode !== undefined ? parseInt(mode, 8) : 0o644;
-    await sftpWriteFile(sftp, path, upload.stream(), { mode: octal });
-    if (mode !== undefined) {
-      await new Promise<void>((resolve, reject) =>
-        sftp.chmod(path, octal, (error) => error ? reject(error) : resolve())
-      );
-    }
+    await sftp.writeFile(path, upload.stream(), { mode: octal });
+    if (mode !== undefined) await sftp.chmod(path, octal);
   }
 
   async #rename(from: string, to: string): Promise<void> {
     const sftp = await this.#sftpOrNone();
     if (sftp) {
-      await new Promise<void>((resolve, reject) =>
-        sftp.ext_openssh_rename(from, to, (error) => error ? reject(error) : resolve())
-      );
+      await sftp.rename(from, to);
       return;
     }
     const result = await this.#host.run(sh`mv -f ${from} ${to}`);
@@ -151,7 +153,7 @@ export class SshTransfer {
     // A local file is done with each chunk once written: the read buffers are reused.
     const reuseBuffers = typeof destination === "string";
     return await downloadTo(destination, async (sink) => {
-      if (sftp) return await sftpReadFile(sftp, remotePath, sink, { reuseBuffers });
+      if (sftp) return await sftp.readFile(remotePath, sink, { reuseBuffers });
       const result = await this.#host.run(sh`cat ${remotePath}`, {
         ...options,
         _get_pty: false,

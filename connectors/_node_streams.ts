@@ -28,7 +28,8 @@ export function webReadable(source: NodeReadable): ReadableStream<Uint8Array> {
     start(controller) {
       source.on("data", (chunk) => {
         if (finished) return;
-        controller.enqueue(new Uint8Array(chunk));
+        // A view, not a copy: ssh2 hands out a fresh buffer per packet and never reuses it.
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         if ((controller.desiredSize ?? 1) <= 0) source.pause?.();
       });
       const end = () => {

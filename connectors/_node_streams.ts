@@ -30,7 +30,8 @@ export function webReadable(source: NodeReadable): ReadableStream<Uint8Array> {
     start(controller) {
       source.on("data", (chunk) => {
         if (finished) return;
-        controller.enqueue(new Uint8Array(chunk));
+        // A view, not a copy: ssh2 hands out a fresh buffer per packet and never reuses it.
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         if ((controller.desiredSize ?? 1) <= 0) source.pause?.();
       });
       const end = () => {
@@ -69,4 +70,63 @@ export function webWritable(target: NodeWritable): WritableStream<Uint8Array> {
       target.destroy?.();
     },
   });
+}
+
+/**
+ * Writes `source` into `target` (an SSH channel's stdin) with back-pressure,
+ * then ends it. A source that fails also ends it: the command sees the end
+ * of its input early, and a caller that must not take that for the whole
+ * input checks the length (`stagedMoveCommand`'s `size`). Stops without
+ * ending, and cancels the source, once `stop` settles (the channel closed).
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { pumpInto } from "./_node_streams.ts";
+ * const got: string[] = [];
+ * let ended = false;
+ * const target = {
+ *   write: (chunk: Uint8Array) => (got.push(new TextDecoder().decode(chunk)), true),
+ *   end: () => (ended = true),
+ *   once: () => {},
+ * };
+ * await pumpInto(new Response("abc").body!, target, new Promise(() => {}));
+ * strictEqual(got.join(""), "abc");
+ * strictEqual(ended, true);
+ * ```
+ */
+export async function pumpInto(
+  source: ReadableStream<Uint8Array>,
+  target: NodeWritable,
+  stop: Promise<unknown>,
+): Promise<void> {
+  const reader = source.getReader();
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  // No Promise.race against `stop`: each race would stay attached to it,
+  // holding its chunk, until the channel closes.
+  const onStop = () => {
+    stopped = true;
+    reader.cancel().catch(() => {});
+    wake?.();
+  };
+  stop.then(onStop, onStop);
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done || stopped) break;
+      if (!target.write(next.value) && !stopped) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          target.once("drain", resolve);
+        });
+        wake = undefined;
+      }
+    }
+  } catch {
+    // The source failed: end the input below; the caller knows the failure from the source.
+  } finally {
+    if (!stopped) target.end();
+    await reader.cancel().catch(() => {});
+  }
 }

@@ -172,8 +172,21 @@ export async function openHop(
     keepaliveCountMax: 3,
     agentForward: hop.forwardAgent && hop.agent !== undefined,
     agent: hop.agent,
-    // No compression, as OpenSSH's default `Compression no`.
-    algorithms: { compress: ["none"] },
+    // No compression, as OpenSSH's default `Compression no`. AES-CTR (with an
+    // encrypt-then-MAC HMAC) before AES-GCM, as OpenSSH orders them: under
+    // Deno, ssh2's GCM sets up a cipher per packet and costs some 20% more CPU
+    // per byte moved (bench/large_file_bench.ts).
+    algorithms: {
+      compress: ["none"],
+      cipher: [
+        "aes128-ctr",
+        "aes192-ctr",
+        "aes256-ctr",
+        "aes128-gcm@openssh.com",
+        "aes256-gcm@openssh.com",
+        "chacha20-poly1305@openssh.com",
+      ],
+    },
     authHandler: (_left, _partial, next) => {
       const method = methods.shift();
       if (!method) return next(false as never);

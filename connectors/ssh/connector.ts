@@ -27,7 +27,7 @@ import {
   type PutOptions,
   type RunOptions,
 } from "../base.ts";
-import { requireLocalRsync } from "../_shared.ts";
+import { type ByteStreams, requireLocalRsync } from "../_shared.ts";
 import { type KeyPassphrases, openHop } from "./auth.ts";
 import { SshChannels } from "./channels.ts";
 import { rsyncArgv, type RsyncOptions, rsyncShell } from "./rsync.ts";
@@ -138,7 +138,7 @@ export class SshConnector extends BaseConnector {
   /** Runs a command in the persistent shell or on a channel; asks for a sudo password if needed. */
   override async runShellCommand(
     command: Command | string,
-    options: RunOptions = {},
+    options: RunOptions & ByteStreams = {},
   ): Promise<CommandResult> {
     const result = await runSshCommand(command, {
       ...options,

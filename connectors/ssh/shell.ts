@@ -12,6 +12,7 @@ import { makeUnixCommand } from "../../lib/core/unix_command.ts";
 import { PersistentShell, runInShell } from "../_persistent_shell.ts";
 import { webReadable, webWritable } from "../_node_streams.ts";
 import type { CommandResult, RunOptions } from "../base.ts";
+import type { ByteStreams } from "../_shared.ts";
 import { lostResult, type SshChannels } from "./channels.ts";
 
 /**
@@ -55,14 +56,14 @@ export interface SshRunTarget {
  */
 export async function runSshCommand(
   command: Command | string,
-  options: RunOptions & SshRunTarget,
+  options: RunOptions & SshRunTarget & ByteStreams,
 ): Promise<CommandResult> {
-  const { channels, shell } = options;
+  const { channels, shell, openStdin, stdoutBytes } = options;
   const { connector, command: commandArgs } = extractControlArguments(options);
   const codes = connector._success_exit_codes ?? [0];
   if (channels.lost) return lostResult(channels.lost);
   const simple = connector._stdin === undefined && !connector._get_pty &&
-    connector._timeout === undefined;
+    connector._timeout === undefined && openStdin === undefined && stdoutBytes === undefined;
   if (simple && shell && !shell.dead) {
     const outcome = await runInShell(shell, command, commandArgs, options, codes);
     if (outcome) return outcome;
@@ -76,5 +77,7 @@ export async function runSshCommand(
     onOutput: options.onOutput,
     outputLimit: options.outputLimit,
     signal: options.signal,
+    stdin: openStdin?.(),
+    stdoutBytes,
   });
 }

@@ -33,6 +33,7 @@ import {
   viewFiles,
 } from "./file_state.ts";
 import { StateUnknown, UNKNOWN } from "./predicted_state.ts";
+import { sha256File } from "./local_files.ts";
 
 export const MISSING = "skiff:missing";
 export const decoder = new TextDecoder();
@@ -77,24 +78,33 @@ export interface RemoteFile {
   mode?: string;
   user?: string;
   group?: string;
+  /** Size in bytes. */
+  size?: number;
   content?: Uint8Array;
+  /** With `hashIfSize`: only when the size matched. */
   sha256?: string;
 }
 
 /**
- * Reads a remote file's mode, owner and (optionally) content in one round
- * trip. A symbolic link at `path` is refused: no file operation reads,
- * writes or changes attributes through a link (see "Security model").
+ * Reads a remote file's mode, owner, size and (optionally) content or
+ * sha256 in one round trip. With `hashIfSize`, the sha256 is computed only
+ * when the file has that size (a file of another size differs anyway). A
+ * symbolic link at `path` is refused: no file operation reads, writes or
+ * changes attributes through a link (see "Security model").
  */
 export async function readRemote(
   ctx: OpContext,
   path: string,
   builder: ResultBuilder,
   what: "content" | "sha256" | "stat",
+  options: { hashIfSize?: number } = {},
 ): Promise<RemoteFile> {
   if (ctx.prediction) return await predictedRemote(ctx, path, what);
+  const size = options.hashIfSize;
   const body = what === "content"
     ? sh`base64 < "$f"`
+    : what === "sha256" && size !== undefined
+    ? sh`case $s in *'|'${String(size)}) sha256sum < "$f";; esac`
     : what === "sha256"
     ? sh`sha256sum < "$f"`
     : sh`:`;
@@ -102,11 +112,11 @@ export async function readRemote(
 if [ -d "$p" ] && [ ! -L "$p" ]; then echo ${path}" is a directory" >&2; exit 1; fi
 if [ -f "$p" ] || [ -L "$p" ]; then
 ${openNoFollow()}
-stat -c '%a|%U|%G' -- "$p" && ${body}; else echo ${MISSING}; fi`;
+s=$(stat -c '%a|%U|%G|%s' -- "$p") && echo "$s" && ${body}; else echo ${MISSING}; fi`;
   const lines = await runScript(ctx, script, builder);
   if (lines[0] === MISSING) return { exists: false };
-  const [mode, user, group] = lines[0].split("|");
-  const file: RemoteFile = { exists: true, mode, user, group };
+  const [mode, user, group, bytes] = lines[0].split("|");
+  const file: RemoteFile = { exists: true, mode, user, group, size: Number(bytes) };
   if (what === "content") {
     file.content = Uint8Array.from(atob(lines.slice(1).join("")), (c) => c.charCodeAt(0));
   }
@@ -114,22 +124,30 @@ stat -c '%a|%U|%G' -- "$p" && ${body}; else echo ${MISSING}; fi`;
   return file;
 }
 
-/** Writes bytes to a remote path atomically, then fixes mode and owner. */
+/**
+ * Content to upload: bytes, or a local file the connector streams from disk
+ * (`path` and `size`; never read whole).
+ */
+export type UploadContent = Uint8Array | { readonly path: string; readonly size: number };
+
+/** Writes content to a remote path atomically, then fixes mode and owner. */
 export async function writeRemote(
   ctx: OpContext,
   path: string,
-  bytes: Uint8Array,
+  content: UploadContent,
   attributes: FileAttributes & { createRemoteDir?: boolean; unknownBefore?: boolean },
   builder: ResultBuilder,
 ): Promise<void> {
-  if (ctx.prediction) return await predictWrite(ctx, path, bytes, attributes);
+  if (ctx.prediction) return await predictWrite(ctx, path, content, attributes);
   if (attributes.createRemoteDir) {
     const dir = path.slice(0, path.lastIndexOf("/")) || "/";
     const result = await ctx.session.run(sh`mkdir -p ${dir}`, ctx.control);
     builder.record(result);
     if (!result.success) throw new OperationError(ctx.session.describeFailure(result));
   }
-  const label = `upload ${bytes.length} bytes -> ${path}`;
+  const bytes = content instanceof Uint8Array ? content : content.path;
+  const size = content instanceof Uint8Array ? content.length : content.size;
+  const label = `upload ${size} bytes -> ${path}`;
   builder.record({ masked: label, output: { stdout: "", stderr: "" } });
   // Mode and owner are set on the temporary file before the rename: nothing
   // privileged is done to `path` after it (see "Security model" in the README).
@@ -179,16 +197,54 @@ export async function fixAttributes(
   ctx.session.invalidateFacts("files.");
 }
 
-export async function sourceBytes(ctx: OpContext, source: unknown): Promise<Uint8Array> {
-  if (typeof source === "string") return await ctx.readLocal(source);
+/**
+ * What `files.put` uploads: a `{ content }` or a small local file as bytes,
+ * or a large local file by path and size (its sha256 computed streaming,
+ * and only when asked).
+ */
+export interface PutSource {
+  /** Size in bytes. */
+  readonly size: number;
+  /** The content, when it is in memory (`{ content }` or a file of at most 1 MiB). */
+  readonly bytes: Uint8Array | undefined;
+  /** What `writeRemote` uploads. */
+  readonly upload: UploadContent;
+  /** The hex sha256 of the content. */
+  sha256(): Promise<string>;
+}
+
+/** The source of `files.put`: a local path (under the local-path policy) or `{ content }`. */
+export async function putSource(ctx: OpContext, source: unknown): Promise<PutSource> {
+  if (typeof source === "string") {
+    const file = await ctx.openLocal(source);
+    return { ...file, upload: file.bytes ?? file, sha256: () => file.sha256() };
+  }
   if (typeof source === "object" && source !== null && "content" in source) {
     const content = (source as { content: unknown }).content;
-    if (typeof content === "string") return encoder.encode(content);
-    if (content instanceof Uint8Array) return content;
+    const bytes = typeof content === "string"
+      ? encoder.encode(content)
+      : content instanceof Uint8Array
+      ? content
+      : undefined;
+    if (bytes) return { size: bytes.length, bytes, upload: bytes, sha256: () => sha256Hex(bytes) };
   }
   throw new InputError(
     `files.put: source must be a local path or { content }, got ${JSON.stringify(source)}`,
   );
+}
+
+/**
+ * A one-line diff for content too large to compare line by line.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { sizeDiff } from "./_file_io.ts";
+ * strictEqual(sizeDiff("/srv/app.tar", null, 2097152), "Large file /srv/app.tar: absent -> 2097152 bytes");
+ * ```
+ */
+export function sizeDiff(path: string, before: number | null, after: number): string {
+  return `Large file ${path}: ${before === null ? "absent" : `${before} bytes`} -> ${after} bytes`;
 }
 
 export function isPrivileged(ctx: OpContext): boolean {
@@ -276,7 +332,7 @@ async function predictedRemote(
 async function predictWrite(
   ctx: OpContext,
   path: string,
-  bytes: Uint8Array,
+  content: UploadContent,
   attributes: FileAttributes & { createRemoteDir?: boolean; unknownBefore?: boolean },
 ): Promise<void> {
   const parent = parentOf(path);
@@ -300,8 +356,14 @@ async function predictWrite(
     (attributes.unknownBefore ? UNKNOWN : existing?.mode ?? "644");
   if (attributes.user !== undefined) state.user = attributes.user;
   if (attributes.group !== undefined) state.group = attributes.group;
-  state.content = bytes;
-  state.sha256 = await sha256Hex(bytes);
+  if (content instanceof Uint8Array) {
+    state.content = content;
+    state.sha256 = await sha256Hex(content);
+  } else {
+    // A large local file: its digest (hashed from disk), never its bytes.
+    state.content = UNKNOWN;
+    state.sha256 = await sha256File(content.path);
+  }
   predictFile(ctx, path, state);
 }
 

@@ -10,6 +10,7 @@ import { hint } from "../core/data_meta.ts";
 import { InputError } from "../core/errors.ts";
 import { type LocalAccess, type LocalPathPolicy, MissingLocalSource } from "./local_paths.ts";
 import { pyinfraHint } from "./pyinfra_names.ts";
+import type { LocalFileCache } from "./local_files.ts";
 
 /** What {@linkcode splitCall} needs of an operation's definition. */
 export interface CallShape {
@@ -29,8 +30,11 @@ export interface LocalFiles {
   base: string;
   /** The deploy's name, for messages. */
   deploy?: string;
-  /** Reads a checked real path (default `Deno.readFile`; the runner reads each file once per run). */
-  read?: (path: string) => Promise<Uint8Array>;
+  /**
+   * Reads checked real paths: the runner keeps one for the whole run, so
+   * small files are read once and large ones hashed once (default: a new one per call).
+   */
+  files?: LocalFileCache;
   /** Told every local path the call resolves, checked, with its access (a plan digests what is read). */
   resolved?: (path: string, access: LocalAccess) => void;
 }
@@ -75,15 +79,15 @@ export function splitCall(
  * naming the deploy, the operation, the path as given and as resolved (exit
  * 2, said once per run).
  */
-export async function readSource(
+export async function readSource<T>(
   given: string,
   { read, resolveLocal, local, name }: {
-    read: (path: string) => Promise<Uint8Array>;
+    read: (path: string) => Promise<T>;
     resolveLocal: (path: string, access: LocalAccess) => string;
     local: LocalFiles;
     name: string;
   },
-): Promise<Uint8Array> {
+): Promise<T> {
   const path = resolveLocal(given, "read");
   try {
     return await read(path);

@@ -14,6 +14,7 @@ import type { FactDefinition } from "../facts/fact.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
 import type { LocalAccess } from "./local_paths.ts";
 import type { PredictedState } from "./predicted_state.ts";
+import type { LocalFile } from "./local_files.ts";
 
 /** A command's result as an operation sees it: the connector's result and the masked command. */
 export interface HostCommandResult {
@@ -127,6 +128,12 @@ export interface OpContext {
    * directory), when the local-path policy lets the deploy read it.
    */
   readonly readLocal: (path: string) => Promise<Uint8Array>;
+  /**
+   * Opens a local file named by the deploy for an upload, under the same
+   * policy: a small file's content, or a large one's size and streaming
+   * sha256 (it is never read whole).
+   */
+  readonly openLocal: (path: string) => Promise<LocalFile>;
   /**
    * Resolves a local path named by the deploy to its real absolute path, or
    * throws a LocalPathRefusal when the policy does not grant `access` there.

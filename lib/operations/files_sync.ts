@@ -1,6 +1,7 @@
 /**
  * `files.sync`: a local directory mirrored to the host, through rsync when the
- * connector can, otherwise by comparing sha256 sums in one round trip.
+ * connector can, otherwise by comparing sha256 sums in one round trip (each
+ * local file hashed in chunks, and uploaded from disk).
  *
  * @module
  */
@@ -9,7 +10,7 @@ import { sh } from "../core/command.ts";
 import type { OperationResult } from "../api/mod.ts";
 import { OperationError } from "../core/errors.ts";
 
-import { type OpContext, ResultBuilder, runScript, sha256Hex } from "./context.ts";
+import { type OpContext, ResultBuilder, runScript } from "./context.ts";
 import { isPrivileged, pathCheck, writeRemote } from "./_file_io.ts";
 import {
   ABSENT,
@@ -20,6 +21,7 @@ import {
   viewFiles,
 } from "./file_state.ts";
 import { StateUnknown, UNKNOWN } from "./predicted_state.ts";
+import { sha256File, SMALL_FILE } from "./local_files.ts";
 
 async function listLocal(root: string, prefix = ""): Promise<string[]> {
   const out: string[] = [];
@@ -73,10 +75,15 @@ export async function sync(
   }
   const remote = predicted ? await predictedListing(ctx, remoteRoot, listed) : listed;
   for (const rel of localFiles) {
-    const bytes = await Deno.readFile(`${localRoot}/${rel}`);
-    if (remote.get(rel) === await sha256Hex(bytes)) continue;
+    const local = `${localRoot}/${rel}`;
+    // Hashed only when the host has the file; uploaded from disk, never read whole here.
+    if (remote.has(rel) && remote.get(rel) === await sha256File(local)) continue;
     builder.change(`${remote.has(rel) ? "updated" : "created"} ${remoteRoot}/${rel}`);
-    await writeRemote(ctx, `${remoteRoot}/${rel}`, bytes, { createRemoteDir: true }, builder);
+    // In a dry run this states the write in the predicted state.
+    const { size } = await Deno.stat(local);
+    await writeRemote(ctx, `${remoteRoot}/${rel}`, { path: local, size }, {
+      createRemoteDir: true,
+    }, builder);
   }
   if (options.delete) {
     const extra = [...remote.keys()].filter((rel) => !localFiles.includes(rel)).sort();
@@ -137,15 +144,17 @@ async function syncWithRsync(
           `${item[2].startsWith("+") ? "created" : "updated"} ${remoteRoot}/${item[3]}`,
         );
         if (ctx.prediction) {
-          const bytes = await Deno.readFile(`${localRoot}/${item[3]}`);
+          const local = `${localRoot}/${item[3]}`;
+          // A large file's content is not held, only its digest.
+          const small = (await Deno.stat(local)).size <= SMALL_FILE;
           // rsync without -p gives new files the source's mode under the umask: not predicted.
           predictFile(ctx, `${remoteRoot}/${item[3]}`, {
             type: "file",
             mode: UNKNOWN,
             user: UNKNOWN,
             group: UNKNOWN,
-            content: bytes,
-            sha256: await sha256Hex(bytes),
+            content: small ? await Deno.readFile(local) : UNKNOWN,
+            sha256: await sha256File(local),
           });
         }
       } else if (item && item[1].endsWith("d") && item[2].startsWith("+") && ctx.prediction) {

@@ -13,6 +13,7 @@ import type { OpContext, OperationHost } from "./context.ts";
 import type { LocalAccess } from "./local_paths.ts";
 import { type LocalFiles, readSource, splitCall } from "./call_arguments.ts";
 import { ignoringErrors } from "./ignoring_errors.ts";
+import { LocalFileCache } from "./local_files.ts";
 import { type OperationScope, sharedKernelOf, sharedKernelRefusal } from "./scope.ts";
 import {
   APT_REPO,
@@ -336,7 +337,7 @@ export async function callOperation(
   if (sharedKernel !== undefined && spec.scope === "machine") {
     throw sharedKernelRefusal(name, { host: session.name, what: sharedKernel });
   }
-  const { policy, base, read = (path: string) => Deno.readFile(path) } = options.local;
+  const { policy, base, files = new LocalFileCache() } = options.local;
   const resolveLocal = (path: string, access: LocalAccess) => {
     const real = policy.resolve(name, path, access, base);
     options.local.resolved?.(real, access);
@@ -355,7 +356,20 @@ export async function callOperation(
     dryRun: options.dryRun,
     wantDiff: options.wantDiff,
     control,
-    readLocal: (path) => readSource(path, { read, resolveLocal, local: options.local, name }),
+    readLocal: (path) =>
+      readSource(path, {
+        read: (real) => files.read(real),
+        resolveLocal,
+        local: options.local,
+        name,
+      }),
+    openLocal: (path) =>
+      readSource(path, {
+        read: (real) => files.open(real),
+        resolveLocal,
+        local: options.local,
+        name,
+      }),
     resolveLocal,
     config: options.config ?? {},
     sharedKernel,

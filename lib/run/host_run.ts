@@ -22,6 +22,7 @@ import {
   LocalPathRefusal,
   MissingLocalSource,
 } from "../operations/local_paths.ts";
+import type { LocalFileCache } from "../operations/local_files.ts";
 import type { HostCounts, RunEvent } from "./events.ts";
 import { restrictionReason } from "../inventory/restrictions.ts";
 import type { HostSession } from "./session.ts";
@@ -42,6 +43,8 @@ export interface HostRunShared {
   coordinator: Coordinator;
   /** Which local paths operations may read and write. */
   policy: LocalPathPolicy;
+  /** The local files operations read: small ones once per run, large ones hashed once. */
+  files: LocalFileCache;
   /** The run lock every host takes (absent under `--dry`). */
   lock?: RunLockOptions;
 }
@@ -291,6 +294,7 @@ async function runDeploy(
       deploy,
       deployDefaults,
       policy: shared.policy,
+      files: shared.files,
       config: request.inventory.config,
       plan,
     });

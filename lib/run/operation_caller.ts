@@ -10,6 +10,7 @@ import type { OperationResult } from "../api/mod.ts";
 import type { ControlArguments } from "../core/arguments.ts";
 import type { LoadedDeploy } from "../sandbox/deploy_sandbox.ts";
 import type { LocalPathPolicy } from "../operations/local_paths.ts";
+import type { LocalFileCache } from "../operations/local_files.ts";
 import { callOperation } from "../operations/registry.ts";
 import { callUserOperation, type userCall } from "../operations/user_ops.ts";
 import type { HostSession } from "./session.ts";
@@ -22,6 +23,8 @@ export interface CallerContext {
   deploy: LoadedDeploy;
   deployDefaults: ControlArguments;
   policy: LocalPathPolicy;
+  /** The run's local files: small ones read once, large ones hashed once. */
+  files: LocalFileCache;
   config?: Readonly<Record<string, unknown>>;
   plan: HostPlan;
 }
@@ -31,7 +34,7 @@ export function operationCaller(
   session: HostSession,
   name: string,
   args: unknown[],
-  { defined, deploy, deployDefaults, policy, config, plan }: CallerContext,
+  { defined, deploy, deployDefaults, policy, files, config, plan }: CallerContext,
 ): (dryRun: boolean, wantDiff: boolean) => Promise<OperationResult> {
   return (dryRun, wantDiff) =>
     defined
@@ -44,22 +47,11 @@ export function operationCaller(
           policy,
           base: dirOf(deploy.path),
           deploy: deploy.name,
-          read: (path) => readOnce(deploy, path),
+          files,
           resolved: (path, access) => access === "read" && plan.localRead(path),
         },
         config,
       });
-}
-
-/** Reads a local file for a deploy once per run, whatever the number of hosts. */
-function readOnce(deploy: LoadedDeploy, path: string): Promise<Uint8Array> {
-  let bytes = deploy.localFiles.get(path);
-  if (!bytes) {
-    bytes = Deno.readFile(path);
-    deploy.localFiles.set(path, bytes);
-    bytes.catch(() => deploy.localFiles.delete(path));
-  }
-  return bytes;
 }
 
 /** The directory of a path. */

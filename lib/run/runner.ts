@@ -17,6 +17,7 @@ import { batchesOf } from "./batches.ts";
 import { Coordinator } from "./coordinator.ts";
 import { dirOf, runHost } from "./host_run.ts";
 import { LocalPathPolicy } from "../operations/local_paths.ts";
+import { LocalFileCache } from "../operations/local_files.ts";
 import { defaultRunLock } from "./_host_lock.ts";
 
 export type { RunOutcome, RunRequest } from "./request.ts";
@@ -70,7 +71,7 @@ export async function runDeploys(request: RunRequest): Promise<RunOutcome> {
     const lock = request.dryRun
       ? undefined
       : request.runLock ?? defaultRunLock(request.context.runProcess);
-    const shared = { sandbox, coordinator, policy, lock };
+    const shared = { sandbox, coordinator, policy, files: new LocalFileCache(), lock };
     let refused = 0;
     // Missing local sources, each said once; after the first no further host starts.
     const inputErrors = new Set<string>();

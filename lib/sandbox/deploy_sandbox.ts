@@ -18,8 +18,6 @@ export interface LoadedDeploy {
   name: string;
   /** Control arguments for every operation of the deploy. */
   defaults: Record<string, unknown>;
-  /** Local files the deploy read, shared by every host of the run (read once). */
-  readonly localFiles: Map<string, Promise<Uint8Array>>;
 }
 
 /** Answers a deploy's operation, fact and coordination calls. */
@@ -93,7 +91,6 @@ export class DeploySandbox implements Disposable {
               path: paths[index],
               name: deploy.name,
               defaults: decode(deploy.defaults) as Record<string, unknown>,
-              localFiles: new Map(),
             })));
           } else if (message.type === "load-error") {
             reject(new InputError(`Deploy ${message.path} failed to load: ${message.message}`));

@@ -8,12 +8,24 @@ import { tempDir } from "../helpers/temp.ts";
 
 Deno.test("stagedMoveCommand() makes a private file, sets mode and owner through its descriptor, renames, and removes it on failure", async (t) => {
   const temp = "/etc/.motd.skiff-1";
-  await t.step("from a staged copy, with a mode", () => {
+  await t.step("from a file the command reads itself, with a mode", () => {
     strictEqual(
-      stagedMoveCommand("/etc/motd", { temp, from: "/tmp/.skiff-put-x", chmod: "640" }).render(),
-      "( umask 077 && set -C && exec 7>/etc/.motd.skiff-1 && set +C && cat /tmp/.skiff-put-x >&7 && " +
+      stagedMoveCommand("/etc/motd", { temp, from: "/srv/app conf", chmod: "640" }).render(),
+      "( umask 077 && set -C && exec 7>/etc/.motd.skiff-1 && set +C && " +
         'f=/proc/self/fd/7 h= && { [ -e "$f" ] || f=/etc/.motd.skiff-1 h=-h; } && ' +
+        `if [ -n "$h" ]; then cat -- '/srv/app conf' >&7; else cp -- '/srv/app conf' "$f"; fi && ` +
         'chmod -- 640 "$f" ) && mv -f -- /etc/.motd.skiff-1 /etc/motd || ' +
+        "{ rm -f -- /etc/.motd.skiff-1; exit 1; }",
+    );
+  });
+  await t.step("from stdin, counting the bytes", () => {
+    strictEqual(
+      stagedMoveCommand("/etc/motd", { temp, from: "stdin", size: 1234, chmod: "600" }).render(),
+      "( umask 077 && set -C && exec 7>/etc/.motd.skiff-1 && set +C && cat >&7 && " +
+        'f=/proc/self/fd/7 h= && { [ -e "$f" ] || f=/etc/.motd.skiff-1 h=-h; } && ' +
+        '{ [ "$(stat -L -c %s -- "$f")" = 1234 ] || ' +
+        "{ echo 'the upload ended early: expected 1234 bytes' >&2; false; }; } && " +
+        'chmod -- 600 "$f" ) && mv -f -- /etc/.motd.skiff-1 /etc/motd || ' +
         "{ rm -f -- /etc/.motd.skiff-1; exit 1; }",
     );
   });
@@ -82,6 +94,46 @@ Deno.test("stagedMoveCommand() makes a private file, sets mode and owner through
     strictEqual(result.exitCode, 1);
     strictEqual(await Deno.lstat(dir.join("victim")).then(() => true, () => false), false);
   });
+  await t.step("in sh: a cut-off stdin never lands; the exact count does", async () => {
+    await using dir = await tempDir();
+    const put = async (content: string, size: number) => {
+      const command = stagedMoveCommand(dir.join("f"), {
+        temp: dir.join(".f.t"),
+        from: "stdin",
+        size,
+      });
+      return await runProcess(["sh", "-c", command.render()], { stdin: content });
+    };
+    const short = await put("abc", 4);
+    deepStrictEqual(
+      [short.exitCode, short.output.stderr, [...Deno.readDirSync(dir.path)].length],
+      [1, "the upload ended early: expected 4 bytes", 0],
+    );
+    strictEqual((await put("abcde", 4)).exitCode, 1);
+    strictEqual([...Deno.readDirSync(dir.path)].length, 0);
+    strictEqual((await put("abcd", 4)).exitCode, 0);
+    strictEqual(await Deno.readTextFile(dir.join("f")), "abcd");
+  });
+  await t.step(
+    "in sh: a file read by the command itself, with cp through the descriptor",
+    async () => {
+      await using dir = await tempDir();
+      await Deno.writeTextFile(dir.join("src"), "from a file\n");
+      const command = stagedMoveCommand(dir.join("f"), {
+        temp: dir.join(".f.t"),
+        from: dir.join("src"),
+        chmod: "640",
+      });
+      const result = await runProcess(["sh", "-c", command.render()]);
+      strictEqual(result.exitCode, 0, result.output.stderr);
+      const info = await Deno.lstat(dir.join("f"));
+      deepStrictEqual(
+        [(info.mode! & 0o7777).toString(8), await Deno.readTextFile(dir.join("f"))],
+        ["640", "from a file\n"],
+      );
+      deepStrictEqual([...Deno.readDirSync(dir.path)].map((e) => e.name).sort(), ["f", "src"]);
+    },
+  );
 });
 
 Deno.test("stagedUpload() killed mid-way (Ctrl-C) removes its temporary file under the same rights", async () => {
@@ -99,7 +151,7 @@ Deno.test("stagedUpload() killed mid-way (Ctrl-C) removes its temporary file und
     const child = new Deno.Command("sh", { args: ["-c", command.render()], stdin: "piped" })
       .spawn();
     const writer = child.stdin.getWriter();
-    if (options._stdin !== undefined) {
+    if ((options as { openStdin?: unknown }).openStdin !== undefined) {
       await writer.write(new Uint8Array(1024));
       while ([...Deno.readDirSync(dir.path)].length === 0) {
         await new Promise((r) => setTimeout(r, 5));

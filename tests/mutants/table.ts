@@ -52,10 +52,10 @@ export const MUTANTS: readonly Mutant[] = [
     tests: ["tests/connectors/kit_test.ts"],
   },
   {
-    id: "chroot-put-moves-a-failed-source",
-    file: "connectors/chroot.ts",
-    original: "        () => stop.abort(),",
-    replacement: "        () => {},",
+    id: "staged-upload-source-failure-unnamed",
+    file: "connectors/_staged_upload.ts",
+    original: "throw typeof source === \"string\" ? error : sourceFailed(error);",
+    replacement: "throw error;",
     tests: ["tests/connectors/chroot_test.ts"],
   },
   {
@@ -583,8 +583,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: "upload-ignores-ctrl-c",
     file: "connectors/ssh/transfer.ts",
-    original: "await bytes.pipeTo(webWritable(write), { signal });",
-    replacement: "await bytes.pipeTo(webWritable(write));",
+    original: "await sftp.writeFile(path, upload.stream(), { mode: octal, signal });",
+    replacement: "await sftp.writeFile(path, upload.stream(), { mode: octal });",
     tests: ["tests/run/fault_stop_test.ts"],
   },
   {

@@ -183,13 +183,13 @@ Deno.test("operations reach local files only through the policy's resolveLocal/r
     }
   };
   await walk("");
-  // Each of these reads or writes only a path resolveLocal returned (checked by the policy).
+  // Each of these reads or writes only a path resolveLocal returned (checked by the policy);
+  // local_files.ts reads the paths registry.ts and files_sync.ts resolved.
   deepStrictEqual(found, {
-    "call_arguments.ts": ["Deno.readFile"],
-    "files.ts": ["Deno.readFile"],
-    "files_sync.ts": ["Deno.readDir", "Deno.readFile"],
+    "files.ts": ["Deno.stat"],
+    "files_sync.ts": ["Deno.readDir", "Deno.readFile", "Deno.stat"],
+    "local_files.ts": ["Deno.open", "Deno.readFile", "Deno.stat"],
     "local_paths.ts": ["Deno.realPathSync"],
-    "registry.ts": ["Deno.readFile"],
     "template.ts": ["Deno.readTextFileSync"],
   });
 });

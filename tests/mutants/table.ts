@@ -54,7 +54,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: "staged-upload-source-failure-unnamed",
     file: "connectors/_staged_upload.ts",
-    original: "throw typeof source === \"string\" ? error : sourceFailed(error);",
+    original: 'throw typeof source === "string" ? error : sourceFailed(error);',
     replacement: "throw error;",
     tests: ["tests/connectors/chroot_test.ts"],
   },

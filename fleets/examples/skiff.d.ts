@@ -466,6 +466,24 @@ export interface Operations {
       options?: FileAttributes & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
+    /**
+     * Copies the host's file `src` to `dest` on the host (through a temporary
+     * file renamed into place); skipped when the sha256 matches. The copy
+     * gets `mode`, else the mode of the file it replaces, else the source's.
+     */
+    copy(
+      src: string,
+      dest: string,
+      options?: FileAttributes & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Renames `src` to `dest` on the host (`mv`); no change when `src` is gone and `dest` is there. */
+    move(
+      src: string,
+      dest: string,
+      options?: OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
   };
   /** Debian and Ubuntu packages. */
   apt: {

@@ -50,6 +50,7 @@ import { sysctl } from "./sysctl.ts";
 import * as systemd from "./systemd.ts";
 import { template } from "./template.ts";
 import * as users from "./users.ts";
+import { MORE_OPERATIONS } from "./more_operations.ts";
 
 /** How an operation takes its arguments. */
 export interface OperationSpec {
@@ -303,6 +304,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     mayChange: GIT_REPO,
     run: git.repo,
   },
+  ...MORE_OPERATIONS,
 };
 
 export { type LocalFiles, splitCall } from "./call_arguments.ts";

@@ -98,6 +98,8 @@ const SAMPLES: Record<string, (paths: { read: string; dir: string; write: string
     "files.sync": (p) => [p.dir, "/srv/x"],
     "files.template": (p) => [p.read, "/srv/x"],
     "files.replace": () => ["/srv/x", "a", "b"],
+    "files.copy": () => ["/srv/x", "/srv/y"],
+    "files.move": () => ["/srv/x", "/srv/y"],
     "server.user": () => [{ name: "deploy" }],
     "server.group": () => [{ name: "site" }],
     "server.hostname": () => ["web1"],

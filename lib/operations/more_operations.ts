@@ -1,0 +1,32 @@
+/**
+ * Operations added beside the first table in `registry.ts` (which is kept
+ * under the file-size limit): copy and move on the host, cron entries,
+ * time zone and locale, waiting for a host to be ready. Merged into
+ * `OPERATIONS`.
+ *
+ * @module
+ */
+
+import type { OperationSpec } from "./registry.ts";
+import { all, pathAt } from "./effects.ts";
+import { copy, move } from "./files_copy.ts";
+
+const FILE_ATTRIBUTES = ["mode", "user", "group"] as const;
+
+/** The added operations by dotted name. */
+export const MORE_OPERATIONS: Readonly<Record<string, OperationSpec>> = {
+  "files.copy": {
+    positional: 2,
+    options: [...FILE_ATTRIBUTES],
+    subject: (positional) => positional[1],
+    mayChange: pathAt(1),
+    run: copy,
+  },
+  "files.move": {
+    positional: 2,
+    options: [],
+    subject: (positional) => positional[1],
+    mayChange: all(pathAt(0, () => true), pathAt(1, () => true)),
+    run: move,
+  },
+};

@@ -485,6 +485,30 @@ export interface Operations {
       control?: OpControl,
     ): Promise<OperationResult>;
   };
+  /** Cron. */
+  cron: {
+    /**
+     * One crontab line below a `# skiff: NAME` marker in `user`'s crontab
+     * (the connecting user's by default). Unset schedule fields are `*`;
+     * `env` becomes `KEY='value'` before the command. Written with
+     * `crontab -`, or as cron's spool file where the host has no `crontab`.
+     */
+    entry(
+      name: string,
+      options: {
+        command?: string;
+        minute?: string | number;
+        hour?: string | number;
+        dayOfMonth?: string | number;
+        month?: string | number;
+        dayOfWeek?: string | number;
+        user?: string;
+        present?: boolean;
+        env?: Record<string, string>;
+      } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
   /** Debian and Ubuntu packages. */
   apt: {
     /** Installs (or removes, or upgrades) packages; only what is missing, in one apt-get call. */
@@ -615,6 +639,22 @@ export interface Facts {
     running(): Promise<boolean>;
     service(name: string): Promise<ServiceFact>;
   };
+  /** Cron facts. */
+  cron: {
+    /** The entries `cron.entry` manages in a user's crontab (the connecting user's by default), by name. */
+    entries(user?: string): Promise<Record<string, CronEntryFact>>;
+  };
+}
+
+/** What `facts.cron.entries` returns for each entry: its schedule fields and command line. */
+export interface CronEntryFact {
+  minute: string;
+  hour: string;
+  dayOfMonth: string;
+  month: string;
+  dayOfWeek: string;
+  /** The command as the crontab line holds it (with any `KEY='value'` prefix of `env`). */
+  command: string;
 }
 
 // lib/api/deploy.ts

@@ -226,6 +226,30 @@ export interface Operations {
       control?: OpControl,
     ): Promise<OperationResult>;
   };
+  /** Cron. */
+  cron: {
+    /**
+     * One crontab line below a `# skiff: NAME` marker in `user`'s crontab
+     * (the connecting user's by default). Unset schedule fields are `*`;
+     * `env` becomes `KEY='value'` before the command. Written with
+     * `crontab -`, or as cron's spool file where the host has no `crontab`.
+     */
+    entry(
+      name: string,
+      options: {
+        command?: string;
+        minute?: string | number;
+        hour?: string | number;
+        dayOfMonth?: string | number;
+        month?: string | number;
+        dayOfWeek?: string | number;
+        user?: string;
+        present?: boolean;
+        env?: Record<string, string>;
+      } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
   /** Debian and Ubuntu packages. */
   apt: {
     /** Installs (or removes, or upgrades) packages; only what is missing, in one apt-get call. */

@@ -8,7 +8,8 @@
  */
 
 import type { OperationSpec } from "./registry.ts";
-import { all, pathAt } from "./effects.ts";
+import { all, keys, pathAt } from "./effects.ts";
+import { cronKeys, entry } from "./cron.ts";
 import { copy, move } from "./files_copy.ts";
 
 const FILE_ATTRIBUTES = ["mode", "user", "group"] as const;
@@ -28,5 +29,21 @@ export const MORE_OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     subject: (positional) => positional[1],
     mayChange: all(pathAt(0, () => true), pathAt(1, () => true)),
     run: move,
+  },
+  "cron.entry": {
+    positional: 1,
+    options: [
+      "command",
+      "minute",
+      "hour",
+      "dayOfMonth",
+      "month",
+      "dayOfWeek",
+      "user",
+      "present",
+      "env",
+    ],
+    mayChange: keys((call) => cronKeys(call.options.user)),
+    run: entry,
   },
 };

@@ -100,6 +100,7 @@ const SAMPLES: Record<string, (paths: { read: string; dir: string; write: string
     "files.replace": () => ["/srv/x", "a", "b"],
     "files.copy": () => ["/srv/x", "/srv/y"],
     "files.move": () => ["/srv/x", "/srv/y"],
+    "cron.entry": () => ["backup", { command: "true" }],
     "server.user": () => [{ name: "deploy" }],
     "server.group": () => [{ name: "site" }],
     "server.hostname": () => ["web1"],

@@ -359,6 +359,16 @@ export interface Operations {
       options?: { persist?: boolean; file?: string } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
+    /**
+     * Sets the time zone: `/etc/localtime` a link to `/usr/share/zoneinfo/TZ`
+     * and `/etc/timezone` holding `TZ`. A zone with no file there is refused.
+     */
+    timezone(tz: string, options?: OpControl, control?: OpControl): Promise<OperationResult>;
+    /**
+     * Sets `LANG` in /etc/default/locale; where /etc/locale.gen exists, enables
+     * the locale there and runs `locale-gen` first.
+     */
+    locale(locale: string, options?: OpControl, control?: OpControl): Promise<OperationResult>;
     /** Reboots the host, waits until it is back (a new boot id), and carries on. */
     reboot(
       options?: { waitSeconds?: number; delaySeconds?: number } & OpControl,

@@ -10,6 +10,9 @@
 import type { OperationSpec } from "./registry.ts";
 import { all, keys, pathAt } from "./effects.ts";
 import { cronKeys, entry } from "./cron.ts";
+import { fileKey } from "./file_state.ts";
+import { locale, LOCALE_ARCHIVE_DIR } from "./locale.ts";
+import { timezone } from "./timezone.ts";
 import { copy, move } from "./files_copy.ts";
 
 const FILE_ATTRIBUTES = ["mode", "user", "group"] as const;
@@ -45,5 +48,21 @@ export const MORE_OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     ],
     mayChange: keys((call) => cronKeys(call.options.user)),
     run: entry,
+  },
+  "server.timezone": {
+    positional: 1,
+    options: [],
+    mayChange: keys(() => [fileKey("/etc/localtime"), fileKey("/etc/timezone")]),
+    run: timezone,
+  },
+  "server.locale": {
+    positional: 1,
+    options: [],
+    mayChange: keys(() => [
+      fileKey("/etc/default/locale"),
+      fileKey("/etc/locale.gen"),
+      `${fileKey(LOCALE_ARCHIVE_DIR)}/`,
+    ]),
+    run: locale,
   },
 };

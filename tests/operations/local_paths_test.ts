@@ -101,6 +101,8 @@ const SAMPLES: Record<string, (paths: { read: string; dir: string; write: string
     "files.copy": () => ["/srv/x", "/srv/y"],
     "files.move": () => ["/srv/x", "/srv/y"],
     "cron.entry": () => ["backup", { command: "true" }],
+    "server.timezone": () => ["UTC"],
+    "server.locale": () => ["C.UTF-8"],
     "server.user": () => [{ name: "deploy" }],
     "server.group": () => [{ name: "site" }],
     "server.hostname": () => ["web1"],

@@ -369,6 +369,16 @@ export interface Operations {
      * the locale there and runs `locale-gen` first.
      */
     locale(locale: string, options?: OpControl, control?: OpControl): Promise<OperationResult>;
+    /**
+     * Waits on the host, checking every second for at most `timeout` seconds
+     * (default 60), until a TCP port on it accepts, `path` exists and
+     * `command` succeeds (all that are given). Never a change; fails naming
+     * what is still not ready. A dry run does not wait.
+     */
+    wait(
+      options: { port?: number; path?: string; command?: string; timeout?: number } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
     /** Reboots the host, waits until it is back (a new boot id), and carries on. */
     reboot(
       options?: { waitSeconds?: number; delaySeconds?: number } & OpControl,

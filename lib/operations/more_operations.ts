@@ -7,12 +7,13 @@
  * @module
  */
 
-import type { OperationSpec } from "./registry.ts";
-import { all, keys, pathAt } from "./effects.ts";
+import type { OperationSpec } from "./operation_spec.ts";
+import { all, keys, NOTHING, pathAt } from "./effects.ts";
 import { cronKeys, entry } from "./cron.ts";
 import { fileKey } from "./file_state.ts";
 import { locale, LOCALE_ARCHIVE_DIR } from "./locale.ts";
 import { timezone } from "./timezone.ts";
+import { wait } from "./wait.ts";
 import { copy, move } from "./files_copy.ts";
 
 const FILE_ATTRIBUTES = ["mode", "user", "group"] as const;
@@ -64,5 +65,12 @@ export const MORE_OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       `${fileKey(LOCALE_ARCHIVE_DIR)}/`,
     ]),
     run: locale,
+  },
+  "server.wait": {
+    positional: 0,
+    options: ["port", "path", "command", "timeout"],
+    subject: "port",
+    mayChange: NOTHING,
+    run: wait,
   },
 };

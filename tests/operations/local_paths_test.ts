@@ -103,6 +103,7 @@ const SAMPLES: Record<string, (paths: { read: string; dir: string; write: string
     "cron.entry": () => ["backup", { command: "true" }],
     "server.timezone": () => ["UTC"],
     "server.locale": () => ["C.UTF-8"],
+    "server.wait": () => [{ path: "/srv/x" }],
     "server.user": () => [{ name: "deploy" }],
     "server.group": () => [{ name: "site" }],
     "server.hostname": () => ["web1"],

@@ -36,10 +36,14 @@ export interface CronEntryOptions {
 
 const FIELDS = ["minute", "hour", "dayOfMonth", "month", "dayOfWeek"] as const;
 
-/** The keys `cron.entry` may change: the crontab, and its spool file. */
+/**
+ * The keys `cron.entry` may change: the user's crontab and its spool file;
+ * with no user named, any crontab (whose the connecting user's is, is not
+ * known to a declaration).
+ */
 export function cronKeys(user: unknown): string[] {
-  const name = typeof user === "string" ? user : undefined;
-  return name === undefined ? [cronKey(name)] : [cronKey(name), fileKey(`${CRON_SPOOL}/${name}`)];
+  if (typeof user !== "string") return ["cron:", `${fileKey(CRON_SPOOL)}/`];
+  return [cronKey(user), fileKey(`${CRON_SPOOL}/${user}`)];
 }
 
 function fail(what: string, detail: string): never {
@@ -96,7 +100,9 @@ export async function entry(
   const present = options.present ?? true;
   const line = present ? entryLine(options) : undefined;
   const builder = new ResultBuilder();
-  const key = cronKey(user);
+  // The connecting user's crontab is known by that user's name, as when it is named.
+  const who = user ?? (await runScript(ctx, sh`id -un`, builder))[0];
+  const key = cronKey(who);
   const current = await readKey<Crontab>(ctx, key, async () => {
     const lines = await runScript(ctx, crontabCommand(user), builder);
     return parseCrontab(lines.join("\n"));
@@ -131,9 +137,7 @@ export async function entry(
     );
   }
   predict(ctx, key, { via: current.via, lines: next });
-  if (current.via === "spool" && user !== undefined) {
-    predict(ctx, fileKey(`${CRON_SPOOL}/${user}`), UNKNOWN);
-  }
+  if (current.via === "spool") predict(ctx, fileKey(`${CRON_SPOOL}/${who}`), UNKNOWN);
   if (!ctx.dryRun) await write(ctx, { via: current.via, text, user }, builder);
   return builder.done("");
 }

@@ -75,9 +75,9 @@ export function serviceKey(name: string): string {
   return `service:${unitNames(name).unit}`;
 }
 
-/** The predicted-state key of a user's crontab (`~`: the connecting user's). */
-export function cronKey(user: string | undefined): string {
-  return `cron:${user ?? "~"}`;
+/** The predicted-state key of a user's crontab. */
+export function cronKey(user: string): string {
+  return `cron:${user}`;
 }
 
 /** Where commands live: a change there may change what `server.which` finds. */
@@ -151,10 +151,15 @@ const RULES: Readonly<
   },
   "server.arch": async (_state, _args, host) => ({ value: await host() }),
   "server.kernel": (state, _args, host) => valueOf(state.lookup("kernel"), host),
-  "cron.entries": (state, args, host) => {
-    const found = state.lookup(cronKey(args[0] as string | undefined));
+  "cron.entries": async (state, args, host) => {
+    // The connecting user's: unknown once any crontab was predicted (it may be that user's).
+    if (args[0] === undefined) {
+      const latest = state.touchedBy(["cron:"]);
+      return latest ? { unknown: latest.cause } : { value: await host() };
+    }
+    const found = state.lookup(cronKey(args[0] as string));
     if (found.from !== "state" || found.value === UNKNOWN) return valueOf(found, host);
-    return Promise.resolve({ value: managedEntries((found.value as Crontab).lines) });
+    return { value: managedEntries((found.value as Crontab).lines) };
   },
   "systemd.running": async (_state, _args, host) => ({ value: await host() }),
   "packages.manager": async (_state, _args, host) => ({ value: await host() }),

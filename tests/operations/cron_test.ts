@@ -3,8 +3,9 @@
  * (tests/helpers/debian_root.ts) through the real ChrootConnector. The
  * cached tree has no `crontab` (cron is not installed and there is no
  * mirror to install it from here), so these runs write cron's spool file
- * /var/spool/cron/crontabs/USER as `crontab` does; the `crontab -` path is
- * the same text piped to `crontab`, not run here.
+ * /var/spool/cron/crontabs/USER as `crontab` does. The `crontab -l` /
+ * `crontab -` path runs against a fake `crontab` script (named as such)
+ * that keeps each user's crontab in /var/tmp.
  */
 
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
@@ -111,6 +112,56 @@ Deno.test("cron.entry adds, updates and removes marker-managed lines once; its d
           "# skiff: hello\n*/5 * * * * echo hi",
         );
       },
+    );
+  } finally {
+    await connector.disconnect();
+  }
+});
+
+/** A fake `crontab` (named as such): `[-u USER] -l` and `[-u USER] -`, kept in /var/tmp/fake-crontab.USER. */
+const FAKE_CRONTAB = `#!/bin/sh
+u=$(id -un)
+if [ "$1" = -u ]; then u=$2; shift 2; fi
+f=/var/tmp/fake-crontab.$u
+if [ "$u" = broken ]; then echo "crontabs/broken: Permission denied" >&2; exit 1; fi
+case "$1" in
+  -l) if [ -f "$f" ]; then cat "$f"; else echo "no crontab for $u" >&2; exit 1; fi ;;
+  -) cat > "$f"; echo "$u" >> /var/tmp/fake-crontab.installs ;;
+  *) exit 2 ;;
+esac
+`;
+
+Deno.test("cron.entry through crontab -l / crontab - (a fake crontab): once, predicted, and a failing crontab -l is no empty crontab", async () => {
+  await using root = await debianRoot();
+  await root.sh(`cat > /usr/bin/crontab <<'EOF'\n${FAKE_CRONTAB}EOF\nchmod 755 /usr/bin/crontab`);
+  const host = { name: "debian", data: { chroot_directory: root.path }, groups: ["all"] };
+  const connector = new ChrootConnector(host, { runProcess });
+  await connector.connect();
+  try {
+    const run = await dryThenReal({ host, connector }, [
+      ["cron.entry", "backup", BACKUP],
+      ["cron.entry", "backup", BACKUP],
+      ["cron.entry", "mine", { command: "true", dayOfWeek: "1-5" }],
+      ["cron.entry", "mine", { command: "true", dayOfWeek: "1-5" }],
+      ["cron.entry", "backup", { user: "root", present: false }],
+      ["cron.entry", "x", { command: "true", user: "broken" }],
+    ]);
+    deepStrictEqual(shown(run.real).map((line) => line.split("\n")[0]), [
+      "changed: added cron entry backup for root",
+      "no change: cron entry backup is as wanted for root",
+      "changed: added cron entry mine",
+      "no change: cron entry mine is as wanted",
+      "changed: removed cron entry backup for root",
+      "failed",
+    ]);
+    deepStrictEqual(shown(run.dry), shown(run.real));
+    strictEqual(
+      await root.sh("cat /var/tmp/fake-crontab.root; cat /var/tmp/fake-crontab.installs"),
+      "# skiff: mine\n* * * * 1-5 true\nroot\nroot\nroot",
+    );
+    strictEqual(
+      await root.sh("ls /var/spool/cron 2>&1 || true"),
+      "ls: cannot access '/var/spool/cron': No such file or directory",
     );
   } finally {
     await connector.disconnect();

@@ -50,10 +50,16 @@ export async function timezone(ctx: OpContext, tz: unknown): Promise<OperationRe
   }
   if (now.directory) throw new OperationError(`server.timezone: /etc/localtime is a directory`);
   if (now.link === zone && now.named === tz) return builder.done(`time zone is ${tz}`);
-  const before = now.named ||
-    (now.link.startsWith(`${ZONEINFO}/`) ? now.link.slice(ZONEINFO.length + 1) : "(none)");
-  builder.change(`time zone ${before} -> ${tz}`);
-  if (ctx.wantDiff) builder.diff(`timezone: ${before} → ${tz}`);
+  if (now.link === zone) {
+    // The zone is right; only /etc/timezone says otherwise.
+    builder.change(`/etc/timezone ${now.named || "(none)"} -> ${tz}`);
+    if (ctx.wantDiff) builder.diff(`/etc/timezone: ${now.named || "(none)"} → ${tz}`);
+  } else {
+    const before = now.named ||
+      (now.link.startsWith(`${ZONEINFO}/`) ? now.link.slice(ZONEINFO.length + 1) : "(none)");
+    builder.change(`time zone ${before} -> ${tz}`);
+    if (ctx.wantDiff) builder.diff(`timezone: ${before} → ${tz}`);
+  }
   predictFile(ctx, "/etc/localtime", { type: "link", target: zone });
   if (now.named !== tz) await predictRewrite(ctx, "/etc/timezone", encoder.encode(`${tz}\n`));
   if (!ctx.dryRun) {

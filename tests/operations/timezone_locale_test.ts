@@ -60,7 +60,7 @@ Deno.test("server.timezone links /etc/localtime and writes /etc/timezone once; r
     "no change: time zone is Europe/Berlin\n",
     "failed",
     "changed: removed /etc/timezone\n",
-    "changed: time zone Europe/Berlin -> Europe/Berlin\ntimezone: Europe/Berlin → Europe/Berlin",
+    "changed: /etc/timezone (none) -> Europe/Berlin\n/etc/timezone: (none) → Europe/Berlin",
     "changed: time zone Europe/Berlin -> UTC\ntimezone: Europe/Berlin → UTC",
     "no change: time zone is UTC\n",
   ]);

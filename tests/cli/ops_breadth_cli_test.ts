@@ -4,7 +4,8 @@
  * the converged hosts. cron, time zone and locale in a Debian tree
  * (`connector: chroot`); copy, move and wait on @local in a temporary
  * directory. The deploy reads `facts.cron.entries` after its `cron.entry`,
- * so the dry run's prediction of that fact is what it writes.
+ * so the dry run's prediction of that fact is what it writes; `skiff facts`
+ * reads it afterwards, for root by name and for the connecting user.
  */
 
 import { deepStrictEqual, match as assertMatch, strictEqual } from "node:assert/strict";
@@ -73,6 +74,19 @@ Deno.test("skiff deploy: cron.entry, cron.entries, server.timezone, server.local
     "backup\n/usr/share/zoneinfo/Europe/Berlin",
   );
   strictEqual(await Deno.readTextFile(`${d}/moved.conf`), "one\n");
+  const facts = await runSkiff([
+    "facts",
+    `@chroot${root.path}`,
+    "cron.entries:root",
+    "cron.entries",
+  ]);
+  strictEqual(facts.code, 0, facts.stdout + facts.stderr);
+  const backup =
+    `{"backup":{"minute":"30","hour":"2","dayOfMonth":"*","month":"*","dayOfWeek":"*","command":"/usr/local/bin/backup"}}`;
+  strictEqual(
+    facts.stdout,
+    `[@chroot${root.path}] cron.entries:root: ${backup}\n[@chroot${root.path}] cron.entries: ${backup}\n`,
+  );
   const again = await deploy("-y");
   strictEqual(again.code, 0, again.stdout + again.stderr);
   // Unchanged operations are not printed (without -v); copy and move run again on @local.

@@ -359,6 +359,26 @@ export interface Operations {
       options?: { persist?: boolean; file?: string } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
+    /**
+     * Sets the time zone: `/etc/localtime` a link to `/usr/share/zoneinfo/TZ`
+     * and `/etc/timezone` holding `TZ`. A zone with no file there is refused.
+     */
+    timezone(tz: string, options?: OpControl, control?: OpControl): Promise<OperationResult>;
+    /**
+     * Sets `LANG` in /etc/default/locale; where /etc/locale.gen exists, enables
+     * the locale there and runs `locale-gen` first.
+     */
+    locale(locale: string, options?: OpControl, control?: OpControl): Promise<OperationResult>;
+    /**
+     * Waits on the host, checking every second for at most `timeout` seconds
+     * (default 60), until a TCP port on it accepts, `path` exists and
+     * `command` succeeds (all that are given). Never a change; fails naming
+     * what is still not ready. A dry run does not wait.
+     */
+    wait(
+      options: { port?: number; path?: string; command?: string; timeout?: number } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
     /** Reboots the host, waits until it is back (a new boot id), and carries on. */
     reboot(
       options?: { waitSeconds?: number; delaySeconds?: number } & OpControl,
@@ -464,6 +484,48 @@ export interface Operations {
       match: string | RegExp,
       replacement: string,
       options?: FileAttributes & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /**
+     * Copies the host's file `src` to `dest` on the host (through a temporary
+     * file renamed into place); skipped when the sha256 matches. The copy
+     * gets `mode`, else the mode of the file it replaces, else the source's.
+     */
+    copy(
+      src: string,
+      dest: string,
+      options?: FileAttributes & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Renames `src` to `dest` on the host (`mv`); no change when `src` is gone and `dest` is there. */
+    move(
+      src: string,
+      dest: string,
+      options?: OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
+  /** Cron. */
+  cron: {
+    /**
+     * One crontab line below a `# skiff: NAME` marker in `user`'s crontab
+     * (the connecting user's by default). Unset schedule fields are `*`;
+     * `env` becomes `KEY='value'` before the command. Written with
+     * `crontab -`, or as cron's spool file where the host has no `crontab`.
+     */
+    entry(
+      name: string,
+      options: {
+        command?: string;
+        minute?: string | number;
+        hour?: string | number;
+        dayOfMonth?: string | number;
+        month?: string | number;
+        dayOfWeek?: string | number;
+        user?: string;
+        present?: boolean;
+        env?: Record<string, string>;
+      } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
   };
@@ -597,6 +659,22 @@ export interface Facts {
     running(): Promise<boolean>;
     service(name: string): Promise<ServiceFact>;
   };
+  /** Cron facts. */
+  cron: {
+    /** The entries `cron.entry` manages in a user's crontab (the connecting user's by default), by name. */
+    entries(user?: string): Promise<Record<string, CronEntryFact>>;
+  };
+}
+
+/** What `facts.cron.entries` returns for each entry: its schedule fields and command line. */
+export interface CronEntryFact {
+  minute: string;
+  hour: string;
+  dayOfMonth: string;
+  month: string;
+  dayOfWeek: string;
+  /** The command as the crontab line holds it (with any `KEY='value'` prefix of `env`). */
+  command: string;
 }
 
 // lib/api/deploy.ts

@@ -11,6 +11,7 @@
 import type { FileStat, ServiceFact, UserFact } from "../api/mod.ts";
 import type { FactDefinition } from "../facts/fact.ts";
 import { unitNames } from "../facts/systemd.ts";
+import { type Crontab, managedEntries } from "../facts/cron.ts";
 import type { OpContext } from "./context.ts";
 import { fileKey, type FileState, resolveFile } from "./file_state.ts";
 import {
@@ -72,6 +73,11 @@ const MANAGER_OF: Readonly<Record<string, string>> = {
 /** The state key of a service. */
 export function serviceKey(name: string): string {
   return `service:${unitNames(name).unit}`;
+}
+
+/** The predicted-state key of a user's crontab. */
+export function cronKey(user: string): string {
+  return `cron:${user}`;
 }
 
 /** Where commands live: a change there may change what `server.which` finds. */
@@ -145,6 +151,16 @@ const RULES: Readonly<
   },
   "server.arch": async (_state, _args, host) => ({ value: await host() }),
   "server.kernel": (state, _args, host) => valueOf(state.lookup("kernel"), host),
+  "cron.entries": async (state, args, host) => {
+    // The connecting user's: unknown once any crontab was predicted (it may be that user's).
+    if (args[0] === undefined) {
+      const latest = state.touchedBy(["cron:"]);
+      return latest ? { unknown: latest.cause } : { value: await host() };
+    }
+    const found = state.lookup(cronKey(args[0] as string));
+    if (found.from !== "state" || found.value === UNKNOWN) return valueOf(found, host);
+    return { value: managedEntries((found.value as Crontab).lines) };
+  },
   "systemd.running": async (_state, _args, host) => ({ value: await host() }),
   "packages.manager": async (_state, _args, host) => ({ value: await host() }),
   "server.which": async (state, _args, host) => {

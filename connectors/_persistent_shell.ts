@@ -70,6 +70,13 @@ export interface PersistentShellOptions {
   onInterrupt?: (pid: number | undefined) => void;
 }
 
+/**
+ * The start of the shell's first line: when it exits (its input ended: the
+ * owner closed it, or the connection under it dropped) it removes the files
+ * listed in `skiff_rm`. Commands run in subshells, which never inherit the trap.
+ */
+const EXIT_TRAP = `skiff_rm=; trap 'eval "rm -f -- $skiff_rm"' EXIT; `;
+
 interface Pending {
   marker: string;
   lines: OutputCollector;
@@ -131,6 +138,7 @@ export class PersistentShell {
   /** Random per shell, so no command's output can pass for it. */
   readonly #pidLine = `__skiff_shell_pid_${crypto.randomUUID().replaceAll("-", "")}:`;
   readonly #onInterrupt?: (pid: number | undefined) => void;
+  readonly #removals = new Set<string>();
   #closed: Promise<void>;
 
   /**
@@ -145,8 +153,31 @@ export class PersistentShell {
       this.#read(streams.stdout, "stdout"),
       this.#read(streams.stderr, "stderr"),
     ]).then(() => this.#lose());
-    this.#writer.write(this.#encoder.encode(`printf '%s%s\\n' ${this.#pidLine} "$$"\n`))
-      .catch(() => this.#lose());
+    this.#write(`${EXIT_TRAP}printf '%s%s\\n' ${this.#pidLine} "$$"\n`);
+  }
+
+  #write(text: string): void {
+    this.#writer.write(this.#encoder.encode(text)).catch(() => this.#lose());
+  }
+
+  /**
+   * Removes `path` (on the shell's machine) if the shell ends before the
+   * returned function is called. The shell's stdin closes when its
+   * connection drops, so a file a transfer cut off left behind is removed
+   * once the host notices the drop. Costs no round trip: one line written
+   * to the shell, answered by nothing.
+   */
+  removeOnExit(path: string): () => void {
+    this.#removals.add(path);
+    this.#writeRemovals();
+    return () => {
+      if (this.#removals.delete(path)) this.#writeRemovals();
+    };
+  }
+
+  #writeRemovals(): void {
+    if (this.#dead) return;
+    this.#write(`skiff_rm=${quote([...this.#removals].map(quote).join(" "))}\n`);
   }
 
   /** True once the shell has ended; later commands must go elsewhere. */
@@ -254,8 +285,7 @@ export class PersistentShell {
         resolve,
         reject,
       };
-      const script = framedScript(command, options.secretEnv ?? {}, marker);
-      this.#writer.write(this.#encoder.encode(script)).catch(() => this.#lose());
+      this.#write(framedScript(command, options.secretEnv ?? {}, marker));
     }).finally(() => options.signal?.removeEventListener("abort", onAbort));
   }
 

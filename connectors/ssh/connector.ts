@@ -28,7 +28,7 @@ import {
   type RunOptions,
 } from "../base.ts";
 import { type ByteStreams, requireLocalRsync } from "../_shared.ts";
-import { type KeyPassphrases, openHop } from "./auth.ts";
+import { KEEPALIVE_COUNT, type KeyPassphrases, openHop } from "./auth.ts";
 import { SshChannels } from "./channels.ts";
 import { rsyncArgv, type RsyncOptions, rsyncShell } from "./rsync.ts";
 import {
@@ -57,6 +57,8 @@ export class SshConnector extends BaseConnector {
     protocol: this.data.ssh_file_transfer_protocol as string,
     channels: this.#channels,
     run: (command, options) => this.runShellCommand(command, options),
+    removeOnDrop: (path) =>
+      this.#shell && !this.#shell.dead ? this.#shell.removeOnExit(path) : () => {},
   });
   #clients: Client[] = [];
   #shell?: PersistentShell;
@@ -129,7 +131,7 @@ export class SshConnector extends BaseConnector {
     const last = this.#clients[this.#clients.length - 1];
     this.#channels.attach(last);
     last.on("close", () => this.#channels.markLost("connection lost"));
-    last.on("error", (error) => this.#channels.markLost(`connection lost: ${error.message}`));
+    last.on("error", (error) => this.#channels.markLost(lostReason(error, main)));
     if (this.data.ssh_persistent_shell) {
       this.#shell = await startShell(this.#channels).catch(() => undefined);
     }
@@ -266,6 +268,32 @@ export class SshConnector extends BaseConnector {
     clearTimeout(timer);
     this.#closeClients();
   }
+}
+
+/**
+ * Why a connection that was up ended, from the error ssh2 reports: its
+ * keepalive timeout says how many keepalives went unanswered.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { lostReason } from "./connector.ts";
+ * const timeout = Object.assign(new Error("Keepalive timeout"), { level: "client-timeout" });
+ * strictEqual(
+ *   lostReason(timeout, { keepalive: 1 }),
+ *   "connection lost: no answer to 3 keepalives sent 1 s apart (ssh_keepalive_interval)",
+ * );
+ * strictEqual(lostReason(new Error("read ECONNRESET"), { keepalive: 1 }), "connection lost: read ECONNRESET");
+ * ```
+ */
+export function lostReason(
+  error: Error & { level?: string },
+  hop: Pick<HopSettings, "keepalive">,
+): string {
+  if (error.level === "client-timeout" && /keepalive/i.test(error.message)) {
+    return `connection lost: no answer to ${KEEPALIVE_COUNT} keepalives sent ${hop.keepalive} s apart (ssh_keepalive_interval)`;
+  }
+  return `connection lost: ${error.message}`;
 }
 
 /** Home, user and agent socket of the machine skiff runs on. */

@@ -68,7 +68,7 @@ export async function runSshCommand(
     const outcome = await runInShell(shell, command, commandArgs, options, codes);
     if (outcome) return outcome;
     channels.markLost("connection lost");
-    return lostResult("connection lost");
+    return lostResult(channels.lost ?? "connection lost");
   }
   const exec = makeUnixCommand(command, commandArgs).renderForExec();
   return await channels.exec(exec, {

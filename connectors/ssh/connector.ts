@@ -37,7 +37,7 @@ import {
   SSH_DATA_META,
   type SshEnvironment,
 } from "./settings.ts";
-import { runSshCommand, startShell } from "./shell.ts";
+import { type FirstCommand, inShell, runSshCommand, shellOutcome, startShell } from "./shell.ts";
 import { SshConfig } from "./ssh_config.ts";
 import { parseSshTarget } from "./target.ts";
 import { SshTransfer } from "./transfer.ts";
@@ -87,13 +87,65 @@ export class SshConnector extends BaseConnector {
   }
 
   /** Connects (through the jump hosts, if any), retrying as `ssh_connect_retries` allows. */
-  override async connect(): Promise<void> {
+  override connect(): Promise<void> {
+    return this.#connect();
+  }
+
+  /**
+   * Connects with `first` run by the persistent shell's own start, so its
+   * answer arrives with the shell's and costs no round trip of its own.
+   * Without a persistent shell, or for a command that needs a channel of
+   * its own or carries secrets (the start's script is argv on the host), it
+   * connects and then runs it.
+   */
+  override async connectWith(
+    first: Command | string,
+    options: RunOptions = {},
+  ): Promise<CommandResult> {
+    const script = inShell(first, options);
+    if (!this.data.ssh_persistent_shell || !script || Object.keys(script.secretEnv!).length > 0) {
+      return await super.connectWith(first, options);
+    }
+    await this.#connect(script);
+    const started = this.#shell?.firstResult;
+    // No shell could be started: run it on a channel.
+    if (!started) return await this.runShellCommand(first, options);
+    return await shellOutcome(started, script.codes, this.#channels);
+  }
+
+  /**
+   * Sends `last` with the end of the persistent shell's input (no round
+   * trip of its own), waits for its answer and the shell's end, then
+   * disconnects. Without a live shell it runs it on a channel first.
+   */
+  override async disconnectWith(
+    last: Command | string,
+    options: RunOptions = {},
+  ): Promise<CommandResult> {
+    const shell = this.#shell;
+    const script = inShell(last, options);
+    if (!shell || shell.dead || !script || this.#channels.lost) {
+      return await super.disconnectWith(last, options);
+    }
+    this.#shell = undefined;
+    try {
+      return await shellOutcome(
+        shell.closeAfter(script.text, script),
+        script.codes,
+        this.#channels,
+      );
+    } finally {
+      await this.disconnect();
+    }
+  }
+
+  async #connect(first?: FirstCommand): Promise<void> {
     const retries = this.data.ssh_connect_retries as number;
     const min = this.data.ssh_connect_retry_min_delay as number;
     const max = Math.max(min, this.data.ssh_connect_retry_max_delay as number);
     for (let attempt = 0;; attempt++) {
       try {
-        await this.#connectOnce();
+        await this.#connectOnce(first);
         return;
       } catch (error) {
         this.#closeClients();
@@ -109,7 +161,7 @@ export class SshConnector extends BaseConnector {
     }
   }
 
-  async #connectOnce(): Promise<void> {
+  async #connectOnce(first?: FirstCommand): Promise<void> {
     const environment = localEnvironment();
     const configFile = (this.data.ssh_config_file as string | undefined) ??
       `${environment.home}/.ssh/config`;
@@ -133,7 +185,7 @@ export class SshConnector extends BaseConnector {
     last.on("close", () => this.#channels.markLost("connection lost"));
     last.on("error", (error) => this.#channels.markLost(lostReason(error, main)));
     if (this.data.ssh_persistent_shell) {
-      this.#shell = await startShell(this.#channels).catch(() => undefined);
+      this.#shell = await startShell(this.#channels, first).catch(() => undefined);
     }
   }
 

@@ -1,5 +1,6 @@
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
-import { framedScript, PersistentShell } from "../../connectors/_persistent_shell.ts";
+import { PersistentShell } from "../../connectors/_persistent_shell.ts";
+import { framedScript } from "../../connectors/_shell_frame.ts";
 
 function startShell(argv: string[], onInterrupt?: (pid: number | undefined) => void) {
   const child = new Deno.Command(argv[0], {

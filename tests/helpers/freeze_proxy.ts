@@ -15,6 +15,11 @@ export interface FreezeProxy extends AsyncDisposable {
   readonly port: number;
   /** Bytes forwarded from clients to the server so far. */
   readonly forwardedUp: number;
+  /**
+   * Round trips so far: how many times a client sent something after the
+   * server had sent something since the client last sent.
+   */
+  readonly turns: number;
   /** Settles once a connection has frozen. */
   readonly frozen: Promise<void>;
   /** Freezes every connection now. */
@@ -47,6 +52,8 @@ export function startFreezeProxy(target: number, freezeAfter = Infinity): Freeze
   let limit = freezeAfter;
   const links = new Set<Link>();
   let up = 0;
+  let turns = 0;
+  let serverSpoke = true;
   let frozen = false;
   let closed = false;
   let gate = Promise.withResolvers<void>();
@@ -78,6 +85,8 @@ export function startFreezeProxy(target: number, freezeAfter = Infinity): Freeze
           freeze();
         }
         if (!await open()) break;
+        if (upstream && chunk.length > 0 && serverSpoke) turns++;
+        serverSpoke = !upstream && chunk.length > 0 ? true : upstream ? false : serverSpoke;
         await writeAll(to, chunk);
         if (upstream) up += chunk.length;
       }
@@ -115,6 +124,9 @@ export function startFreezeProxy(target: number, freezeAfter = Infinity): Freeze
     port: (listener.addr as Deno.NetAddr).port,
     get forwardedUp() {
       return up;
+    },
+    get turns() {
+      return turns;
     },
     frozen: froze.promise,
     freeze,

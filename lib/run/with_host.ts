@@ -104,7 +104,10 @@ export async function withHost<T>(
   let rethrow: unknown;
   let release: string | undefined;
   try {
-    if (lock && first) release = await lock.settle(first, { connector, warn });
+    // Stopped while taking it (Ctrl-C, --host-timeout): the work will not start either.
+    if (lock && first && !options.signal?.aborted) {
+      release = await lock.settle(first, { connector, warn });
+    }
     outcome = { ok: true, value: await work(session) };
   } catch (error) {
     if (error instanceof InputError) rethrow = error;

@@ -1,10 +1,11 @@
 /**
  * A userspace TCP proxy on 127.0.0.1 that forwards to a target port until
- * `freezeAfter` bytes went from client to server on a connection, then stops
- * forwarding both ways: it reads nothing more from either side and writes
- * nothing, so both ends see a link that went silent (no FIN, no RST). Later
- * the link can come back ({@linkcode FreezeProxy.thaw}) or be cut
- * ({@linkcode FreezeProxy.cut}: both sockets closed, the server sees the drop).
+ * `freezeAfter` bytes went from its clients to the server (or `freeze()` is
+ * called), then stops forwarding both ways: it reads nothing more from either
+ * side and writes nothing, so both ends see a link that went silent (no FIN,
+ * no RST). Later the link can come back ({@linkcode FreezeProxy.thaw}) or be
+ * cut ({@linkcode FreezeProxy.cut}: both sockets closed, the server sees the
+ * drop). It also counts round trips (`turns`) for tests that count them.
  *
  * @module
  */

@@ -498,15 +498,15 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: "run-lock-not-taken",
     file: "lib/run/with_host.ts",
-    original: "if (options.lock) {",
-    replacement: "if (options.lock && false) {",
+    original: "if (lock) first = await session.connectWith(lock.script);",
+    replacement: "if (lock && false) first = await session.connectWith(lock.script);",
     tests: ["tests/run/run_lock_test.ts"],
   },
   {
     id: "run-lock-not-released",
     file: "lib/run/with_host.ts",
-    original: "  await release();",
-    replacement: "  void release;",
+    original: "if (release === undefined) await session.disconnect();",
+    replacement: "if (true) await session.disconnect();",
     tests: ["tests/run/run_lock_test.ts"],
   },
   {
@@ -586,6 +586,57 @@ export const MUTANTS: readonly Mutant[] = [
     original: "await sftp.writeFile(path, upload.stream(), { mode: octal, signal });",
     replacement: "await sftp.writeFile(path, upload.stream(), { mode: octal });",
     tests: ["tests/run/fault_stop_test.ts"],
+  },
+  {
+    id: "dropped-upload-reason-unsaid",
+    file: "connectors/ssh/transfer.ts",
+    original: "(channels.lost ? new Error(channels.lost, { cause: error }) : error)",
+    replacement: "error",
+    tests: ["tests/run/fault_net_test.ts"],
+  },
+  {
+    id: "dropped-upload-temp-left",
+    file: "connectors/ssh/transfer.ts",
+    original: "const forget = this.#host.removeOnDrop(temp);",
+    replacement: "const forget = () => {};",
+    tests: ["tests/run/fault_net_test.ts"],
+  },
+  {
+    id: "staged-upload-size-unchecked",
+    file: "connectors/_staged_upload.ts",
+    original: 'stagedMoveCommand(remotePath, { temp, from: "stdin", size, chmod, owner });',
+    replacement: 'stagedMoveCommand(remotePath, { temp, from: "stdin", chmod, owner });',
+    tests: ["tests/run/fault_net_test.ts"],
+  },
+  {
+    id: "keepalive-timeout-unexplained",
+    file: "connectors/ssh/connector.ts",
+    original: 'if (error.level === "client-timeout" && /keepalive/i.test(error.message)) {',
+    replacement: "if (false) {",
+    tests: ["tests/run/fault_net_test.ts"],
+  },
+  {
+    id: "first-command-not-in-shell-start",
+    file: "connectors/ssh/connector.ts",
+    original:
+      "if (!this.data.ssh_persistent_shell || !script || Object.keys(script.secretEnv!).length > 0) {",
+    replacement: "if (true) {",
+    tests: ["tests/connectors/ssh/first_last_test.ts"],
+  },
+  {
+    id: "last-command-not-with-shell-end",
+    file: "connectors/ssh/connector.ts",
+    original: "if (!shell || shell.dead || !script || this.#channels.lost) {",
+    replacement: "if (true) {",
+    tests: ["tests/run/run_lock_trips_test.ts"],
+  },
+  {
+    id: "lock-step-ignores-host-timeout",
+    file: "lib/run/session.ts",
+    original:
+      "return this.#connector.connectWith(script, { sharedShell: true, signal: this.#signal });",
+    replacement: "return this.#connector.connectWith(script, { sharedShell: true });",
+    tests: ["tests/run/fault_net_test.ts"],
   },
   {
     id: "killed-staged-upload-left",

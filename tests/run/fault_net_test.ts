@@ -123,6 +123,11 @@ Deno.test("fault 6: a link frozen mid-upload fails the host within the keepalive
         `left on the host: ${names(target.path).join(", ")}`,
       );
       deepStrictEqual(names(target.path), ["big.bin"]);
+      strictEqual(
+        await Deno.readTextFile(target.join("big.bin")),
+        "old\n",
+        "nothing partial renamed into place once the host saw the drop",
+      );
     });
   }
 });

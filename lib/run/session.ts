@@ -248,27 +248,6 @@ export class HostSession implements OperationHost {
   }
 
   /**
-   * Connects with one of skiff's own scripts as the connection's first
-   * command, in the same flight where the connector can (no events: the
-   * run lock). Aborted on Ctrl-C like every command.
-   */
-  connectWith(script: string): Promise<CommandResult> {
-    return this.#connector.connectWith(script, { sharedShell: true, signal: this.#signal });
-  }
-
-  /**
-   * Sends one of skiff's own scripts as the connection's last command, then
-   * disconnects (no events: the run lock's release). It waits at most
-   * `seconds` for the script's answer.
-   */
-  disconnectWith(script: string, seconds: number): Promise<CommandResult> {
-    return this.#connector.disconnectWith(script, {
-      sharedShell: true,
-      signal: AbortSignal.timeout(seconds * 1000),
-    });
-  }
-
-  /**
    * Uploads content to `remotePath` atomically (the connector stages a
    * temporary file and renames it), under the merged control arguments.
    * `label` is shown as the command (masked).

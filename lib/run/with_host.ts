@@ -90,8 +90,13 @@ export async function withHost<T>(
   const lock = options.lock ? runLockAttempt(options.lock) : undefined;
   let first: CommandResult | undefined;
   try {
-    if (lock) first = await session.connectWith(lock.script);
-    else await session.connect();
+    // skiff's own script, no events; stopped by Ctrl-C and --host-timeout like every command.
+    if (lock) {
+      first = await connector.connectWith(lock.script, {
+        sharedShell: true,
+        signal: options.signal,
+      });
+    } else await session.connect();
   } catch (error) {
     const message = session.mask(errorMessage(error));
     emit({ type: "host-connect-failed", host: host.name, error: message });
@@ -117,7 +122,10 @@ export async function withHost<T>(
   try {
     if (release === undefined) await session.disconnect();
     else {
-      const left = await session.disconnectWith(release, RELEASE_SECONDS);
+      const left = await connector.disconnectWith(release, {
+        sharedShell: true,
+        signal: AbortSignal.timeout(RELEASE_SECONDS * 1000),
+      });
       if (!left.success) {
         warn(
           `could not release the run lock (${options.lock?.path ?? RUN_LOCK_PATH}): ${

@@ -498,8 +498,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: "run-lock-not-taken",
     file: "lib/run/with_host.ts",
-    original: "if (lock) first = await session.connectWith(lock.script);",
-    replacement: "if (lock && false) first = await session.connectWith(lock.script);",
+    original: "    if (lock) {\n      first = await connector.connectWith(",
+    replacement: "    if (lock && false) {\n      first = await connector.connectWith(",
     tests: ["tests/run/run_lock_test.ts"],
   },
   {
@@ -632,10 +632,9 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "lock-step-ignores-host-timeout",
-    file: "lib/run/session.ts",
-    original:
-      "return this.#connector.connectWith(script, { sharedShell: true, signal: this.#signal });",
-    replacement: "return this.#connector.connectWith(script, { sharedShell: true });",
+    file: "lib/run/with_host.ts",
+    original: "        sharedShell: true,\n        signal: options.signal,\n",
+    replacement: "        sharedShell: true,\n",
     tests: ["tests/run/fault_net_test.ts"],
   },
   {

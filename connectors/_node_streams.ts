@@ -23,6 +23,14 @@ export interface NodeWritable {
   destroy?(): unknown;
 }
 
+/** A node writable whose close and failure {@linkcode webWritable} also listens for. */
+export interface ClosableNodeWritable extends NodeWritable {
+  once(event: "drain" | "close", listener: () => void): unknown;
+  once(event: "error", listener: (error: Error) => void): unknown;
+  removeListener(event: "drain" | "close", listener: () => void): unknown;
+  removeListener(event: "error", listener: (error: Error) => void): unknown;
+}
+
 /** A web ReadableStream fed by a node readable (with back-pressure through pause/resume). */
 export function webReadable(source: NodeReadable): ReadableStream<Uint8Array> {
   let finished = false;
@@ -55,13 +63,41 @@ export function webReadable(source: NodeReadable): ReadableStream<Uint8Array> {
 
 /**
  * A web WritableStream that writes into a node writable, waiting for drain;
- * aborting it (a `pipeTo` whose signal fired) destroys the target.
+ * aborting it (a `pipeTo` whose signal fired) destroys the target. A wait
+ * for drain also ends when the target closes or fails: the write fails
+ * instead of waiting for a drain that cannot come.
+ *
+ * @example
+ * ```ts
+ * import { rejects } from "node:assert/strict";
+ * import { EventEmitter } from "node:events";
+ * import { webWritable } from "./_node_streams.ts";
+ * const full = Object.assign(new EventEmitter(), { write: () => false, end: () => {} });
+ * const writing = webWritable(full).getWriter().write(new Uint8Array(1));
+ * await new Promise((resolve) => setTimeout(resolve, 0)); // the write now waits for drain
+ * full.emit("close");
+ * await rejects(writing, /closed before it took all the data/);
+ * ```
  */
-export function webWritable(target: NodeWritable): WritableStream<Uint8Array> {
+export function webWritable(target: ClosableNodeWritable): WritableStream<Uint8Array> {
   return new WritableStream<Uint8Array>({
     write(chunk) {
       if (target.write(chunk)) return;
-      return new Promise<void>((resolve) => target.once("drain", resolve));
+      return new Promise<void>((resolve, reject) => {
+        const settle = (error?: Error) => {
+          target.removeListener("drain", onDrain);
+          target.removeListener("close", onClose);
+          target.removeListener("error", onError);
+          if (error === undefined) resolve();
+          else reject(error);
+        };
+        const onDrain = () => settle();
+        const onClose = () => settle(new Error("the stream closed before it took all the data"));
+        const onError = (error: Error) => settle(error);
+        target.once("drain", onDrain);
+        target.once("close", onClose);
+        target.once("error", onError);
+      });
     },
     close() {
       target.end();

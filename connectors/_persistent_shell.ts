@@ -20,6 +20,7 @@ import { makeUnixCommand } from "../lib/core/unix_command.ts";
 import type { CommandResult, RunOptions } from "./base.ts";
 import { renderUnderSh } from "./_shared.ts";
 import { OutputCollector } from "../lib/core/output_collector.ts";
+import { framedScript, frameMarker } from "./_shell_frame.ts";
 
 /** The byte streams of a running shell. */
 export interface ShellStreams {
@@ -68,7 +69,20 @@ export interface PersistentShellOptions {
    * shell's process group there: the command runs in a subshell of it.
    */
   onInterrupt?: (pid: number | undefined) => void;
+  /**
+   * A command the shell's own start already runs, framed by this marker
+   * (see `startedScript`), before it reads its stdin: its result
+   * is {@linkcode PersistentShell.firstResult}.
+   */
+  started?: { marker: string } & Omit<RunInShellOptions, "secretEnv">;
 }
+
+/**
+ * The start of the shell's first line: when it exits (its input ended: the
+ * owner closed it, or the connection under it dropped) it removes the files
+ * listed in `skiff_rm`. Commands run in subshells, which never inherit the trap.
+ */
+const EXIT_TRAP = `skiff_rm=; trap 'eval "rm -f -- $skiff_rm"' EXIT; `;
 
 interface Pending {
   marker: string;
@@ -79,32 +93,6 @@ interface Pending {
   heldEmpty: Record<StreamName, boolean>;
   resolve: (result: ShellResult) => void;
   reject: (error: Error) => void;
-}
-
-/**
- * The script text that runs `command` framed by `marker`, with secrets
- * assigned inside the subshell (they travel on stdin, never in argv).
- *
- * @example
- * ```ts
- * import { deepStrictEqual } from "node:assert/strict";
- * import { framedScript } from "./_persistent_shell.ts";
- * deepStrictEqual(framedScript("echo hi", {}, "M1"), "( eval 'echo hi' ) </dev/null; printf '\\n%s:%d\\n' M1 \"$?\"; printf '\\n%s\\n' M1 >&2\n");
- * ```
- */
-export function framedScript(
-  command: string,
-  secretEnv: Readonly<Record<string, string>>,
-  marker: string,
-): string {
-  const assignments = Object.entries(secretEnv).map(([name, value]) =>
-    `${name}=${quote(value)}; export ${name}; `
-  )
-    .join("");
-  return `( ${assignments}eval ${
-    quote(command)
-  } ) </dev/null; printf '\\n%s:%d\\n' ${marker} "$?"; ` +
-    `printf '\\n%s\\n' ${marker} >&2\n`;
 }
 
 /** What one command in the persistent shell may carry. */
@@ -131,6 +119,8 @@ export class PersistentShell {
   /** Random per shell, so no command's output can pass for it. */
   readonly #pidLine = `__skiff_shell_pid_${crypto.randomUUID().replaceAll("-", "")}:`;
   readonly #onInterrupt?: (pid: number | undefined) => void;
+  readonly #removals = new Set<string>();
+  readonly #firstResult?: Promise<ShellResult>;
   #closed: Promise<void>;
 
   /**
@@ -145,8 +135,46 @@ export class PersistentShell {
       this.#read(streams.stdout, "stdout"),
       this.#read(streams.stderr, "stderr"),
     ]).then(() => this.#lose());
-    this.#writer.write(this.#encoder.encode(`printf '%s%s\\n' ${this.#pidLine} "$$"\n`))
-      .catch(() => this.#lose());
+    const init = () => this.#write(`${EXIT_TRAP}printf '%s%s\\n' ${this.#pidLine} "$$"\n`);
+    const started = options.started;
+    if (!started) {
+      init();
+      return;
+    }
+    // After the started command's answer, with the next command: sent at once, this
+    // first line would be a flight of its own before that answer.
+    this.#firstResult = this.#expect(started.marker, started);
+    this.#firstResult.then(init, init);
+    this.#queue = this.#firstResult.catch(() => {});
+  }
+
+  /** The result of the command the shell's start ran (`started`), if any. */
+  get firstResult(): Promise<ShellResult> | undefined {
+    return this.#firstResult;
+  }
+
+  #write(text: string): void {
+    this.#writer.write(this.#encoder.encode(text)).catch(() => this.#lose());
+  }
+
+  /**
+   * Removes `path` (on the shell's machine) if the shell ends before the
+   * returned function is called. The shell's stdin closes when its
+   * connection drops, so a file a transfer cut off left behind is removed
+   * once the host notices the drop. Costs no round trip: one line written
+   * to the shell, answered by nothing.
+   */
+  removeOnExit(path: string): () => void {
+    this.#removals.add(path);
+    this.#writeRemovals();
+    return () => {
+      if (this.#removals.delete(path)) this.#writeRemovals();
+    };
+  }
+
+  #writeRemovals(): void {
+    if (this.#dead) return;
+    this.#write(`skiff_rm=${quote([...this.#removals].map(quote).join(" "))}\n`);
   }
 
   /** True once the shell has ended; later commands must go elsewhere. */
@@ -228,20 +256,48 @@ export class PersistentShell {
     command: string,
     options: RunInShellOptions = {},
   ): Promise<ShellResult> {
-    const next = this.#queue.then(() => this.#runNow(command, options));
+    const next = this.#queue.then(() => this.#runNow(command, options, false));
     this.#queue = next.catch(() => {});
     return next;
+  }
+
+  /**
+   * Runs `command` as the last one: its script and the end of the shell's
+   * input go out together, so it costs no round trip beyond the one that
+   * ends the shell. Resolves with its result once the shell has ended.
+   */
+  async closeAfter(command: string, options: RunInShellOptions = {}): Promise<ShellResult> {
+    const result = this.#queue.then(() => this.#runNow(command, options, true));
+    this.#queue = result.catch(() => {});
+    try {
+      return await result;
+    } finally {
+      await this.close();
+    }
   }
 
   #runNow(
     command: string,
     options: RunInShellOptions,
+    thenClose: boolean,
   ): Promise<ShellResult> {
     if (options.signal?.aborted) return Promise.reject(new ShellInterruptedError());
     if (this.#dead) {
       return Promise.reject(this.#interrupted ? new ShellInterruptedError() : new ShellLostError());
     }
-    const marker = `__skiff_${crypto.randomUUID().replaceAll("-", "")}`;
+    const marker = frameMarker();
+    const result = this.#expect(marker, options);
+    this.#write(framedScript(command, options.secretEnv ?? {}, marker));
+    if (thenClose) this.#writer.close().catch(() => {});
+    return result;
+  }
+
+  /** Waits for the output framed by `marker`; an abort of `options.signal` interrupts it. */
+  #expect(
+    marker: string,
+    options: Omit<RunInShellOptions, "secretEnv">,
+  ): Promise<ShellResult> {
+    if (options.signal?.aborted) return Promise.reject(new ShellInterruptedError());
     const onAbort = () => this.#interrupt();
     options.signal?.addEventListener("abort", onAbort, { once: true });
     return new Promise<ShellResult>((resolve, reject) => {
@@ -254,8 +310,6 @@ export class PersistentShell {
         resolve,
         reject,
       };
-      const script = framedScript(command, options.secretEnv ?? {}, marker);
-      this.#writer.write(this.#encoder.encode(script)).catch(() => this.#lose());
     }).finally(() => options.signal?.removeEventListener("abort", onAbort));
   }
 
@@ -283,13 +337,28 @@ export async function runInShell(
   const exec = options.sharedShell
     ? renderUnderSh(command, commandArgs)
     : makeUnixCommand(command, commandArgs).renderForExec();
-  try {
-    const out = await shell.run(exec.text, {
+  return await shellCommandResult(
+    shell.run(exec.text, {
       secretEnv: exec.secretEnv,
       onOutput: options.onOutput,
       outputLimit: options.outputLimit,
       signal: options.signal,
-    });
+    }),
+    codes,
+  );
+}
+
+/**
+ * A command result from a command running in a persistent shell: an
+ * interrupted one comes back as `interrupted`; `undefined` means the shell
+ * was lost under the command.
+ */
+export async function shellCommandResult(
+  running: Promise<ShellResult>,
+  codes: readonly number[],
+): Promise<CommandResult | undefined> {
+  try {
+    const out = await running;
     return { success: codes.includes(out.exitCode), exitCode: out.exitCode, output: out.output };
   } catch (error) {
     if (error instanceof ShellInterruptedError) {

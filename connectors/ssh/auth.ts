@@ -13,6 +13,13 @@ import { ConnectError, errorMessage } from "../../lib/core/errors.ts";
 import { verifyHostKey } from "./host_keys.ts";
 import type { HopSettings } from "./settings.ts";
 
+/**
+ * How many unanswered keepalives end a connection (OpenSSH's
+ * ServerAliveCountMax default). ssh2 gives up one interval after the last,
+ * so a silent link is noticed within (count + 1) x ssh_keepalive_interval.
+ */
+export const KEEPALIVE_COUNT = 3;
+
 /** One way to authenticate, as ssh2's `authHandler` takes it, with a label for errors. */
 export type AuthMethod = Record<string, unknown> & { type: string; label: string };
 
@@ -169,7 +176,7 @@ export async function openHop(
     readyTimeout: hop.connectTimeout * 1000,
     // Three missed keepalives fail the host (ssh_keepalive_interval / ServerAliveInterval).
     keepaliveInterval: hop.keepalive * 1000,
-    keepaliveCountMax: 3,
+    keepaliveCountMax: KEEPALIVE_COUNT,
     agentForward: hop.forwardAgent && hop.agent !== undefined,
     agent: hop.agent,
     // No compression, as OpenSSH's default `Compression no`. AES-CTR (with an

@@ -308,7 +308,7 @@ export class SshChannels {
         };
       }
       this.markLost("connection lost");
-      return { success: false, exitCode: null, error: "connection lost", output };
+      return { success: false, exitCode: null, error: this.#lost, output };
     }
     return { success: ended.codes.includes(exit.code), exitCode: exit.code, output };
   }

@@ -28,7 +28,7 @@ import {
   type RunOptions,
 } from "../base.ts";
 import { type ByteStreams, requireLocalRsync } from "../_shared.ts";
-import { type KeyPassphrases, openHop } from "./auth.ts";
+import { KEEPALIVE_COUNT, type KeyPassphrases, openHop } from "./auth.ts";
 import { SshChannels } from "./channels.ts";
 import { rsyncArgv, type RsyncOptions, rsyncShell } from "./rsync.ts";
 import {
@@ -37,7 +37,7 @@ import {
   SSH_DATA_META,
   type SshEnvironment,
 } from "./settings.ts";
-import { runSshCommand, startShell } from "./shell.ts";
+import { type FirstCommand, inShell, runSshCommand, shellOutcome, startShell } from "./shell.ts";
 import { SshConfig } from "./ssh_config.ts";
 import { parseSshTarget } from "./target.ts";
 import { SshTransfer } from "./transfer.ts";
@@ -57,6 +57,8 @@ export class SshConnector extends BaseConnector {
     protocol: this.data.ssh_file_transfer_protocol as string,
     channels: this.#channels,
     run: (command, options) => this.runShellCommand(command, options),
+    removeOnDrop: (path) =>
+      this.#shell && !this.#shell.dead ? this.#shell.removeOnExit(path) : () => {},
   });
   #clients: Client[] = [];
   #shell?: PersistentShell;
@@ -85,13 +87,65 @@ export class SshConnector extends BaseConnector {
   }
 
   /** Connects (through the jump hosts, if any), retrying as `ssh_connect_retries` allows. */
-  override async connect(): Promise<void> {
+  override connect(): Promise<void> {
+    return this.#connect();
+  }
+
+  /**
+   * Connects with `first` run by the persistent shell's own start, so its
+   * answer arrives with the shell's and costs no round trip of its own.
+   * Without a persistent shell, or for a command that needs a channel of
+   * its own or carries secrets (the start's script is argv on the host), it
+   * connects and then runs it.
+   */
+  override async connectWith(
+    first: Command | string,
+    options: RunOptions = {},
+  ): Promise<CommandResult> {
+    const script = inShell(first, options);
+    if (!this.data.ssh_persistent_shell || !script || Object.keys(script.secretEnv!).length > 0) {
+      return await super.connectWith(first, options);
+    }
+    await this.#connect(script);
+    const started = this.#shell?.firstResult;
+    // No shell could be started: run it on a channel.
+    if (!started) return await this.runShellCommand(first, options);
+    return await shellOutcome(started, script.codes, this.#channels);
+  }
+
+  /**
+   * Sends `last` with the end of the persistent shell's input (no round
+   * trip of its own), waits for its answer and the shell's end, then
+   * disconnects. Without a live shell it runs it on a channel first.
+   */
+  override async disconnectWith(
+    last: Command | string,
+    options: RunOptions = {},
+  ): Promise<CommandResult> {
+    const shell = this.#shell;
+    const script = inShell(last, options);
+    if (!shell || shell.dead || !script || this.#channels.lost) {
+      return await super.disconnectWith(last, options);
+    }
+    this.#shell = undefined;
+    try {
+      return await shellOutcome(
+        shell.closeAfter(script.text, script),
+        script.codes,
+        this.#channels,
+      );
+    } finally {
+      await this.disconnect();
+    }
+  }
+
+  async #connect(first?: FirstCommand): Promise<void> {
     const retries = this.data.ssh_connect_retries as number;
     const min = this.data.ssh_connect_retry_min_delay as number;
     const max = Math.max(min, this.data.ssh_connect_retry_max_delay as number);
     for (let attempt = 0;; attempt++) {
       try {
-        await this.#connectOnce();
+        await this.#connectOnce(first);
         return;
       } catch (error) {
         this.#closeClients();
@@ -107,7 +161,7 @@ export class SshConnector extends BaseConnector {
     }
   }
 
-  async #connectOnce(): Promise<void> {
+  async #connectOnce(first?: FirstCommand): Promise<void> {
     const environment = localEnvironment();
     const configFile = (this.data.ssh_config_file as string | undefined) ??
       `${environment.home}/.ssh/config`;
@@ -129,9 +183,9 @@ export class SshConnector extends BaseConnector {
     const last = this.#clients[this.#clients.length - 1];
     this.#channels.attach(last);
     last.on("close", () => this.#channels.markLost("connection lost"));
-    last.on("error", (error) => this.#channels.markLost(`connection lost: ${error.message}`));
+    last.on("error", (error) => this.#channels.markLost(lostReason(error, main)));
     if (this.data.ssh_persistent_shell) {
-      this.#shell = await startShell(this.#channels).catch(() => undefined);
+      this.#shell = await startShell(this.#channels, first).catch(() => undefined);
     }
   }
 
@@ -266,6 +320,32 @@ export class SshConnector extends BaseConnector {
     clearTimeout(timer);
     this.#closeClients();
   }
+}
+
+/**
+ * Why a connection that was up ended, from the error ssh2 reports: its
+ * keepalive timeout says how many keepalives went unanswered.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { lostReason } from "./connector.ts";
+ * const timeout = Object.assign(new Error("Keepalive timeout"), { level: "client-timeout" });
+ * strictEqual(
+ *   lostReason(timeout, { keepalive: 1 }),
+ *   "connection lost: no answer to 3 keepalives sent 1 s apart (ssh_keepalive_interval)",
+ * );
+ * strictEqual(lostReason(new Error("read ECONNRESET"), { keepalive: 1 }), "connection lost: read ECONNRESET");
+ * ```
+ */
+export function lostReason(
+  error: Error & { level?: string },
+  hop: Pick<HopSettings, "keepalive">,
+): string {
+  if (error.level === "client-timeout" && /keepalive/i.test(error.message)) {
+    return `connection lost: no answer to ${KEEPALIVE_COUNT} keepalives sent ${hop.keepalive} s apart (ssh_keepalive_interval)`;
+  }
+  return `connection lost: ${error.message}`;
 }
 
 /** Home, user and agent socket of the machine skiff runs on. */

@@ -7,24 +7,89 @@
  */
 
 import { extractControlArguments } from "../../lib/core/arguments.ts";
-import type { Command } from "../../lib/core/command.ts";
+import { type Command, quote } from "../../lib/core/command.ts";
 import { makeUnixCommand } from "../../lib/core/unix_command.ts";
-import { PersistentShell, runInShell } from "../_persistent_shell.ts";
+import {
+  PersistentShell,
+  type RunInShellOptions,
+  shellCommandResult,
+  type ShellResult,
+} from "../_persistent_shell.ts";
+import { frameMarker, startedScript } from "../_shell_frame.ts";
+import { type ByteStreams, renderUnderSh } from "../_shared.ts";
 import { webReadable, webWritable } from "../_node_streams.ts";
 import type { CommandResult, RunOptions } from "../base.ts";
-import type { ByteStreams } from "../_shared.ts";
 import { lostResult, type SshChannels } from "./channels.ts";
+
+/** A command rendered for the persistent shell, with what counts as its success. */
+export interface ShellCommand extends RunInShellOptions {
+  /** The rendered command. */
+  text: string;
+  /** Exit codes that count as success. */
+  codes: readonly number[];
+}
+
+/**
+ * `command` rendered for the persistent shell as {@linkcode runSshCommand}
+ * would run it there; undefined when it needs a channel of its own (stdin,
+ * a pty, a timeout or raw output bytes).
+ */
+export function inShell(
+  command: Command | string,
+  options: RunOptions & ByteStreams,
+): ShellCommand | undefined {
+  const { connector, command: commandArgs } = extractControlArguments(options);
+  if (
+    connector._stdin !== undefined || connector._get_pty || connector._timeout !== undefined ||
+    options.openStdin !== undefined || options.stdoutBytes !== undefined
+  ) {
+    return undefined;
+  }
+  const exec = options.sharedShell
+    ? renderUnderSh(command, commandArgs)
+    : makeUnixCommand(command, commandArgs).renderForExec();
+  return {
+    text: exec.text,
+    secretEnv: exec.secretEnv,
+    codes: connector._success_exit_codes ?? [0],
+    onOutput: options.onOutput,
+    outputLimit: options.outputLimit,
+    signal: options.signal,
+  };
+}
+
+/** The result of a command in the persistent shell; a shell lost under it marks the connection lost. */
+export async function shellOutcome(
+  running: Promise<ShellResult>,
+  codes: readonly number[],
+  channels: SshChannels,
+): Promise<CommandResult> {
+  const result = await shellCommandResult(running, codes);
+  if (result) return result;
+  channels.markLost("connection lost");
+  return lostResult(channels.lost ?? "connection lost");
+}
+
+/** A command the shell's start runs before it reads stdin (never one with secrets). */
+export type FirstCommand = Omit<ShellCommand, "secretEnv" | "codes">;
 
 /**
  * Starts the persistent shell on a channel of its own (holding one channel
  * slot until it closes). An interrupted command kills the shell's process
- * group and closes the channel.
+ * group and closes the channel. A `first` command runs in the channel's own
+ * start, so its answer arrives with the shell's: no round trip of its own
+ * (its result is the shell's `firstResult`).
  */
-export async function startShell(channels: SshChannels): Promise<PersistentShell> {
+export async function startShell(
+  channels: SshChannels,
+  first?: FirstCommand,
+): Promise<PersistentShell> {
   const release = await channels.take();
+  const marker = first ? frameMarker() : undefined;
   // `exec` makes the shell the session leader, so its process group holds
   // every command it runs: killing the group ends an interrupted command.
-  const stream = await channels.open("exec sh").catch((error) => {
+  const command = first ? `exec sh -c ${quote(startedScript(first.text, marker!))}` : "exec sh";
+  const stream = await channels.open(command).catch((error) => {
     release();
     throw error;
   });
@@ -37,6 +102,12 @@ export async function startShell(channels: SshChannels): Promise<PersistentShell
     onInterrupt: (pid) => {
       if (pid !== undefined) void channels.kill(pid);
       stream.close();
+    },
+    started: first && {
+      marker: marker!,
+      onOutput: first.onOutput,
+      outputLimit: first.outputLimit,
+      signal: first.signal,
     },
   });
 }
@@ -59,21 +130,16 @@ export async function runSshCommand(
   options: RunOptions & SshRunTarget & ByteStreams,
 ): Promise<CommandResult> {
   const { channels, shell, openStdin, stdoutBytes } = options;
-  const { connector, command: commandArgs } = extractControlArguments(options);
-  const codes = connector._success_exit_codes ?? [0];
   if (channels.lost) return lostResult(channels.lost);
-  const simple = connector._stdin === undefined && !connector._get_pty &&
-    connector._timeout === undefined && openStdin === undefined && stdoutBytes === undefined;
-  if (simple && shell && !shell.dead) {
-    const outcome = await runInShell(shell, command, commandArgs, options, codes);
-    if (outcome) return outcome;
-    channels.markLost("connection lost");
-    return lostResult("connection lost");
+  const script = inShell(command, options);
+  if (script && shell && !shell.dead) {
+    return await shellOutcome(shell.run(script.text, script), script.codes, channels);
   }
+  const { connector, command: commandArgs } = extractControlArguments(options);
   const exec = makeUnixCommand(command, commandArgs).renderForExec();
   return await channels.exec(exec, {
     connector,
-    codes,
+    codes: connector._success_exit_codes ?? [0],
     onOutput: options.onOutput,
     outputLimit: options.outputLimit,
     signal: options.signal,

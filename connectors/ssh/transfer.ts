@@ -33,6 +33,11 @@ export interface TransferHost {
   channels: SshChannels;
   /** Runs a command on the host (the connector's `runShellCommand`). */
   run(command: Command, options?: RunOptions & ByteStreams): Promise<CommandResult>;
+  /**
+   * Has the host remove `path` if the connection drops before the returned
+   * function is called (the persistent shell's exit trap); a no-op without one.
+   */
+  removeOnDrop(path: string): () => void;
 }
 
 /** Moves files to and from one SSH host; keeps one SFTP session, opened on first use. */
@@ -91,6 +96,9 @@ export class SshTransfer {
     }
     await using upload = await uploadSource(source);
     const temp = tempName(remotePath);
+    // Written before the upload starts: a link that dies mid-way leaves no temporary file
+    // once the host sees the drop, though nothing can reach it from here any more.
+    const forget = this.#host.removeOnDrop(temp);
     try {
       await this.#upload(upload, temp, {
         mode: options.mode,
@@ -101,7 +109,10 @@ export class SshTransfer {
       return true;
     } catch (error) {
       if (!channels.lost) await this.#host.run(sh`rm -f ${temp}`).catch(() => {});
-      throw upload.error() ?? error;
+      // The SFTP session ended because the connection did: say why it did.
+      throw upload.error() ?? (channels.lost ? new Error(channels.lost, { cause: error }) : error);
+    } finally {
+      if (!channels.lost) forget();
     }
   }
 

@@ -31,7 +31,11 @@ export interface Terminal {
  */
 export function skiffInTerminal(
   args: readonly string[],
-  options: { env?: Record<string, string> } = {},
+  options: {
+    env?: Record<string, string>;
+    /** Seconds the whole session may take before it is killed (default 60). */
+    limitSeconds?: number;
+  } = {},
 ): Terminal {
   const command = [Deno.execPath(), ...skiffArgs(args)].map(quote).join(" ");
   const child = new Deno.Command("script", {
@@ -46,23 +50,36 @@ export function skiffInTerminal(
   const decoder = new TextDecoder();
   let text = "";
   let ended = false;
-  const readOnce = async () => {
-    const { value, done } = await reader.read();
-    if (done) ended = true;
-    else text += decoder.decode(value, { stream: true }).replaceAll("\r", "");
+  const deadline = Date.now() + (options.limitSeconds ?? 60) * 1000;
+  /** Reads one chunk; past the deadline the program is killed and the test fails, never hangs. */
+  const readOnce = async (waitingFor: string) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`skiff on the terminal: no ${waitingFor} in time; it showed:\n${text}`));
+      }, Math.max(0, deadline - Date.now()));
+    });
+    try {
+      const { value, done } = await Promise.race([reader.read(), late]);
+      if (done) ended = true;
+      else text += decoder.decode(value, { stream: true }).replaceAll("\r", "");
+    } finally {
+      clearTimeout(timer);
+    }
   };
   return {
     get text() {
       return text;
     },
     async waitFor(wanted) {
-      while (!ended && !text.includes(wanted)) await readOnce();
+      while (!ended && !text.includes(wanted)) await readOnce(JSON.stringify(wanted));
     },
     async type(keys) {
       await writer.write(new TextEncoder().encode(keys));
     },
     async finish() {
-      while (!ended) await readOnce();
+      while (!ended) await readOnce("end");
       const status = await child.status;
       await writer.close().catch(() => {});
       await child.stderr.cancel();

@@ -64,24 +64,52 @@ async function scratchCopy(): Promise<string> {
 }
 
 /** Runs test files in the scratch copy; true when they all pass. */
-async function testsPass(dir: string, tests: readonly string[]): Promise<boolean> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [...TEST_FLAGS, ...tests],
+/** Seconds a mutant's tests may take before they are killed (and the mutant counts as caught). */
+export const MUTANT_LIMIT = 180;
+/** Seconds the unmutated run of every row's tests may take. */
+const BASELINE_LIMIT = 1800;
+
+async function testsPass(
+  dir: string,
+  tests: readonly string[],
+  limitSeconds: number,
+): Promise<boolean | "timed out"> {
+  // A session of its own (setsid), so a run past its limit is killed with all it started.
+  const child = new Deno.Command("setsid", {
+    args: [Deno.execPath(), ...TEST_FLAGS, ...tests],
     cwd: dir,
     env: { NO_COLOR: "1" },
     stdout: "null",
     stderr: "null",
-  }).output();
-  return out.success;
+  }).spawn();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      Deno.kill(-child.pid, "SIGKILL");
+    } catch {
+      child.kill("SIGKILL");
+    }
+  }, limitSeconds * 1000);
+  try {
+    const status = await child.status;
+    return timedOut ? "timed out" : status.success;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-/** Runs one mutant; true when the tests caught it. */
-async function caught(dir: string, mutant: Mutant): Promise<boolean> {
+/**
+ * Runs one mutant: "caught" when its tests fail, "timed out" when they hang
+ * past {@linkcode MUTANT_LIMIT} (a hang is a failure too: killed, it never passes).
+ */
+async function caught(dir: string, mutant: Mutant): Promise<"caught" | "timed out" | false> {
   const path = `${dir}/${mutant.file}`;
   const original = await Deno.readTextFile(path);
   await Deno.writeTextFile(path, mutate(original, mutant));
   try {
-    return !(await testsPass(dir, mutant.tests));
+    const passed = await testsPass(dir, mutant.tests, MUTANT_LIMIT);
+    return passed === "timed out" ? passed : passed ? false : "caught";
   } finally {
     await Deno.writeTextFile(path, original);
   }
@@ -103,15 +131,21 @@ if (import.meta.main) {
   try {
     // Unmutated, the same tests must pass: otherwise every mutant would look caught.
     const baseline = [...new Set(rows.flatMap((m) => m.tests))];
-    if (!(await testsPass(dir, baseline))) {
-      console.log(`mutants: the tests fail without any mutation: ${baseline.join(" ")}`);
+    const clean = await testsPass(dir, baseline, BASELINE_LIMIT);
+    if (clean !== true) {
+      console.log(
+        `mutants: the tests ${
+          clean === false ? "fail" : `did not finish within ${BASELINE_LIMIT} s`
+        } without any mutation: ${baseline.join(" ")}`,
+      );
       Deno.exit(1);
     }
     for (const mutant of rows) {
       const t0 = performance.now();
       let verdict: string;
       try {
-        verdict = (await caught(dir, mutant)) ? "caught" : "SURVIVED";
+        const result = await caught(dir, mutant);
+        verdict = result === "timed out" ? "caught (hung, killed)" : result ? "caught" : "SURVIVED";
       } catch (error) {
         verdict = "STALE";
         stale.push(`${mutant.id}: ${(error as Error).message}`);

@@ -567,10 +567,10 @@ export const MUTANTS: readonly Mutant[] = [
     tests: ["tests/run/fault_paths_test.ts", "tests/connectors/ssh/rsync_test.ts"],
   },
   {
-    id: "sha256-fact-escaped-name",
-    file: "lib/facts/files.ts",
-    original: "then sha256sum < ${path};",
-    replacement: "then sha256sum ${path};",
+    id: "sha256-of-escaped-name",
+    file: "lib/operations/files.ts",
+    original: "} ] || sha256sum < ${remotePath}; }; else echo ${MISSING}; fi`,",
+    replacement: "} ] || sha256sum ${remotePath}; }; else echo ${MISSING}; fi`,",
     tests: ["tests/run/fault_paths_test.ts"],
   },
   {

@@ -15,6 +15,7 @@ import { ensureTestUser, sshHostData, startSshd, TEST_USER } from "../helpers/ss
 import {
   busyboxImage,
   type Podman,
+  podmanWrapper,
   setUpPodman,
   testCacheDir,
   testContainer,
@@ -58,12 +59,7 @@ Deno.test("@dockerssh: nothing another user of the host or the container can rea
   await using sshd = await startSshd();
   await using dir = await tempDir();
   await Deno.chmod(dir.path, 0o755);
-  const wrapper = dir.join("podman-wrapper");
-  await Deno.writeTextFile(
-    wrapper,
-    `#!/bin/sh\nexec env CONTAINERS_CONF=${testCacheDir()}/containers.conf ${podman.cli} "$@"\n`,
-  );
-  await Deno.chmod(wrapper, 0o755);
+  const wrapper = await podmanWrapper(podman, dir.path);
   const sudoers = "/etc/sudoers.d/skiff-test-dockerssh";
   await Deno.writeTextFile(sudoers, `${TEST_USER} ALL=(ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
   let planted: string | undefined;

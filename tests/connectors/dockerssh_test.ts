@@ -2,7 +2,7 @@ import { strictEqual } from "node:assert/strict";
 import { DockerSshConnector } from "../../connectors/dockerssh.ts";
 import { runProcess } from "../../lib/process.ts";
 import { startSshd, TEST_USER } from "../helpers/sshd.ts";
-import { busyboxImage, setUpPodman, testCacheDir, testContainer } from "../helpers/targets.ts";
+import { busyboxImage, podmanWrapper, setUpPodman, testContainer } from "../helpers/targets.ts";
 import { randomBytes, sha256Hex, tempDir } from "../helpers/temp.ts";
 
 Deno.test("DockerSshConnector runs in a container on a host reached over ssh (composition of @ssh and @docker)", async () => {
@@ -11,12 +11,7 @@ Deno.test("DockerSshConnector runs in a container on a host reached over ssh (co
   await using sshd = await startSshd();
   await using dir = await tempDir();
   await Deno.chmod(dir.path, 0o755);
-  const wrapper = dir.join("podman-wrapper");
-  await Deno.writeTextFile(
-    wrapper,
-    `#!/bin/sh\nexec env CONTAINERS_CONF=${testCacheDir()}/containers.conf ${podman.cli} "$@"\n`,
-  );
-  await Deno.chmod(wrapper, 0o755);
+  const wrapper = await podmanWrapper(podman, dir.path);
   const sudoers = "/etc/sudoers.d/skiff-test-dockerssh";
   await Deno.writeTextFile(sudoers, `${TEST_USER} ALL=(ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
   try {

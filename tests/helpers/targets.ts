@@ -158,6 +158,21 @@ export async function setUpPodman(): Promise<Podman> {
 /** The image made from the busybox tree; bump the tag when the tree changes. */
 export const BUSYBOX_IMAGE = "localhost/skiff-test-busybox:1";
 
+/**
+ * Writes `dir/podman-wrapper`, a `docker` CLI for another user of this
+ * machine (the SSH test user) that runs `podman` with the test's storage
+ * configuration. Returns its path.
+ */
+export async function podmanWrapper(podman: Podman, dir: string): Promise<string> {
+  const wrapper = `${dir}/podman-wrapper`;
+  await Deno.writeTextFile(
+    wrapper,
+    `#!/bin/sh\nexec env CONTAINERS_CONF=${testCacheDir()}/containers.conf ${podman.cli} "$@"\n`,
+  );
+  await Deno.chmod(wrapper, 0o755);
+  return wrapper;
+}
+
 /** Imports the busybox tree as {@linkcode BUSYBOX_IMAGE} unless it exists already. */
 export async function busyboxImage(podman: Podman): Promise<string> {
   const exists = await podman.runner([podman.cli, "image", "exists", BUSYBOX_IMAGE]);

@@ -54,6 +54,7 @@ if (import.meta.main) {
   const { benchDeploy } = await import("./deploy_bench.ts");
   const { benchBarriers } = await import("./barrier_bench.ts");
   const { benchOutputMemory } = await import("./output_memory_bench.ts");
+  const { benchRtt } = await import("./rtt_bench.ts");
   console.log("== @local commands");
   await benchLocal();
   console.log("== deploy sandbox proxy");
@@ -66,4 +67,6 @@ if (import.meta.main) {
   await benchBarriers(32);
   console.log("== a command printing 200 MiB (peak memory)");
   await benchOutputMemory(200);
+  console.log("== one host through a 20 ms RTT delay proxy, against OpenSSH through it");
+  await benchRtt();
 }

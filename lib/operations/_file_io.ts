@@ -6,10 +6,14 @@
  */
 
 import { createTwoFilesPatch } from "diff";
-import { sh } from "../core/command.ts";
+import { type Command, SecretValue, sh } from "../core/command.ts";
 import type { FileAttributes } from "../api/mod.ts";
+import type { ControlArguments } from "../core/arguments.ts";
 import { InputError, OperationError } from "../core/errors.ts";
 import { privilegeOf } from "../core/privilege.ts";
+import { makeUnixCommand } from "../core/unix_command.ts";
+import { tempName } from "../../connectors/_shared.ts";
+import { stagedMoveCommand } from "../../connectors/_staged_upload.ts";
 
 import {
   attributeScript,
@@ -24,6 +28,7 @@ import {
 
 export const MISSING = "skiff:missing";
 export const decoder = new TextDecoder();
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 export const encoder = new TextEncoder();
 
 /** A path an operation was given; never empty, never taken for an option (a leading `-`). */
@@ -100,7 +105,64 @@ stat -c '%a|%U|%G' -- "$p" && ${body}; else echo ${MISSING}; fi`;
   return file;
 }
 
-/** Writes bytes to a remote path atomically, then fixes mode and owner. */
+/** Content up to this many bytes (and without a NUL byte) is written by one command. */
+export const INLINE_WRITE_LIMIT = 64 * 1024;
+
+/**
+ * The one command that writes small content to `path`: the bytes travel as
+ * a secret value (on the shell's stdin, never in argv) and `printf` pipes
+ * them into {@linkcode stagedMoveCommand} (a new file under `umask 077` and
+ * `set -C`, mode and owner set through its descriptor, then renamed into
+ * place). Undefined when the content is too large, holds a NUL byte (a
+ * shell value cannot), or the control arguments cannot carry a secret
+ * (`_doas`, login shells, a pty): the caller uploads instead.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { inlineWriteCommand } from "./_file_io.ts";
+ * const command = inlineWriteCommand("/srv/a", new TextEncoder().encode("x\n"), { mode: "600" }, {});
+ * strictEqual(command?.renderMasked().startsWith("printf '%s' *** | ( umask 077 && set -C && exec 7>/srv/.a.skiff-"), true);
+ * strictEqual(inlineWriteCommand("/srv/a", new Uint8Array([0]), {}, {}), undefined);
+ * ```
+ */
+export function inlineWriteCommand(
+  path: string,
+  bytes: Uint8Array,
+  options: { mode?: string; owner?: string; createRemoteDir?: boolean },
+  control: ControlArguments,
+): Command | undefined {
+  if (bytes.length > INLINE_WRITE_LIMIT || bytes.includes(0) || control._get_pty) return undefined;
+  let text: string;
+  try {
+    text = strictDecoder.decode(bytes); // a command is text: other bytes are uploaded
+  } catch {
+    return undefined;
+  }
+  const content = new SecretValue(text);
+  const move = stagedMoveCommand(path, {
+    temp: tempName(path),
+    from: "stdin",
+    chmod: options.mode,
+    owner: options.owner,
+  });
+  const dir = path.slice(0, path.lastIndexOf("/")) || "/";
+  const mkdir = options.createRemoteDir && path.includes("/") ? sh`mkdir -p -- ${dir} && ` : sh``;
+  const command = sh`${mkdir}printf '%s' ${content} | ${move}`;
+  try {
+    makeUnixCommand(command, control);
+  } catch (error) {
+    if (error instanceof InputError) return undefined;
+    throw error;
+  }
+  return command;
+}
+
+/**
+ * Writes bytes to a remote path atomically, with mode and owner set before
+ * the rename: small content in one command ({@linkcode inlineWriteCommand}),
+ * anything else through the connector's upload.
+ */
 export async function writeRemote(
   ctx: OpContext,
   path: string,
@@ -108,17 +170,32 @@ export async function writeRemote(
   attributes: FileAttributes & { createRemoteDir?: boolean },
   builder: ResultBuilder,
 ): Promise<void> {
+  const label = `upload ${bytes.length} bytes -> ${path}`;
+  // Mode and owner are set on the temporary file before the rename: nothing
+  // privileged is done to `path` after it (see "Security model" in the README).
+  const owner = ownerSpec(attributes);
+  const mode = normalizeMode(attributes.mode);
+  const inline = inlineWriteCommand(path, bytes, { ...attributes, mode, owner }, ctx.control);
+  if (inline) {
+    const result = await ctx.session.run(inline, ctx.control, { label });
+    builder.record(result);
+    ctx.session.invalidateFacts("files.");
+    if (!result.success) {
+      const why = result.output.stderrLines.slice(-3).join("\n") || result.error ||
+        `exit code ${result.exitCode}`;
+      throw new OperationError(
+        `Upload to ${path} on ${ctx.session.name} failed: ${ctx.session.mask(why)}`,
+      );
+    }
+    return;
+  }
   if (attributes.createRemoteDir) {
     const dir = path.slice(0, path.lastIndexOf("/")) || "/";
     const result = await ctx.session.run(sh`mkdir -p ${dir}`, ctx.control);
     builder.record(result);
     if (!result.success) throw new OperationError(ctx.session.describeFailure(result));
   }
-  const label = `upload ${bytes.length} bytes -> ${path}`;
   builder.record({ masked: label, output: { stdout: "", stderr: "" } });
-  // Mode and owner are set on the temporary file before the rename: nothing
-  // privileged is done to `path` after it (see "Security model" in the README).
-  const owner = ownerSpec(attributes);
   const ok = await ctx.session.put(bytes, path, {
     ...ctx.control,
     mode: attributes.mode,

@@ -45,11 +45,14 @@ export interface OperationHost {
   readonly name: string;
   /** The inventory host (data and groups, for templates). */
   readonly host: InventoryHost;
-  /** Runs a command; commands an operator wrote pass `ownShell`. */
+  /**
+   * Runs a command; commands an operator wrote pass `ownShell`. A `label` is
+   * shown instead of the command (its secret bits are data, not masked later).
+   */
   run(
     command: Command | string,
     args: ControlArguments,
-    options?: { ownShell?: boolean },
+    options?: { ownShell?: boolean; label?: string },
   ): Promise<HostCommandResult>;
   /** Runs a command and throws an OperationError explaining a failure. */
   runChecked(command: Command | string, args: ControlArguments): Promise<HostCommandResult>;

@@ -142,18 +142,24 @@ export class HostSession implements OperationHost {
    * masked command and output. Retries are the caller's, through
    * {@linkcode HostSession.retrying}. Commands an operator wrote pass
    * `ownShell`: they get a shell (and `$$`) of their own; skiff's own scripts
-   * may share the connector's shell.
+   * may share the connector's shell. A `label` is shown instead of the
+   * command: the command's secret bits are then data it carries (a file's
+   * content), not values to mask in every later line.
    */
   async run(
     command: Command | string,
     args: ControlArguments,
-    options: { ownShell?: boolean; outputLimit?: number } = {},
+    options: { ownShell?: boolean; outputLimit?: number; label?: string } = {},
   ): Promise<SessionCommandResult> {
     if (this.#signal?.aborted) throw new OperationError("Interrupted");
     const cmd = toCommand(command);
-    const masked = this.mask(cmd.renderMasked());
     collectSecrets(args, this.#secrets);
-    for (const secret of cmd.secrets) this.#secrets.add(secret);
+    if (options.label === undefined) {
+      for (const secret of cmd.secrets) {
+        this.#secrets.add(secret);
+      }
+    }
+    const masked = this.mask(options.label ?? cmd.renderMasked());
     this.#emit({ type: "command", host: this.name, command: masked });
     const result = await this.#connector.runShellCommand(cmd, {
       ...args,

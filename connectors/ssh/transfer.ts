@@ -12,7 +12,7 @@ import type { SFTPWrapper } from "ssh2";
 import { type ControlArguments, extractControlArguments } from "../../lib/core/arguments.ts";
 import { type Command, sh } from "../../lib/core/command.ts";
 import { makeUnixCommand } from "../../lib/core/unix_command.ts";
-import { webReadable, webWritable } from "../_node_streams.ts";
+import { webReadable } from "../_node_streams.ts";
 import { downloadTo, isPrivileged, sourceStream, tempName } from "../_shared.ts";
 import { stagedUpload } from "../_staged_upload.ts";
 import type {
@@ -23,6 +23,7 @@ import type {
   RunOptions,
 } from "../base.ts";
 import { secretsOnStdin, type SshChannels } from "./channels.ts";
+import { sftpWriteNew } from "./_sftp_write.ts";
 
 /** What a transfer needs from its connector. */
 export interface TransferHost {
@@ -113,22 +114,8 @@ export class SshTransfer {
       }
       return;
     }
-    // "wx": O_EXCL, so a link planted at the temporary name is never followed.
-    const write = sftp.createWriteStream(path, {
-      flags: "wx",
-      mode: mode !== undefined ? parseInt(mode, 8) : 0o644,
-    });
-    const finished = new Promise<void>((resolve, reject) => {
-      write.on("close", () => resolve());
-      write.on("error", reject);
-    });
-    await bytes.pipeTo(webWritable(write));
-    await finished;
-    if (mode !== undefined) {
-      await new Promise<void>((resolve, reject) =>
-        sftp.chmod(path, parseInt(mode, 8), (error) => error ? reject(error) : resolve())
-      );
-    }
+    // O_EXCL, so a link planted at the temporary name is never followed; pipelined writes.
+    await sftpWriteNew(sftp, path, bytes, { mode: mode !== undefined ? parseInt(mode, 8) : 0o644 });
   }
 
   async #rename(from: string, to: string): Promise<void> {

@@ -2,7 +2,8 @@
  * A persistent shell: one long-lived `sh` that runs commands one after
  * another, each in a subshell, with its stdout, stderr and exit status framed
  * by a marker unique to the command. It saves a session (or process) per
- * command. Commands that need their own stdin, a pty or a timeout do not
+ * command, and commands asked for while others run are sent at once (the
+ * shell runs them in order), so they share a round trip. Commands that need their own stdin, a pty or a timeout do not
  * belong here: the connector runs those on their own channel.
  *
  * @module
@@ -119,12 +120,13 @@ export interface RunInShellOptions {
   outputLimit?: number;
 }
 
-/** Runs commands one at a time through a long-lived shell. */
+/** Runs commands one at a time through a long-lived shell, sending each as soon as it is asked for. */
 export class PersistentShell {
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #encoder = new TextEncoder();
-  #queue: Promise<unknown> = Promise.resolve();
-  #current: Pending | undefined;
+  /** Commands sent and not finished, in the order the shell runs them. */
+  readonly #pending: Pending[] = [];
+  #flights = 0;
   #dead = false;
   #interrupted = false;
   #pid: number | undefined;
@@ -159,6 +161,14 @@ export class PersistentShell {
     return this.#interrupted;
   }
 
+  /**
+   * How many commands were sent to an idle shell: the round trips its
+   * commands cost (one sent while others run waits only for them).
+   */
+  get flights(): number {
+    return this.#flights;
+  }
+
   async #read(stream: ReadableStream<Uint8Array>, name: StreamName): Promise<void> {
     const splitter = new LineSplitter((line) => this.#line(name, line));
     try {
@@ -171,14 +181,16 @@ export class PersistentShell {
   }
 
   #line(stream: StreamName, line: string): void {
-    const pending = this.#current;
     if (this.#pid === undefined && stream === "stdout" && line.startsWith(this.#pidLine)) {
       const pid = Number(line.slice(this.#pidLine.length));
       // Never 1 or garbage: the owner kills the process group of this pid.
       if (Number.isInteger(pid) && pid > 1) this.#pid = pid;
       return;
     }
-    if (!pending || pending.done[stream]) return;
+    // Each stream belongs to the first command that has not ended it yet:
+    // a later command's stdout may come before an earlier one's stderr ends.
+    const pending = this.#pending.find((p) => !p.done[stream]);
+    if (!pending) return;
     if (stream === "stdout" && line.startsWith(`${pending.marker}:`)) {
       pending.heldEmpty.stdout = false;
       pending.exitCode = Number(line.slice(pending.marker.length + 1));
@@ -194,9 +206,9 @@ export class PersistentShell {
       if (line !== "") this.#emit(pending, { stream, line });
       return;
     }
-    if (pending.done.stdout && pending.done.stderr) {
-      this.#current = undefined;
-      pending.resolve({ exitCode: pending.exitCode!, output: pending.lines.output() });
+    while (this.#pending[0]?.done.stdout && this.#pending[0].done.stderr) {
+      const done = this.#pending.shift()!;
+      done.resolve({ exitCode: done.exitCode!, output: done.lines.output() });
     }
   }
 
@@ -208,34 +220,28 @@ export class PersistentShell {
   #lose(): void {
     if (this.#dead) return;
     this.#dead = true;
-    const pending = this.#current;
-    this.#current = undefined;
-    pending?.reject(new ShellLostError());
+    for (const pending of this.#pending.splice(0)) pending.reject(new ShellLostError());
   }
 
   #interrupt(): void {
     if (this.#dead) return;
     this.#dead = true;
     this.#interrupted = true;
-    const pending = this.#current;
-    this.#current = undefined;
-    pending?.reject(new ShellInterruptedError(pending.lines.output()));
+    for (const pending of this.#pending.splice(0)) {
+      pending.reject(new ShellInterruptedError(pending.lines.output()));
+    }
     this.#onInterrupt?.(this.#pid);
   }
 
-  /** Runs one command (queued behind the others). */
+  /**
+   * Runs one command after those already sent. It is written to the shell
+   * at once; the shell runs it when the ones before it have ended. An
+   * abort of any sent command's signal interrupts the shell and every
+   * command sent to it.
+   */
   run(
     command: string,
     options: RunInShellOptions = {},
-  ): Promise<ShellResult> {
-    const next = this.#queue.then(() => this.#runNow(command, options));
-    this.#queue = next.catch(() => {});
-    return next;
-  }
-
-  #runNow(
-    command: string,
-    options: RunInShellOptions,
   ): Promise<ShellResult> {
     if (options.signal?.aborted) return Promise.reject(new ShellInterruptedError());
     if (this.#dead) {
@@ -245,7 +251,8 @@ export class PersistentShell {
     const onAbort = () => this.#interrupt();
     options.signal?.addEventListener("abort", onAbort, { once: true });
     return new Promise<ShellResult>((resolve, reject) => {
-      this.#current = {
+      if (this.#pending.length === 0) this.#flights++;
+      this.#pending.push({
         marker,
         lines: new OutputCollector({ limit: options.outputLimit }),
         onOutput: options.onOutput,
@@ -253,7 +260,7 @@ export class PersistentShell {
         heldEmpty: { stdout: false, stderr: false },
         resolve,
         reject,
-      };
+      });
       const script = framedScript(command, options.secretEnv ?? {}, marker);
       this.#writer.write(this.#encoder.encode(script)).catch(() => this.#lose());
     }).finally(() => options.signal?.removeEventListener("abort", onAbort));

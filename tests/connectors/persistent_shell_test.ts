@@ -104,3 +104,50 @@ Deno.test("PersistentShell rejects an aborted command at once and hands its owne
   Deno.kill(-child.pid, "SIGKILL");
   await child.status;
 });
+
+Deno.test("PersistentShell sends commands asked together in one flight, each with its own output", async (t) => {
+  for (const argv of [["sh"], ["busybox", "sh"]]) {
+    await t.step(argv.join(" "), async () => {
+      const { child, shell } = startShell(argv);
+      strictEqual((await shell.run("true")).exitCode, 0);
+      strictEqual(shell.flights, 1);
+      const results = await Promise.all([
+        shell.run("echo a; echo a-err >&2; exit 1"),
+        shell.run("echo 'unbalanced"),
+        // Its stderr comes before the first command's stdout has been read, likely.
+        shell.run("echo b-err >&2; sleep 0.1; echo b"),
+        shell.run("printf c"),
+      ]);
+      deepStrictEqual(
+        results.map((r) => [r.exitCode, r.output.stdoutLines, r.output.stderrLines.length]),
+        [[1, ["a"], 1], [2, [], 1], [0, ["b"], 1], [0, ["c"], 0]],
+      );
+      deepStrictEqual([results[0].output.stderr, results[2].output.stderr], ["a-err", "b-err"]);
+      strictEqual(shell.flights, 2, "the four commands went in one flight");
+      await shell.run("true");
+      strictEqual(shell.flights, 3);
+      await shell.close();
+      await child.status;
+    });
+  }
+});
+
+Deno.test("PersistentShell interrupts every command sent when one is aborted", async () => {
+  const interrupts: (number | undefined)[] = [];
+  const { child, shell } = startShell(["sh"], (pid) => interrupts.push(pid));
+  await shell.run("true");
+  const controller = new AbortController();
+  const first = shell.run("echo started; sleep 30", {
+    signal: controller.signal,
+    onOutput: () => controller.abort(),
+  });
+  const second = shell.run("echo never", { signal: controller.signal });
+  await rejects(first, { name: "ShellInterruptedError" });
+  await rejects(second, (error: Error & { output?: { stdout: string } }) => {
+    deepStrictEqual([error.name, error.output?.stdout], ["ShellInterruptedError", ""]);
+    return true;
+  });
+  deepStrictEqual(interrupts, [child.pid]);
+  Deno.kill(-child.pid, "SIGKILL");
+  await child.status;
+});

@@ -136,6 +136,8 @@ export interface SshdOptions {
   port?: number;
   /** Leave out the sftp subsystem. */
   noSftp?: boolean;
+  /** sshd's LogLevel (default ERROR); `log()` returns what it wrote. */
+  logLevel?: string;
 }
 
 /** Starts a real sshd for the test user; dispose it to stop it. */
@@ -176,7 +178,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     `AllowUsers ${TEST_USER}`,
     "MaxSessions 64",
     "MaxStartups 200",
-    "LogLevel ERROR",
+    `LogLevel ${options.logLevel ?? "ERROR"}`,
     ...(sftp ? [`Subsystem sftp ${sftp}`] : []),
     options.extraConfig ?? "",
   ].join("\n");

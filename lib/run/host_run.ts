@@ -12,6 +12,7 @@ import type { CallKind } from "../sandbox/protocol.ts";
 import type { OperationResult } from "../api/mod.ts";
 import { errorMessage, InputError } from "../core/errors.ts";
 import { FACTS } from "../facts/registry.ts";
+import { arch, hostname, os } from "../facts/server.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
 import { callOperation, OPERATIONS, splitCall } from "../operations/registry.ts";
 import { labelOf } from "../operations/subject.ts";
@@ -87,22 +88,27 @@ async function runHostOnce(
   const { sandbox, coordinator } = shared;
   const counts: HostCounts = { ok: 0, changed: 0, failed: 0, skipped: 0 };
   const refusal = { refused: false };
-  const outcome = await withHost(host, { ...request, lock: shared.lock }, async (session) => {
-    for (const [index, deploy] of sandbox.deploys.entries()) {
-      if (request.signal?.aborted) return "interrupted";
-      const reason = restrictionReason(request.inventory.restrictions, host.name, deploy.name);
-      if (reason !== null) {
-        counts.skipped++;
-        request.emit({ type: "deploy-skipped", host: host.name, deploy: deploy.name, reason });
-        continue;
+  const prefetch = [hostname, os, arch] as const;
+  const outcome = await withHost(
+    host,
+    { ...request, lock: shared.lock, prefetch },
+    async (session) => {
+      for (const [index, deploy] of sandbox.deploys.entries()) {
+        if (request.signal?.aborted) return "interrupted";
+        const reason = restrictionReason(request.inventory.restrictions, host.name, deploy.name);
+        if (reason !== null) {
+          counts.skipped++;
+          request.emit({ type: "deploy-skipped", host: host.name, deploy: deploy.name, reason });
+          continue;
+        }
+        coordinator.enterDeploy(host.name, index);
+        request.emit({ type: "deploy-start", host: host.name, deploy: deploy.name });
+        const error = await runDeploy(session, { deploy, index, counts, request, shared, refusal });
+        if (error !== undefined) return error;
       }
-      coordinator.enterDeploy(host.name, index);
-      request.emit({ type: "deploy-start", host: host.name, deploy: deploy.name });
-      const error = await runDeploy(session, { deploy, index, counts, request, shared, refusal });
-      if (error !== undefined) return error;
-    }
-    return undefined;
-  });
+      return undefined;
+    },
+  );
   const refused = refusal.refused;
   if (!outcome.ok) return { ok: false, counts, error: outcome.value ?? outcome.error, refused };
   return outcome.value === undefined

@@ -149,7 +149,7 @@ export class HostSession implements OperationHost {
   async run(
     command: Command | string,
     args: ControlArguments,
-    options: { ownShell?: boolean; outputLimit?: number; label?: string } = {},
+    options: { ownShell?: boolean; outputLimit?: number; label?: string; quiet?: boolean } = {},
   ): Promise<SessionCommandResult> {
     if (this.#signal?.aborted) throw new OperationError("Interrupted");
     const cmd = toCommand(command);
@@ -160,7 +160,8 @@ export class HostSession implements OperationHost {
       }
     }
     const masked = this.mask(options.label ?? cmd.renderMasked());
-    this.#emit({ type: "command", host: this.name, command: masked });
+    const emit = options.quiet ? () => {} : this.#emit;
+    emit({ type: "command", host: this.name, command: masked });
     const result = await this.#connector.runShellCommand(cmd, {
       ...args,
       signal: this.#signal,
@@ -169,7 +170,7 @@ export class HostSession implements OperationHost {
       // scripts read back what they print (base64 contents): all of it.
       outputLimit: options.outputLimit ?? (options.ownShell ? undefined : Infinity),
       onOutput: ({ stream, line }) =>
-        this.#emit({ type: "output", host: this.name, stream, line: this.mask(line) }),
+        emit({ type: "output", host: this.name, stream, line: this.mask(line) }),
     });
     return { ...result, masked };
   }
@@ -316,19 +317,45 @@ export class HostSession implements OperationHost {
 
   /** Gathers a fact, cached for the run by name and arguments. */
   fact<A extends unknown[], T>(definition: FactDefinition<A, T>, ...args: A): Promise<T> {
+    return this.#fact(definition, args, false);
+  }
+
+  /**
+   * Starts gathering facts that take no arguments without waiting for them
+   * and without showing their commands: sent with the run's first command,
+   * they cost no round trip of their own, and later asks find them cached.
+   * They run without control arguments (no privilege that could prompt for
+   * a password): only for facts that are the same for every user, such as
+   * the host name, OS and architecture. One that fails is forgotten, so
+   * asking for it later tries again.
+   */
+  prefetch(definitions: readonly FactDefinition<[], unknown>[]): void {
+    for (const definition of definitions) this.#fact(definition, [], true).catch(() => {});
+  }
+
+  #fact<A extends unknown[], T>(
+    definition: FactDefinition<A, T>,
+    args: A,
+    quiet: boolean,
+  ): Promise<T> {
     const key = `${definition.name}(${JSON.stringify(args)})`;
     const cached = this.#facts.get(key);
     if (cached) return cached as Promise<T>;
-    const promise = this.#gather(definition, args);
+    const promise = this.#gather(definition, args, quiet);
     this.#facts.set(key, promise);
     promise.catch(() => this.#facts.delete(key));
     return promise;
   }
 
-  async #gather<A extends unknown[], T>(definition: FactDefinition<A, T>, args: A): Promise<T> {
-    const result = await this.run(definition.command(...args), this.arguments(), {
+  async #gather<A extends unknown[], T>(
+    definition: FactDefinition<A, T>,
+    args: A,
+    quiet: boolean,
+  ): Promise<T> {
+    const result = await this.run(definition.command(...args), quiet ? {} : this.arguments(), {
       ownShell: definition.ownShell,
       outputLimit: Infinity, // a fact parses everything it printed
+      quiet,
     });
     const codes = definition.successCodes ?? [0];
     if (result.exitCode === 127) {

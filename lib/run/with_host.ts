@@ -9,6 +9,7 @@
 
 import type { BaseConnector, ConnectorContext } from "../../connectors/base.ts";
 import type { ControlArguments } from "../core/arguments.ts";
+import type { FactDefinition } from "../facts/fact.ts";
 import { errorMessage, InputError } from "../core/errors.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
 import type { EventSink } from "./events.ts";
@@ -29,6 +30,8 @@ export interface HostLifecycleOptions {
   sleep?: (seconds: number) => Promise<void>;
   /** Take the host's run lock first (`deploy` and apply; not `--dry`, `exec`, `facts`). */
   lock?: RunLockOptions;
+  /** Facts to gather in the first flight of commands, beside the lock ({@linkcode HostSession.prefetch}). */
+  prefetch?: readonly FactDefinition<[], unknown>[];
 }
 
 /** How one host's lifecycle ended. */
@@ -84,6 +87,7 @@ export async function withHost<T>(
     return { ok: false, error: `could not connect: ${message}`, stage: "connect" };
   }
   emit({ type: "host-connected", host: host.name, seconds: (performance.now() - started) / 1000 });
+  session.prefetch(options.prefetch ?? []);
   let outcome: HostOutcome<T>;
   let rethrow: unknown;
   let release = () => Promise.resolve();

@@ -161,6 +161,11 @@ export class PersistentShell {
     return this.#interrupted;
   }
 
+  /** True while a command sent to it has not ended. */
+  get busy(): boolean {
+    return this.#pending.length > 0;
+  }
+
   /**
    * How many commands were sent to an idle shell: the round trips its
    * commands cost (one sent while others run waits only for them).

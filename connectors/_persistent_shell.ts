@@ -18,7 +18,7 @@ import {
   type StreamName,
 } from "../lib/core/output.ts";
 import { makeUnixCommand } from "../lib/core/unix_command.ts";
-import type { CommandResult, RunOptions } from "./base.ts";
+import { type CommandResult, type RunOptions, skippedResult } from "./base.ts";
 import { renderUnderSh } from "./_shared.ts";
 import { OutputCollector } from "../lib/core/output_collector.ts";
 
@@ -34,10 +34,24 @@ export interface ShellStreams {
 
 /** The outcome of one command in the persistent shell. */
 export interface ShellResult {
-  /** Exit status of the command's subshell. */
+  /** Exit status of the command's subshell (-1 when it was skipped). */
   exitCode: number;
   /** Its output. */
   output: CommandOutput;
+  /** It did not run: an earlier command of its gate failed. */
+  skipped?: boolean;
+}
+
+/**
+ * Commands that run only while every earlier one with the same gate
+ * succeeded: the shell remembers a failure in a variable of its own, so a
+ * batch can be sent at once and still stop at its first failure.
+ */
+export interface ShellGate {
+  /** The shell variable (`skiff_gate_…`) that records a failure. */
+  name: string;
+  /** Exit codes that count as success. */
+  codes: readonly number[];
 }
 
 /** The shell ended (or its connection was lost) before a command finished. */
@@ -76,6 +90,7 @@ interface Pending {
   lines: OutputCollector;
   onOutput?: (line: OutputLine) => void;
   exitCode?: number;
+  skipped?: boolean;
   done: Record<StreamName, boolean>;
   heldEmpty: Record<StreamName, boolean>;
   resolve: (result: ShellResult) => void;
@@ -97,15 +112,22 @@ export function framedScript(
   command: string,
   secretEnv: Readonly<Record<string, string>>,
   marker: string,
+  gate?: ShellGate,
 ): string {
   const assignments = Object.entries(secretEnv).map(([name, value]) =>
     `${name}=${quote(value)}; export ${name}; `
   )
     .join("");
-  return `( ${assignments}eval ${
-    quote(command)
-  } ) </dev/null; printf '\\n%s:%d\\n' ${marker} "$?"; ` +
-    `printf '\\n%s\\n' ${marker} >&2\n`;
+  const run = `( ${assignments}eval ${quote(command)} ) </dev/null`;
+  const end = `printf '\\n%s\\n' ${marker} >&2\n`;
+  if (!gate) return `${run}; printf '\\n%s:%d\\n' ${marker} "$?"; ${end}`;
+  if (!/^skiff_gate_[0-9a-f]+$/.test(gate.name) || !gate.codes.every(Number.isInteger)) {
+    throw new TypeError(`Not a shell gate: ${JSON.stringify(gate)}`);
+  }
+  // Skipped: "-" where the exit status goes.
+  return `if [ -z "\${${gate.name}-}" ]; then ${run}; skiff_s=$?; ` +
+    `case $skiff_s in ${gate.codes.join("|")}) ;; *) ${gate.name}=1;; esac; else skiff_s=-; fi; ` +
+    `printf '\\n%s:%s\\n' ${marker} "$skiff_s"; ${end}`;
 }
 
 /** What one command in the persistent shell may carry. */
@@ -118,6 +140,8 @@ export interface RunInShellOptions {
   signal?: AbortSignal;
   /** Characters of each stream's start and end the result keeps (default 1 MiB). */
   outputLimit?: number;
+  /** Run only while no earlier command of this gate failed. */
+  gate?: ShellGate;
 }
 
 /** Runs commands one at a time through a long-lived shell, sending each as soon as it is asked for. */
@@ -198,7 +222,9 @@ export class PersistentShell {
     if (!pending) return;
     if (stream === "stdout" && line.startsWith(`${pending.marker}:`)) {
       pending.heldEmpty.stdout = false;
-      pending.exitCode = Number(line.slice(pending.marker.length + 1));
+      const status = line.slice(pending.marker.length + 1);
+      pending.skipped = status === "-";
+      pending.exitCode = pending.skipped ? -1 : Number(status);
       pending.done.stdout = true;
     } else if (stream === "stderr" && line === pending.marker) {
       pending.heldEmpty.stderr = false;
@@ -213,7 +239,9 @@ export class PersistentShell {
     }
     while (this.#pending[0]?.done.stdout && this.#pending[0].done.stderr) {
       const done = this.#pending.shift()!;
-      done.resolve({ exitCode: done.exitCode!, output: done.lines.output() });
+      const result: ShellResult = { exitCode: done.exitCode!, output: done.lines.output() };
+      if (done.skipped) result.skipped = true;
+      done.resolve(result);
     }
   }
 
@@ -266,7 +294,7 @@ export class PersistentShell {
         resolve,
         reject,
       });
-      const script = framedScript(command, options.secretEnv ?? {}, marker);
+      const script = framedScript(command, options.secretEnv ?? {}, marker, options.gate);
       this.#writer.write(this.#encoder.encode(script)).catch(() => this.#lose());
     }).finally(() => options.signal?.removeEventListener("abort", onAbort));
   }
@@ -291,6 +319,7 @@ export async function runInShell(
   commandArgs: CommandArguments,
   options: RunOptions,
   codes: readonly number[],
+  gate?: ShellGate,
 ): Promise<CommandResult | undefined> {
   const exec = options.sharedShell
     ? renderUnderSh(command, commandArgs)
@@ -301,7 +330,9 @@ export async function runInShell(
       onOutput: options.onOutput,
       outputLimit: options.outputLimit,
       signal: options.signal,
+      gate,
     });
+    if (out.skipped) return skippedResult();
     return { success: codes.includes(out.exitCode), exitCode: out.exitCode, output: out.output };
   } catch (error) {
     if (error instanceof ShellInterruptedError) {

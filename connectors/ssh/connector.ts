@@ -19,6 +19,7 @@ import { ConnectError, errorMessage, InputError } from "../../lib/core/errors.ts
 import type { PersistentShell } from "../_persistent_shell.ts";
 import {
   BaseConnector,
+  type BatchOptions,
   type CommandResult,
   type DataMeta,
   type FileDestination,
@@ -37,7 +38,7 @@ import {
   SSH_DATA_META,
   type SshEnvironment,
 } from "./settings.ts";
-import { runSshCommand, startShell } from "./shell.ts";
+import { runSshCommand, runSshCommands, startShell } from "./shell.ts";
 import { SshConfig } from "./ssh_config.ts";
 import { parseSshTarget } from "./target.ts";
 import { SshTransfer } from "./transfer.ts";
@@ -139,6 +140,27 @@ export class SshConnector extends BaseConnector {
       shell: this.#shell,
     });
     return await this.#answerSudoPassword(result, command, options);
+  }
+
+  /**
+   * Sends the whole batch to the persistent shell at once when it can (one
+   * round trip; see {@linkcode runSshCommands}), else runs it one command at
+   * a time. A sudo that may ask for a password goes one at a time (the
+   * answer re-runs a command).
+   */
+  override async runShellCommands(
+    commands: readonly (Command | string)[],
+    options: RunOptions,
+    batch: BatchOptions,
+  ): Promise<CommandResult[]> {
+    const mayAsk = options._sudo === true && options._sudo_password === undefined;
+    const sent = mayAsk || commands.length < 2 ? undefined : await runSshCommands(commands, {
+      ...options,
+      channels: this.#channels,
+      shell: this.#shell,
+      batch,
+    });
+    return sent ?? await super.runShellCommands(commands, options, batch);
   }
 
   async #answerSudoPassword(

@@ -35,6 +35,18 @@ export interface HostCommandResult {
   masked: string;
 }
 
+/** How a host session shows and bounds a command. */
+export interface RunCommandOptions {
+  /** An operator's command: a shell of its own (and its own `$$`). */
+  ownShell?: boolean;
+  /** Characters of output kept (default: 1 MiB for an operator's command, all for skiff's own). */
+  outputLimit?: number;
+  /** Shown instead of the command; the command's secret bits are data, not masked later. */
+  label?: string;
+  /** Neither the command nor its output is shown. */
+  quiet?: boolean;
+}
+
 /**
  * Everything an operation may do to a host. The run layer's `HostSession`
  * implements it; operations never see the connector, so masking, retries,
@@ -52,8 +64,17 @@ export interface OperationHost {
   run(
     command: Command | string,
     args: ControlArguments,
-    options?: { ownShell?: boolean; label?: string },
+    options?: RunCommandOptions,
   ): Promise<HostCommandResult>;
+  /**
+   * Runs commands in order; with `stopOnFailure` one that fails stops the
+   * rest (their results say `skipped`). The connector may send them at once.
+   */
+  runAll(
+    commands: readonly (Command | string)[],
+    args: ControlArguments,
+    options: RunCommandOptions & { stopOnFailure: boolean },
+  ): Promise<(HostCommandResult & { skipped?: boolean })[]>;
   /** Runs a command and throws an OperationError explaining a failure. */
   runChecked(command: Command | string, args: ControlArguments): Promise<HostCommandResult>;
   /** Host, masked command, exit-code meaning and stderr tail of a failed command. */

@@ -21,10 +21,13 @@ import {
 } from "../core/arguments.ts";
 import { type Command, MASK, SecretValue, toCommand } from "../core/command.ts";
 import { describeExitCode, errorMessage, OperationError } from "../core/errors.ts";
-import { type FactDefinition, FactError } from "../facts/fact.ts";
+import { type FactDefinition, factValue } from "../facts/fact.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
-import type { OperationHost } from "../operations/context.ts";
+import type { OperationHost, RunCommandOptions } from "../operations/context.ts";
 import type { EventSink } from "./events.ts";
+import { type RetryData, retryView } from "./retry_view.ts";
+
+export type { RetryData } from "./retry_view.ts";
 
 /** Options of a session. */
 export interface SessionOptions {
@@ -50,27 +53,6 @@ function collectSecrets(value: unknown, out: Set<string>): void {
   else if (typeof value === "object" && value !== null) {
     Object.values(value).forEach((item) => collectSecrets(item, out));
   }
-}
-
-/** What a retry decision looks at: an operation's result, or a command's. */
-export interface RetryData {
-  success: boolean;
-  stdout: string;
-  stderr: string;
-  commands: readonly string[];
-}
-
-/** The data `_retry_until` receives (pyinfra's output data, in camelCase). */
-function retryView(data: RetryData) {
-  const lines = (text: string) => text === "" ? [] : text.replace(/\n$/, "").split("\n");
-  return {
-    success: data.success,
-    stdout: data.stdout,
-    stderr: data.stderr,
-    stdoutLines: lines(data.stdout),
-    stderrLines: lines(data.stderr),
-    commands: [...data.commands],
-  };
 }
 
 /** The first line of a command, shortened to 200 characters, for messages. */
@@ -149,9 +131,46 @@ export class HostSession implements OperationHost {
   async run(
     command: Command | string,
     args: ControlArguments,
-    options: { ownShell?: boolean; outputLimit?: number; label?: string; quiet?: boolean } = {},
+    options: RunCommandOptions = {},
   ): Promise<SessionCommandResult> {
     if (this.#signal?.aborted) throw new OperationError("Interrupted");
+    const { cmd, masked, emit, runOptions } = this.#prepare(command, args, options);
+    emit({ type: "command", host: this.name, command: masked });
+    const result = await this.#connector.runShellCommand(cmd, {
+      ...runOptions,
+      onOutput: ({ stream, line }) =>
+        emit({ type: "output", host: this.name, stream, line: this.mask(line) }),
+    });
+    return { ...result, masked };
+  }
+
+  /**
+   * Runs commands in order as {@linkcode HostSession.run} runs one; with
+   * `stopOnFailure`, one that fails stops the rest (their results say
+   * `skipped`). The connector may send them all at once (`@ssh`: one round
+   * trip); each command is shown when it starts.
+   */
+  async runAll(
+    commands: readonly (Command | string)[],
+    args: ControlArguments,
+    options: RunCommandOptions & { stopOnFailure: boolean },
+  ): Promise<SessionCommandResult[]> {
+    if (this.#signal?.aborted) throw new OperationError("Interrupted");
+    if (commands.length === 0) return [];
+    const prepared = commands.map((command) => this.#prepare(command, args, options));
+    const { emit, runOptions } = prepared[0];
+    const results = await this.#connector.runShellCommands(prepared.map((p) => p.cmd), runOptions, {
+      stopOnFailure: options.stopOnFailure,
+      onStart: (index) =>
+        emit({ type: "command", host: this.name, command: prepared[index].masked }),
+      onOutputOf: (_index, { stream, line }) =>
+        emit({ type: "output", host: this.name, stream, line: this.mask(line) }),
+    });
+    return results.map((result, index) => ({ ...result, masked: prepared[index].masked }));
+  }
+
+  /** A command as the connector runs it and as people see it; remembers the secrets it reveals. */
+  #prepare(command: Command | string, args: ControlArguments, options: RunCommandOptions) {
     const cmd = toCommand(command);
     collectSecrets(args, this.#secrets);
     if (options.label === undefined) {
@@ -160,19 +179,16 @@ export class HostSession implements OperationHost {
       }
     }
     const masked = this.mask(options.label ?? cmd.renderMasked());
-    const emit = options.quiet ? () => {} : this.#emit;
-    emit({ type: "command", host: this.name, command: masked });
-    const result = await this.#connector.runShellCommand(cmd, {
+    const emit: EventSink = options.quiet ? () => {} : this.#emit;
+    const runOptions: RunOptions = {
       ...args,
       signal: this.#signal,
       sharedShell: !options.ownShell,
       // Bounded: what an operator wrote may print without end. skiff's own
       // scripts read back what they print (base64 contents): all of it.
       outputLimit: options.outputLimit ?? (options.ownShell ? undefined : Infinity),
-      onOutput: ({ stream, line }) =>
-        emit({ type: "output", host: this.name, stream, line: this.mask(line) }),
-    });
-    return { ...result, masked };
+    };
+    return { cmd, masked, emit, runOptions };
   }
 
   /**
@@ -357,18 +373,10 @@ export class HostSession implements OperationHost {
       outputLimit: Infinity, // a fact parses everything it printed
       quiet,
     });
-    const codes = definition.successCodes ?? [0];
-    if (result.exitCode === 127) {
-      throw new FactError(
-        `Fact ${definition.name} is not available on ${this.name}: command not found (${result.output.stderr.trim()})`,
-      );
-    }
-    if (result.exitCode === null || !codes.includes(result.exitCode)) {
-      throw new FactError(
-        `Fact ${definition.name} failed on ${this.name}: ${this.describeFailure(result)}`,
-      );
-    }
-    return definition.parse(result.output.stdout, result.exitCode, ...args);
+    return factValue(definition, args, result, {
+      host: this.name,
+      failure: () => this.describeFailure(result),
+    });
   }
 
   /** Forgets cached facts whose name starts with `prefix` (all when absent). */

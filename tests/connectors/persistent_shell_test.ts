@@ -1,5 +1,6 @@
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
 import { framedScript, PersistentShell } from "../../connectors/_persistent_shell.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 function startShell(argv: string[], onInterrupt?: (pid: number | undefined) => void) {
   const child = new Deno.Command(argv[0], {
@@ -150,4 +151,46 @@ Deno.test("PersistentShell interrupts every command sent when one is aborted", a
   deepStrictEqual(interrupts, [child.pid]);
   Deno.kill(-child.pid, "SIGKILL");
   await child.status;
+});
+
+Deno.test("framedScript() with a gate runs only while no earlier command of the gate failed", () => {
+  strictEqual(
+    framedScript("false", {}, "M", { name: "skiff_gate_ab", codes: [0, 3] }),
+    `if [ -z "\${skiff_gate_ab-}" ]; then ( eval false ) </dev/null; skiff_s=$?; ` +
+      `case $skiff_s in 0|3) ;; *) skiff_gate_ab=1;; esac; else skiff_s=-; fi; ` +
+      `printf '\\n%s:%s\\n' M "$skiff_s"; printf '\\n%s\\n' M >&2\n`,
+  );
+});
+
+Deno.test("PersistentShell stops a gated batch at its first failure, in one flight", async (t) => {
+  for (const argv of [["sh"], ["busybox", "sh"]]) {
+    await t.step(argv.join(" "), async () => {
+      await using dir = await tempDir();
+      const { child, shell } = startShell(argv);
+      await shell.run("true");
+      const run = (command: string, name: string, codes: number[]) =>
+        shell.run(command, { gate: { name, codes } });
+      const stopped = await Promise.all([
+        run("echo one", "skiff_gate_1", [0]),
+        run("echo two; exit 3", "skiff_gate_1", [0]),
+        run(`touch ${dir.join("three")}`, "skiff_gate_1", [0]),
+      ]);
+      deepStrictEqual(
+        stopped.map((r) => [r.exitCode, r.output.stdout, r.skipped ?? false]),
+        [[0, "one", false], [3, "two", false], [-1, "", true]],
+      );
+      strictEqual(await Deno.stat(dir.join("three")).then(() => true, () => false), false);
+      const allowed = await Promise.all([
+        run("exit 3", "skiff_gate_2", [0, 3]),
+        run("echo after", "skiff_gate_2", [0, 3]),
+      ]);
+      deepStrictEqual(allowed.map((r) => [r.exitCode, r.skipped ?? false]), [[3, false], [
+        0,
+        false,
+      ]]);
+      strictEqual(shell.flights, 3, "one flight per batch");
+      await shell.close();
+      await child.status;
+    });
+  }
 });

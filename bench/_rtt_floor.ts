@@ -7,7 +7,7 @@
  */
 
 import { TEST_USER } from "../tests/helpers/sshd.ts";
-import type { Phases, RttTarget } from "./rtt_bench.ts";
+import type { Phases, RttTarget, Window } from "./rtt_bench.ts";
 
 const DESTINATION = `${TEST_USER}@127.0.0.1`;
 
@@ -38,7 +38,8 @@ function common(target: RttTarget, control?: string): string[] {
   ];
 }
 
-async function timed(argv: string[], stdin?: string): Promise<number> {
+/** Runs `argv` (with `stdin`); returns when it started and ended. */
+async function timed(argv: string[], stdin?: string): Promise<Window> {
   const started = performance.now();
   const child = new Deno.Command(argv[0], {
     args: argv.slice(1),
@@ -52,21 +53,21 @@ async function timed(argv: string[], stdin?: string): Promise<number> {
     await writer.close();
   }
   const out = await child.output();
-  const ms = performance.now() - started;
+  const ended = performance.now();
   if (!out.success) {
     throw new Error(`${argv.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
   }
-  return ms;
+  return { start: started, end: ended };
 }
 
 /** The whole workload in one `scp` and one `ssh` running one script. */
-async function oneScript(target: RttTarget, root: string, payload: string): Promise<number> {
+async function oneScript(target: RttTarget, root: string, payload: string): Promise<Window> {
   const port = String(target.proxy.port);
   const text = ["set -e", ...Object.values(script(root))].join("\n") + "\n";
   const started = performance.now();
   await timed(["scp", "-q", "-P", port, ...common(target), payload, `${DESTINATION}:${root}.bin`]);
   await timed(["ssh", "-p", port, ...common(target), DESTINATION, "sh -s"], text);
-  return performance.now() - started;
+  return { start: started, end: performance.now() };
 }
 
 /** Each operation as one command through a ControlMaster, then the whole workload twice in one script. */
@@ -129,11 +130,11 @@ export async function floorCommands(target: RttTarget, count: number): Promise<P
   ]);
   const started = performance.now();
   for (let i = 0; i < count; i++) await timed([...ssh, DESTINATION, "true"]);
-  const ran = performance.now() - started;
+  const ran = { start: started, end: performance.now() };
   await timed([...ssh, "-O", "exit", DESTINATION]).catch(() => {});
   return {
     "connect, first command": ready,
     [`${count} commands`]: ran,
-    "per command": ran / count,
+    "per command": { ...ran, per: count },
   };
 }

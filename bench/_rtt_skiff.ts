@@ -78,23 +78,27 @@ function phasesOf(
   const find = (test: (e: Record<string, unknown>) => boolean) => {
     const line = run.lines.find((l) => test(l.event));
     if (!line) throw new Error(`no such event in ${run.lines.map((l) => l.event.type)}`);
-    return line;
+    return line.at;
   };
-  const connected = find((e) => e.type === "host-connected");
+  const connected = run.lines.find((l) => l.event.type === "host-connected");
+  if (!connected) throw new Error("no host-connected event");
   const connectStart = connected.at - Number(connected.event.seconds) * 1000;
   const phases: Phases = {};
-  const firstOp = find((e) => e.type === "op-start");
-  phases[`${prefix}connect, lock`] = firstOp.at - connectStart;
+  phases[`${prefix}connect, lock`] = {
+    start: connectStart,
+    end: find((e) => e.type === "op-start"),
+  };
   for (const [op, label] of Object.entries(OPERATIONS)) {
-    const start = find((e) => e.type === "op-start" && e.op === op);
-    const end = find((e) => e.type === "op-result" && e.op === op);
-    phases[`${prefix}${label}`] = end.at - start.at;
+    phases[`${prefix}${label}`] = {
+      start: find((e) => e.type === "op-start" && e.op === op),
+      end: find((e) => e.type === "op-result" && e.op === op),
+    };
   }
   const facts = find((e) => e.type === "log" && e.message === "bench:facts");
   const done = find((e) => e.type === "log" && e.message === "bench:end");
-  phases[`${prefix}3 facts (Promise.all)`] = done.at - facts.at;
-  phases[`${prefix}disconnect, exit`] = run.ended - done.at;
-  phases[`${prefix}whole run`] = run.ended - run.started;
+  phases[`${prefix}3 facts (Promise.all)`] = { start: facts, end: done };
+  phases[`${prefix}disconnect, exit`] = { start: done, end: run.ended };
+  phases[`${prefix}whole run`] = { start: run.started, end: run.ended };
   return phases;
 }
 
@@ -158,8 +162,8 @@ export async function skiffCommands(target: RttTarget, count: number): Promise<P
   const ran = performance.now();
   await connector.disconnect();
   return {
-    "connect, first command": ready - started,
-    [`${count} commands`]: ran - ready,
-    "per command": (ran - ready) / count,
+    "connect, first command": { start: started, end: ready },
+    [`${count} commands`]: { start: ready, end: ran },
+    "per command": { start: ready, end: ran, per: count },
   };
 }

@@ -36,11 +36,46 @@ export interface ProxyStats {
   down: number;
 }
 
-/** One chunk as the proxy received it: when (ms, `performance.now()`), which way, how many bytes. */
+/**
+ * One chunk as the proxy received it: when (ms, `performance.now()`), on
+ * which connection, which way (`open`: the client connected), how many bytes.
+ */
 export interface ProxyChunk {
   at: number;
-  way: "up" | "down";
+  connection: number;
+  way: "open" | "up" | "down";
   bytes: number;
+}
+
+/**
+ * When each round trip the clients waited for began: per connection, the
+ * TCP handshake, then every run of client chunks that follows an answer
+ * (or opens the connection). Chunks a client sends before an answer to the
+ * earlier ones came back travel in the same flight. A last flight nobody
+ * waits for (a disconnect) counts too.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { flightStarts } from "./delay_proxy.ts";
+ * const c = (at: number, way: "open" | "up" | "down") => ({ at, connection: 1, way, bytes: 1 });
+ * deepStrictEqual(flightStarts([c(0, "open"), c(0, "up"), c(1, "up"), c(2, "down"), c(3, "up")]), [0, 0, 3]);
+ * ```
+ */
+export function flightStarts(chunks: readonly ProxyChunk[]): number[] {
+  const starts: number[] = [];
+  const answered = new Map<number, boolean>();
+  for (const chunk of chunks) {
+    if (chunk.way === "open") {
+      starts.push(chunk.at);
+      answered.set(chunk.connection, true);
+    } else if (chunk.way === "down") answered.set(chunk.connection, true);
+    else if (answered.get(chunk.connection) !== false) {
+      starts.push(chunk.at);
+      answered.set(chunk.connection, false);
+    }
+  }
+  return starts;
 }
 
 /** A running proxy; disposing it stops it and every connection through it. */
@@ -125,13 +160,15 @@ async function relay(
   },
 ): Promise<void> {
   const { delayMs, stats, open, trace } = options;
+  const connection = stats.connections;
+  trace?.({ at: performance.now(), connection, way: "open", bytes: 0 });
   const accepted = performance.now();
   // The server accepts when the client's ACK arrives: SYN, SYN-ACK, ACK.
   const established = accepted + 3 * delayMs;
   const up = new DelayedPipe(delayMs, established);
   const reading = readInto(client, up, (bytes) => {
     stats.up += bytes;
-    trace?.({ at: performance.now(), way: "up", bytes });
+    trace?.({ at: performance.now(), connection, way: "up", bytes });
   });
   await new Promise((r) => setTimeout(r, Math.max(0, established - performance.now())));
   let server: Deno.TcpConn;
@@ -151,7 +188,7 @@ async function relay(
     up.drain(server),
     readInto(server, down, (bytes) => {
       stats.down += bytes;
-      trace?.({ at: performance.now(), way: "down", bytes });
+      trace?.({ at: performance.now(), connection, way: "down", bytes });
     }),
     down.drain(client),
   ]);

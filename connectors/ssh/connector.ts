@@ -45,6 +45,9 @@ import { SshTransfer } from "./transfer.ts";
 
 export type { HopSettings } from "./settings.ts";
 
+/** What sudo prints when it wants a password it was not given. */
+const SUDO_ASKS = /sudo: (a password is required|\d+ incorrect password)/;
+
 /** Runs commands and moves files over SSH. */
 export class SshConnector extends BaseConnector {
   static override connectorName = "ssh";
@@ -145,22 +148,32 @@ export class SshConnector extends BaseConnector {
   /**
    * Sends the whole batch to the persistent shell at once when it can (one
    * round trip; see {@linkcode runSshCommands}), else runs it one command at
-   * a time. A sudo that may ask for a password goes one at a time (the
-   * answer re-runs a command).
+   * a time. When sudo turns a command down for want of a password (it ran
+   * nothing), that command and those after it run one at a time, where the
+   * password can be asked for.
    */
   override async runShellCommands(
     commands: readonly (Command | string)[],
     options: RunOptions,
     batch: BatchOptions,
   ): Promise<CommandResult[]> {
-    const mayAsk = options._sudo === true && options._sudo_password === undefined;
-    const sent = mayAsk || commands.length < 2 ? undefined : await runSshCommands(commands, {
+    const sent = commands.length < 2 ? undefined : await runSshCommands(commands, {
       ...options,
       channels: this.#channels,
       shell: this.#shell,
       batch,
     });
-    return sent ?? await super.runShellCommands(commands, options, batch);
+    if (!sent) return await super.runShellCommands(commands, options, batch);
+    const asked = options._sudo === true && options._sudo_password === undefined
+      ? sent.findIndex((result) => !result.success && SUDO_ASKS.test(result.output.stderr))
+      : -1;
+    if (asked < 0) return sent;
+    const rest = await super.runShellCommands(commands.slice(asked), options, {
+      stopOnFailure: batch.stopOnFailure,
+      onStart: (index) => batch.onStart?.(index + asked),
+      onOutputOf: (index, line) => batch.onOutputOf?.(index + asked, line),
+    });
+    return [...sent.slice(0, asked), ...rest];
   }
 
   async #answerSudoPassword(
@@ -169,7 +182,7 @@ export class SshConnector extends BaseConnector {
     options: RunOptions,
   ): Promise<CommandResult> {
     if (result.success || !options._sudo || options._sudo_password !== undefined) return result;
-    if (!/sudo: (a password is required|\d+ incorrect password)/.test(result.output.stderr)) {
+    if (!SUDO_ASKS.test(result.output.stderr)) {
       return result;
     }
     const prompt = this.context.prompt;

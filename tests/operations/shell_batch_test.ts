@@ -93,6 +93,17 @@ Deno.test("server.shell over @ssh sends its commands as one batch and stops at t
       strictEqual(result.description, "ran 2 commands");
       strictEqual(await exists(marker), true);
     });
+    await t.step("with _sudo (no password asked) the batch still goes at once", async () => {
+      const sudoers = "/etc/sudoers.d/skiff-rtt-batch";
+      await Deno.writeTextFile(sudoers, `${TEST_USER} ALL=(ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
+      try {
+        connector.calls.splice(0);
+        const result = await h.op("server.shell", ["id -u", "id -un"], {}, { _sudo: true });
+        deepStrictEqual([result.stdout, connector.calls], ["0\nroot", ["batch of 2"]]);
+      } finally {
+        await Deno.remove(sudoers);
+      }
+    });
     await t.step("the shell keeps working after a stopped batch", async () => {
       connector.calls.splice(0);
       const result = await h.op("server.shell", ["echo a", "echo b"]);

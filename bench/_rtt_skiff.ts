@@ -65,7 +65,8 @@ async function timedCli(
   const status = await child.status;
   const ended = performance.now();
   if (!status.success) {
-    throw new Error(`skiff failed: ${await stderr}\n${lines.map((l) => JSON.stringify(l.event))}`);
+    const errors = lines.flatMap((l) => typeof l.event.error === "string" ? [l.event.error] : []);
+    throw new Error(`skiff failed: ${await stderr} ${errors.join("; ")}`);
   }
   return { started, ended, lines };
 }

@@ -114,9 +114,8 @@ async function paired(
     try {
       return await measured(sshd, dir, { delayMs, run }, measure);
     } catch (error) {
-      console.log(
-        `(run ${run} at ${2 * delayMs} ms failed, run again: ${String(error).split("\n")[0]})`,
-      );
+      const why = String(error).replaceAll(/\s+/g, " ").slice(0, 400);
+      console.log(`(run ${run} at ${2 * delayMs} ms failed, run again: ${why})`);
       return await measured(sshd, dir, { delayMs, run: run + 1000 }, measure);
     }
   };

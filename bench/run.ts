@@ -55,6 +55,7 @@ if (import.meta.main) {
   const { benchBarriers } = await import("./barrier_bench.ts");
   const { benchOutputMemory } = await import("./output_memory_bench.ts");
   const { benchRtt } = await import("./rtt_bench.ts");
+  const { benchLargeFiles } = await import("./large_file_bench.ts");
   console.log("== @local commands");
   await benchLocal();
   console.log("== deploy sandbox proxy");
@@ -69,4 +70,6 @@ if (import.meta.main) {
   await benchOutputMemory(200);
   console.log("== one host through a 20 ms RTT delay proxy, against OpenSSH through it");
   await benchRtt();
+  console.log("== files.put and files.get of 1 GiB against cp, scp and ssh sudo cat");
+  await benchLargeFiles(1024);
 }

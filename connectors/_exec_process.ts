@@ -12,7 +12,7 @@ import { type Command, sh, toCommand } from "../lib/core/command.ts";
 import { OperationError } from "../lib/core/errors.ts";
 import type { ProcessOptions, ProcessResult } from "../lib/process.ts";
 import type { CommandResult, FileDestination, RunOptions } from "./base.ts";
-import { commandResult, downloadTo } from "./_shared.ts";
+import { type ByteStreams, commandResult, downloadTo } from "./_shared.ts";
 
 /** What a connector's `exec` takes: control arguments plus what a local process takes. */
 export type ExecOptions =
@@ -45,13 +45,17 @@ export function failureText(result: ProcessResult): string {
   return result.output.stderr || (result.timedOut ? "timed out" : `exit code ${result.exitCode}`);
 }
 
-/** `runShellCommand` through `exec`: success by `_success_exit_codes`, never on timeout or abort. */
+/**
+ * `runShellCommand` through `exec`: success by `_success_exit_codes`, never
+ * on timeout or abort. Streamed stdin and raw stdout go to the process.
+ */
 export async function runThroughExec(
   exec: ExecProcess,
   command: Command | string,
-  options: RunOptions = {},
+  options: RunOptions & ByteStreams = {},
 ): Promise<CommandResult> {
-  const result = await exec(toCommand(command), options);
+  const { openStdin, ...rest } = options;
+  const result = await exec(toCommand(command), { ...rest, stdin: openStdin?.() });
   return commandResult(result, options._success_exit_codes);
 }
 

@@ -3,7 +3,8 @@
  * another, each in a subshell, with its stdout, stderr and exit status framed
  * by a marker unique to the command. It saves a session (or process) per
  * command, and commands asked for while others run are sent at once (the
- * shell runs them in order), so they share a round trip. Commands that need their own stdin, a pty or a timeout do not
+ * shell runs them in order), so they share a round trip. Commands that need
+ * their own stdin, a pty or a timeout do not
  * belong here: the connector runs those on their own channel.
  *
  * @module
@@ -21,6 +22,7 @@ import { makeUnixCommand } from "../lib/core/unix_command.ts";
 import { type CommandResult, type RunOptions, skippedResult } from "./base.ts";
 import { renderUnderSh } from "./_shared.ts";
 import { OutputCollector } from "../lib/core/output_collector.ts";
+import { framedScript, frameMarker, type ShellGate } from "./_shell_frame.ts";
 
 /** The byte streams of a running shell. */
 export interface ShellStreams {
@@ -40,18 +42,6 @@ export interface ShellResult {
   output: CommandOutput;
   /** It did not run: an earlier command of its gate failed. */
   skipped?: boolean;
-}
-
-/**
- * Commands that run only while every earlier one with the same gate
- * succeeded: the shell remembers a failure in a variable of its own, so a
- * batch can be sent at once and still stop at its first failure.
- */
-export interface ShellGate {
-  /** The shell variable (`skiff_gate_…`) that records a failure. */
-  name: string;
-  /** Exit codes that count as success. */
-  codes: readonly number[];
 }
 
 /** The shell ended (or its connection was lost) before a command finished. */
@@ -83,7 +73,20 @@ export interface PersistentShellOptions {
    * shell's process group there: the command runs in a subshell of it.
    */
   onInterrupt?: (pid: number | undefined) => void;
+  /**
+   * A command the shell's own start already runs, framed by this marker
+   * (see `startedScript`), before it reads its stdin: its result
+   * is {@linkcode PersistentShell.firstResult}.
+   */
+  started?: { marker: string } & Omit<RunInShellOptions, "secretEnv">;
 }
+
+/**
+ * The start of the shell's first line: when it exits (its input ended: the
+ * owner closed it, or the connection under it dropped) it removes the files
+ * listed in `skiff_rm`. Commands run in subshells, which never inherit the trap.
+ */
+const EXIT_TRAP = `skiff_rm=; trap 'eval "rm -f -- $skiff_rm"' EXIT; `;
 
 interface Pending {
   marker: string;
@@ -95,39 +98,6 @@ interface Pending {
   heldEmpty: Record<StreamName, boolean>;
   resolve: (result: ShellResult) => void;
   reject: (error: Error) => void;
-}
-
-/**
- * The script text that runs `command` framed by `marker`, with secrets
- * assigned inside the subshell (they travel on stdin, never in argv).
- *
- * @example
- * ```ts
- * import { deepStrictEqual } from "node:assert/strict";
- * import { framedScript } from "./_persistent_shell.ts";
- * deepStrictEqual(framedScript("echo hi", {}, "M1"), "( eval 'echo hi' ) </dev/null; printf '\\n%s:%d\\n' M1 \"$?\"; printf '\\n%s\\n' M1 >&2\n");
- * ```
- */
-export function framedScript(
-  command: string,
-  secretEnv: Readonly<Record<string, string>>,
-  marker: string,
-  gate?: ShellGate,
-): string {
-  const assignments = Object.entries(secretEnv).map(([name, value]) =>
-    `${name}=${quote(value)}; export ${name}; `
-  )
-    .join("");
-  const run = `( ${assignments}eval ${quote(command)} ) </dev/null`;
-  const end = `printf '\\n%s\\n' ${marker} >&2\n`;
-  if (!gate) return `${run}; printf '\\n%s:%d\\n' ${marker} "$?"; ${end}`;
-  if (!/^skiff_gate_[0-9a-f]+$/.test(gate.name) || !gate.codes.every(Number.isInteger)) {
-    throw new TypeError(`Not a shell gate: ${JSON.stringify(gate)}`);
-  }
-  // Skipped: "-" where the exit status goes.
-  return `if [ -z "\${${gate.name}-}" ]; then ${run}; skiff_s=$?; ` +
-    `case $skiff_s in ${gate.codes.join("|")}) ;; *) ${gate.name}=1;; esac; else skiff_s=-; fi; ` +
-    `printf '\\n%s:%s\\n' ${marker} "$skiff_s"; ${end}`;
 }
 
 /** What one command in the persistent shell may carry. */
@@ -148,6 +118,8 @@ export interface RunInShellOptions {
 export class PersistentShell {
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #encoder = new TextEncoder();
+  /** Until the started command's answer (if any): later commands are sent after it. */
+  #ready: Promise<unknown> | undefined;
   /** Commands sent and not finished, in the order the shell runs them. */
   readonly #pending: Pending[] = [];
   #flights = 0;
@@ -157,6 +129,8 @@ export class PersistentShell {
   /** Random per shell, so no command's output can pass for it. */
   readonly #pidLine = `__skiff_shell_pid_${crypto.randomUUID().replaceAll("-", "")}:`;
   readonly #onInterrupt?: (pid: number | undefined) => void;
+  readonly #removals = new Set<string>();
+  readonly #firstResult?: Promise<ShellResult>;
   #closed: Promise<void>;
 
   /**
@@ -171,8 +145,46 @@ export class PersistentShell {
       this.#read(streams.stdout, "stdout"),
       this.#read(streams.stderr, "stderr"),
     ]).then(() => this.#lose());
-    this.#writer.write(this.#encoder.encode(`printf '%s%s\\n' ${this.#pidLine} "$$"\n`))
-      .catch(() => this.#lose());
+    const init = () => this.#write(`${EXIT_TRAP}printf '%s%s\\n' ${this.#pidLine} "$$"\n`);
+    const started = options.started;
+    if (!started) {
+      init();
+      return;
+    }
+    // After the started command's answer, with the next command: sent at once, this
+    // first line would be a flight of its own before that answer.
+    this.#firstResult = this.#expect(started.marker, started);
+    this.#firstResult.then(init, init);
+    this.#ready = this.#firstResult.catch(() => {}).then(() => this.#ready = undefined);
+  }
+
+  /** The result of the command the shell's start ran (`started`), if any. */
+  get firstResult(): Promise<ShellResult> | undefined {
+    return this.#firstResult;
+  }
+
+  #write(text: string): void {
+    this.#writer.write(this.#encoder.encode(text)).catch(() => this.#lose());
+  }
+
+  /**
+   * Removes `path` (on the shell's machine) if the shell ends before the
+   * returned function is called. The shell's stdin closes when its
+   * connection drops, so a file a transfer cut off left behind is removed
+   * once the host notices the drop. Costs no round trip: one line written
+   * to the shell, answered by nothing.
+   */
+  removeOnExit(path: string): () => void {
+    this.#removals.add(path);
+    this.#writeRemovals();
+    return () => {
+      if (this.#removals.delete(path)) this.#writeRemovals();
+    };
+  }
+
+  #writeRemovals(): void {
+    if (this.#dead) return;
+    this.#write(`skiff_rm=${quote([...this.#removals].map(quote).join(" "))}\n`);
   }
 
   /** True once the shell has ended; later commands must go elsewhere. */
@@ -190,10 +202,7 @@ export class PersistentShell {
     return this.#pending.length > 0;
   }
 
-  /**
-   * How many commands were sent to an idle shell: the round trips its
-   * commands cost (one sent while others run waits only for them).
-   */
+  /** Commands sent to an idle shell: the round trips its commands cost. */
   get flights(): number {
     return this.#flights;
   }
@@ -260,27 +269,61 @@ export class PersistentShell {
     if (this.#dead) return;
     this.#dead = true;
     this.#interrupted = true;
-    for (const pending of this.#pending.splice(0)) {
-      pending.reject(new ShellInterruptedError(pending.lines.output()));
-    }
+    const all = this.#pending.splice(0);
+    all.forEach((pending) => pending.reject(new ShellInterruptedError(pending.lines.output())));
     this.#onInterrupt?.(this.#pid);
   }
 
   /**
-   * Runs one command after those already sent. It is written to the shell
-   * at once; the shell runs it when the ones before it have ended. An
-   * abort of any sent command's signal interrupts the shell and every
-   * command sent to it.
+   * Runs one command after those already sent: written at once (after the started command's
+   * answer), run when those before it ended. An abort interrupts every command sent.
    */
   run(
     command: string,
     options: RunInShellOptions = {},
   ): Promise<ShellResult> {
+    if (this.#ready) return this.#ready.then(() => this.#runNow(command, options, false));
+    return this.#runNow(command, options, false);
+  }
+
+  /**
+   * Runs `command` as the last one: its script and the end of the shell's
+   * input go out together, so it costs no round trip beyond the one that
+   * ends the shell. Resolves with its result once the shell has ended.
+   */
+  async closeAfter(command: string, options: RunInShellOptions = {}): Promise<ShellResult> {
+    const result = this.#ready
+      ? this.#ready.then(() => this.#runNow(command, options, true))
+      : this.#runNow(command, options, true);
+    try {
+      return await result;
+    } finally {
+      await this.close();
+    }
+  }
+
+  #runNow(
+    command: string,
+    options: RunInShellOptions,
+    thenClose: boolean,
+  ): Promise<ShellResult> {
     if (options.signal?.aborted) return Promise.reject(new ShellInterruptedError());
     if (this.#dead) {
       return Promise.reject(this.#interrupted ? new ShellInterruptedError() : new ShellLostError());
     }
-    const marker = `__skiff_${crypto.randomUUID().replaceAll("-", "")}`;
+    const marker = frameMarker();
+    const result = this.#expect(marker, options);
+    this.#write(framedScript(command, options.secretEnv ?? {}, marker, options.gate));
+    if (thenClose) this.#writer.close().catch(() => {});
+    return result;
+  }
+
+  /** Waits for the output framed by `marker`; an abort of `options.signal` interrupts it. */
+  #expect(
+    marker: string,
+    options: Omit<RunInShellOptions, "secretEnv">,
+  ): Promise<ShellResult> {
+    if (options.signal?.aborted) return Promise.reject(new ShellInterruptedError());
     const onAbort = () => this.#interrupt();
     options.signal?.addEventListener("abort", onAbort, { once: true });
     return new Promise<ShellResult>((resolve, reject) => {
@@ -294,8 +337,6 @@ export class PersistentShell {
         resolve,
         reject,
       });
-      const script = framedScript(command, options.secretEnv ?? {}, marker, options.gate);
-      this.#writer.write(this.#encoder.encode(script)).catch(() => this.#lose());
     }).finally(() => options.signal?.removeEventListener("abort", onAbort));
   }
 
@@ -324,14 +365,29 @@ export async function runInShell(
   const exec = options.sharedShell
     ? renderUnderSh(command, commandArgs)
     : makeUnixCommand(command, commandArgs).renderForExec();
-  try {
-    const out = await shell.run(exec.text, {
+  return await shellCommandResult(
+    shell.run(exec.text, {
       secretEnv: exec.secretEnv,
       onOutput: options.onOutput,
       outputLimit: options.outputLimit,
       signal: options.signal,
       gate,
-    });
+    }),
+    codes,
+  );
+}
+
+/**
+ * A command result from a command running in a persistent shell: an
+ * interrupted one comes back as `interrupted`; `undefined` means the shell
+ * was lost under the command.
+ */
+export async function shellCommandResult(
+  running: Promise<ShellResult>,
+  codes: readonly number[],
+): Promise<CommandResult | undefined> {
+  try {
+    const out = await running;
     if (out.skipped) return skippedResult();
     return { success: codes.includes(out.exitCode), exitCode: out.exitCode, output: out.output };
   } catch (error) {

@@ -35,6 +35,23 @@ export function renderUnderSh(command: Command | string, args: CommandArguments)
     .renderForExec();
 }
 
+/**
+ * What skiff's own connectors take besides `RunOptions` to move a file's
+ * bytes through a command: stdin streamed as the command reads it, and
+ * stdout as raw bytes. Not part of the connector contract (`lib/api`):
+ * skiff passes them only to the connectors it ships.
+ */
+export interface ByteStreams {
+  /**
+   * Opens the bytes for the command's standard input, read as it asks for
+   * them (in place of `_stdin`); called again when the command is run again
+   * (after asking for a sudo password).
+   */
+  openStdin?: () => ReadableStream<Uint8Array>;
+  /** Receives the command's standard output as raw bytes instead of lines. */
+  stdoutBytes?: WritableStream<Uint8Array>;
+}
+
 /** A temporary name beside `path`, in the same directory, so a rename is atomic. */
 export function tempName(path: string): string {
   const slash = path.lastIndexOf("/");
@@ -64,53 +81,6 @@ export function sourceStream(source: Exclude<FileSource, string>): ReadableStrea
     }, { highWaterMark: 0 });
   }
   return source;
-}
-
-/** A source stream that remembers its failure, from {@linkcode watchedSource}. */
-export interface WatchedSource {
-  /** The same bytes; reading it is reading the source. */
-  readonly stream: ReadableStream<Uint8Array>;
-  /** What the source threw while being read, if it did. */
-  readonly error: () => unknown;
-}
-
-/**
- * Wraps a source so its failure is known afterwards: a writer that pipes a
- * failing source into a process closes its stdin, which looks like a complete
- * file to `cat`, so the caller must not rename the upload into place then.
- *
- * @example
- * ```ts
- * import { deepStrictEqual } from "node:assert/strict";
- * import { watchedSource } from "./_shared.ts";
- * const broken = new ReadableStream({ pull: (c) => c.error(new Error("dropped")) });
- * const watched = watchedSource(broken);
- * await new Response(watched.stream).arrayBuffer().catch(() => {});
- * deepStrictEqual((watched.error() as Error).message, "dropped");
- * ```
- */
-export function watchedSource(
-  source: ReadableStream<Uint8Array>,
-  onError?: (error: unknown) => void,
-): WatchedSource {
-  const reader = source.getReader();
-  let failure: unknown;
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const next = await reader.read();
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      } catch (error) {
-        failure = error ?? new Error("The source stream failed");
-        // Before the reader sees the end: a consumer told here can stop first.
-        onError?.(failure);
-        controller.error(failure);
-      }
-    },
-    cancel: (reason) => reader.cancel(reason),
-  }, { highWaterMark: 0 });
-  return { stream, error: () => failure };
 }
 
 /** Turns a local process result into a connector CommandResult. */

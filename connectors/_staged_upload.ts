@@ -10,19 +10,28 @@
  */
 
 import { type Command, sh } from "../lib/core/command.ts";
-import { OperationError } from "../lib/core/errors.ts";
+import { errorMessage, OperationError } from "../lib/core/errors.ts";
 import type { CommandResult, FileSource, PutOptions } from "./base.ts";
-import { sourceStream, tempName } from "./_shared.ts";
+import { type ByteStreams, sourceStream, tempName } from "./_shared.ts";
+import { sizedUpload, uploadSource } from "./_upload_source.ts";
 
 /** Where {@linkcode stagedMoveCommand} finds the bytes and what it gives the new file. */
 export interface StagedMoveOptions {
   /** The temporary name beside the destination. */
   temp: string;
   /**
-   * Where the bytes are: `"stdin"` (the command reads them), the path of a
-   * staged copy, or absent when they are at `temp` already.
+   * Where the bytes are: `"stdin"` (the command reads them), a file the
+   * command can read itself (copied with `cp` through the new file's
+   * descriptor, in the kernel where it can), or absent when they are at
+   * `temp` already.
    */
   from?: string;
+  /**
+   * With `from: "stdin"`: the number of bytes to expect. Fewer (the sender
+   * stopped, the connection dropped) or more fail the move before the
+   * rename, so a cut-off upload never lands at the destination.
+   */
+  size?: number;
   /** The mode to set (octal, as `chmod` takes it); else a regular file's mode it replaces, else 644. */
   chmod?: string;
   /** `user`, `user:group` or `:group` to set before the rename. */
@@ -41,7 +50,8 @@ export interface StagedMoveOptions {
  * set through its open descriptor (`/proc/self/fd/7`; without /proc by name,
  * `chown -h`), and only then is it renamed into place. The rename replaces a
  * link at `remotePath` rather than following it, and nothing is done to
- * `remotePath` after it. A failure removes the temporary file.
+ * `remotePath` after it. Bytes read on stdin are counted first when `size`
+ * is given. A failure removes the temporary file.
  *
  * @example
  * ```ts
@@ -70,8 +80,19 @@ export function stagedMoveCommand(remotePath: string, options: StagedMoveOptions
       : sh``;
     return sh`f=${temp} h=-h && ${owner}${inPlace}mv -f -- ${temp} ${remotePath}`;
   }
-  const copy = from === "stdin" ? sh`cat >&7` : sh`cat ${from} >&7`;
-  return sh`( umask 077 && set -C && exec 7>${temp} && set +C && ${copy} && f=/proc/self/fd/7 h= && { [ -e "$f" ] || f=${temp} h=-h; } && ${owner}${mode} ) && mv -f -- ${temp} ${remotePath} || { rm -f -- ${temp}; exit 1; }`;
+  const descriptor = sh`f=/proc/self/fd/7 h= && { [ -e "$f" ] || f=${temp} h=-h; }`;
+  let fill: Command;
+  if (from !== "stdin") {
+    // cp through the descriptor (copy_file_range), never by name: without
+    // /proc, cat into the descriptor.
+    fill =
+      sh`${descriptor} && if [ -n "$h" ]; then cat -- ${from} >&7; else cp -- ${from} "$f"; fi`;
+  } else if (options.size !== undefined) {
+    fill = sh`cat >&7 && ${descriptor} && { [ "$(stat -L -c %s -- "$f")" = ${
+      String(options.size)
+    } ] || { echo ${`the upload ended early: expected ${options.size} bytes`} >&2; false; }; }`;
+  } else fill = sh`cat >&7 && ${descriptor}`;
+  return sh`( umask 077 && set -C && exec 7>${temp} && set +C && ${fill} && ${owner}${mode} ) && mv -f -- ${temp} ${remotePath} || { rm -f -- ${temp}; exit 1; }`;
 }
 
 /** Bytes a connector staged at the temporary name itself (`docker cp`). */
@@ -90,16 +111,26 @@ export interface StagedUploadOptions {
    * move command's stdin, so no copy is ever staged where others can read it.
    */
   stage?(source: FileSource, temp: string): Promise<Staging>;
-  /** Runs the move command with the caller's control arguments. */
-  run(command: Command, options: PutOptions): Promise<CommandResult>;
+  /**
+   * The move command runs on this machine as the user skiff runs as: it
+   * reads a source path itself (`cp`, in the kernel) instead of through
+   * skiff. Never set it for a privileged move, which must not read a path
+   * with more rights than skiff has.
+   */
+  readsLocalPaths?: boolean;
+  /** Runs the move command with the caller's control arguments (and, streamed, its stdin). */
+  run(command: Command, options: PutOptions & ByteStreams): Promise<CommandResult>;
   /** Appended to the place in errors, for example ` on web1`. */
   where?: string;
 }
 
 /**
  * Moves `source` into `remotePath` under the caller's control arguments
- * with {@linkcode stagedMoveCommand}. Throws OperationError with the move's
- * stderr when it fails; what was staged is removed either way.
+ * with {@linkcode stagedMoveCommand}: the bytes are streamed from disk into
+ * the command's stdin in chunks (never read whole), and the command checks
+ * their count before the rename. Throws OperationError with the move's
+ * stderr (or what the source threw) when it fails; what was staged is
+ * removed either way.
  */
 export async function stagedUpload(
   source: FileSource,
@@ -110,22 +141,38 @@ export async function stagedUpload(
   const { mode: chmod, owner } = options.put;
   let run: () => Promise<CommandResult>;
   let staging: Staging | undefined;
+  const where = `"${remotePath}"${options.where ?? ""}`;
+  const sourceFailed = (error: unknown) =>
+    new OperationError(`Could not write ${where}: the source failed: ${errorMessage(error)}`);
+  await using upload = options.stage ? undefined : await sizedUpload(await uploadSource(source))
+    .catch((error) => {
+      throw typeof source === "string" ? error : sourceFailed(error);
+    });
   if (options.stage) {
     // The stage gave the bytes their mode already.
     staging = await options.stage(source, temp);
     const move = stagedMoveCommand(remotePath, { temp, owner, keepMode: chmod === undefined });
     run = () => options.run(move, options.put);
+  } else if (options.readsLocalPaths && upload!.path !== undefined) {
+    const move = stagedMoveCommand(remotePath, { temp, from: upload!.path, chmod, owner });
+    run = () => options.run(move, options.put);
   } else {
-    const bytes = await sourceBytes(source);
-    const move = stagedMoveCommand(remotePath, { temp, from: "stdin", chmod, owner });
-    run = () => options.run(move, { ...options.put, _stdin: bytes });
+    const { size } = upload!;
+    const move = stagedMoveCommand(remotePath, { temp, from: "stdin", size, chmod, owner });
+    run = () => options.run(move, { ...options.put, openStdin: () => upload!.stream() });
   }
   let failed = true;
   try {
     const result = await run();
+    if (!result.success && options.put.signal?.aborted) {
+      // Killed mid-way (Ctrl-C): its own `|| rm` never ran. Remove the file under the same rights.
+      const { signal: _, ...put } = options.put;
+      await options.run(sh`rm -f -- ${temp}`, put).catch(() => {});
+    }
+    if (upload?.error() !== undefined) throw sourceFailed(upload.error());
     if (!result.success) {
       throw new OperationError(
-        `Could not move the upload into "${remotePath}"${options.where ?? ""}: ${
+        `Could not move the upload into ${where}: ${
           result.output.stderr || result.error || `exit code ${result.exitCode}`
         }`,
       );
@@ -135,12 +182,6 @@ export async function stagedUpload(
   } finally {
     await staging?.remove(failed);
   }
-}
-
-async function sourceBytes(source: FileSource): Promise<Uint8Array> {
-  if (typeof source === "string") return await Deno.readFile(source);
-  if (source instanceof Uint8Array) return source;
-  return new Uint8Array(await new Response(source).arrayBuffer());
 }
 
 /**

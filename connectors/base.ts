@@ -121,6 +121,8 @@ export interface PutOptions extends ControlArguments {
   mode?: string;
   /** `user`, `user:group` or `:group` for the uploaded file, set before it is renamed into place. */
   owner?: string;
+  /** Aborting stops the upload (Ctrl-C); nothing of it may be left on the host. */
+  signal?: AbortSignal;
 }
 
 /** What every connector instance is given besides its host. */
@@ -155,7 +157,8 @@ export interface ConnectorClass {
 /**
  * Base class of every connector. Subclasses set the statics, implement
  * `makeNamesData`, `runShellCommand`, `putFile` and `getFile`, and may
- * override `connect`, `disconnect`, `checkCanRsync` and `rsync`.
+ * override `connect`, `disconnect`, `connectWith`, `disconnectWith`,
+ * `checkCanRsync` and `rsync`.
  */
 export abstract class BaseConnector {
   /** The name used in `@name/arg` targets. */
@@ -190,6 +193,31 @@ export abstract class BaseConnector {
   /** Closes the connection. Throws only when work would be lost (a failed `docker_commit`, say). */
   disconnect(): Promise<void> {
     return Promise.resolve();
+  }
+
+  /**
+   * Connects and runs `first` as the connection's first command. This
+   * default connects, then runs it; a connector where that costs a round
+   * trip of its own folds it into connecting (`@ssh` starts its persistent
+   * shell with it). Throws like `connect()`; the command's failure is in
+   * its result.
+   */
+  async connectWith(first: Command | string, options: RunOptions = {}): Promise<CommandResult> {
+    await this.connect();
+    return await this.runShellCommand(first, options);
+  }
+
+  /**
+   * Runs `last` as the connection's last command, then disconnects, also
+   * when the command fails. This default runs it, then disconnects; `@ssh`
+   * sends it with the end of its persistent shell's input.
+   */
+  async disconnectWith(last: Command | string, options: RunOptions = {}): Promise<CommandResult> {
+    try {
+      return await this.runShellCommand(last, options);
+    } finally {
+      await this.disconnect();
+    }
   }
 
   /** Runs a shell command, wrapped by `makeUnixCommand` according to `options`. */

@@ -20,8 +20,8 @@
  */
 
 import { type ControlArguments, extractControlArguments } from "../lib/core/arguments.ts";
-import { type Command, sh } from "../lib/core/command.ts";
-import { ConnectError, errorMessage, InputError, OperationError } from "../lib/core/errors.ts";
+import type { Command } from "../lib/core/command.ts";
+import { ConnectError, InputError } from "../lib/core/errors.ts";
 import type { ProcessOptions, ProcessResult } from "../lib/process.ts";
 import {
   BaseConnector,
@@ -35,14 +35,9 @@ import {
   type PutOptions,
   type RunOptions,
 } from "./base.ts";
-import { renderUnderSh, sourceStream, tempName, watchedSource } from "./_shared.ts";
-import { stagedMoveCommand } from "./_staged_upload.ts";
-import {
-  type ExecProcess,
-  failureText,
-  getFileThroughExec,
-  runThroughExec,
-} from "./_exec_process.ts";
+import { type ByteStreams, renderUnderSh } from "./_shared.ts";
+import { stagedUpload } from "./_staged_upload.ts";
+import { type ExecProcess, getFileThroughExec, runThroughExec } from "./_exec_process.ts";
 
 /**
  * The script that mounts `/proc`, `/sys` and `/dev` into the tree `$1` inside
@@ -218,59 +213,28 @@ export class ChrootConnector extends BaseConnector {
   /** Runs the command in the tree (a `chroot` process each; `chroot_mount` adds the mounts). */
   override async runShellCommand(
     command: Command | string,
-    options: RunOptions = {},
+    options: RunOptions & ByteStreams = {},
   ): Promise<CommandResult> {
     return await runThroughExec(this.#exec, command, options);
   }
 
   /**
-   * Streams the content into `cat` inside the chroot, to a temporary name
-   * beside `remotePath`, then renames it into place; `_sudo` and friends
-   * apply. `mode` defaults to the mode of the replaced file, or 644.
+   * Streams the content from disk into `cat` inside the chroot, to a
+   * temporary name beside `remotePath`, then renames it into place (see
+   * `stagedMoveCommand`: the byte count is checked before the rename);
+   * `_sudo` and friends apply. `mode` defaults to the mode of the replaced
+   * file, or 644.
    */
   override async putFile(
     source: FileSource,
     remotePath: string,
     options: PutOptions = {},
   ): Promise<boolean> {
-    const temp = tempName(remotePath);
-    const file = typeof source === "string" ? await Deno.open(source) : undefined;
-    try {
-      // A source that fails midway would close cat's stdin, which looks like a
-      // complete file: the failure kills the command (SIGKILL to its group, at
-      // once) before the stream ends, so the rename never runs.
-      const stop = new AbortController();
-      const watched = watchedSource(
-        file ? file.readable : sourceStream(source as Exclude<FileSource, string>),
-        () => stop.abort(),
-      );
-      const signal = stop.signal;
-      // Mode and owner before the rename, never through a link (see stagedMoveCommand).
-      const command = stagedMoveCommand(remotePath, {
-        temp,
-        from: "stdin",
-        chmod: options.mode,
-        owner: options.owner,
-      });
-      const result = await this.#exec(command, { ...options, stdin: watched.stream, signal });
-      const where = `"${remotePath}" in chroot "${this.directory}"`;
-      if (watched.error() !== undefined) {
-        await this.#exec(sh`rm -f -- ${temp}`, {});
-        throw new OperationError(
-          `Could not write ${where}: the source failed: ${errorMessage(watched.error())}`,
-        );
-      }
-      if (result.exitCode !== 0) {
-        throw new OperationError(`Could not write ${where}: ${failureText(result)}`);
-      }
-      return true;
-    } finally {
-      try {
-        file?.close();
-      } catch {
-        // Already closed by the stream.
-      }
-    }
+    return await stagedUpload(source, remotePath, {
+      put: options,
+      run: (command, options) => this.runShellCommand(command, options),
+      where: ` in chroot "${this.directory}"`,
+    });
   }
 
   /** Reads `remotePath` with `cat` inside the chroot into a local path (temp + rename) or a stream. */

@@ -38,7 +38,7 @@ import {
   type PutOptions,
   type RunOptions,
 } from "./base.ts";
-import { renderUnderSh } from "./_shared.ts";
+import { type ByteStreams, renderUnderSh } from "./_shared.ts";
 import { type ExecProcess, getFileThroughExec, runThroughExec } from "./_exec_process.ts";
 import { stagedUpload, stageLocally } from "./_staged_upload.ts";
 import {
@@ -253,7 +253,7 @@ export class DockerConnector extends BaseConnector {
   /** Runs the command in the container with `exec`, as `docker_user` with `docker_env`. */
   override async runShellCommand(
     command: Command | string,
-    options: RunOptions = {},
+    options: RunOptions & ByteStreams = {},
   ): Promise<CommandResult> {
     return await runThroughExec(this.#exec, command, options);
   }

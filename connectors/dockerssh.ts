@@ -7,12 +7,10 @@
  * @module
  */
 
-import { Buffer } from "node:buffer";
-import { type ControlArguments, extractControlArguments } from "../lib/core/arguments.ts";
+import type { ControlArguments } from "../lib/core/arguments.ts";
 import { Command, quote, raw, secret, sh } from "../lib/core/command.ts";
-import { InputError, OperationError } from "../lib/core/errors.ts";
+import { InputError } from "../lib/core/errors.ts";
 import type { ProcessRunner } from "../lib/process.ts";
-import { downloadTo } from "./_shared.ts";
 import { stagedUpload } from "./_staged_upload.ts";
 import {
   BaseConnector,
@@ -30,21 +28,24 @@ import { DockerConnector } from "./docker.ts";
 import { SshConnector } from "./ssh/connector.ts";
 import { parseSshTarget } from "./ssh/target.ts";
 
-/** A process runner that runs argv on the SSH host (secrets from `env` stay out of argv). */
+/**
+ * A process runner that runs argv on the SSH host (secrets from `env` stay
+ * out of argv); a stdin stream and raw stdout are streamed over the channel.
+ */
 export function remoteRunner(ssh: SshConnector, sudo: boolean): ProcessRunner {
   return async (argv, options = {}) => {
-    if (options.stdoutBytes) throw new Error("@dockerssh cannot stream raw output");
     const assignments = Object.entries(options.env ?? {}).map(([name, value]) =>
       sh`${raw(name)}=${secret(value)} `
     );
     const command = Command.join([...assignments, Command.of(argv.map(quote).join(" "))], "");
-    let stdin = options.stdin;
-    if (stdin instanceof ReadableStream) {
-      stdin = new Uint8Array(await new Response(stdin).arrayBuffer());
-    }
+    const { stdin } = options;
+    const streamed = stdin instanceof ReadableStream ? stdin : undefined;
     const result = await ssh.runShellCommand(command, {
       _sudo: sudo,
-      _stdin: stdin,
+      _stdin: stdin instanceof ReadableStream ? undefined : stdin,
+      // Once: a command run again (after a sudo password) gets what is left of it.
+      openStdin: streamed ? () => streamed : undefined,
+      stdoutBytes: options.stdoutBytes,
       _timeout: options.timeout,
       onOutput: options.onOutput,
       outputLimit: options.outputLimit,
@@ -130,7 +131,11 @@ export class DockerSshConnector extends BaseConnector {
     return this.#docker.runShellCommand(command, options);
   }
 
-  /** Streams the bytes into a private temporary file in the container, then renames (see `stagedMoveCommand`). */
+  /**
+   * Streams the bytes from disk into a private temporary file in the
+   * container (through `docker exec -i` over the SSH channel), then renames
+   * (see `stagedMoveCommand`).
+   */
   override async putFile(
     source: FileSource,
     remotePath: string,
@@ -143,28 +148,12 @@ export class DockerSshConnector extends BaseConnector {
     });
   }
 
-  /** Reads the file with base64 inside the container. */
+  /** Streams the file out of the container with `cat` (raw bytes over the SSH channel). */
   override async getFile(
     remotePath: string,
     destination: FileDestination,
     options: ControlArguments = {},
   ): Promise<boolean> {
-    const { connector, command } = extractControlArguments(options);
-    const result = await this.#docker.runShellCommand(sh`base64 < ${remotePath}`, {
-      ...command,
-      ...connector,
-      outputLimit: Infinity, // the file itself: all of it
-    });
-    if (!result.success) {
-      throw new OperationError(
-        `Could not read "${remotePath}" in ${this.host.name}: ${result.output.stderr}`,
-      );
-    }
-    const bytes = new Uint8Array(Buffer.from(result.output.stdout.replaceAll("\n", ""), "base64"));
-    return await downloadTo(destination, async (sink) => {
-      const writer = sink.getWriter();
-      await writer.write(bytes);
-      await writer.close();
-    });
+    return await this.#docker.getFile(remotePath, destination, options);
   }
 }

@@ -25,6 +25,7 @@ import {
   type RunOptions,
 } from "./base.ts";
 import {
+  type ByteStreams,
   commandResult,
   downloadTo,
   isPrivileged,
@@ -90,16 +91,21 @@ export class LocalConnector extends BaseConnector {
     yield { name: "@local", data: {}, groups: ["@local"] };
   }
 
+  /**
+   * Runs a command: in the persistent shell when it needs no stdin, raw
+   * output or timeout, else as `sh -c` in a process group of its own.
+   */
   override async runShellCommand(
     command: Command | string,
-    options: RunOptions = {},
+    options: RunOptions & ByteStreams = {},
   ): Promise<CommandResult> {
+    const { openStdin, stdoutBytes } = options;
     const { connector, command: commandArgs } = extractControlArguments(options);
     const codes = connector._success_exit_codes ?? [0];
     const shell = this.#shell;
-    if (
-      shell && !shell.dead && connector._stdin === undefined && connector._timeout === undefined
-    ) {
+    const plain = connector._stdin === undefined && connector._timeout === undefined &&
+      openStdin === undefined && stdoutBytes === undefined;
+    if (shell && !shell.dead && plain) {
       const outcome = await runInShell(shell, command, commandArgs, options, codes);
       // undefined: the shell died under this command (killed from outside).
       // Later commands get a process each.
@@ -113,7 +119,8 @@ export class LocalConnector extends BaseConnector {
     const argv = localArgv(command, commandArgs);
     const result = await this.context.runProcess(argv.argv, {
       env: argv.env,
-      stdin: connector._stdin,
+      stdin: openStdin?.() ?? connector._stdin,
+      stdoutBytes,
       timeout: connector._timeout,
       onOutput: options.onOutput,
       outputLimit: options.outputLimit,
@@ -122,7 +129,12 @@ export class LocalConnector extends BaseConnector {
     return commandResult(result, connector._success_exit_codes);
   }
 
-  /** Streams the bytes into a private temporary file beside `remotePath`, then renames (see `stagedMoveCommand`). */
+  /**
+   * Copies into a private temporary file beside `remotePath`, then renames
+   * (see `stagedMoveCommand`): a local path is copied by `cp` itself, in the
+   * kernel, unless the move is privileged; other bytes and privileged moves
+   * are streamed into the command's stdin from disk.
+   */
   override async putFile(
     source: FileSource,
     remotePath: string,
@@ -135,6 +147,7 @@ export class LocalConnector extends BaseConnector {
     }
     return await stagedUpload(source, remotePath, {
       put: options,
+      readsLocalPaths: !isPrivileged(options),
       run: (command, options) => this.runShellCommand(command, options),
     });
   }

@@ -8,10 +8,17 @@
  */
 
 import { Buffer } from "node:buffer";
-import type { Client, ConnectConfig } from "ssh2";
+import type { Client, ConnectConfig, ParsedKey } from "ssh2";
 import { ConnectError, errorMessage } from "../../lib/core/errors.ts";
 import { verifyHostKey } from "./host_keys.ts";
 import type { HopSettings } from "./settings.ts";
+
+/**
+ * How many unanswered keepalives end a connection (OpenSSH's
+ * ServerAliveCountMax default). ssh2 gives up one interval after the last,
+ * so a silent link is noticed within (count + 1) x ssh_keepalive_interval.
+ */
+export const KEEPALIVE_COUNT = 3;
 
 /** One way to authenticate, as ssh2's `authHandler` takes it, with a label for errors. */
 export type AuthMethod = Record<string, unknown> & { type: string; label: string };
@@ -25,11 +32,65 @@ export interface AuthPlan {
 }
 
 /**
- * Reads the hop's key files and lists the methods to offer. A missing key
- * file is skipped silently, any other problem becomes a note.
+ * How encrypted key files are opened without `ssh_key_password`: the
+ * passphrases that worked (kept for the connection's retries and jump hosts)
+ * and, on a terminal, a question asked without echo.
  */
-export async function authPlan(hop: HopSettings): Promise<AuthPlan> {
+export interface KeyPassphrases {
+  /** Passphrases that opened a key, by key file path. */
+  readonly known: Map<string, string>;
+  /** Asks for the passphrase of the key at `path`; null when it cannot or was not answered. */
+  ask?: (path: string) => Promise<string | null>;
+}
+
+/** How many times a wrong passphrase is asked again, as OpenSSH does. */
+const PASSPHRASE_TRIES = 3;
+
+/**
+ * Opens one key file: with `ssh_key_password`, else with a passphrase that
+ * worked before or one typed on the terminal (only when no agent is offered:
+ * the agent may hold the key, and OpenSSH would not ask either).
+ */
+async function openKey(
+  path: string,
+  text: Uint8Array,
+  { hop, passphrases }: { hop: HopSettings; passphrases?: KeyPassphrases },
+): Promise<ParsedKey | string> {
   const { utils } = (await import("ssh2")).default;
+  const parse = (passphrase?: string): ParsedKey | Error => {
+    const parsed: unknown = utils.parseKey(Buffer.from(text), passphrase);
+    return (Array.isArray(parsed) ? parsed[0] : parsed) as ParsedKey | Error;
+  };
+  const locked = (key: ParsedKey | Error): boolean =>
+    key instanceof Error && /encrypted|passphrase|decrypt/i.test(key.message);
+  let key = parse(hop.keyPassword ?? passphrases?.known.get(path));
+  const ask = hop.keyPassword === undefined && hop.agent === undefined
+    ? passphrases?.ask
+    : undefined;
+  let typed = false;
+  for (let tries = 0; ask && locked(key) && tries < PASSPHRASE_TRIES; tries++) {
+    const answer = await ask(path);
+    if (answer === null) break;
+    typed = true;
+    key = parse(answer);
+    if (!(key instanceof Error)) passphrases!.known.set(path, answer);
+  }
+  if (!(key instanceof Error)) return key;
+  if (!locked(key)) return `${path}: ${key.message}`;
+  return typed
+    ? `${path}: the passphrase typed does not open the key`
+    : `${path}: the key is encrypted and no usable ssh_key_password was given`;
+}
+
+/**
+ * Reads the hop's key files and lists the methods to offer. A missing key
+ * file is skipped silently, any other problem becomes a note. An encrypted
+ * key is opened as {@linkcode KeyPassphrases} allows.
+ */
+export async function authPlan(
+  hop: HopSettings,
+  passphrases?: KeyPassphrases,
+): Promise<AuthPlan> {
   const notes: string[] = [];
   const methods: AuthMethod[] = [];
   for (const path of hop.keys) {
@@ -40,14 +101,9 @@ export async function authPlan(hop: HopSettings): Promise<AuthPlan> {
       if (!(error instanceof Deno.errors.NotFound)) notes.push(`${path}: ${errorMessage(error)}`);
       continue;
     }
-    const parsed = utils.parseKey(Buffer.from(text), hop.keyPassword);
-    const key = Array.isArray(parsed) ? parsed[0] : parsed;
-    if (key instanceof Error) {
-      notes.push(
-        /encrypted|passphrase/i.test(key.message)
-          ? `${path}: the key is encrypted and no usable ssh_key_password was given`
-          : `${path}: ${key.message}`,
-      );
+    const key = await openKey(path, text, { hop, passphrases });
+    if (typeof key === "string") {
+      notes.push(key);
       continue;
     }
     // About half of the ECDSA keys OpenSSH writes cannot sign under Deno: probe before offering.
@@ -152,9 +208,9 @@ function signWithoutQuery(client: Client): void {
 export async function openHop(
   client: Client,
   hop: HopSettings,
-  options: { sock?: unknown } = {},
+  options: { sock?: unknown; passphrases?: KeyPassphrases } = {},
 ): Promise<void> {
-  const { methods, notes } = await authPlan(hop);
+  const { methods, notes } = await authPlan(hop, options.passphrases);
   let hostKeyProblem: string | undefined;
   const tried: string[] = [];
   const config: ConnectConfig = {
@@ -166,11 +222,24 @@ export async function openHop(
     readyTimeout: hop.connectTimeout * 1000,
     // Three missed keepalives fail the host (ssh_keepalive_interval / ServerAliveInterval).
     keepaliveInterval: hop.keepalive * 1000,
-    keepaliveCountMax: 3,
+    keepaliveCountMax: KEEPALIVE_COUNT,
     agentForward: hop.forwardAgent && hop.agent !== undefined,
     agent: hop.agent,
-    // No compression, as OpenSSH's default `Compression no`.
-    algorithms: { compress: ["none"] },
+    // No compression, as OpenSSH's default `Compression no`. AES-CTR (with an
+    // encrypt-then-MAC HMAC) before AES-GCM, as OpenSSH orders them: under
+    // Deno, ssh2's GCM sets up a cipher per packet and costs some 20% more CPU
+    // per byte moved (bench/large_file_bench.ts).
+    algorithms: {
+      compress: ["none"],
+      cipher: [
+        "aes128-ctr",
+        "aes192-ctr",
+        "aes256-ctr",
+        "aes128-gcm@openssh.com",
+        "aes256-gcm@openssh.com",
+        "chacha20-poly1305@openssh.com",
+      ],
+    },
     authHandler: (_left, _partial, next) => {
       const method = methods.shift();
       if (!method) return next(false as never);

@@ -16,6 +16,7 @@ import { OutputCollector } from "../../lib/core/output_collector.ts";
 import { stdinBytes } from "../../lib/process.ts";
 import { ShellLostError } from "../_persistent_shell.ts";
 import type { CommandResult, RunOptions } from "../base.ts";
+import { pumpInto, webReadable } from "../_node_streams.ts";
 
 /**
  * How many channels one connection keeps open at once, the persistent shell
@@ -119,6 +120,10 @@ export function lostResult(reason: string): CommandResult {
 
 /** What {@linkcode SshChannels.exec} needs besides the command. */
 export interface ExecOptions extends Pick<RunOptions, "onOutput" | "signal" | "outputLimit"> {
+  /** Bytes for the command's stdin, after any secrets (in place of `_stdin`). */
+  stdin?: ReadableStream<Uint8Array>;
+  /** Receives stdout as raw bytes instead of lines. */
+  stdoutBytes?: WritableStream<Uint8Array>;
   /** The control arguments the connector handles itself. */
   connector: ConnectorArguments;
   /** Exit codes that count as success. */
@@ -249,14 +254,25 @@ export class SshChannels {
     };
     options.signal?.addEventListener("abort", onAbort);
     const closed = this.closed(stream);
-    stream.on("data", (chunk: Uint8Array) => out.push(chunk));
+    // Raw output goes to its sink with back-pressure (the channel pauses while the sink is full).
+    const raw = options.stdoutBytes
+      ? webReadable(stream).pipeTo(options.stdoutBytes).catch((error) => {
+        stream.close();
+        throw error;
+      })
+      : undefined;
+    if (!raw) stream.on("data", (chunk: Uint8Array) => out.push(chunk));
     stream.stderr.on("data", (chunk: Uint8Array) => err.push(chunk));
     const input: Uint8Array[] = secretInput.length > 0 ? [secretInput] : [];
     if (connector._stdin !== undefined) input.push(stdinBytes(connector._stdin));
     for (const chunk of input) stream.write(chunk);
-    stream.end();
+    let pumped: Promise<void> | undefined;
+    if (options.stdin) pumped = pumpInto(options.stdin, stream, closed);
+    else stream.end();
     try {
       const exit = await closed;
+      await pumped;
+      await raw;
       out.flush();
       err.flush();
       return this.#result(exit, { output: kept.output(), timedOut, aborted, codes });
@@ -292,7 +308,7 @@ export class SshChannels {
         };
       }
       this.markLost("connection lost");
-      return { success: false, exitCode: null, error: "connection lost", output };
+      return { success: false, exitCode: null, error: this.#lost, output };
     }
     return { success: ended.codes.includes(exit.code), exitCode: exit.code, output };
   }

@@ -28,8 +28,8 @@ import {
   type PutOptions,
   type RunOptions,
 } from "../base.ts";
-import { requireLocalRsync } from "../_shared.ts";
-import { openHop } from "./auth.ts";
+import { type ByteStreams, requireLocalRsync } from "../_shared.ts";
+import { KEEPALIVE_COUNT, type KeyPassphrases, openHop } from "./auth.ts";
 import { SshChannels } from "./channels.ts";
 import { rsyncArgv, type RsyncOptions, rsyncShell } from "./rsync.ts";
 import {
@@ -38,15 +38,20 @@ import {
   SSH_DATA_META,
   type SshEnvironment,
 } from "./settings.ts";
-import { runSshCommand, runSshCommands, startShell } from "./shell.ts";
+import {
+  type FirstCommand,
+  inShell,
+  runSshBatch,
+  runSshCommand,
+  shellOutcome,
+  startShell,
+  SUDO_ASKS,
+} from "./shell.ts";
 import { SshConfig } from "./ssh_config.ts";
 import { parseSshTarget } from "./target.ts";
 import { SshTransfer } from "./transfer.ts";
 
 export type { HopSettings } from "./settings.ts";
-
-/** What sudo prints when it wants a password it was not given. */
-const SUDO_ASKS = /sudo: (a password is required|\d+ incorrect password)/;
 
 /** Runs commands and moves files over SSH. */
 export class SshConnector extends BaseConnector {
@@ -61,10 +66,19 @@ export class SshConnector extends BaseConnector {
     protocol: this.data.ssh_file_transfer_protocol as string,
     channels: this.#channels,
     run: (command, options) => this.runShellCommand(command, options),
+    removeOnDrop: (path) =>
+      this.#shell && !this.#shell.dead ? this.#shell.removeOnExit(path) : () => {},
   });
   #clients: Client[] = [];
   #shell?: PersistentShell;
   #settings?: HopSettings;
+  /** Key passphrases typed once for this host (its retries and jump hosts use them again). */
+  readonly #passphrases: KeyPassphrases = {
+    known: new Map(),
+    ask: this.context.prompt &&
+      ((path) =>
+        this.context.prompt!(`[${this.host.name}] passphrase for key ${path}: `, { secret: true })),
+  };
 
   /** `@ssh/web1` or a bare `web1`; `user@host:port` fills user and port. */
   static *makeNamesData(arg: string | undefined): Iterable<NameData> {
@@ -82,13 +96,65 @@ export class SshConnector extends BaseConnector {
   }
 
   /** Connects (through the jump hosts, if any), retrying as `ssh_connect_retries` allows. */
-  override async connect(): Promise<void> {
+  override connect(): Promise<void> {
+    return this.#connect();
+  }
+
+  /**
+   * Connects with `first` run by the persistent shell's own start, so its
+   * answer arrives with the shell's and costs no round trip of its own.
+   * Without a persistent shell, or for a command that needs a channel of
+   * its own or carries secrets (the start's script is argv on the host), it
+   * connects and then runs it.
+   */
+  override async connectWith(
+    first: Command | string,
+    options: RunOptions = {},
+  ): Promise<CommandResult> {
+    const script = inShell(first, options);
+    if (!this.data.ssh_persistent_shell || !script || Object.keys(script.secretEnv!).length > 0) {
+      return await super.connectWith(first, options);
+    }
+    await this.#connect(script);
+    const started = this.#shell?.firstResult;
+    // No shell could be started: run it on a channel.
+    if (!started) return await this.runShellCommand(first, options);
+    return await shellOutcome(started, script.codes, this.#channels);
+  }
+
+  /**
+   * Sends `last` with the end of the persistent shell's input (no round
+   * trip of its own), waits for its answer and the shell's end, then
+   * disconnects. Without a live shell it runs it on a channel first.
+   */
+  override async disconnectWith(
+    last: Command | string,
+    options: RunOptions = {},
+  ): Promise<CommandResult> {
+    const shell = this.#shell;
+    const script = inShell(last, options);
+    if (!shell || shell.dead || !script || this.#channels.lost) {
+      return await super.disconnectWith(last, options);
+    }
+    this.#shell = undefined;
+    try {
+      return await shellOutcome(
+        shell.closeAfter(script.text, script),
+        script.codes,
+        this.#channels,
+      );
+    } finally {
+      await this.disconnect();
+    }
+  }
+
+  async #connect(first?: FirstCommand): Promise<void> {
     const retries = this.data.ssh_connect_retries as number;
     const min = this.data.ssh_connect_retry_min_delay as number;
     const max = Math.max(min, this.data.ssh_connect_retry_max_delay as number);
     for (let attempt = 0;; attempt++) {
       try {
-        await this.#connectOnce();
+        await this.#connectOnce(first);
         return;
       } catch (error) {
         this.#closeClients();
@@ -104,7 +170,7 @@ export class SshConnector extends BaseConnector {
     }
   }
 
-  async #connectOnce(): Promise<void> {
+  async #connectOnce(first?: FirstCommand): Promise<void> {
     const environment = localEnvironment();
     const configFile = (this.data.ssh_config_file as string | undefined) ??
       `${environment.home}/.ssh/config`;
@@ -119,23 +185,23 @@ export class SshConnector extends BaseConnector {
     for (const [index, hop] of hops.entries()) {
       const client = new Client();
       this.#clients.push(client);
-      await openHop(client, hop, { sock });
+      await openHop(client, hop, { sock, passphrases: this.#passphrases });
       const next = hops[index + 1];
       if (next) sock = await forward(client, { from: hop, to: next });
     }
     const last = this.#clients[this.#clients.length - 1];
     this.#channels.attach(last);
     last.on("close", () => this.#channels.markLost("connection lost"));
-    last.on("error", (error) => this.#channels.markLost(`connection lost: ${error.message}`));
+    last.on("error", (error) => this.#channels.markLost(lostReason(error, main)));
     if (this.data.ssh_persistent_shell) {
-      this.#shell = await startShell(this.#channels).catch(() => undefined);
+      this.#shell = await startShell(this.#channels, first).catch(() => undefined);
     }
   }
 
   /** Runs a command in the persistent shell or on a channel; asks for a sudo password if needed. */
   override async runShellCommand(
     command: Command | string,
-    options: RunOptions = {},
+    options: RunOptions & ByteStreams = {},
   ): Promise<CommandResult> {
     const result = await runSshCommand(command, {
       ...options,
@@ -145,35 +211,18 @@ export class SshConnector extends BaseConnector {
     return await this.#answerSudoPassword(result, command, options);
   }
 
-  /**
-   * Sends the whole batch to the persistent shell at once when it can (one
-   * round trip; see {@linkcode runSshCommands}), else runs it one command at
-   * a time. When sudo turns a command down for want of a password (it ran
-   * nothing), that command and those after it run one at a time, where the
-   * password can be asked for.
-   */
-  override async runShellCommands(
+  /** Sends the whole batch to the persistent shell at once when it can ({@linkcode runSshBatch}). */
+  override runShellCommands(
     commands: readonly (Command | string)[],
     options: RunOptions,
     batch: BatchOptions,
   ): Promise<CommandResult[]> {
-    const sent = commands.length < 2 ? undefined : await runSshCommands(commands, {
-      ...options,
-      channels: this.#channels,
-      shell: this.#shell,
-      batch,
-    });
-    if (!sent) return await super.runShellCommands(commands, options, batch);
-    const asked = options._sudo === true && options._sudo_password === undefined
-      ? sent.findIndex((result) => !result.success && SUDO_ASKS.test(result.output.stderr))
-      : -1;
-    if (asked < 0) return sent;
-    const rest = await super.runShellCommands(commands.slice(asked), options, {
-      stopOnFailure: batch.stopOnFailure,
-      onStart: (index) => batch.onStart?.(index + asked),
-      onOutputOf: (index, line) => batch.onOutputOf?.(index + asked, line),
-    });
-    return [...sent.slice(0, asked), ...rest];
+    const target = { ...options, channels: this.#channels, shell: this.#shell, batch };
+    return runSshBatch(
+      commands,
+      target,
+      (rest, each) => super.runShellCommands(rest, options, each),
+    );
   }
 
   async #answerSudoPassword(
@@ -294,6 +343,32 @@ export class SshConnector extends BaseConnector {
     clearTimeout(timer);
     this.#closeClients();
   }
+}
+
+/**
+ * Why a connection that was up ended, from the error ssh2 reports: its
+ * keepalive timeout says how many keepalives went unanswered.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { lostReason } from "./connector.ts";
+ * const timeout = Object.assign(new Error("Keepalive timeout"), { level: "client-timeout" });
+ * strictEqual(
+ *   lostReason(timeout, { keepalive: 1 }),
+ *   "connection lost: no answer to 3 keepalives sent 1 s apart (ssh_keepalive_interval)",
+ * );
+ * strictEqual(lostReason(new Error("read ECONNRESET"), { keepalive: 1 }), "connection lost: read ECONNRESET");
+ * ```
+ */
+export function lostReason(
+  error: Error & { level?: string },
+  hop: Pick<HopSettings, "keepalive">,
+): string {
+  if (error.level === "client-timeout" && /keepalive/i.test(error.message)) {
+    return `connection lost: no answer to ${KEEPALIVE_COUNT} keepalives sent ${hop.keepalive} s apart (ssh_keepalive_interval)`;
+  }
+  return `connection lost: ${error.message}`;
 }
 
 /** Home, user and agent socket of the machine skiff runs on. */

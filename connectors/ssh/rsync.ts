@@ -63,8 +63,13 @@ export function rsyncShell(options: RsyncOptions): string {
 
 /**
  * The argv that copies local `source` to `destination` on the host:
- * `rsync -e <ssh> FLAGS SOURCE user@host:DESTINATION` (an IPv6 address in
- * brackets).
+ * `rsync -e <ssh> --protect-args FLAGS -- SOURCE user@host:DESTINATION` (an
+ * IPv6 address in brackets). `--protect-args` sends the paths inside rsync's
+ * own protocol instead of on the remote shell's command line, where a path
+ * with a newline, quotes or `$` would be split or mangled (rsync 3.2.4 and
+ * later only backslash-escape it, and a backslash-newline is a line
+ * continuation to the remote shell); `--` keeps a path starting with `-`
+ * from being taken for an option.
  *
  * @example
  * ```ts
@@ -77,7 +82,7 @@ export function rsyncShell(options: RsyncOptions): string {
  *   knownHosts: ["/k"],
  *   strict: "no" as const,
  * };
- * deepStrictEqual(rsyncArgv("site/", "/srv/site/", { settings, flags: ["-a"] }).slice(3), ["-a", "site/", "deploy@[::1]:/srv/site/"]);
+ * deepStrictEqual(rsyncArgv("site/", "/srv/site/", { settings, flags: ["-a"] }).slice(3), ["--protect-args", "-a", "--", "site/", "deploy@[::1]:/srv/site/"]);
  * ```
  */
 export function rsyncArgv(
@@ -87,5 +92,14 @@ export function rsyncArgv(
 ): string[] {
   const { user, host } = options.settings;
   const remote = `${user}@${host.includes(":") ? `[${host}]` : host}:${destination}`;
-  return ["rsync", "-e", rsyncShell(options), ...options.flags, source, remote];
+  return [
+    "rsync",
+    "-e",
+    rsyncShell(options),
+    "--protect-args",
+    ...options.flags,
+    "--",
+    source,
+    remote,
+  ];
 }

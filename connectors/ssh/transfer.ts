@@ -1,5 +1,5 @@
 /**
- * Files over SSH: SFTP (parallel reads for downloads to a path), or plain
+ * Files over SSH: SFTP (several requests in flight each way), or plain
  * `cat` over a channel ("scp") for servers without an SFTP subsystem or when
  * `ssh_file_transfer_protocol` asks for it. Uploads go to a temporary name
  * and are renamed into place; privileged ones (or ones with an owner) stream
@@ -8,13 +8,11 @@
  * @module
  */
 
-import type { SFTPWrapper } from "ssh2";
-import { type ControlArguments, extractControlArguments } from "../../lib/core/arguments.ts";
+import type { ControlArguments } from "../../lib/core/arguments.ts";
 import { type Command, sh } from "../../lib/core/command.ts";
-import { makeUnixCommand } from "../../lib/core/unix_command.ts";
-import { webReadable } from "../_node_streams.ts";
-import { downloadTo, isPrivileged, sourceStream, tempName } from "../_shared.ts";
+import { type ByteStreams, downloadTo, isPrivileged, tempName } from "../_shared.ts";
 import { stagedUpload } from "../_staged_upload.ts";
+import { type UploadSource, uploadSource } from "../_upload_source.ts";
 import type {
   CommandResult,
   FileDestination,
@@ -22,8 +20,8 @@ import type {
   PutOptions,
   RunOptions,
 } from "../base.ts";
-import { secretsOnStdin, type SshChannels } from "./channels.ts";
-import { sftpWriteNew } from "./_sftp_write.ts";
+import type { SshChannels } from "./channels.ts";
+import { SftpSession } from "./sftp_session.ts";
 
 /** What a transfer needs from its connector. */
 export interface TransferHost {
@@ -34,13 +32,18 @@ export interface TransferHost {
   /** The connection's channels. */
   channels: SshChannels;
   /** Runs a command on the host (the connector's `runShellCommand`). */
-  run(command: Command, options?: RunOptions): Promise<CommandResult>;
+  run(command: Command, options?: RunOptions & ByteStreams): Promise<CommandResult>;
+  /**
+   * Has the host remove `path` if the connection drops before the returned
+   * function is called (the persistent shell's exit trap); a no-op without one.
+   */
+  removeOnDrop(path: string): () => void;
 }
 
 /** Moves files to and from one SSH host; keeps one SFTP session, opened on first use. */
 export class SshTransfer {
   readonly #host: TransferHost;
-  #sftp?: Promise<SFTPWrapper>;
+  #sftp?: Promise<SftpSession>;
 
   /** A transfer for `host`; nothing is opened yet. */
   constructor(host: TransferHost) {
@@ -52,27 +55,38 @@ export class SshTransfer {
     this.#sftp = undefined;
   }
 
-  #sftpClient(): Promise<SFTPWrapper> {
+  #sftpClient(): Promise<SftpSession> {
     const client = this.#host.channels.client;
-    this.#sftp ??= new Promise<SFTPWrapper>((resolve, reject) =>
-      client!.sftp((error, sftp) => error ? reject(error) : resolve(sftp))
-    );
-    this.#sftp.catch(() => (this.#sftp = undefined));
+    if (this.#sftp === undefined) {
+      const opening = new Promise<SftpSession>((resolve, reject) =>
+        client!.sftp((error, sftp) => {
+          if (error) return reject(error);
+          // A session that ended (its channel closed) is opened again next time.
+          const forget = () => this.#sftp === opening && (this.#sftp = undefined);
+          sftp.on("close", forget);
+          resolve(new SftpSession(sftp));
+        })
+      );
+      this.#sftp = opening;
+      opening.catch(() => this.#sftp === opening && (this.#sftp = undefined));
+    }
     return this.#sftp;
   }
 
   /** The SFTP session, or undefined when scp was asked for or the server has no SFTP subsystem. */
-  async #sftpOrNone(): Promise<SFTPWrapper | undefined> {
+  async #sftpOrNone(): Promise<SftpSession | undefined> {
     if (this.#host.protocol === "scp") return undefined;
     return await this.#sftpClient().catch(() => undefined);
   }
 
-  /** Uploads to a temporary name beside `remotePath`, then renames it into place. */
+  /**
+   * Uploads to a temporary name beside `remotePath`, then renames it into
+   * place: SFTP with several writes in flight, or `cat` on a channel. The
+   * bytes are read from disk as they are sent, never whole.
+   */
   async put(source: FileSource, remotePath: string, options: PutOptions = {}): Promise<boolean> {
     const { channels, hostName } = this.#host;
     if (channels.lost) throw new Error(`Cannot upload to ${hostName}: ${channels.lost}`);
-    const bytes = async (source: FileSource) =>
-      typeof source === "string" ? (await Deno.open(source)).readable : sourceStream(source);
     if (isPrivileged(options) || options.owner !== undefined) {
       return await stagedUpload(source, remotePath, {
         put: options,
@@ -80,50 +94,60 @@ export class SshTransfer {
         where: ` on ${hostName}`,
       });
     }
-    const stream = await bytes(source);
+    await using upload = await uploadSource(source);
     const temp = tempName(remotePath);
+    // Written before the upload starts: a link that dies mid-way leaves no temporary file
+    // once the host sees the drop, though nothing can reach it from here any more.
+    const forget = this.#host.removeOnDrop(temp);
     try {
-      await this.#upload(stream, temp, { mode: options.mode, timeout: options._timeout });
+      await this.#upload(upload, temp, {
+        mode: options.mode,
+        timeout: options._timeout,
+        signal: options.signal,
+      });
       await this.#rename(temp, remotePath);
       return true;
     } catch (error) {
       if (!channels.lost) await this.#host.run(sh`rm -f ${temp}`).catch(() => {});
-      throw error;
+      // The SFTP session ended because the connection did: say why it did.
+      throw upload.error() ?? (channels.lost ? new Error(channels.lost, { cause: error }) : error);
+    } finally {
+      if (!channels.lost) forget();
     }
   }
 
   async #upload(
-    bytes: ReadableStream<Uint8Array>,
+    upload: UploadSource,
     path: string,
-    options: { mode?: string; timeout?: number },
+    options: { mode?: string; timeout?: number; signal?: AbortSignal },
   ): Promise<void> {
-    const { mode } = options;
+    const { mode, signal } = options;
     const sftp = await this.#sftpOrNone();
     if (!sftp) {
       const command = mode !== undefined
         ? sh`umask 077 && set -C && cat > ${path} && chmod ${mode} ${path}`
         : sh`set -C && cat > ${path}`;
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of bytes) chunks.push(chunk);
       const result = await this.#host.run(command, {
-        _stdin: concat(chunks),
+        openStdin: () => upload.stream(),
         _timeout: options.timeout,
+        signal,
       });
+      if (upload.error() !== undefined) throw upload.error();
       if (!result.success) {
         throw new Error(`Upload to ${path} failed: ${result.output.stderr || result.error}`);
       }
       return;
     }
-    // O_EXCL, so a link planted at the temporary name is never followed; pipelined writes.
-    await sftpWriteNew(sftp, path, bytes, { mode: mode !== undefined ? parseInt(mode, 8) : 0o644 });
+    const octal = mode !== undefined ? parseInt(mode, 8) : 0o644;
+    // Aborted (Ctrl-C): the writes stop, the SFTP handle is closed, the caller removes the file.
+    // The mode is set on the handle, behind the writes (no round trip of its own).
+    await sftp.writeFile(path, upload.stream(), { mode: octal, signal });
   }
 
   async #rename(from: string, to: string): Promise<void> {
     const sftp = await this.#sftpOrNone();
     if (sftp) {
-      await new Promise<void>((resolve, reject) =>
-        sftp.ext_openssh_rename(from, to, (error) => error ? reject(error) : resolve())
-      );
+      await sftp.rename(from, to);
       return;
     }
     const result = await this.#host.run(sh`mv -f ${from} ${to}`);
@@ -131,9 +155,9 @@ export class SshTransfer {
   }
 
   /**
-   * Downloads `remotePath`: with SFTP when it can (parallel reads into a
-   * temporary file beside a local destination), else with `cat` on a channel,
-   * which is also how privileged reads run.
+   * Downloads `remotePath`: with SFTP when it can (several reads in flight),
+   * else with `cat` on a channel, which is also how privileged reads run. A
+   * local destination is written to a temporary file beside it, then renamed.
    */
   async get(
     remotePath: string,
@@ -143,89 +167,22 @@ export class SshTransfer {
     const { channels, hostName } = this.#host;
     if (channels.lost) throw new Error(`Cannot download from ${hostName}: ${channels.lost}`);
     const sftp = isPrivileged(options) ? undefined : await this.#sftpOrNone();
-    if (!sftp) {
-      return await downloadTo(destination, async (sink) => {
-        const { connector, command: commandArgs } = extractControlArguments(options);
-        const exec = makeUnixCommand(sh`cat ${remotePath}`, commandArgs).renderForExec();
-        await this.#cat(exec.text, {
-          secretEnv: exec.secretEnv,
-          sink,
-          timeout: connector._timeout,
-        });
-      });
-    }
-    if (typeof destination === "string") {
-      // Parallel reads (fastGet) into a temporary file beside the destination, then rename.
-      const temp = tempName(destination);
-      try {
-        await new Promise<void>((resolve, reject) =>
-          sftp.fastGet(
-            remotePath,
-            temp,
-            { concurrency: 16, chunkSize: 32768 },
-            (error) => error ? reject(error) : resolve(),
-          )
-        );
-        await Deno.rename(temp, destination);
-        return true;
-      } catch (error) {
-        await Deno.remove(temp).catch(() => {});
-        throw error;
-      }
-    }
+    // A local file is done with each chunk once written: the read buffers are reused.
+    const reuseBuffers = typeof destination === "string";
     return await downloadTo(destination, async (sink) => {
-      const read = sftp.createReadStream(remotePath);
-      await webReadable(read).pipeTo(sink);
-    });
-  }
-
-  async #cat(
-    text: string,
-    options: {
-      secretEnv: Readonly<Record<string, string>>;
-      sink: WritableStream<Uint8Array>;
-      timeout?: number;
-    },
-  ): Promise<void> {
-    const { channels, hostName } = this.#host;
-    const { prelude, input: secretInput } = secretsOnStdin(options.secretEnv);
-    const release = await channels.take();
-    try {
-      const stream = await channels.open(`${prelude}${text}`);
-      const stderr: Uint8Array[] = [];
-      stream.stderr.on("data", (chunk: Uint8Array) => stderr.push(chunk));
-      if (secretInput.length > 0) stream.write(secretInput);
-      stream.end();
-      const timer = options.timeout !== undefined
-        ? setTimeout(() => stream.close(), options.timeout * 1000)
-        : undefined;
-      let code: number | undefined;
-      try {
-        await webReadable(stream).pipeTo(options.sink);
-        // The exit status can arrive after the end of the data.
-        code = (await channels.closed(stream)).code;
-      } finally {
-        clearTimeout(timer);
-      }
-      if (code !== 0) {
+      if (sftp) return await sftp.readFile(remotePath, sink, { reuseBuffers });
+      const result = await this.#host.run(sh`cat ${remotePath}`, {
+        ...options,
+        _get_pty: false,
+        stdoutBytes: sink,
+      });
+      if (!result.success) {
         throw new Error(
           `Could not read from ${hostName}: ${
-            new TextDecoder().decode(concat(stderr)).trim() || `exit code ${code}`
+            result.output.stderr.trim() || result.error || `exit code ${result.exitCode}`
           }`,
         );
       }
-    } finally {
-      release();
-    }
+    });
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }

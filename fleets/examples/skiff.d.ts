@@ -171,8 +171,18 @@ export interface OperationResult {
   stdout: string;
   /** Standard error of the commands, joined. */
   stderr: string;
-  /** A unified diff of file content or mode/owner changes, when there is one. */
+  /**
+   * What changed, as a diff: unified for file content; one line per change
+   * for mode and owner, packages (`+nginx-light`), services
+   * (`nginx: stopped → running`), accounts, git HEAD and sysctl values.
+   */
   diff?: string;
+  /**
+   * In a dry run: the outcome depends on an earlier change the dry run
+   * cannot predict (after `server.shell`, say), so it is reported as a
+   * change (`would change (depends on an earlier change)`) without details.
+   */
+  dependsOnEarlierChange?: boolean;
 }
 
 // lib/api/options.ts
@@ -349,6 +359,26 @@ export interface Operations {
       options?: { persist?: boolean; file?: string } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
+    /**
+     * Sets the time zone: `/etc/localtime` a link to `/usr/share/zoneinfo/TZ`
+     * and `/etc/timezone` holding `TZ`. A zone with no file there is refused.
+     */
+    timezone(tz: string, options?: OpControl, control?: OpControl): Promise<OperationResult>;
+    /**
+     * Sets `LANG` in /etc/default/locale; where /etc/locale.gen exists, enables
+     * the locale there and runs `locale-gen` first.
+     */
+    locale(locale: string, options?: OpControl, control?: OpControl): Promise<OperationResult>;
+    /**
+     * Waits on the host, checking every second for at most `timeout` seconds
+     * (default 60), until a TCP port on it accepts, `path` exists and
+     * `command` succeeds (all that are given). Never a change; fails naming
+     * what is still not ready. A dry run does not wait.
+     */
+    wait(
+      options: { port?: number; path?: string; command?: string; timeout?: number } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
     /** Reboots the host, waits until it is back (a new boot id), and carries on. */
     reboot(
       options?: { waitSeconds?: number; delaySeconds?: number } & OpControl,
@@ -430,7 +460,21 @@ export interface Operations {
       dest: string,
       options?:
         & FileAttributes
-        & { data?: Record<string, unknown>; createRemoteDir?: boolean; jinja?: JinjaSettings }
+        & {
+          data?: Record<string, unknown>;
+          createRemoteDir?: boolean;
+          jinja?: JinjaSettings;
+          /**
+           * The deploy's own filters (`{{ name | shout }}`), run in the deploy's
+           * sandbox: `(value, ...args, kwargs?) => result`, pure (each distinct
+           * call is made once per render), sync or async.
+           */
+          // deno-lint-ignore no-explicit-any
+          filters?: Record<string, (value: any, ...args: any[]) => unknown>;
+          /** The deploy's own tests (`{% if port is privileged %}`), like `filters`. */
+          // deno-lint-ignore no-explicit-any
+          tests?: Record<string, (value: any, ...args: any[]) => unknown>;
+        }
         & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
@@ -440,6 +484,48 @@ export interface Operations {
       match: string | RegExp,
       replacement: string,
       options?: FileAttributes & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /**
+     * Copies the host's file `src` to `dest` on the host (through a temporary
+     * file renamed into place); skipped when the sha256 matches. The copy
+     * gets `mode`, else the mode of the file it replaces, else the source's.
+     */
+    copy(
+      src: string,
+      dest: string,
+      options?: FileAttributes & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Renames `src` to `dest` on the host (`mv`); no change when `src` is gone and `dest` is there. */
+    move(
+      src: string,
+      dest: string,
+      options?: OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
+  /** Cron. */
+  cron: {
+    /**
+     * One crontab line below a `# skiff: NAME` marker in `user`'s crontab
+     * (the connecting user's by default). Unset schedule fields are `*`;
+     * `env` becomes `KEY='value'` before the command. Written with
+     * `crontab -`, or as cron's spool file where the host has no `crontab`.
+     */
+    entry(
+      name: string,
+      options: {
+        command?: string;
+        minute?: string | number;
+        hour?: string | number;
+        dayOfMonth?: string | number;
+        month?: string | number;
+        dayOfWeek?: string | number;
+        user?: string;
+        present?: boolean;
+        env?: Record<string, string>;
+      } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
   };
@@ -573,6 +659,22 @@ export interface Facts {
     running(): Promise<boolean>;
     service(name: string): Promise<ServiceFact>;
   };
+  /** Cron facts. */
+  cron: {
+    /** The entries `cron.entry` manages in a user's crontab (the connecting user's by default), by name. */
+    entries(user?: string): Promise<Record<string, CronEntryFact>>;
+  };
+}
+
+/** What `facts.cron.entries` returns for each entry: its schedule fields and command line. */
+export interface CronEntryFact {
+  minute: string;
+  hour: string;
+  dayOfMonth: string;
+  month: string;
+  dayOfWeek: string;
+  /** The command as the crontab line holds it (with any `KEY='value'` prefix of `env`). */
+  command: string;
 }
 
 // lib/api/deploy.ts
@@ -614,6 +716,32 @@ export interface SharedOptions {
   /** Seconds to wait for another host to share the value; absent waits while any could. */
   timeout?: number;
 }
+
+/** What the plan of an operation a deploy defines receives first. */
+export interface OperationTools {
+  /** Facts of the host (read-only; asked together, they share a round trip). */
+  facts: Facts;
+  /** The quoting tagged template for commands. */
+  sh(strings: TemplateStringsArray, ...values: Interpolation[]): Command;
+  /** Makes a value secret (masked in every output). */
+  secret(value: string): SecretValue;
+}
+
+/**
+ * What the plan of a defined operation returns: nothing to do, or the
+ * commands that do it (run in order by skiff, which reports, retries,
+ * dry-runs and masks them as it does a built-in operation's).
+ */
+export type PlannedOperation =
+  | { changed: false; description: string }
+  | {
+    /** Shell commands (text, or `sh` commands), run in order; the first failure fails the operation. */
+    commands: (string | Command)[];
+    /** One line saying what it changes (`would` is implied in a dry run). */
+    description: string;
+    /** A diff to show with `--diff` (masked). */
+    diff?: string;
+  };
 
 /**
  * What a deploy's default export receives. `Data` types `host.data` and
@@ -709,6 +837,25 @@ export interface DeployContext<Data = Record<string, unknown>, Config = Record<s
   notify(name: string): void;
   /** Runs the handlers notified so far, now, each once, in registration order. */
   flushHandlers(): Promise<void>;
+  /**
+   * Defines an operation (pyinfra's `@operation`): `plan` looks at facts and
+   * returns `{ changed: false, description }` or `{ commands, description,
+   * diff? }`; skiff runs the commands, so the operation gets dry run, diff,
+   * `--json`, retries, `_if`, `_sudo`, `_notify`, `_run_once` and reporting
+   * like a built-in. Control arguments go in the last object argument.
+   *
+   * ```ts ignore
+   * const flag = ctx.defineOperation("app.flag", async ({ facts, sh }, path: string) => {
+   *   if (await facts.files.stat(path)) return { changed: false, description: "already set" };
+   *   return { commands: [sh`touch ${path}`], description: `create ${path}` };
+   * });
+   * await flag("/etc/app/fast", { _sudo: true });
+   * ```
+   */
+  defineOperation<Args extends unknown[]>(
+    name: string,
+    plan: (tools: OperationTools, ...args: Args) => PlannedOperation | Promise<PlannedOperation>,
+  ): (...args: [...Args] | [...Args, OpControl]) => Promise<OperationResult>;
 }
 
 /** The shape of a deploy module (`Data` and `Config` as in {@linkcode DeployContext}). */
@@ -860,6 +1007,8 @@ export interface PutOptions extends ControlArguments {
   mode?: string;
   /** `user`, `user:group` or `:group` for the uploaded file, set before it is renamed into place. */
   owner?: string;
+  /** Aborting stops the upload (Ctrl-C); nothing of it may be left on the host. */
+  signal?: AbortSignal;
 }
 
 /** The control arguments a connector handles itself while running a command. */
@@ -924,7 +1073,7 @@ export interface ConnectorContext {
  * Base class of every connector (`kit.BaseConnector`). Subclasses set the
  * statics, add a static `makeNamesData`, implement `runShellCommand`,
  * `putFile` and `getFile`, and may override `connect`, `disconnect`,
- * `checkCanRsync` and `rsync`.
+ * `connectWith`, `disconnectWith`, `checkCanRsync` and `rsync`.
  */
 export declare abstract class BaseConnector {
   /** The name used in `@name/arg` targets. */
@@ -947,6 +1096,17 @@ export declare abstract class BaseConnector {
   connect(): Promise<void>;
   /** Closes the connection. */
   disconnect(): Promise<void>;
+  /**
+   * Connects and runs `first` as the connection's first command (skiff's
+   * run lock). The default connects, then runs it; override it when
+   * connecting can carry the command without a round trip of its own.
+   */
+  connectWith(first: Command | string, options?: RunOptions): Promise<CommandResult>;
+  /**
+   * Runs `last` as the connection's last command, then disconnects, also
+   * when it fails. The default runs it, then disconnects.
+   */
+  disconnectWith(last: Command | string, options?: RunOptions): Promise<CommandResult>;
   /** Runs a shell command, wrapped by `makeUnixCommand` according to `options`. */
   abstract runShellCommand(command: Command | string, options?: RunOptions): Promise<CommandResult>;
   /**

@@ -171,6 +171,8 @@ export interface PutOptions extends ControlArguments {
   mode?: string;
   /** `user`, `user:group` or `:group` for the uploaded file, set before it is renamed into place. */
   owner?: string;
+  /** Aborting stops the upload (Ctrl-C); nothing of it may be left on the host. */
+  signal?: AbortSignal;
 }
 
 /** The control arguments a connector handles itself while running a command. */
@@ -235,7 +237,7 @@ export interface ConnectorContext {
  * Base class of every connector (`kit.BaseConnector`). Subclasses set the
  * statics, add a static `makeNamesData`, implement `runShellCommand`,
  * `putFile` and `getFile`, and may override `connect`, `disconnect`,
- * `checkCanRsync` and `rsync`.
+ * `connectWith`, `disconnectWith`, `checkCanRsync` and `rsync`.
  */
 export declare abstract class BaseConnector {
   /** The name used in `@name/arg` targets. */
@@ -258,6 +260,17 @@ export declare abstract class BaseConnector {
   connect(): Promise<void>;
   /** Closes the connection. */
   disconnect(): Promise<void>;
+  /**
+   * Connects and runs `first` as the connection's first command (skiff's
+   * run lock). The default connects, then runs it; override it when
+   * connecting can carry the command without a round trip of its own.
+   */
+  connectWith(first: Command | string, options?: RunOptions): Promise<CommandResult>;
+  /**
+   * Runs `last` as the connection's last command, then disconnects, also
+   * when it fails. The default runs it, then disconnects.
+   */
+  disconnectWith(last: Command | string, options?: RunOptions): Promise<CommandResult>;
   /** Runs a shell command, wrapped by `makeUnixCommand` according to `options`. */
   abstract runShellCommand(command: Command | string, options?: RunOptions): Promise<CommandResult>;
   /**

@@ -15,6 +15,7 @@
 import type { OpControl } from "./control.ts";
 import type { Facts } from "./facts.ts";
 import type { Operations } from "./operations.ts";
+import type { OperationResult } from "./result.ts";
 import type { Command, Interpolation, SecretValue } from "./values.ts";
 
 /**
@@ -55,6 +56,32 @@ export interface SharedOptions {
   /** Seconds to wait for another host to share the value; absent waits while any could. */
   timeout?: number;
 }
+
+/** What the plan of an operation a deploy defines receives first. */
+export interface OperationTools {
+  /** Facts of the host (read-only; asked together, they share a round trip). */
+  facts: Facts;
+  /** The quoting tagged template for commands. */
+  sh(strings: TemplateStringsArray, ...values: Interpolation[]): Command;
+  /** Makes a value secret (masked in every output). */
+  secret(value: string): SecretValue;
+}
+
+/**
+ * What the plan of a defined operation returns: nothing to do, or the
+ * commands that do it (run in order by skiff, which reports, retries,
+ * dry-runs and masks them as it does a built-in operation's).
+ */
+export type PlannedOperation =
+  | { changed: false; description: string }
+  | {
+    /** Shell commands (text, or `sh` commands), run in order; the first failure fails the operation. */
+    commands: (string | Command)[];
+    /** One line saying what it changes (`would` is implied in a dry run). */
+    description: string;
+    /** A diff to show with `--diff` (masked). */
+    diff?: string;
+  };
 
 /**
  * What a deploy's default export receives. `Data` types `host.data` and
@@ -150,6 +177,25 @@ export interface DeployContext<Data = Record<string, unknown>, Config = Record<s
   notify(name: string): void;
   /** Runs the handlers notified so far, now, each once, in registration order. */
   flushHandlers(): Promise<void>;
+  /**
+   * Defines an operation (pyinfra's `@operation`): `plan` looks at facts and
+   * returns `{ changed: false, description }` or `{ commands, description,
+   * diff? }`; skiff runs the commands, so the operation gets dry run, diff,
+   * `--json`, retries, `_if`, `_sudo`, `_notify`, `_run_once` and reporting
+   * like a built-in. Control arguments go in the last object argument.
+   *
+   * ```ts ignore
+   * const flag = ctx.defineOperation("app.flag", async ({ facts, sh }, path: string) => {
+   *   if (await facts.files.stat(path)) return { changed: false, description: "already set" };
+   *   return { commands: [sh`touch ${path}`], description: `create ${path}` };
+   * });
+   * await flag("/etc/app/fast", { _sudo: true });
+   * ```
+   */
+  defineOperation<Args extends unknown[]>(
+    name: string,
+    plan: (tools: OperationTools, ...args: Args) => PlannedOperation | Promise<PlannedOperation>,
+  ): (...args: [...Args] | [...Args, OpControl]) => Promise<OperationResult>;
 }
 
 /** The shape of a deploy module (`Data` and `Config` as in {@linkcode DeployContext}). */

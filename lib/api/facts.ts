@@ -83,4 +83,20 @@ export interface Facts {
     running(): Promise<boolean>;
     service(name: string): Promise<ServiceFact>;
   };
+  /** Cron facts. */
+  cron: {
+    /** The entries `cron.entry` manages in a user's crontab (the connecting user's by default), by name. */
+    entries(user?: string): Promise<Record<string, CronEntryFact>>;
+  };
+}
+
+/** What `facts.cron.entries` returns for each entry: its schedule fields and command line. */
+export interface CronEntryFact {
+  minute: string;
+  hour: string;
+  dayOfMonth: string;
+  month: string;
+  dayOfWeek: string;
+  /** The command as the crontab line holds it (with any `KEY='value'` prefix of `env`). */
+  command: string;
 }

@@ -100,6 +100,26 @@ export interface Operations {
       options?: { persist?: boolean; file?: string } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
+    /**
+     * Sets the time zone: `/etc/localtime` a link to `/usr/share/zoneinfo/TZ`
+     * and `/etc/timezone` holding `TZ`. A zone with no file there is refused.
+     */
+    timezone(tz: string, options?: OpControl, control?: OpControl): Promise<OperationResult>;
+    /**
+     * Sets `LANG` in /etc/default/locale; where /etc/locale.gen exists, enables
+     * the locale there and runs `locale-gen` first.
+     */
+    locale(locale: string, options?: OpControl, control?: OpControl): Promise<OperationResult>;
+    /**
+     * Waits on the host, checking every second for at most `timeout` seconds
+     * (default 60), until a TCP port on it accepts, `path` exists and
+     * `command` succeeds (all that are given). Never a change; fails naming
+     * what is still not ready. A dry run does not wait.
+     */
+    wait(
+      options: { port?: number; path?: string; command?: string; timeout?: number } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
     /** Reboots the host, waits until it is back (a new boot id), and carries on. */
     reboot(
       options?: { waitSeconds?: number; delaySeconds?: number } & OpControl,
@@ -181,7 +201,21 @@ export interface Operations {
       dest: string,
       options?:
         & FileAttributes
-        & { data?: Record<string, unknown>; createRemoteDir?: boolean; jinja?: JinjaSettings }
+        & {
+          data?: Record<string, unknown>;
+          createRemoteDir?: boolean;
+          jinja?: JinjaSettings;
+          /**
+           * The deploy's own filters (`{{ name | shout }}`), run in the deploy's
+           * sandbox: `(value, ...args, kwargs?) => result`, pure (each distinct
+           * call is made once per render), sync or async.
+           */
+          // deno-lint-ignore no-explicit-any
+          filters?: Record<string, (value: any, ...args: any[]) => unknown>;
+          /** The deploy's own tests (`{% if port is privileged %}`), like `filters`. */
+          // deno-lint-ignore no-explicit-any
+          tests?: Record<string, (value: any, ...args: any[]) => unknown>;
+        }
         & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
@@ -191,6 +225,48 @@ export interface Operations {
       match: string | RegExp,
       replacement: string,
       options?: FileAttributes & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /**
+     * Copies the host's file `src` to `dest` on the host (through a temporary
+     * file renamed into place); skipped when the sha256 matches. The copy
+     * gets `mode`, else the mode of the file it replaces, else the source's.
+     */
+    copy(
+      src: string,
+      dest: string,
+      options?: FileAttributes & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Renames `src` to `dest` on the host (`mv`); no change when `src` is gone and `dest` is there. */
+    move(
+      src: string,
+      dest: string,
+      options?: OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
+  /** Cron. */
+  cron: {
+    /**
+     * One crontab line below a `# skiff: NAME` marker in `user`'s crontab
+     * (the connecting user's by default). Unset schedule fields are `*`;
+     * `env` becomes `KEY='value'` before the command. Written with
+     * `crontab -`, or as cron's spool file where the host has no `crontab`.
+     */
+    entry(
+      name: string,
+      options: {
+        command?: string;
+        minute?: string | number;
+        hour?: string | number;
+        dayOfMonth?: string | number;
+        month?: string | number;
+        dayOfWeek?: string | number;
+        user?: string;
+        present?: boolean;
+        env?: Record<string, string>;
+      } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
   };

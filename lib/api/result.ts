@@ -31,6 +31,16 @@ export interface OperationResult {
   stdout: string;
   /** Standard error of the commands, joined. */
   stderr: string;
-  /** A unified diff of file content or mode/owner changes, when there is one. */
+  /**
+   * What changed, as a diff: unified for file content; one line per change
+   * for mode and owner, packages (`+nginx-light`), services
+   * (`nginx: stopped → running`), accounts, git HEAD and sysctl values.
+   */
   diff?: string;
+  /**
+   * In a dry run: the outcome depends on an earlier change the dry run
+   * cannot predict (after `server.shell`, say), so it is reported as a
+   * change (`would change (depends on an earlier change)`) without details.
+   */
+  dependsOnEarlierChange?: boolean;
 }

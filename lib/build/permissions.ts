@@ -35,8 +35,8 @@ export const PERMISSION_REASONS: Readonly<Record<string, { why: string; without:
     without: "no fleet or deploy can be loaded and no key can be used",
   },
   "--allow-write": {
-    why: "write files for @local and @chroot hosts, downloads, and new known_hosts lines",
-    without: "uploads to local targets, `files.get` and `accept-new` fail",
+    why: "write files for @local and @chroot hosts, downloads, plans and new known_hosts lines",
+    without: "uploads to local targets, `files.get`, `--plan` and `accept-new` fail",
   },
   "--allow-net": {
     why: "open SSH connections to hosts and the SSH agent socket",

@@ -1,24 +1,32 @@
 /**
- * `skiff deploy TARGETS DEPLOY.ts…`: run deploy modules on every host.
+ * `skiff deploy TARGETS DEPLOY.ts…`: run deploy modules on every host. With
+ * `--plan FILE` it makes a dry run and saves it as a plan; `skiff apply`
+ * runs it with the plan it read. In a terminal without `-y` it shows a dry
+ * run, asks, and applies what it showed: the dry run is a plan in memory,
+ * and each operation is checked against it before it runs.
  *
  * @module
  */
 
+import meta from "../../deno.json" with { type: "json" };
 import type { ConnectorContext } from "../../connectors/base.ts";
 import type { ControlArguments } from "../core/arguments.ts";
 import { DeploySandbox } from "../sandbox/deploy_sandbox.ts";
 import { InputError } from "../core/errors.ts";
 import type { Inventory } from "../inventory/inventory.ts";
 import type { RunEvent } from "../run/events.ts";
-import { jsonReporter, type Reporter, textReporter } from "../report/reporter.ts";
-import { OperationTally } from "../report/tally.ts";
-import { rerunCommand } from "./rerun.ts";
 import type { Restrictions } from "../inventory/restrictions.ts";
 import { runDeploys } from "../run/runner.ts";
+import type { RunOutcome, RunRequest } from "../run/request.ts";
 import type { Serial } from "../run/batches.ts";
 import type { Strategy } from "../run/coordinator.ts";
-import { type CliIo, useColor } from "../report/io.ts";
+import type { CliIo } from "../report/io.ts";
 import { hostPainter } from "../report/paint.ts";
+import { PlanRecorder } from "../run/plan/plan_recorder.ts";
+import { makePlan, planMismatch } from "../run/plan/make_plan.ts";
+import type { PlanDocument } from "../run/plan/plan_document.ts";
+import { secretValues, writePlanFile } from "../run/plan/plan_file.ts";
+import { deployReporter } from "./deploy_reporter.ts";
 
 /** The parsed `deploy` command. */
 export interface DeployRequest {
@@ -47,8 +55,16 @@ export interface DeployRequest {
   context: ConnectorContext;
   /** `--table full`: every host in the summary table, however many. */
   fullTable?: boolean;
-  /** The command line as typed (after `skiff`), for the re-run command. */
+  /** The command line as typed (after `skiff`), for the re-run command and plans. */
   argv?: readonly string[];
+  /** `--plan FILE` (relative to the current directory): make a dry run and save it there as a plan. */
+  planFile?: string;
+  /** `skiff apply`: the plan to apply, and its file as given (for messages). */
+  applying?: { plan: PlanDocument; file: string };
+  /** Fleet files among the targets (absolute), for a plan's digests. */
+  fleetFiles?: readonly string[];
+  /** `--connector` modules (absolute), for a plan's digests. */
+  connectorFiles?: readonly string[];
 }
 
 /** Absolute path of a deploy file, checked to exist. */
@@ -66,62 +82,48 @@ export async function resolveDeployPath(path: string, cwd: string): Promise<stri
   return await Deno.realPath(absolute);
 }
 
-/**
- * `report`, with the summary event completed: the report by operation, the
- * failed hosts as `--limit @file` reads them, and the command that re-runs them.
- */
-function withOperationReport(report: Reporter, argv?: readonly string[]): Reporter {
-  const tally = new OperationTally();
-  return (event) => {
-    tally.add(event);
-    if (event.type !== "summary") return report(event);
-    const failed = event.hosts.filter((host) => !host.ok).map((host) => host.host);
-    report({
-      ...event,
-      operations: tally.rows(),
-      failedHosts: failed.map((name) => `${name}\n`).join(""),
-      ...(argv && failed.length > 0 ? { rerun: rerunCommand(argv, failed) } : {}),
-    });
-  };
-}
-
-function changesIn(events: RunEvent[]): number {
+function changesIn(events: readonly RunEvent[]): number {
   return events.filter((e) => e.type === "op-result" && e.changed).length;
 }
 
 /** Runs the deploy command; returns the exit code. */
 export async function runDeployCommand(request: DeployRequest, io: CliIo): Promise<number> {
   const paths = await Promise.all(request.deploys.map((path) => resolveDeployPath(path, io.cwd)));
-  const confirm = !request.yes && !request.dryRun;
+  const planning = request.planFile !== undefined;
+  const confirm = !request.yes && !request.dryRun && !planning;
   if (confirm && (!io.isTerminal || !io.prompt || request.json)) {
     throw new InputError(
       "Nothing was changed: pass -y to apply the deploy, or --dry to see what it would change",
     );
+  }
+  if (request.applying) {
+    const mismatch = await planMismatch(request.applying.plan, request.inventory.hosts);
+    if (mismatch !== undefined) {
+      throw new InputError(
+        `Plan ${request.applying.file} cannot be applied: ${mismatch}: make the plan again`,
+      );
+    }
   }
   const allowRead = [...request.allowRead, ...(request.inventory.allowRead ?? [])];
   const allowWrite = [...request.allowWrite, ...(request.inventory.allowWrite ?? [])];
   using sandbox = await DeploySandbox.start(paths, { allowRead });
   const paint = hostPainter(io);
   const makeReporter = () =>
-    withOperationReport(
-      request.json ? jsonReporter(io.out) : textReporter({
-        verbosity: request.verbosity,
-        showDiff: request.diff,
-        live: io.isTerminal && useColor(io),
-        height: io.rows,
-        fullTable: request.fullTable,
-        write: io.out,
-        paint,
-      }),
-      request.argv,
-    );
-  const run = (dryRun: boolean, emit: (event: RunEvent) => void) =>
+    deployReporter({
+      json: request.json,
+      diff: request.diff,
+      verbosity: request.verbosity,
+      fullTable: request.fullTable,
+      argv: request.applying ? undefined : request.argv,
+      paint,
+    }, io);
+  const run = (dryRun: boolean, emit: (event: RunEvent) => void, plan: Partial<RunRequest>) =>
     runDeploys({
       inventory: request.inventory,
       deployPaths: paths,
       cliArguments: request.cliArguments,
       dryRun,
-      wantDiff: request.diff || request.json || confirm,
+      wantDiff: request.diff || request.json || confirm || planning,
       parallel: request.parallel,
       failPercent: request.failPercent,
       serial: request.serial,
@@ -134,29 +136,79 @@ export async function runDeployCommand(request: DeployRequest, io: CliIo): Promi
       allowRead,
       allowWrite,
       sandbox,
+      ...plan,
     });
-
-  if (confirm) {
-    const seen: RunEvent[] = [];
+  /** A dry run that `recorder` follows, shown as it happens. */
+  const preview = async (recorder: PlanRecorder) => {
     const report = makeReporter();
-    const preview = await run(true, (event) => {
-      seen.push(event);
+    return await run(true, (event) => {
+      recorder.event(event);
       report(event);
+    }, { recorder });
+  };
+
+  if (planning) {
+    const recorder = new PlanRecorder();
+    const outcome = await preview(recorder);
+    if (outcome.interrupted || outcome.failed > 0) {
+      io.err(
+        `No plan was written: the dry run ${outcome.interrupted ? "was interrupted" : "failed"}\n`,
+      );
+      return exitCode(outcome, io);
+    }
+    const plan = await makePlan(recorder, {
+      skiff: meta.version,
+      cwd: io.cwd,
+      argv: request.argv ?? [],
+      display: { diff: request.diff, verbosity: request.verbosity },
+      deploys: paths,
+      fleets: request.fleetFiles ?? [],
+      connectors: request.connectorFiles ?? [],
+      hosts: request.inventory.hosts,
     });
+    const secrets = secretValues([
+      request.inventory.hosts.map((h) => h.data),
+      request.cliArguments,
+    ]);
+    const file = request.planFile!;
+    await writePlanFile(file.startsWith("/") ? file : `${io.cwd}/${file}`, plan, secrets);
+    const written = `Plan written to ${file}: apply it with skiff apply ${file}\n`;
+    if (request.json) io.err(written);
+    else io.out(written);
+    return 0;
+  }
+  let applying = request.applying &&
+    new Map(request.applying.plan.hosts.map((host) => [host.name, host.operations]));
+  if (confirm) {
+    const recorder = new PlanRecorder();
+    const shown = await preview(recorder);
     if (io.signal?.aborted) return 130;
-    if (preview.failed > 0) return preview.refused > 0 ? 2 : 1;
-    if (changesIn(seen) === 0) {
+    if (shown.failed > 0) return exitCode(shown, io);
+    const changes = changesIn(recorder.events);
+    if (changes === 0) {
       io.out("Nothing to change\n");
       return 0;
     }
-    const answer = await io.prompt!(`Apply ${changesIn(seen)} change(s)? [y/N]`, { secret: false });
+    const answer = await io.prompt!(`Apply ${changes} change(s)? [y/N]`, { secret: false });
     if (!answer || !/^y(es)?$/i.test(answer.trim())) {
       io.out("Nothing was changed\n");
       return 0;
     }
+    applying = recorder.operations(request.inventory.hosts.map((host) => host.name));
   }
-  const outcome = await run(request.dryRun, makeReporter());
+  return exitCode(await run(request.dryRun, makeReporter(), { applying }), io);
+}
+
+/**
+ * The exit code of a finished run: 130 when interrupted, 2 when the deploy's
+ * input was wrong (a refused local path, a missing local source: each
+ * missing source is said here, once, whatever the number of hosts), 1 when
+ * a host failed, else 0.
+ */
+function exitCode(outcome: RunOutcome, io: CliIo): number {
   if (outcome.interrupted) return 130;
-  if (outcome.refused > 0) return 2;
+  const paint = hostPainter(io);
+  for (const message of outcome.inputErrors) io.err(`${paint.error("error:")} ${message}\n`);
+  if (outcome.refused > 0 || outcome.inputErrors.length > 0) return 2;
   return outcome.failed > 0 ? 1 : 0;
 }

@@ -85,7 +85,9 @@ function decode(bytes: number[]): string {
 
 /**
  * The CLI's prompt: secret questions are read without echo from `terminal`;
- * others through `ask` (echoed, as the operator expects for `y/N`).
+ * others through `ask` (echoed, as the operator expects for `y/N`). Hosts
+ * connecting at once ask one after another, never over each other; after
+ * Ctrl-C at a question, the questions still waiting get null.
  *
  * @example
  * ```ts ignore
@@ -97,12 +99,24 @@ export function terminalPrompt(
   terminal: PromptTerminal,
   options: PromptOptions,
 ): (question: string, how: { secret: boolean }) => Promise<string | null> {
-  return async (question, how) => {
+  let previous: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const one = async (question: string, how: { secret: boolean }) => {
     if (!how.secret) return options.ask ? options.ask(question) : null;
+    // After Ctrl-C the run is stopping: the questions still queued are not asked.
+    if (stopped) return null;
     // The question shows once echo is off: an answer typed at once is never echoed.
     const { line, interrupted } = await readSecretLine(terminal, () => options.write(question));
     options.write("\n");
-    if (interrupted) options.onInterrupt?.();
+    if (interrupted) {
+      stopped = true;
+      options.onInterrupt?.();
+    }
     return line;
+  };
+  return (question, how) => {
+    const answer = previous.then(() => one(question, how));
+    previous = answer.catch(() => {});
+    return answer;
   };
 }

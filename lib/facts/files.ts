@@ -44,9 +44,13 @@ export const stat: FactDefinition<[string], FileStat | null> = {
   parse: parseStat,
 };
 
-/** The sha256 of a file's content; null when it does not exist. */
+/**
+ * The sha256 of a file's content; null when it does not exist. The file is
+ * read on stdin: given a name, sha256sum escapes one holding a newline or a
+ * backslash and puts a backslash before the sum.
+ */
 export const sha256: FactDefinition<[string], string | null> = {
   name: "files.sha256",
-  command: (path) => sh`if [ -f ${path} ]; then sha256sum ${path}; else echo ${MISSING}; fi`,
+  command: (path) => sh`if [ -f ${path} ]; then sha256sum < ${path}; else echo ${MISSING}; fi`,
   parse: (stdout) => stdout.trim() === MISSING ? null : stdout.trim().split(/\s+/)[0],
 };

@@ -5,6 +5,7 @@
  */
 
 import type { FactDefinition } from "./fact.ts";
+import * as cron from "./cron.ts";
 import * as files from "./files.ts";
 import * as packages from "./packages.ts";
 import * as server from "./server.ts";
@@ -33,6 +34,7 @@ export const FACTS: Readonly<Record<string, FactDefinition<any[], unknown>>> = {
   "packages.apkOutdated": packages.apkOutdated,
   "systemd.running": systemd.running,
   "systemd.service": systemd.service,
+  "cron.entries": cron.entries,
 };
 
 /** Facts that take no argument, gathered by `skiff facts` when none are named. */

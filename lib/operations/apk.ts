@@ -9,14 +9,22 @@ import type { OperationResult, PackagesOptions } from "../api/mod.ts";
 import { apk, apkOutdated } from "../facts/packages.ts";
 import { type OpContext, runRecorded } from "./context.ts";
 import { managePackages, type PackageManager } from "./_packages.ts";
+import { readFact } from "./predicted_facts.ts";
 
 const APK: PackageManager = {
   op: "apk.packages",
+  name: "apk",
   versionSeparator: "=",
-  installed: (ctx) => ctx.session.fact(apk),
+  installed: apk,
   outdated: async (ctx, names) =>
-    (await ctx.session.fact(apkOutdated)).filter((name) => names.includes(name)),
-  refresh: (ctx, builder) => runRecorded(ctx, sh`apk update`, builder),
+    Object.fromEntries(
+      (await readFact(ctx, apkOutdated)).filter((name) => names.includes(name)).map((
+        name,
+      ) => [name, null]),
+    ),
+  refresh: async (ctx, builder) => {
+    if (!ctx.prediction) await runRecorded(ctx, sh`apk update`, builder);
+  },
   install: (specs) => sh`apk add ${specs}`,
   upgrade: (names) => sh`apk add -u ${names}`,
   remove: (names) => sh`apk del ${names}`,

@@ -12,7 +12,8 @@ import { InputError } from "../core/errors.ts";
 import { aptListsAge, aptPolicy, deb } from "../facts/packages.ts";
 import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";
 import { file as fileOp, put } from "./files.ts";
-import { managePackages, type PackageManager } from "./_packages.ts";
+import { managePackages, type PackageManager, type Simulated } from "./_packages.ts";
+import { predict, readFact } from "./predicted_facts.ts";
 
 /** The apt-get command line skiff uses, before the subcommand. */
 export function aptGet(subcommand: string, args: readonly string[] = []): Command {
@@ -25,6 +26,7 @@ const STAMP = "/var/lib/apt/periodic/update-success-stamp";
 
 /** Runs `apt-get update` and touches the success stamp `cacheTime` is measured from. */
 async function runUpdate(ctx: OpContext, builder: ResultBuilder): Promise<void> {
+  if (ctx.prediction) return predict(ctx, "aptlists", { at: Date.now() });
   await runRecorded(
     ctx,
     sh`${aptGet("update")} && mkdir -p /var/lib/apt/periodic && touch ${STAMP}`,
@@ -39,19 +41,22 @@ async function listsStale(ctx: OpContext, cacheTime: number | undefined): Promis
   if (typeof cacheTime !== "number" || cacheTime < 0) {
     throw new InputError(`cacheTime: expected seconds, got ${JSON.stringify(cacheTime)}`);
   }
-  const age = await ctx.session.fact(aptListsAge);
+  const age = await readFact(ctx, aptListsAge);
   return age === null || age > cacheTime;
 }
 
 function aptManager(options: AptPackagesOptions): PackageManager {
   return {
     op: "apt.packages",
+    name: "apt",
     versionSeparator: "=",
-    installed: (ctx) => ctx.session.fact(deb),
+    installed: deb,
     outdated: async (ctx, names) => {
-      const policy = await ctx.session.fact(aptPolicy, names);
-      return names.filter((name) =>
-        policy[name]?.candidate && policy[name].installed !== policy[name].candidate
+      const policy = await readFact(ctx, aptPolicy, names);
+      return Object.fromEntries(
+        names.filter((name) =>
+          policy[name]?.candidate && policy[name].installed !== policy[name].candidate
+        ).map((name) => [name, policy[name].candidate]),
       );
     },
     refresh: async (ctx, builder) => {
@@ -60,6 +65,17 @@ function aptManager(options: AptPackagesOptions): PackageManager {
     install: (specs) =>
       aptGet("install", [...(options.noRecommends ? ["--no-install-recommends"] : []), ...specs]),
     remove: (names) => aptGet("remove", names),
+    simulate: async (ctx, removing, specs) => {
+      const recommends = options.noRecommends && !removing ? ["--no-install-recommends"] : [];
+      const result = await ctx.session.run(
+        sh`LC_ALL=C apt-get -s -o Debug::NoLocking=1 ${removing ? "remove" : "install"} ${[
+          ...recommends,
+          ...specs,
+        ]}`,
+        ctx.control,
+      );
+      return result.success ? parseSimulation(result.output.stdout) : undefined;
+    },
   };
 }
 
@@ -82,7 +98,7 @@ export async function update(
     return builder.done(`package lists are newer than ${options.cacheTime} s`);
   }
   builder.change("updated the package lists");
-  if (!ctx.dryRun) await runUpdate(ctx, builder);
+  await runUpdate(ctx, builder);
   return builder.done("");
 }
 
@@ -179,6 +195,31 @@ export async function repo(ctx: OpContext, options: AptRepoOptions): Promise<Ope
     ? await fileOp(ctx, path, { present: false })
     : await put(ctx, { content: deb822Source(options) }, path, { mode: "644" });
   builder.absorb(result);
-  if (result.changed && options.update !== false && !ctx.dryRun) await runUpdate(ctx, builder);
+  if (result.changed && options.update !== false) await runUpdate(ctx, builder);
   return builder.done(result.description);
+}
+
+/**
+ * Parses `apt-get -s` output: the `Inst` lines (with the version installed)
+ * and the `Remv` lines.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { parseSimulation } from "./apt.ts";
+ * deepStrictEqual(
+ *   parseSimulation("Inst hello (2.10-3 Debian:12.5/stable [amd64])\nInst libc6 [2.36-9] (2.36-9+deb12u4 Debian [amd64])\nConf hello (2.10-3 Debian:12.5/stable [amd64])\nRemv old:amd64 [1.0]\n"),
+ *   { installed: { hello: "2.10-3", libc6: "2.36-9+deb12u4" }, removed: ["old"] },
+ * );
+ * ```
+ */
+export function parseSimulation(stdout: string): Simulated {
+  const out: Simulated = { installed: {}, removed: [] };
+  for (const line of stdout.split("\n")) {
+    const inst = /^Inst (\S+) (?:\[[^\]]*\] )?\((\S+)/.exec(line);
+    if (inst) out.installed[inst[1].replace(/:\S+$/, "")] = inst[2];
+    const remv = /^Remv (\S+)/.exec(line);
+    if (remv) out.removed.push(remv[1].replace(/:\S+$/, ""));
+  }
+  return out;
 }

@@ -13,6 +13,9 @@ import type { FileDestination, FileSource, PutOptions, RunOptions } from "../../
 import type { FactDefinition } from "../facts/fact.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
 import type { LocalAccess } from "./local_paths.ts";
+import type { RunCommandOptions } from "./run_options.ts";
+import type { PredictedState } from "./predicted_state.ts";
+import type { LocalFile } from "./local_files.ts";
 
 /** A command's result as an operation sees it: the connector's result and the masked command. */
 export interface HostCommandResult {
@@ -35,18 +38,6 @@ export interface HostCommandResult {
   masked: string;
 }
 
-/** How a host session shows and bounds a command. */
-export interface RunCommandOptions {
-  /** An operator's command: a shell of its own (and its own `$$`). */
-  ownShell?: boolean;
-  /** Characters of output kept (default: 1 MiB for an operator's command, all for skiff's own). */
-  outputLimit?: number;
-  /** Shown instead of the command; the command's secret bits are data, not masked later. */
-  label?: string;
-  /** Neither the command nor its output is shown. */
-  quiet?: boolean;
-}
-
 /**
  * Everything an operation may do to a host. The run layer's `HostSession`
  * implements it; operations never see the connector, so masking, retries,
@@ -57,19 +48,13 @@ export interface OperationHost {
   readonly name: string;
   /** The inventory host (data and groups, for templates). */
   readonly host: InventoryHost;
-  /**
-   * Runs a command; commands an operator wrote pass `ownShell`. A `label` is
-   * shown instead of the command (its secret bits are data, not masked later).
-   */
+  /** Runs a command; commands an operator wrote pass `ownShell` ({@linkcode RunCommandOptions}). */
   run(
     command: Command | string,
     args: ControlArguments,
     options?: RunCommandOptions,
   ): Promise<HostCommandResult>;
-  /**
-   * Runs commands in order; with `stopOnFailure` one that fails stops the
-   * rest (their results say `skipped`). The connector may send them at once.
-   */
+  /** Runs commands in order; with `stopOnFailure` the first failure stops the rest (`skipped`). */
   runAll(
     commands: readonly (Command | string)[],
     args: ControlArguments,
@@ -108,10 +93,17 @@ export interface OperationHost {
   emitCommand(label: string): void;
   /** Replaces known secret values with `***`. */
   mask(text: string): string;
-  /** Gathers a fact, cached for the run. */
+  /**
+   * Gathers a fact, cached for the run. In a dry run's session it is read
+   * through the predicted state (what a deploy sees).
+   */
   fact<A extends unknown[], T>(definition: FactDefinition<A, T>, ...args: A): Promise<T>;
-  /** Forgets cached facts whose name starts with `prefix`. */
-  invalidateFacts(prefix?: string): void;
+  /** Gathers a fact from the host as it is now, cached for the run (never predicted). */
+  hostFact<A extends unknown[], T>(definition: FactDefinition<A, T>, ...args: A): Promise<T>;
+  /** The host's predicted state, in a dry run's session; absent otherwise. */
+  readonly predicted?: PredictedState;
+  /** Forgets cached facts whose name starts with `prefix`, but those named in `keep`. */
+  invalidateFacts(prefix?: string, keep?: readonly string[]): void;
   /** Runs `attempt` again after a failure or while `_retry_until` says so (`_retries`, `_retry_delay`). */
   retrying<
     T extends { success: boolean; stdout: string; stderr: string; commands: readonly string[] },
@@ -144,6 +136,12 @@ export interface OpContext {
    */
   readonly readLocal: (path: string) => Promise<Uint8Array>;
   /**
+   * Opens a local file named by the deploy for an upload, under the same
+   * policy: a small file's content, or a large one's size and streaming
+   * sha256 (it is never read whole).
+   */
+  readonly openLocal: (path: string) => Promise<LocalFile>;
+  /**
    * Resolves a local path named by the deploy to its real absolute path, or
    * throws a LocalPathRefusal when the policy does not grant `access` there.
    * Operations touch local files only through this and `readLocal`.
@@ -157,6 +155,20 @@ export interface OpContext {
    * machine's kernel: it does only its file part there.
    */
   readonly sharedKernel?: string;
+  /**
+   * In a dry run: the host's predicted state, which the operation reads
+   * through and states its effect in, and the call it is (what made a value
+   * unknown, in messages). Absent in a real run.
+   */
+  readonly prediction?: Prediction;
+}
+
+/** The predicted state an operation of a dry run works on, and its label. */
+export interface Prediction {
+  /** The host's predicted state (the session's, or a fresh one for a lone prediction). */
+  readonly state: PredictedState;
+  /** The call, for messages: `files.directory /srv/app`. */
+  readonly cause: string;
 }
 
 /** Accumulates commands and output into an OperationResult. */
@@ -166,6 +178,7 @@ export class ResultBuilder {
   readonly #stderr: string[] = [];
   readonly #changes: string[] = [];
   #diff: string[] = [];
+  #depends = false;
 
   /** Records a command and its output. */
   record(result: { masked: string; output: { stdout: string; stderr: string } }): void {
@@ -191,6 +204,7 @@ export class ResultBuilder {
     if (result.stderr) this.#stderr.push(result.stderr);
     if (result.changed) this.#changes.push(result.description);
     if (result.diff) this.#diff.push(result.diff);
+    if (result.dependsOnEarlierChange) this.#depends = true;
   }
 
   /** True when a change was recorded. */
@@ -209,6 +223,7 @@ export class ResultBuilder {
       stderr: this.#stderr.join("\n"),
     };
     if (this.#diff.length > 0) result.diff = this.#diff.join("\n");
+    if (this.#depends) result.dependsOnEarlierChange = true;
     return result;
   }
 }

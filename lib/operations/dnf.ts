@@ -9,12 +9,17 @@ import type { OperationResult, PackagesOptions } from "../api/mod.ts";
 import { dnfUpgrades, rpm } from "../facts/packages.ts";
 import { type OpContext, runRecorded } from "./context.ts";
 import { managePackages, type PackageManager } from "./_packages.ts";
+import { readFact } from "./predicted_facts.ts";
 
 const DNF: PackageManager = {
   op: "dnf.packages",
-  installed: (ctx) => ctx.session.fact(rpm),
-  outdated: (ctx, names) => ctx.session.fact(dnfUpgrades, names),
-  refresh: (ctx, builder) => runRecorded(ctx, sh`dnf -y makecache`, builder),
+  name: "dnf",
+  installed: rpm,
+  outdated: async (ctx, names) =>
+    Object.fromEntries((await readFact(ctx, dnfUpgrades, names)).map((name) => [name, null])),
+  refresh: async (ctx, builder) => {
+    if (!ctx.prediction) await runRecorded(ctx, sh`dnf -y makecache`, builder);
+  },
   install: (specs) => sh`dnf install -y ${specs}`,
   upgrade: (names) => sh`dnf upgrade -y ${names}`,
   remove: (names) => sh`dnf remove -y ${names}`,

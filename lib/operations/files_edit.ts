@@ -150,13 +150,11 @@ export async function editFile(
     builder.change(remote.exists ? `edited ${path}` : `created ${path}`);
     const after = encoder.encode(next);
     if (ctx.wantDiff) builder.diff(contentDiff(path, remote.exists ? before : null, after));
-    if (!ctx.dryRun) {
-      await writeRemote(ctx, path, after, {
-        mode: options.mode ?? remote.mode,
-        user: options.user ?? (remote.exists && isPrivileged(ctx) ? remote.user : undefined),
-        group: options.group ?? (remote.exists && isPrivileged(ctx) ? remote.group : undefined),
-      }, builder);
-    }
+    await writeRemote(ctx, path, after, {
+      mode: options.mode ?? remote.mode,
+      user: options.user ?? (remote.exists && isPrivileged(ctx) ? remote.user : undefined),
+      group: options.group ?? (remote.exists && isPrivileged(ctx) ? remote.group : undefined),
+    }, builder);
     return builder.done("");
   }
   await fixAttributes(ctx, path, remote, options, builder);

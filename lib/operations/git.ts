@@ -13,6 +13,9 @@ import type { GitRepoOptions, OperationResult } from "../api/mod.ts";
 import { InputError, OperationError } from "../core/errors.ts";
 import { privilegeOf, privilegeSteps } from "../core/privilege.ts";
 import { type OpContext, ResultBuilder } from "./context.ts";
+import { fileKey, predictFile, predictUnknownUnder, resolveFile } from "./file_state.ts";
+import { predict } from "./predicted_facts.ts";
+import { StateUnknown, UNKNOWN } from "./predicted_state.ts";
 
 const MISSING = "skiff:missing";
 
@@ -93,7 +96,14 @@ export async function repo(ctx: OpContext, options: GitRepoOptions): Promise<Ope
     if (!result.success) throw new OperationError(ctx.session.describeFailure(result));
     return result.output.stdout;
   };
-  const state = await git(sh`d=${dest}
+  const short = (sha: string | typeof UNKNOWN) =>
+    sha === UNKNOWN ? "?" : sha.slice(0, 7) || "(none)";
+  const moved = (from: string | typeof UNKNOWN, to: string | typeof UNKNOWN, wanted?: string) => {
+    if (ctx.wantDiff) {
+      builder.diff(`${dest}: ${short(from)} → ${short(to)}${wanted ? ` (${wanted})` : ""}`);
+    }
+  };
+  const state = predictedState(ctx, dest) ?? await git(sh`d=${dest}
 if [ -e "$d/.git" ]; then
   cd "$d" || exit 1
   echo "head=$(git rev-parse -q --verify HEAD)"
@@ -105,7 +115,21 @@ else echo ${MISSING}; fi`);
   if (state.trim() === MISSING) {
     builder.change(`cloned ${src} into ${dest}${branch ? ` at ${branch}` : ""}`);
     if (!ctx.dryRun) {
-      await git(sh`git clone -q ${branch ? sh`--branch ${branch} ` : sh``}-- ${src} ${dest}`);
+      // With --diff the clone says where it landed, in the same round trip.
+      const landed = await git(
+        sh`git clone -q ${branch ? sh`--branch ${branch} ` : sh``}-- ${src} ${dest}${
+          ctx.wantDiff ? sh` && cd ${dest} && git rev-parse HEAD` : sh``
+        }`,
+      );
+      moved("", landed.trim() || UNKNOWN, branch);
+    } else {
+      // The commit a clone lands on, when the host can ask (git may come with an earlier package).
+      const target = await landing(git, src, branch);
+      moved("", target.sha, branch);
+      predictFile(ctx, dest, { type: "directory", mode: UNKNOWN, user: UNKNOWN, group: UNKNOWN });
+      predictUnknownUnder(ctx, dest);
+      // Stated last: the working copy is known though its files are not.
+      predict(ctx, `git:${dest}`, { head: target.sha, url: src, branch: target.branch });
     }
     return builder.done("");
   }
@@ -120,6 +144,7 @@ else echo ${MISSING}; fi`);
   const inRepo = (command: Command) => git(sh`cd ${dest} && ${command}`);
   if (fields.url !== src) {
     builder.change(`origin ${fields.url || "(none)"} -> ${src}`);
+    predict(ctx, `git:${dest}`, { head, url: src, branch: current });
     if (!ctx.dryRun) {
       await inRepo(
         fields.url ? sh`git remote set-url origin ${src}` : sh`git remote add origin ${src}`,
@@ -139,7 +164,14 @@ else echo ${MISSING}; fi`);
   if (ctx.dryRun) {
     if (target.sha !== head) {
       builder.change(`${dest}: HEAD ${head.slice(0, 7)} -> ${target.sha.slice(0, 7)} (${wanted})`);
+      moved(head, target.sha, wanted);
+      predictUnknownUnder(ctx, dest);
     }
+    predict(ctx, `git:${dest}`, {
+      head: target.sha,
+      url: src,
+      branch: target.kind === "tag" ? "" : wanted,
+    });
     return builder.done(`${dest} is at ${head.slice(0, 7)}`);
   }
   await inRepo(sh`git fetch -q --tags --force origin`);
@@ -156,6 +188,65 @@ else echo ${MISSING}; fi`);
   const after = (await inRepo(sh`git rev-parse HEAD`)).trim();
   if (after !== head) {
     builder.change(`${dest}: HEAD ${head.slice(0, 7)} -> ${after.slice(0, 7)} (${wanted})`);
+    moved(head, after, wanted);
   }
   return builder.done(`${dest} is at ${after.slice(0, 7)}`);
+}
+
+/**
+ * The working copy's state (as the state script prints it) when a dry run
+ * predicted it: after an earlier `git.repo` of the same dest, or an
+ * operation that made or removed the directory. Undefined: ask the host.
+ */
+function predictedState(ctx: OpContext, dest: string): string | undefined {
+  const state = ctx.prediction?.state;
+  if (!state) return undefined;
+  const found = state.lookup(`git:${dest}`);
+  const inside = resolveFile(state, `${dest}/.git`);
+  if (found.from === "state" && (inside.from === "host" || inside.seq < found.seq)) {
+    const repo = found.value as
+      | typeof UNKNOWN
+      | null
+      | { head: string | typeof UNKNOWN; url: string; branch: string | typeof UNKNOWN };
+    if (repo === null) return MISSING;
+    if (repo === UNKNOWN || repo.head === UNKNOWN || repo.branch === UNKNOWN) {
+      throw new StateUnknown(`git:${dest}`, found.cause);
+    }
+    return `head=${repo.head}\nurl=${repo.url}\nbranch=${repo.branch}\n`;
+  }
+  if (inside.from === "host") return undefined;
+  const value = inside.from === "state" ? inside.value : UNKNOWN;
+  if (value === UNKNOWN || (value as { type: string }).type !== "absent") {
+    throw new StateUnknown(fileKey(`${dest}/.git`), inside.cause ?? "an earlier change");
+  }
+  return MISSING;
+}
+
+/**
+ * Where a clone of `src` lands: the commit of `branch` (or of the remote's
+ * HEAD) and the branch checked out, from `git ls-remote --symref`; unknown
+ * when the host cannot ask (no git yet).
+ */
+async function landing(
+  git: (command: Command) => Promise<string>,
+  src: string,
+  branch: string | undefined,
+): Promise<{ sha: string | typeof UNKNOWN; branch: string | typeof UNKNOWN }> {
+  let refs: string;
+  try {
+    refs = await git(sh`git ls-remote --symref -- ${src}`);
+  } catch (error) {
+    if (error instanceof OperationError) return { sha: UNKNOWN, branch: branch ?? UNKNOWN };
+    throw error;
+  }
+  if (branch !== undefined) {
+    const target = resolveRemote(refs, branch);
+    if (target === null) {
+      throw new OperationError(`git.repo: ${src} has no branch or tag "${branch}"`);
+    }
+    return { sha: target.sha, branch: target.kind === "tag" ? "" : branch };
+  }
+  const head = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(refs)?.[1];
+  const sha = /^([0-9a-f]{40})\tHEAD$/m.exec(refs)?.[1];
+  return { sha: sha ?? UNKNOWN, branch: head ?? UNKNOWN };
 }

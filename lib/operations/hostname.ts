@@ -9,6 +9,9 @@ import type { OperationResult } from "../api/mod.ts";
 import { InputError } from "../core/errors.ts";
 import { running as systemdRunning } from "../facts/systemd.ts";
 import { type OpContext, ResultBuilder, runRecorded, runScript } from "./context.ts";
+import { decoder, encoder, predictRewrite, readRemote } from "./_file_io.ts";
+import { resolveFile } from "./file_state.ts";
+import { predict, readKey } from "./predicted_facts.ts";
 
 const LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
 const HOSTNAME = new RegExp(`^${LABEL}(\\.${LABEL})*$`);
@@ -26,17 +29,16 @@ export async function hostname(ctx: OpContext, name: unknown): Promise<Operation
   }
   const builder = new ResultBuilder();
   if (ctx.sharedKernel !== undefined) return await fileOnly(ctx, name, builder);
-  const [current = "", file = ""] = await runScript(
-    ctx,
-    sh`uname -n; cat /etc/hostname 2>/dev/null | head -n 1; true`,
-    builder,
-  );
+  const [current = "", file = ""] = await names(ctx, builder);
   if (current.trim() === name && file.trim() === name) {
     return builder.done(`host name is ${name}`);
   }
   builder.change(`hostname ${current.trim()} -> ${name}`);
+  if (ctx.wantDiff) builder.diff(`hostname: ${current.trim() || "(none)"} → ${name}`);
+  predict(ctx, "hostname", name);
+  await predictRewrite(ctx, "/etc/hostname", encoder.encode(`${name}\n`));
   if (!ctx.dryRun) {
-    const systemd = await ctx.session.fact(systemdRunning);
+    const systemd = await ctx.session.hostFact(systemdRunning);
     await runRecorded(
       ctx,
       systemd
@@ -55,15 +57,43 @@ async function fileOnly(
   name: string,
   builder: ResultBuilder,
 ): Promise<OperationResult> {
-  const [file = ""] = await runScript(
-    ctx,
-    sh`cat /etc/hostname 2>/dev/null | head -n 1; true`,
-    builder,
-  );
+  const file = ctx.prediction
+    ? await predictedFirstLine(ctx)
+    : (await runScript(ctx, sh`cat /etc/hostname 2>/dev/null | head -n 1; true`, builder))[0] ??
+      "";
   if (file.trim() === name) return builder.done(`/etc/hostname is ${name}`);
   builder.change(
     `/etc/hostname ${file.trim() || "(none)"} -> ${name} (only the file in ${ctx.sharedKernel})`,
   );
+  if (ctx.wantDiff) builder.diff(`/etc/hostname: ${file.trim() || "(none)"} → ${name}`);
+  await predictRewrite(ctx, "/etc/hostname", encoder.encode(`${name}\n`));
   if (!ctx.dryRun) await runRecorded(ctx, sh`echo ${name} > /etc/hostname`, builder);
   return builder.done("");
+}
+
+/** The running name and /etc/hostname's first line: from the host, or as a dry run predicts them. */
+async function names(ctx: OpContext, builder: ResultBuilder): Promise<string[]> {
+  const state = ctx.prediction?.state;
+  const predicted = state !== undefined &&
+    (state.lookup("hostname").from !== "host" ||
+      resolveFile(state, "/etc/hostname").from !== "host");
+  if (!predicted) {
+    return await runScript(
+      ctx,
+      sh`uname -n; cat /etc/hostname 2>/dev/null | head -n 1; true`,
+      builder,
+    );
+  }
+  const running = await readKey(
+    ctx,
+    "hostname",
+    async () => (await runScript(ctx, sh`uname -n`, builder))[0] ?? "",
+  );
+  return [running, await predictedFirstLine(ctx)];
+}
+
+/** /etc/hostname's first line as a dry run predicts it ("" when absent). */
+async function predictedFirstLine(ctx: OpContext): Promise<string> {
+  const file = await readRemote(ctx, "/etc/hostname", new ResultBuilder(), "content");
+  return file.exists ? decoder.decode(file.content).split("\n")[0] : "";
 }

@@ -43,6 +43,47 @@ export class LocalPathRefusal extends InputError {
 }
 
 /**
+ * A local source an operation was given that does not exist: an InputError
+ * (exit code 2) of the deploy, the same on every host that meets it, so the
+ * run says it once (`message`) and each host's line says only `short`.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { MissingLocalSource } from "./local_paths.ts";
+ * const missing = new MissingLocalSource("files.put", "a.conf", {
+ *   deploy: "web",
+ *   base: "/srv/deploys",
+ *   resolved: "/srv/deploys/a.conf",
+ * });
+ * strictEqual(
+ *   missing.message,
+ *   'Deploy web: files.put source "a.conf" does not exist (resolved against the deploy\'s folder /srv/deploys as /srv/deploys/a.conf)',
+ * );
+ * strictEqual(missing.short, 'source "a.conf" does not exist (see the error at the end)');
+ * ```
+ */
+export class MissingLocalSource extends InputError {
+  /** What a host's failed operation says: the path as given, and where the rest is. */
+  readonly short: string;
+
+  /** Names the deploy, the operation, the path as given and as resolved. */
+  constructor(
+    operation: string,
+    given: string,
+    where: { deploy?: string; base: string; resolved: string },
+  ) {
+    const deploy = where.deploy ? `Deploy ${where.deploy}: ` : "";
+    const against = given.startsWith("/") ? "" : ` against the deploy's folder ${where.base}`;
+    super(
+      `${deploy}${operation} source "${given}" does not exist (resolved${against} as ${where.resolved})`,
+    );
+    this.name = "MissingLocalSource";
+    this.short = `source "${given}" does not exist (see the error at the end)`;
+  }
+}
+
+/**
  * The real path of `path` (absolute): symlinks and `..` resolved. For a path
  * that does not exist yet, its nearest existing parent is resolved and the
  * rest appended.

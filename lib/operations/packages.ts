@@ -13,6 +13,8 @@ import { os } from "../facts/server.ts";
 import * as apk from "./apk.ts";
 import * as apt from "./apt.ts";
 import type { OpContext } from "./context.ts";
+import { readFact } from "./predicted_facts.ts";
+import { StateUnknown } from "./predicted_state.ts";
 import * as dnf from "./dnf.ts";
 
 const BY_OS: Readonly<Record<string, "apt" | "dnf" | "apk">> = {
@@ -45,10 +47,13 @@ export function managerForOs(id: string, idLike: readonly string[]): "apt" | "dn
 
 /** `packages.install({packages, present, latest, update})`. */
 export async function install(ctx: OpContext, options: PackagesOptions): Promise<OperationResult> {
-  const release = await ctx.session.fact(os).catch(() => null);
+  const release = await readFact(ctx, os).catch((error) => {
+    if (error instanceof StateUnknown) throw error;
+    return null;
+  });
   let chosen = release ? managerForOs(release.id, release.idLike) : null;
   if (chosen === null) {
-    const found = await ctx.session.fact(managerFact);
+    const found = await readFact(ctx, managerFact);
     chosen = found === "apt-get" ? "apt" : found === "yum" ? "dnf" : found;
   }
   switch (chosen) {

@@ -8,11 +8,34 @@
 import type { ControlArguments } from "../core/arguments.ts";
 import type { OperationResult } from "../api/mod.ts";
 import { hint } from "../core/data_meta.ts";
-import { errorMessage, InputError, OperationError } from "../core/errors.ts";
+import { InputError } from "../core/errors.ts";
 import type { OpContext, OperationHost } from "./context.ts";
-import type { LocalAccess, LocalPathPolicy } from "./local_paths.ts";
-import { pyinfraHint } from "./pyinfra_names.ts";
-import { type OperationScope, sharedKernelOf, sharedKernelRefusal } from "./scope.ts";
+import type { LocalAccess } from "./local_paths.ts";
+import { type LocalFiles, readSource, splitCall } from "./call_arguments.ts";
+import { ignoringErrors } from "./ignoring_errors.ts";
+import { LocalFileCache } from "./local_files.ts";
+import { sharedKernelOf, sharedKernelRefusal } from "./scope.ts";
+import {
+  APT_REPO,
+  DIRECTORY,
+  FILE,
+  GIT_REPO,
+  GROUP,
+  keys,
+  LINK,
+  NOTHING,
+  packageChange,
+  packagesOf,
+  pathAt,
+  REBOOT,
+  SERVICE,
+  SYSCTL,
+  SYSTEMD_UNIT,
+  USER,
+} from "./effects.ts";
+import { causeOf, dependsResult, settle } from "./dry_run.ts";
+import { PredictedState, StateUnknown } from "./predicted_state.ts";
+import { STABLE_FACTS } from "./predicted_facts.ts";
 import * as apk from "./apk.ts";
 import * as apt from "./apt.ts";
 import * as dnf from "./dnf.ts";
@@ -27,47 +50,10 @@ import { sysctl } from "./sysctl.ts";
 import * as systemd from "./systemd.ts";
 import { template } from "./template.ts";
 import * as users from "./users.ts";
+import { MORE_OPERATIONS } from "./more_operations.ts";
+import type { LocalPathArgument, OperationSpec } from "./operation_spec.ts";
 
-/** How an operation takes its arguments. */
-export interface OperationSpec {
-  /** Number of positional arguments before the options object. */
-  readonly positional: number;
-  /** Option names it accepts (besides control arguments). */
-  readonly options: readonly string[];
-  /**
-   * What the call acts on, for reports: the option holding it (`"name"`,
-   * `"packages"`), or a function of the positional arguments. Absent: the
-   * first positional argument.
-   */
-  readonly subject?: string | ((positional: readonly unknown[]) => unknown);
-  /**
-   * The arguments that name local paths (a positional index or an option
-   * name) and whether the operation reads or writes them. The dispatcher
-   * checks each against the local-path policy before the operation runs; a
-   * value that is not a string (`{ content }`) is not a path.
-   */
-  readonly localPaths?: readonly LocalPathArgument[];
-  /**
-   * What it acts on besides files, where that is the kernel or the machine
-   * (see `scope.ts`): on a chroot or a container the dispatcher refuses a
-   * `"machine"` operation, and a `"files-in-shared-kernel"` one does only
-   * its file part. Absent: meaningful on every host.
-   */
-  readonly scope?: OperationScope;
-  /** What to say of an unknown option that is no typo of a known one (a hint in parentheses). */
-  readonly unknownOption?: (key: string) => string;
-  /** Runs it. */
-  // deno-lint-ignore no-explicit-any
-  readonly run: (ctx: OpContext, ...args: any[]) => Promise<OperationResult>;
-}
-
-/** An argument of an operation that names a local path. */
-export interface LocalPathArgument {
-  /** Positional index, or option name. */
-  readonly at: number | string;
-  /** What the operation does with it. */
-  readonly access: LocalAccess;
-}
+export type { LocalPathArgument, OperationSpec } from "./operation_spec.ts";
 
 const READS_FIRST: readonly LocalPathArgument[] = [{ at: 0, access: "read" }];
 const FILE_ATTRIBUTES = ["mode", "user", "group"] as const;
@@ -90,51 +76,64 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     options: [...FILE_ATTRIBUTES, "createRemoteDir"],
     subject: sourceOrDest,
     localPaths: READS_FIRST,
+    mayChange: pathAt(1),
     run: files.put,
   },
   "files.get": {
     positional: 2,
     options: [],
     localPaths: [{ at: 1, access: "write" }],
+    mayChange: NOTHING,
     run: files.get,
   },
   "files.directory": {
     positional: 1,
     options: [...FILE_ATTRIBUTES, "present", "recursive"],
+    mayChange: DIRECTORY,
     run: files.directory,
   },
   "files.file": {
     positional: 1,
     options: [...FILE_ATTRIBUTES, "present", "touch"],
+    mayChange: FILE,
     run: files.file,
   },
-  "files.link": { positional: 2, options: ["present"], run: files.link },
+  "files.link": { positional: 2, options: ["present"], mayChange: LINK, run: files.link },
   "files.line": {
     positional: 2,
     options: [...FILE_ATTRIBUTES, "present", "match", "create"],
+    mayChange: pathAt(0),
     run: files.line,
   },
   "files.block": {
     positional: 2,
     options: [...FILE_ATTRIBUTES, "marker", "present", "create"],
+    mayChange: pathAt(0),
     run: files.block,
   },
   "files.sync": {
     positional: 2,
     options: ["delete"],
     localPaths: READS_FIRST,
+    mayChange: pathAt(1, () => true),
     run: files.sync,
   },
   "files.template": {
     positional: 2,
-    options: ["data", ...FILE_ATTRIBUTES, "createRemoteDir", "jinja"],
+    options: ["data", ...FILE_ATTRIBUTES, "createRemoteDir", "jinja", "filters", "tests"],
     unknownOption: (key) =>
       ` (template variables go in data: files.template(src, dest, { data: { ${key}: … } }))`,
     subject: sourceOrDest,
     localPaths: READS_FIRST,
+    mayChange: pathAt(1),
     run: template,
   },
-  "files.replace": { positional: 3, options: [...FILE_ATTRIBUTES], run: replace },
+  "files.replace": {
+    positional: 3,
+    options: [...FILE_ATTRIBUTES],
+    mayChange: pathAt(0),
+    run: replace,
+  },
   "server.user": {
     positional: 0,
     options: [
@@ -149,44 +148,56 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       "publicKeys",
     ],
     subject: "name",
+    mayChange: USER,
     run: users.user,
   },
   "server.group": {
     positional: 0,
     options: ["name", "present", "gid", "system"],
     subject: "name",
+    mayChange: GROUP,
     run: users.group,
   },
   "server.hostname": {
     positional: 1,
     options: [],
     scope: "files-in-shared-kernel",
+    mayChange: keys(() => ["hostname", "file:/etc/hostname"]),
     run: hostname,
   },
   "server.sysctl": {
     positional: 2,
     options: ["persist", "file"],
     scope: "files-in-shared-kernel",
+    mayChange: SYSCTL,
     run: sysctl,
   },
   "server.reboot": {
     positional: 0,
     options: ["waitSeconds", "delaySeconds"],
     scope: "machine",
+    mayChange: REBOOT,
     run: reboot,
   },
   "apt.packages": {
     positional: 0,
     options: [...PACKAGES, "cacheTime", "noRecommends"],
     subject: "packages",
+    mayChange: packagesOf("apt"),
     run: apt.packages,
   },
-  "apt.update": { positional: 0, options: ["cacheTime"], run: apt.update },
+  "apt.update": {
+    positional: 0,
+    options: ["cacheTime"],
+    mayChange: keys(() => ["aptlists"]),
+    run: apt.update,
+  },
   "apt.key": {
     positional: 0,
     options: ["src", "content", "dest"],
     subject: "dest",
     localPaths: [{ at: "src", access: "read" }],
+    mayChange: pathAt("dest"),
     run: apt.key,
   },
   "apt.repo": {
@@ -203,40 +214,56 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       "update",
     ],
     subject: "name",
+    mayChange: APT_REPO,
     run: apt.repo,
   },
   "dnf.packages": {
     positional: 0,
     options: [...PACKAGES],
     subject: "packages",
+    mayChange: packagesOf("dnf"),
     run: dnf.packages,
   },
   "apk.packages": {
     positional: 0,
     options: [...PACKAGES],
     subject: "packages",
+    mayChange: packagesOf("apk"),
     run: apk.packages,
   },
   "packages.install": {
     positional: 0,
     options: [...PACKAGES],
     subject: "packages",
+    mayChange: (state, call, cause) =>
+      packageChange(state, "", cause, { removing: call.options.present === false }),
     run: packages.install,
   },
   "systemd.service": {
     positional: 0,
     options: ["service", "running", "enabled", "restarted", "reloaded", "daemonReload", "changed"],
     subject: "service",
+    mayChange: SERVICE,
     run: systemd.service,
   },
-  "systemd.unit": { positional: 2, options: ["path"], run: systemd.unit },
+  "systemd.unit": {
+    positional: 2,
+    options: ["path"],
+    mayChange: SYSTEMD_UNIT,
+    run: systemd.unit,
+  },
   "git.repo": {
     positional: 0,
     options: ["src", "dest", "branch", "pull", "user"],
     subject: "dest",
+    mayChange: GIT_REPO,
     run: git.repo,
   },
+  ...MORE_OPERATIONS,
 };
+
+export { type LocalFiles, splitCall } from "./call_arguments.ts";
+export { ignoringErrors } from "./ignoring_errors.ts";
 
 /** How a call is run. */
 export interface CallOptions {
@@ -248,79 +275,6 @@ export interface CallOptions {
   local: LocalFiles;
   /** The fleet configuration, for templates. */
   config?: Readonly<Record<string, unknown>>;
-}
-
-/** The local files a call may touch. */
-export interface LocalFiles {
-  /** What may be read and written. */
-  policy: LocalPathPolicy;
-  /** The directory relative local paths are resolved against (the deploy's). */
-  base: string;
-  /** The deploy's name, for messages. */
-  deploy?: string;
-  /** Reads a checked real path (default `Deno.readFile`; the runner reads each file once per run). */
-  read?: (path: string) => Promise<Uint8Array>;
-}
-
-/** Splits the trailing options/control objects of a call. */
-export function splitCall(
-  name: string,
-  spec: OperationSpec,
-  args: readonly unknown[],
-): { positional: unknown[]; options: Record<string, unknown>; control: Record<string, unknown> } {
-  if (args.length > spec.positional + 2) {
-    throw new InputError(
-      `${name}: expected at most ${spec.positional + 2} arguments, got ${args.length}`,
-    );
-  }
-  // Missing trailing positionals stay undefined, so options never slide into their place.
-  const positional = Array.from({ length: spec.positional }, (_, i) => args[i]);
-  const options: Record<string, unknown> = {};
-  const control: Record<string, unknown> = {};
-  for (const [index, extra] of args.slice(spec.positional).entries()) {
-    if (extra === undefined || extra === null) continue;
-    if (typeof extra !== "object" || Array.isArray(extra)) {
-      throw new InputError(
-        `${name}: argument ${spec.positional + index + 1} must be an options object`,
-      );
-    }
-    for (const [key, value] of Object.entries(extra)) {
-      if (key.startsWith("_")) control[key] = value;
-      else if (index === 0 && spec.options.includes(key)) options[key] = value;
-      else {
-        const why = pyinfraHint(name, key, spec.options) || hint(key, spec.options) ||
-          (spec.unknownOption?.(key) ?? "");
-        throw new InputError(`${name}: unknown option "${key}"${why}`);
-      }
-    }
-  }
-  return { positional, options, control };
-}
-
-/**
- * Reads a local source; a missing one is an InputError naming the deploy,
- * the operation, the path as given and as resolved (exit 2, reported once).
- */
-async function readSource(
-  given: string,
-  { read, resolveLocal, local, name }: {
-    read: (path: string) => Promise<Uint8Array>;
-    resolveLocal: (path: string, access: LocalAccess) => string;
-    local: LocalFiles;
-    name: string;
-  },
-): Promise<Uint8Array> {
-  const path = resolveLocal(given, "read");
-  try {
-    return await read(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    const against = given.startsWith("/") ? "" : ` against the deploy's folder ${local.base}`;
-    throw new InputError(
-      `${local.deploy ? `Deploy ${local.deploy}: ` : ""}${name} source "${given}" does not exist ` +
-        `(resolved${against} as ${path})`,
-    );
-  }
 }
 
 /** Runs operation `name` with the deploy's arguments on a session. */
@@ -339,41 +293,64 @@ export async function callOperation(
   if (sharedKernel !== undefined && spec.scope === "machine") {
     throw sharedKernelRefusal(name, { host: session.name, what: sharedKernel });
   }
-  const { policy, base, read = (path: string) => Deno.readFile(path) } = options.local;
-  const resolveLocal = (path: string, access: LocalAccess) =>
-    policy.resolve(name, path, access, base);
+  const { policy, base, files = new LocalFileCache() } = options.local;
+  const resolveLocal = (path: string, access: LocalAccess) => {
+    const real = policy.resolve(name, path, access, base);
+    options.local.resolved?.(real, access);
+    return real;
+  };
   for (const { at, access } of spec.localPaths ?? []) {
     const value = typeof at === "number" ? call.positional[at] : call.options[at];
     if (typeof value === "string") resolveLocal(value, access);
   }
   const control = session.operationArguments(call.control, options.deployDefaults, name);
+  const prediction = options.dryRun
+    ? { state: session.predicted ?? new PredictedState(), cause: causeOf(name, spec.subject, call) }
+    : undefined;
   const ctx: OpContext = {
     session,
     dryRun: options.dryRun,
     wantDiff: options.wantDiff,
     control,
-    readLocal: (path) => readSource(path, { read, resolveLocal, local: options.local, name }),
+    readLocal: (path) =>
+      readSource(path, {
+        read: (real) => files.read(real),
+        resolveLocal,
+        local: options.local,
+        name,
+      }),
+    openLocal: (path) =>
+      readSource(path, {
+        read: (real) => files.open(real),
+        resolveLocal,
+        local: options.local,
+        name,
+      }),
     resolveLocal,
     config: options.config ?? {},
     sharedKernel,
+    prediction,
   };
-  try {
-    return await session.retrying(
-      control,
-      name,
-      () => spec.run(ctx, ...call.positional, call.options),
-    );
-  } catch (error) {
-    if (control._ignore_errors && error instanceof OperationError) {
-      return {
-        changed: false,
-        success: false,
-        description: errorMessage(error),
-        commands: [],
-        stdout: "",
-        stderr: "",
-      };
+  const mark = prediction?.state.seq ?? 0;
+  return await ignoringErrors(control, async () => {
+    try {
+      const result = await session.retrying(
+        control,
+        name,
+        () => spec.run(ctx, ...call.positional, call.options),
+      );
+      if (prediction) return settle(result, { mayChange: spec.mayChange, call, prediction, mark });
+      // A change may change any fact but those of the machine itself: none is read stale later.
+      if (result.changed || !result.success) session.invalidateFacts("", STABLE_FACTS);
+      return result;
+    } catch (error) {
+      if (prediction && error instanceof StateUnknown) {
+        const depends = dependsResult();
+        return settle(depends, { mayChange: spec.mayChange, call, prediction, mark, thrown: true });
+      }
+      // A failed operation may have done part of its work.
+      if (!prediction) session.invalidateFacts("", STABLE_FACTS);
+      throw error;
     }
-    throw error;
-  }
+  });
 }

@@ -66,16 +66,18 @@ export async function script(
   source: unknown,
   options: { args?: string[] },
 ): Promise<OperationResult> {
-  let bytes: Uint8Array;
+  let upload: Uint8Array | string;
   let label: string;
   if (typeof source === "string") {
-    bytes = await ctx.readLocal(source);
+    // A large script is streamed from disk, never held.
+    const file = await ctx.openLocal(source);
+    upload = file.bytes ?? file.path;
     label = source;
   } else if (
     typeof source === "object" && source !== null &&
     typeof (source as { content?: unknown }).content === "string"
   ) {
-    bytes = new TextEncoder().encode((source as { content: string }).content);
+    upload = new TextEncoder().encode((source as { content: string }).content);
     label = "inline script";
   } else {
     throw new InputError(
@@ -89,7 +91,7 @@ export async function script(
   }
   const dir = ctx.control._temp_dir ?? "/tmp";
   const remote = `${dir}/skiff-script-${crypto.randomUUID()}`;
-  await ctx.session.put(bytes, remote, { mode: "700", label: `upload ${label} -> ${remote}` });
+  await ctx.session.put(upload, remote, { mode: "700", label: `upload ${label} -> ${remote}` });
   try {
     const result = await ctx.session.run(sh`${remote} ${options.args ?? []}`, ctx.control);
     builder.record(result);

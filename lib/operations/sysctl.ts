@@ -9,6 +9,7 @@ import type { OperationResult } from "../api/mod.ts";
 import { InputError, OperationError } from "../core/errors.ts";
 import { type OpContext, ResultBuilder } from "./context.ts";
 import { line } from "./files.ts";
+import { predict, readKey } from "./predicted_facts.ts";
 import { sharedKernelRefusal } from "./scope.ts";
 
 /** Where `persist` writes, unless `file` says otherwise. */
@@ -49,12 +50,16 @@ export async function sysctl(
     builder.absorb(await persist(ctx, key, wanted, options.file));
     return builder.done(`${key} = ${wanted} is in ${options.file ?? SYSCTL_FILE}`);
   }
-  const read = await ctx.session.run(sh`sysctl -n ${key}`, ctx.control);
-  builder.record(read);
-  if (!read.success) throw new OperationError(ctx.session.describeFailure(read));
-  const current = read.output.stdout.trim().split(/\s+/).join(" ");
+  const current = await readKey(ctx, `sysctl:${key}`, async () => {
+    const read = await ctx.session.run(sh`sysctl -n ${key}`, ctx.control);
+    builder.record(read);
+    if (!read.success) throw new OperationError(ctx.session.describeFailure(read));
+    return read.output.stdout.trim().split(/\s+/).join(" ");
+  });
   if (current !== wanted) {
     builder.change(`${key} ${current} -> ${wanted}`);
+    if (ctx.wantDiff) builder.diff(`${key}: ${current} → ${wanted}`);
+    predict(ctx, `sysctl:${key}`, wanted);
     if (!ctx.dryRun) {
       builder.record(
         await ctx.session.runChecked(sh`sysctl -w ${`${key}=${wanted}`}`, ctx.control),

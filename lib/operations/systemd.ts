@@ -13,14 +13,28 @@ import { InputError, OperationError } from "../core/errors.ts";
 import { running as systemdRunning, service as serviceFact, unitNames } from "../facts/systemd.ts";
 import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";
 import { put } from "./files.ts";
+import {
+  predict,
+  type PredictedService,
+  predictService,
+  serviceKey,
+  type ServiceState,
+} from "./predicted_facts.ts";
+import { type Known, known, StateUnknown, UNKNOWN } from "./predicted_state.ts";
 
 type Action = "start" | "stop" | "restart" | "reload";
+
+/** What the commands that act on a service are chosen by. */
+type ServiceTools = Pick<
+  ServiceFact,
+  "systemd" | "systemctl" | "initScript" | "serviceCommand" | "updateRcD"
+>;
 
 /** The command that starts, stops, restarts or reloads a service, given its facts. */
 export function serviceCommand(
   name: string,
   action: Action,
-  fact: ServiceFact,
+  fact: ServiceTools,
   host: string,
 ): Command {
   const { unit, script } = unitNames(name);
@@ -39,7 +53,7 @@ export function serviceCommand(
 export function enableCommand(
   name: string,
   enable: boolean,
-  fact: ServiceFact,
+  fact: ServiceTools,
   host: string,
 ): Command {
   const { unit, script } = unitNames(name);
@@ -88,31 +102,32 @@ export async function service(ctx: OpContext, options: ServiceOptions): Promise<
   const name = checkOptions(options);
   const builder = new ResultBuilder();
   const host = ctx.session.name;
-  let fact = await ctx.session.fact(serviceFact, name);
+  let fact = await readService(ctx, name);
   if (options.daemonReload && fact.systemd && !ctx.dryRun) {
     await runRecorded(ctx, sh`systemctl daemon-reload`, builder);
     ctx.session.invalidateFacts("systemd.");
-    fact = await ctx.session.fact(serviceFact, name);
+    fact = await ctx.session.hostFact(serviceFact, name);
   }
-  const unknown = fact.active === null && fact.enabled === null;
+  // In a dry run a field may be unknown (after a reboot, say): reading it makes the outcome depend on it.
+  const need = <T>(value: Known<T>): T =>
+    known(value, serviceKey(name), ctx.prediction?.cause ?? "an earlier change");
+  const diff: string[] = [];
   const apply = async (command: () => Command, description: string) => {
-    if (ctx.dryRun) {
-      // A dry run may come before the package that installs the service:
-      // say so instead of failing; otherwise check the command can be made.
-      if (!unknown) command();
-      builder.change(unknown ? `${description} (not installed yet)` : description);
-      return;
-    }
     builder.change(description);
-    await runRecorded(ctx, command(), builder);
+    if (ctx.dryRun) command(); // a dry run fails where the run would: nothing to start it with
+    else await runRecorded(ctx, command(), builder);
   };
+  const next: ServiceState = {};
   let started = false;
-  if (options.running !== undefined && fact.active !== options.running) {
+  if (options.running !== undefined && need(fact.active) !== options.running) {
     const action = options.running ? "start" : "stop";
     await apply(
       () => serviceCommand(name, action, fact, host),
       `${action === "start" ? "started" : "stopped"} ${name}`,
     );
+    const was = stateName(need(fact.active), "running", "stopped");
+    diff.push(`${name}: ${was} → ${options.running ? "running" : "stopped"}`);
+    next.active = options.running;
     started = options.running;
   }
   const bounce = options.changed === undefined
@@ -121,23 +136,47 @@ export async function service(ctx: OpContext, options: ServiceOptions): Promise<
   if (bounce && options.running !== false && !started) {
     const action = options.reloaded && !options.restarted ? "reload" : "restart";
     await apply(() => serviceCommand(name, action, fact, host), `${action}ed ${name}`);
+    diff.push(`${name}: ${action}ed`);
+    // Restarting a stopped service starts it.
+    if (action === "restart") next.active = true;
   }
-  if (options.enabled !== undefined && fact.enabled !== options.enabled) {
-    const fixed = fact.enabledState === "static" || fact.enabledState === "indirect" ||
-      fact.enabledState === "generated";
+  if (options.enabled !== undefined && need(fact.enabled) !== options.enabled) {
+    const enabledState = need(fact.enabledState);
+    const fixed = enabledState === "static" || enabledState === "indirect" ||
+      enabledState === "generated";
     if (!fixed) {
       await apply(
         () => enableCommand(name, options.enabled!, fact, host),
         `${options.enabled ? "enabled" : "disabled"} ${name}`,
       );
+      const was = stateName(need(fact.enabled), "enabled", "disabled");
+      diff.push(`${name}: ${was} → ${options.enabled ? "enabled" : "disabled"}`);
+      next.enabled = options.enabled;
+      next.enabledState = options.enabled ? "enabled" : "disabled";
     }
   }
+  // Stated whole (a restart or reload changes no state but is still a change the dry run states).
+  if (builder.changed) {
+    predict(ctx, serviceKey(name), {
+      active: next.active ?? fact.active,
+      enabled: next.enabled ?? fact.enabled,
+      enabledState: next.enabledState ?? fact.enabledState,
+    });
+  }
+  if (ctx.wantDiff && diff.length > 0) builder.diff(diff.join("\n"));
   if (builder.changed && !ctx.dryRun) ctx.session.invalidateFacts("systemd.");
+  const shown = (value: Known<boolean | null>, yes: string, no: string) =>
+    value === null || value === UNKNOWN ? null : value ? yes : no;
   const state = [
-    fact.active === null ? null : fact.active ? "running" : "stopped",
-    fact.enabled === null ? null : fact.enabled ? "enabled" : "disabled",
+    shown(fact.active, "running", "stopped"),
+    shown(fact.enabled, "enabled", "disabled"),
   ].filter(Boolean).join(", ");
   return builder.done(`${name} is ${state || "as wanted"}`);
+}
+
+/** `running`/`stopped` (or `enabled`/`disabled`) for a known state, `unknown` for null. */
+function stateName(value: boolean | null, yes: string, no: string): string {
+  return value === null ? "unknown" : value ? yes : no;
 }
 
 /** `systemd.unit(name, content, {path})`: writes a unit file and reloads systemd when it changed. */
@@ -162,11 +201,25 @@ export async function unit(
     createRemoteDir: true,
   });
   builder.absorb(result);
+  // A new or changed unit file: what systemd says of its enablement is not predicted.
+  if (result.changed) predict(ctx, serviceKey(name), { enabled: UNKNOWN, enabledState: UNKNOWN });
   if (result.changed && !ctx.dryRun) {
-    if (await ctx.session.fact(systemdRunning)) {
+    if (await ctx.session.hostFact(systemdRunning)) {
       await runRecorded(ctx, sh`systemctl daemon-reload`, builder);
     }
     ctx.session.invalidateFacts("systemd.");
   }
   return builder.done(result.description);
+}
+
+/** A service's state: the host's in a real run; in a dry run the predicted one, fields maybe unknown. */
+async function readService(ctx: OpContext, name: string): Promise<PredictedService> {
+  if (!ctx.prediction) return await ctx.session.hostFact(serviceFact, name);
+  const predicted = await predictService(
+    ctx.prediction.state,
+    name,
+    () => ctx.session.hostFact(serviceFact, name),
+  );
+  if ("unknown" in predicted) throw new StateUnknown(serviceKey(name), predicted.unknown);
+  return predicted.value;
 }

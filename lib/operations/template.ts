@@ -13,7 +13,14 @@ import type { FileAttributes, OperationResult } from "../api/mod.ts";
 import { InputError } from "../core/errors.ts";
 import type { OpContext } from "./context.ts";
 import { put } from "./files.ts";
-import { type JinjaOptions, renderJinja, TemplateError } from "./jinja/engine.ts";
+import {
+  type Filter,
+  type JinjaOptions,
+  renderJinja,
+  TemplateError,
+  type Test,
+} from "./jinja/engine.ts";
+import { deployFunctions, renderWithDeployFunctions } from "./template_functions.ts";
 
 /** Template settings: `jinja: { trimBlocks, lstripBlocks, keepTrailingNewline, ansible }`. */
 export interface TemplateOptions {
@@ -53,6 +60,8 @@ export interface TemplateSource {
   readText: (path: string) => string;
   /** The template as the deploy named it, for messages (default: the path). */
   label?: string;
+  /** Filters and tests besides the engine's (the deploy's own). */
+  extra?: { filters?: Record<string, Filter>; tests?: Record<string, Test> };
 }
 
 /**
@@ -99,7 +108,7 @@ export function renderTemplate(
     throw new InputError(`files.template: cannot read ${label}: ${(error as Error).message}`);
   }
   try {
-    return renderJinja(text, label, context, { ...options.jinja, load });
+    return renderJinja(text, label, context, { ...options.jinja, load, ...source.extra });
   } catch (error) {
     // A refused or unreadable include is the reader's own error, unchanged.
     if (error instanceof TemplateError && error.cause instanceof InputError) throw error.cause;
@@ -129,12 +138,17 @@ export function templateContext(
   };
 }
 
-/** `files.template(src, dest, {data, mode, user, group, createRemoteDir, jinja})`. */
+/** `files.template(src, dest, {data, mode, user, group, createRemoteDir, jinja, filters, tests})`. */
 export async function template(
   ctx: OpContext,
   src: unknown,
   dest: unknown,
-  options: FileAttributes & TemplateOptions & { createRemoteDir?: boolean; data?: unknown },
+  options: FileAttributes & TemplateOptions & {
+    createRemoteDir?: boolean;
+    data?: unknown;
+    filters?: unknown;
+    tests?: unknown;
+  },
 ): Promise<OperationResult> {
   const data = options.data;
   if (typeof src !== "string" || src === "") {
@@ -170,10 +184,17 @@ export async function template(
     ctx.config ?? {},
     (data ?? {}) as Record<string, unknown>,
   );
-  const content = renderTemplate(ctx.resolveLocal(src, "read"), context, options, {
-    readText: (path) => Deno.readTextFileSync(ctx.resolveLocal(path, "read")),
-    label: src,
-  });
-  const { jinja: _jinja, ...attributes } = options;
+  const functions = deployFunctions(options);
+  const path = ctx.resolveLocal(src, "read");
+  const content = await renderWithDeployFunctions(
+    functions,
+    (extra) =>
+      renderTemplate(path, context, options, {
+        readText: (path) => Deno.readTextFileSync(ctx.resolveLocal(path, "read")),
+        label: src,
+        extra,
+      }),
+  );
+  const { jinja: _jinja, filters: _filters, tests: _tests, ...attributes } = options;
   return await put(ctx, { content }, dest, attributes);
 }

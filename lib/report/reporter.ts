@@ -158,7 +158,10 @@ export function textReporter(options: ReporterOptions): Reporter {
         live?.opDone();
         setStatus(event.host, countText(event.host));
         const what = `${event.op}${event.subject ? ` ${event.subject}` : ""}`;
-        if (!event.success) {
+        if (event.drift && event.error) {
+          // "drift on web1: … was planned as no change, now would change": the host stops here.
+          failure(event.host, event.error);
+        } else if (!event.success) {
           // The host's end repeats the first failure as "what: error"; printed once.
           const seen = printed.get(event.host) ?? new Set();
           seen.add(`${what}: ${event.error ?? event.description}`);

@@ -1,13 +1,14 @@
 /**
- * Taking and leaving the run lock over a connected connector, for
- * {@linkcode withHost}: the lock's scripts are skiff's own, run without
- * privilege wrapping and without events.
+ * Taking and leaving the run lock, for {@linkcode withHost}: the acquire
+ * script is the connection's first command (`connectWith`) and the release
+ * its last (`disconnectWith`), so the lock costs no round trip of its own.
+ * The lock's scripts are skiff's own, run without privilege wrapping and
+ * without events.
  *
  * @module
  */
 
-import type { BaseConnector } from "../../connectors/base.ts";
-import { errorMessage } from "../core/errors.ts";
+import type { BaseConnector, CommandResult } from "../../connectors/base.ts";
 import type { ProcessRunner } from "../process.ts";
 import {
   acquireScript,
@@ -26,34 +27,6 @@ export interface RunLockOptions {
   alive: (pid: number) => Promise<boolean>;
   /** Where the lock lives (tests use their own). */
   path?: string;
-  /**
-   * Runs the lock's steps of this run's hosts one at a time (two inventory
-   * names for one machine must not race each other); absent: no queue.
-   */
-  serial?: <T>(step: () => Promise<T>) => Promise<T>;
-}
-
-/**
- * A queue that runs steps one after another, each after the last settled.
- *
- * @example
- * ```ts
- * import { deepStrictEqual } from "node:assert/strict";
- * const serial = serialQueue();
- * const order: number[] = [];
- * const slow = serial(async () => { await new Promise((r) => setTimeout(r, 20)); order.push(1); });
- * const fast = serial(async () => { order.push(2); });
- * await Promise.all([slow, fast]);
- * deepStrictEqual(order, [1, 2]);
- * ```
- */
-export function serialQueue(): <T>(step: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(step: () => Promise<T>): Promise<T> => {
-    const next = tail.then(step, step);
-    tail = next.catch(() => {});
-    return next;
-  };
 }
 
 /** A host that another run holds: the host fails with this message. */
@@ -61,68 +34,67 @@ export class RunLockedError extends Error {
   override name = "RunLockedError";
 }
 
-/**
- * Takes the lock on a connected host; returns the release function. Throws
- * {@linkcode RunLockedError} when another live run holds it; a stale one
- * (its holder ran on this controller and its pid is gone) is taken over and
- * `warn` says so. When the host cannot run the script at all, `warn` says so
- * and the run goes on without a lock.
- */
-export function takeRunLock(
-  connector: BaseConnector,
-  lock: RunLockOptions,
-  warn: (message: string) => void,
-): Promise<() => Promise<void>> {
-  const serial = lock.serial ?? ((step) => step());
-  return serial(async () => {
-    const release = await acquire(connector, lock, warn);
-    return () => serial(release);
-  });
+/** One session's attempt at the lock: the first command to send, then what to make of its answer. */
+export interface RunLockAttempt {
+  /** The acquire script: send it as the connection's first command. */
+  readonly script: string;
+  /**
+   * Reads the acquire script's result. Returns the release script to send
+   * as the connection's last command, or undefined when the host runs
+   * without a lock (`warn` said why). Throws {@linkcode RunLockedError}
+   * when another live run holds the lock; a stale one (its holder ran on
+   * this controller and its pid is gone) is taken over, with one more
+   * command, and `warn` says so.
+   */
+  settle(
+    first: CommandResult,
+    host: { connector: BaseConnector; warn: (message: string) => void },
+  ): Promise<string | undefined>;
 }
 
-async function acquire(
-  connector: BaseConnector,
-  lock: RunLockOptions,
-  warn: (message: string) => void,
-): Promise<() => Promise<void>> {
+/**
+ * Prepares one session's attempt at the lock.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { thisRun } from "./_host_lock.ts";
+ * const attempt = runLockAttempt({ owner: thisRun(), alive: () => Promise.resolve(true) });
+ * strictEqual(attempt.script.includes("/tmp/skiff-run.lock"), true);
+ * ```
+ */
+export function runLockAttempt(lock: RunLockOptions): RunLockAttempt {
   const token = crypto.randomUUID().slice(0, 8);
   const path = lock.path ?? RUN_LOCK_PATH;
-  const run = async (script: string) =>
-    (await connector.runShellCommand(script, { sharedShell: true })).output.stdout;
-  let answer = parseAnswer(await run(acquireScript(lock.owner, token, { path })));
-  // A lock just made (perhaps by another session of this run) has no info yet.
-  for (let tries = 0; answer.state === "held" && !answer.holder && tries < 20; tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    answer = parseAnswer(await run(acquireScript(lock.owner, token, { path })));
-  }
-  if (
-    answer.state === "held" && answer.holder &&
-    answer.holder.controller === lock.owner.controller && !await lock.alive(answer.holder.pid)
-  ) {
-    warn(
-      `took over a stale run lock (${path}) of ${describeHolder(answer.holder)}: ` +
-        `that process is gone`,
-    );
-    answer = parseAnswer(
-      await run(acquireScript(lock.owner, token, { path, staleRun: answer.holder.run })),
-    );
-  }
-  if (answer.state === "held") {
-    throw new RunLockedError(
-      `Another skiff run holds this host (${describeHolder(answer.holder)}): ` +
-        `wait for it, or remove ${path} on the host if that run is gone`,
-    );
-  }
-  if (answer.state === "unknown") {
-    warn(`could not take the run lock (${path}), running without it: ${answer.output}`);
-    return () => Promise.resolve();
-  }
-  return async () => {
-    try {
-      await run(releaseScript(lock.owner.run, token, { path }));
-    } catch (error) {
-      warn(`could not release the run lock (${path}): ${errorMessage(error)}`);
-    }
+  return {
+    script: acquireScript(lock.owner, token, { path }),
+    async settle(first, { connector, warn }) {
+      let answer = parseAnswer(first.output.stdout);
+      if (
+        answer.state === "held" && answer.holder &&
+        answer.holder.controller === lock.owner.controller && !await lock.alive(answer.holder.pid)
+      ) {
+        warn(
+          `took over a stale run lock (${path}) of ${describeHolder(answer.holder)}: ` +
+            `that process is gone`,
+        );
+        const script = acquireScript(lock.owner, token, { path, staleRun: answer.holder.run });
+        const result = await connector.runShellCommand(script, { sharedShell: true });
+        answer = parseAnswer(result.output.stdout);
+      }
+      if (answer.state === "held") {
+        throw new RunLockedError(
+          `Another skiff run holds this host (${describeHolder(answer.holder)}): ` +
+            `wait for it, or remove ${path} on the host if that run is gone`,
+        );
+      }
+      if (answer.state === "unknown") {
+        const why = answer.output || first.error || `exit code ${first.exitCode}`;
+        warn(`could not take the run lock (${path}), running without it: ${why}`);
+        return undefined;
+      }
+      return releaseScript(lock.owner.run, token, { path });
+    },
   };
 }
 
@@ -180,7 +152,6 @@ export function defaultRunLock(runProcess: ProcessRunner): RunLockOptions {
   return {
     owner: thisRun(),
     alive: (pid) => pidAlive(pid, runProcess),
-    serial: serialQueue(),
     path: Deno.env.get("SKIFF_RUN_LOCK") || undefined,
   };
 }

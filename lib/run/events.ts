@@ -67,6 +67,8 @@ export type RunEvent =
     subject: string;
     /** Where the deploy called it (`web.ts:12`). */
     site?: string;
+    /** Its place among the host's operations (0-based): the plan's operation index. */
+    index?: number;
   }
   | { type: "command"; host: string; command: string }
   | { type: "output"; host: string; stream: "stdout" | "stderr"; line: string }
@@ -77,6 +79,8 @@ export type RunEvent =
     subject: string;
     /** Where the deploy called it (`web.ts:12`). */
     site?: string;
+    /** Its place among the host's operations (0-based): the plan's operation index. */
+    index?: number;
     changed: boolean;
     success: boolean;
     skipped?: boolean;
@@ -84,7 +88,11 @@ export type RunEvent =
     ranOn?: string;
     description: string;
     diff?: string;
+    /** A dry run's outcome that depends on an earlier change it cannot predict. */
+    dependsOnEarlierChange?: boolean;
     error?: string;
+    /** An apply of a plan stopped the host here: the operation differs from the plan (`error` says how). */
+    drift?: boolean;
     seconds: number;
   }
   | { type: "log"; host: string; message: string }
@@ -101,6 +109,8 @@ export type RunEvent =
     failedHosts?: string;
     /** The command that runs the deploy again on the failed hosts only. */
     rerun?: string;
+    /** The deploy's input errors (a missing local source), each once; the CLI prints them last. */
+    inputErrors?: string[];
   };
 
 /** Receives events. */

@@ -12,19 +12,30 @@ import type { CallKind } from "../sandbox/protocol.ts";
 import type { OperationResult } from "../api/mod.ts";
 import { errorMessage, InputError } from "../core/errors.ts";
 import { FACTS } from "../facts/registry.ts";
-import { arch, hostname, os } from "../facts/server.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
-import { callOperation, OPERATIONS, splitCall } from "../operations/registry.ts";
+import { OPERATIONS, splitCall } from "../operations/registry.ts";
 import { labelOf } from "../operations/subject.ts";
-import { type LocalPathPolicy, LocalPathRefusal } from "../operations/local_paths.ts";
+import { userCall } from "../operations/user_ops.ts";
+import { operationCaller } from "./operation_caller.ts";
+import {
+  type LocalPathPolicy,
+  LocalPathRefusal,
+  MissingLocalSource,
+} from "../operations/local_paths.ts";
+import type { LocalFileCache } from "../operations/local_files.ts";
 import type { HostCounts, RunEvent } from "./events.ts";
 import { restrictionReason } from "../inventory/restrictions.ts";
 import type { HostSession } from "./session.ts";
-import { withHost } from "./with_host.ts";
+import { FIRST_FACTS, withHost } from "./with_host.ts";
+import { firstDeployFrame } from "./deploy_frame.ts";
+import { interruptible } from "./interruptible.ts";
+import { conditionHolds } from "./condition_holds.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { coordinate } from "./coordinate_call.ts";
 import type { RunRequest } from "./request.ts";
 import type { RunLockOptions } from "./_host_lock.ts";
+import { HostPlan } from "./plan/host_plan.ts";
+import { outcomeOf, PlanDrift } from "./plan/drift.ts";
 
 /** What one host's run shares with the others. */
 export interface HostRunShared {
@@ -32,21 +43,31 @@ export interface HostRunShared {
   coordinator: Coordinator;
   /** Which local paths operations may read and write. */
   policy: LocalPathPolicy;
+  /** The local files operations read: small ones once per run, large ones hashed once. */
+  files: LocalFileCache;
   /** The run lock every host takes (absent under `--dry`). */
   lock?: RunLockOptions;
 }
 
-/** The directory of a path. */
-export function dirOf(path: string): string {
-  return path.slice(0, path.lastIndexOf("/")) || "/";
-}
+export { dirOf } from "./operation_caller.ts";
 
-/** How one host's run ended; `refused` when an operation was refused a local path. */
+/**
+ * How one host's run ended; `refused` when an operation was refused a local
+ * path, `inputError` when a local source it was given does not exist (the
+ * whole message, said once for the run).
+ */
 export interface HostRunResult {
   ok: boolean;
   counts: HostCounts;
   error?: string;
   refused?: boolean;
+  inputError?: string;
+}
+
+/** What made a host's failure the deploy's input error rather than the host's. */
+interface InputFault {
+  refused: boolean;
+  inputError?: string;
 }
 
 /**
@@ -87,44 +108,54 @@ async function runHostOnce(
 ): Promise<HostRunResult> {
   const { sandbox, coordinator } = shared;
   const counts: HostCounts = { ok: 0, changed: 0, failed: 0, skipped: 0 };
-  const refusal = { refused: false };
-  const prefetch = [hostname, os, arch] as const;
-  const outcome = await withHost(
-    host,
-    { ...request, lock: shared.lock, prefetch },
-    async (session) => {
-      for (const [index, deploy] of sandbox.deploys.entries()) {
-        if (request.signal?.aborted) return "interrupted";
-        const reason = restrictionReason(request.inventory.restrictions, host.name, deploy.name);
-        if (reason !== null) {
-          counts.skipped++;
-          request.emit({ type: "deploy-skipped", host: host.name, deploy: deploy.name, reason });
-          continue;
-        }
-        coordinator.enterDeploy(host.name, index);
-        request.emit({ type: "deploy-start", host: host.name, deploy: deploy.name });
-        const error = await runDeploy(session, { deploy, index, counts, request, shared, refusal });
-        if (error !== undefined) return error;
+  const refusal: InputFault = { refused: false };
+  const plan = new HostPlan(host.name, {
+    recorder: request.recorder,
+    planned: request.applying && (request.applying.get(host.name) ?? []),
+  });
+  const lifecycle = { ...request, lock: shared.lock, prefetch: FIRST_FACTS };
+  const outcome = await withHost(host, lifecycle, async (session) => {
+    for (const [index, deploy] of sandbox.deploys.entries()) {
+      if (request.signal?.aborted) return "interrupted";
+      const reason = restrictionReason(request.inventory.restrictions, host.name, deploy.name);
+      if (reason !== null) {
+        counts.skipped++;
+        request.emit({ type: "deploy-skipped", host: host.name, deploy: deploy.name, reason });
+        continue;
       }
-      return undefined;
-    },
-  );
-  const refused = refusal.refused;
-  if (!outcome.ok) return { ok: false, counts, error: outcome.value ?? outcome.error, refused };
+      coordinator.enterDeploy(host.name, index);
+      request.emit({ type: "deploy-start", host: host.name, deploy: deploy.name });
+      const error = await runDeploy(session, {
+        deploy,
+        index,
+        counts,
+        request,
+        shared,
+        refusal,
+        plan,
+      });
+      if (error !== undefined) return error;
+    }
+    return plan.finish();
+  });
+  const fault = { refused: refusal.refused, inputError: refusal.inputError };
+  if (!outcome.ok) return { ok: false, counts, error: outcome.value ?? outcome.error, ...fault };
   return outcome.value === undefined
     ? { ok: true, counts }
-    : { ok: false, counts, error: outcome.value, refused };
+    : { ok: false, counts, error: outcome.value, ...fault };
 }
 
 async function runDeploy(
   session: HostSession,
-  { deploy, index, counts, request, shared, refusal }: {
+  { deploy, index, counts, request, shared, refusal, plan }: {
     deploy: LoadedDeploy;
     index: number;
     counts: HostCounts;
     request: RunRequest;
     shared: HostRunShared;
-    refusal: { refused: boolean };
+    refusal: InputFault;
+    /** Numbers operations; records them for a plan, or checks them against one. */
+    plan: HostPlan;
   },
 ): Promise<string | undefined> {
   const { sandbox, coordinator } = shared;
@@ -144,6 +175,7 @@ async function runDeploy(
     return running;
   };
   const handler = {
+    signal: request.signal,
     log: (message: string) => emit({ type: "log", host: hostName, message: session.mask(message) }),
     call: async (
       kind: CallKind,
@@ -160,9 +192,13 @@ async function runDeploy(
         if (!definition) throw new InputError(`Unknown fact "${name}"`);
         return await track(session.fact(definition, ...args));
       }
-      const subject = session.mask(labelOf(name, args));
-      const where = site === undefined ? {} : { site };
-      const control = OPERATIONS[name] ? splitCall(name, OPERATIONS[name], args).control : {};
+      const defined = kind === "userop" ? userCall(args) : undefined;
+      const subject = session.mask(defined?.label ?? labelOf(name, args));
+      const opIndex = plan.next();
+      if (plan.drift !== undefined) throw new PlanDrift(plan.drift);
+      const where = { ...(site === undefined ? {} : { site }), index: opIndex };
+      const control = defined?.control ??
+        (OPERATIONS[name] ? splitCall(name, OPERATIONS[name], args).control : {});
       /** A result without running: skipped by `_if`, or run once on host `ranOn`. */
       const notRun = (ranOn?: string): OperationResult => {
         const skipped = ranOn === undefined;
@@ -174,6 +210,17 @@ async function runDeploy(
           stdout: "",
           stderr: "",
         };
+        const now = { op: name, subject, description: result.description };
+        const drift = plan.check(opIndex, { ...now, outcome: skipped ? "skipped" : "ran once" });
+        if (drift !== undefined) throw stopped(drift, { op: name, subject, where, started: 0 });
+        plan.record({
+          ...now,
+          index: opIndex,
+          deploy: deploy.name,
+          ...(site === undefined ? {} : { site }),
+          outcome: skipped ? "skipped" : "ran once",
+          commands: [],
+        });
         if (skipped) counts.skipped++;
         else counts.ok++;
         emit({
@@ -190,7 +237,7 @@ async function runDeploy(
       };
       await coordinator.beforeOperation(hostName);
       if (!(await conditionHolds(control._if))) return notRun();
-      const run = () => track(runOperation(name, args, { subject, ...where }));
+      const run = () => track(runOperation(name, args, { subject, ...where, defined }));
       if (control._run_once !== true) return await run();
       const nth = (runOnceSeen.get(name) ?? 0) + 1;
       runOnceSeen.set(name, nth);
@@ -203,31 +250,85 @@ async function runDeploy(
       return notRun(once.host);
     },
   };
+  /** Stops the host at operation `op`, which differs from the plan: it fails, nothing of it runs. */
+  const stopped = (
+    message: string,
+    { op, subject, where, started }: {
+      op: string;
+      subject: string;
+      where: { site?: string; index: number };
+      started: number;
+    },
+  ): PlanDrift => {
+    counts.failed++;
+    failure ??= message;
+    emit({
+      type: "op-result",
+      host: hostName,
+      op,
+      subject,
+      ...where,
+      changed: false,
+      success: false,
+      description: "drift",
+      error: message,
+      drift: true,
+      seconds: started === 0 ? 0 : (performance.now() - started) / 1000,
+    });
+    return new PlanDrift(message);
+  };
   const runOperation = async (
     name: string,
     args: unknown[],
-    { subject, site }: { subject: string; site?: string },
+    { subject, site, index: opIndex, defined }: {
+      subject: string;
+      site?: string;
+      index: number;
+      defined?: ReturnType<typeof userCall>;
+    },
   ): Promise<OperationResult> => {
     const started = performance.now();
-    const where = site === undefined ? {} : { site };
+    const where = { ...(site === undefined ? {} : { site }), index: opIndex };
     emit({ type: "op-start", host: hostName, op: name, subject, ...where });
+    const call = operationCaller(session, name, args, {
+      defined,
+      deploy,
+      deployDefaults,
+      policy: shared.policy,
+      files: shared.files,
+      config: request.inventory.config,
+      plan,
+    });
     try {
-      const result = await callOperation(session, name, args, {
-        dryRun: request.dryRun,
-        wantDiff: request.wantDiff,
-        deployDefaults,
-        local: {
-          policy: shared.policy,
-          base: dirOf(deploy.path),
-          deploy: deploy.name,
-          read: (path) => readOnce(deploy, path),
-        },
-        config: request.inventory.config,
-      });
+      if (plan.applying) {
+        // What it would do now, against the live host, before anything of it happens.
+        const preview = await call(true, true);
+        const drift = plan.check(opIndex, {
+          op: name,
+          subject,
+          outcome: outcomeOf(preview),
+          description: session.mask(preview.description),
+          ...(preview.diff ? { diff: session.mask(preview.diff) } : {}),
+        });
+        if (drift !== undefined) throw stopped(drift, { op: name, subject, where, started });
+      }
+      const result = await call(request.dryRun, request.wantDiff);
       if (!result.success) counts.failed++;
       else if (result.changed) counts.changed++;
       else counts.ok++;
       if (result.diff) result.diff = session.mask(result.diff);
+      result.description = session.mask(result.description);
+      plan.record({
+        index: opIndex,
+        deploy: deploy.name,
+        op: name,
+        subject,
+        ...(site === undefined ? {} : { site }),
+        outcome: outcomeOf(result),
+        description: result.description,
+        commands: result.commands.map((command) => session.mask(command)),
+        ...(result.diff ? { diff: result.diff } : {}),
+      });
       emit({
         type: "op-result",
         host: hostName,
@@ -239,9 +340,13 @@ async function runDeploy(
       });
       return result;
     } catch (error) {
+      if (error instanceof PlanDrift) throw error;
       counts.failed++;
       if (error instanceof LocalPathRefusal) refusal.refused = true;
-      const message = session.mask(errorMessage(error));
+      if (error instanceof MissingLocalSource) refusal.inputError ??= session.mask(error.message);
+      const message = session.mask(
+        error instanceof MissingLocalSource ? error.short : errorMessage(error),
+      );
       failure ??= `${name}${subject ? ` ${subject}` : ""}: ${message}`;
       emit({
         type: "op-result",
@@ -268,7 +373,7 @@ async function runDeploy(
       }, handler),
       { signal: request.signal, inFlight },
     );
-    return undefined;
+    return plan.drift;
   } catch (error) {
     if (failure !== undefined) return failure;
     const where = error instanceof DeployFailure && error.workerStack
@@ -278,86 +383,18 @@ async function runDeploy(
   }
 }
 
-/**
- * `promise`, or on Ctrl-C an "Interrupted" rejection once the calls in
- * flight have settled (they stop their remote commands): a deploy busy in
- * its own code, or waiting, does not hold the run.
- */
-function interruptible<T>(
-  promise: Promise<T>,
-  { signal, inFlight }: { signal?: AbortSignal; inFlight: Set<Promise<unknown>> },
-): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () =>
-      void Promise.allSettled([...inFlight]).then(() => reject(new Error("Interrupted")));
-    if (signal.aborted) onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
-/**
- * `_if`: absent runs the operation; a function (called back in the deploy's
- * sandbox) or a value runs it when truthy; a list (pyinfra's form) when every
- * item holds. The one place `_if` is decided.
- */
-async function conditionHolds(condition: unknown): Promise<boolean> {
-  if (condition === undefined) return true;
-  if (Array.isArray(condition)) {
-    for (const item of condition) if (!(await conditionHolds(item))) return false;
-    return true;
-  }
-  return Boolean(typeof condition === "function" ? await condition() : condition);
-}
-
-/** Reads a local file for a deploy once per run, whatever the number of hosts. */
-function readOnce(deploy: LoadedDeploy, path: string): Promise<Uint8Array> {
-  let bytes = deploy.localFiles.get(path);
-  if (!bytes) {
-    bytes = Deno.readFile(path);
-    deploy.localFiles.set(path, bytes);
-    bytes.catch(() => deploy.localFiles.delete(path));
-  }
-  return bytes;
-}
-
 function pick(
   result: OperationResult,
-): Pick<RunEvent & { type: "op-result" }, "changed" | "success" | "description" | "diff"> {
-  const out: { changed: boolean; success: boolean; description: string; diff?: string } = {
-    changed: result.changed,
-    success: result.success,
-    description: result.description,
+): Pick<
+  RunEvent & { type: "op-result" },
+  "changed" | "success" | "description" | "diff" | "dependsOnEarlierChange"
+> {
+  const { changed, success, description, diff, dependsOnEarlierChange: depends } = result;
+  return {
+    changed,
+    success,
+    description,
+    ...(diff !== undefined ? { diff } : {}),
+    ...(depends ? { dependsOnEarlierChange: true } : {}),
   };
-  if (result.diff !== undefined) out.diff = result.diff;
-  return out;
-}
-
-/** skiff's own modules: a deploy beside them never takes their frames for its own. */
-const SKIFF_SOURCE = new URL("../", import.meta.url).href;
-
-/**
- * ` at FILE:LINE:COLUMN` of the first frame in a module under the deploy's
- * directory (the deploy or a helper it imports), where the error happened;
- * empty when no frame is there.
- *
- * @example
- * ```ts
- * import { deepStrictEqual } from "node:assert/strict";
- * import { firstDeployFrame } from "./host_run.ts";
- * const stack = "SyntaxError: bad\n    at JSON.parse (<anonymous>)\n" +
- *   "    at settings (file:///srv/d/lib/helper.ts:2:15)\n    at default (file:///srv/d/deploy.ts:4:3)";
- * deepStrictEqual(firstDeployFrame(stack, "/srv/d/deploy.ts"), " at /srv/d/lib/helper.ts:2:15");
- * ```
- */
-export function firstDeployFrame(stack: string, path: string): string {
-  const under = `file://${dirOf(path).replace(/\/$/, "")}/`;
-  for (const frame of stack.split("\n")) {
-    const match = /(file:\/\/[^\s)]+):(\d+):(\d+)/.exec(frame);
-    if (match && match[1].startsWith(under) && !match[1].startsWith(SKIFF_SOURCE)) {
-      return ` at ${decodeURIComponent(match[1].slice("file://".length))}:${match[2]}:${match[3]}`;
-    }
-  }
-  return "";
 }

@@ -13,6 +13,8 @@ import type { EventSink, HostSummary } from "./events.ts";
 import type { Serial } from "./batches.ts";
 import type { Strategy } from "./coordinator.ts";
 import type { RunLockOptions } from "./_host_lock.ts";
+import type { PlannedOperation } from "./plan/plan_document.ts";
+import type { PlanRecorder } from "./plan/plan_recorder.ts";
 
 /** What a deploy run needs. */
 export interface RunRequest {
@@ -52,6 +54,14 @@ export interface RunRequest {
   runLock?: RunLockOptions;
   /** An already started sandbox (the CLI reuses one for the confirm-then-apply flow). */
   sandbox?: DeploySandbox;
+  /** A dry run that makes a plan: where its operations, events and local reads go. */
+  recorder?: PlanRecorder;
+  /**
+   * An apply of a plan: each host's planned operations. Before each operation
+   * runs it is evaluated as a dry run and compared with the plan; the first
+   * difference stops that host (drift).
+   */
+  applying?: ReadonlyMap<string, readonly PlannedOperation[]>;
 }
 
 /** How the run ended. */
@@ -62,6 +72,8 @@ export interface RunOutcome {
   interrupted: boolean;
   /** Hosts that failed because an operation was refused a local path (exit code 2). */
   refused: number;
+  /** The deploy's input errors (a missing local source), each once, in the order met (exit code 2). */
+  inputErrors: string[];
   /** Per-host results, in inventory order. */
   hosts: HostSummary[];
 }

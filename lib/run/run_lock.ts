@@ -4,10 +4,10 @@
  * POSIX file system) holding an `info` line that names its holder: the run's
  * id, the controller's host name, the user, the pid and the start time. Every
  * session of one run shares it (two inventory names for one machine), each
- * with an `h.<token>` file of its own; the last to leave removes it.
+ * with an `m/h.<token>` file of its own; the last to leave removes it.
  *
- * The scripts here are pure strings; {@linkcode withHost} runs them as the
- * lifecycle's first command and its last.
+ * The scripts here are pure strings; {@linkcode withHost} sends them as the
+ * connection's first command and its last (`connectWith`, `disconnectWith`).
  *
  * @module
  */
@@ -79,8 +79,17 @@ export function parseInfo(line: string): RunLockOwner | undefined {
 
 /**
  * The script that takes the lock (or joins it, for a session of the same
- * run) and prints `skiff-lock: taken`, `shared`, or `held` and the holder's
- * info line. `staleRun` first removes a lock still held by that run id.
+ * run) and prints `skiff-lock: taken`, `shared`, `held` and the holder's info
+ * line, or `unavailable` and why the lock could not be made. It waits on the
+ * host (up to about 2 s) while a lock is being made or removed, so it
+ * answers in one round trip; sessions of one run may run it at once.
+ * `staleRun` first removes a lock still held by that run id.
+ *
+ * The lock directory holds `info` (written last, so a lock with `info` is
+ * complete) and `m/`, one file per session. The last session to leave
+ * removes `m` with `rmdir`, which fails while another session's file is in
+ * it, so a joining session either lands in `m` before that or finds `m`
+ * gone and makes a new lock.
  *
  * @example
  * ```ts
@@ -95,16 +104,27 @@ export function acquireScript(
   options: { path?: string; staleRun?: string } = {},
 ): string {
   const d = quote(options.path ?? RUN_LOCK_PATH);
-  const mine = `"$d"/h.${quote(field(token))}`;
-  const stale = options.staleRun === undefined ? "" : `if { read -r skiff_run _ < "$d/info"; } ` +
-    `2>/dev/null && [ "$skiff_run" = ${quote(field(options.staleRun))} ] && ` +
-    `mv "$d" "$d.stale.$$" 2>/dev/null; then rm -rf "$d.stale.$$"; fi; `;
-  return `d=${d}; ${stale}` +
-    `if mkdir "$d" 2>/dev/null; then printf '%s\\n' ${quote(infoLine(owner))} > "$d/info" && ` +
-    `: > ${mine} && echo '${MARK} taken'; ` +
-    `elif { read -r skiff_run _ < "$d/info"; } 2>/dev/null && ` +
-    `[ "$skiff_run" = ${quote(field(owner.run))} ] && : > ${mine}; then echo '${MARK} shared'; ` +
-    `else echo '${MARK} held'; cat "$d/info" 2>/dev/null; fi`;
+  const mine = `"$d"/m/h.${quote(field(token))}`;
+  const readRun = `{ read -r skiff_run _ < "$d/info"; } 2>/dev/null`;
+  const stale = options.staleRun === undefined
+    ? ""
+    : `if ${readRun} && [ "$skiff_run" = ${quote(field(options.staleRun))} ] && ` +
+      `mv "$d" "$d.stale.$$" 2>/dev/null; then rm -rf "$d.stale.$$"; fi; `;
+  return `d=${d}; ${stale}i=0; while :; do ` +
+    // A new lock: members first, info last.
+    `if e=$(mkdir "$d" 2>&1); then mkdir "$d/m" && true > ${mine} && ` +
+    `printf '%s\\n' ${quote(infoLine(owner))} > "$d/info" && echo '${MARK} taken'; break; fi; ` +
+    // mkdir failed and there is no lock: it cannot be made here (asked thrice, as
+    // one may just have been removed).
+    `if [ ! -e "$d" ]; then if [ $i -ge 2 ]; then echo '${MARK} unavailable'; ` +
+    `printf '%s\\n' "$e"; break; fi; ` +
+    `elif ${readRun}; then if [ "$skiff_run" != ${quote(field(owner.run))} ]; then ` +
+    `echo '${MARK} held'; cat "$d/info"; break; fi; ` +
+    `if { true > ${mine}; } 2>/dev/null; then echo '${MARK} shared'; break; fi; fi; ` +
+    // Being made or removed: wait a little. (`true >`, not `: >`: a failed redirection of
+    // a special built-in ends a POSIX shell.)
+    `i=$((i + 1)); if [ $i -ge 40 ]; then echo '${MARK} held'; break; fi; ` +
+    `sleep 0.05 2>/dev/null || sleep 1; done`;
 }
 
 /**
@@ -114,14 +134,14 @@ export function acquireScript(
  * @example
  * ```ts
  * import { strictEqual } from "node:assert";
- * strictEqual(releaseScript("r1", "k1", { path: "/tmp/l" }).includes('rm -f "$d"/h.k1;'), true);
+ * strictEqual(releaseScript("r1", "k1", { path: "/tmp/l" }).includes('rm -f "$d"/m/h.k1;'), true);
  * ```
  */
 export function releaseScript(run: string, token: string, options: { path?: string } = {}): string {
   const d = quote(options.path ?? RUN_LOCK_PATH);
   return `d=${d}; { read -r skiff_run _ < "$d/info"; } 2>/dev/null && ` +
-    `[ "$skiff_run" = ${quote(field(run))} ] || exit 0; rm -f "$d"/h.${quote(field(token))}; ` +
-    `for f in "$d"/h.*; do [ -e "$f" ] && exit 0; done; rm -rf "$d"`;
+    `[ "$skiff_run" = ${quote(field(run))} ] || exit 0; rm -f "$d"/m/h.${quote(field(token))}; ` +
+    `rmdir "$d/m" 2>/dev/null || exit 0; rm -rf "$d"`;
 }
 
 /**
@@ -134,6 +154,9 @@ export function releaseScript(run: string, token: string, options: { path?: stri
  * deepStrictEqual(parseAnswer("skiff-lock: held\nr ctl ann 7 t\n"), {
  *   state: "held", holder: { run: "r", controller: "ctl", user: "ann", pid: 7, started: "t" },
  * });
+ * deepStrictEqual(parseAnswer("skiff-lock: unavailable\nmkdir: Read-only file system\n"), {
+ *   state: "unknown", output: "mkdir: Read-only file system",
+ * });
  * ```
  */
 export function parseAnswer(output: string): LockAnswer {
@@ -143,6 +166,9 @@ export function parseAnswer(output: string): LockAnswer {
   const state = lines[at].slice(MARK.length).trim();
   if (state === "taken" || state === "shared") return { state };
   if (state === "held") return { state: "held", holder: parseInfo(lines[at + 1] ?? "") };
+  if (state === "unavailable") {
+    return { state: "unknown", output: lines.slice(at + 1).join("\n").trim() };
+  }
   return { state: "unknown", output: output.trim() };
 }
 

@@ -17,6 +17,7 @@ import { batchesOf } from "./batches.ts";
 import { Coordinator } from "./coordinator.ts";
 import { dirOf, runHost } from "./host_run.ts";
 import { LocalPathPolicy } from "../operations/local_paths.ts";
+import { LocalFileCache } from "../operations/local_files.ts";
 import { defaultRunLock } from "./_host_lock.ts";
 
 export type { RunOutcome, RunRequest } from "./request.ts";
@@ -70,8 +71,11 @@ export async function runDeploys(request: RunRequest): Promise<RunOutcome> {
     const lock = request.dryRun
       ? undefined
       : request.runLock ?? defaultRunLock(request.context.runProcess);
-    const shared = { sandbox, coordinator, policy, lock };
+    const shared = { sandbox, coordinator, policy, files: new LocalFileCache(), lock };
     let refused = 0;
+    // Missing local sources, each said once; after the first no further host starts.
+    const inputErrors = new Set<string>();
+    const inputStop = "not started: the deploy's input is wrong (see the error at the end)";
     const batches = batchesOf(hosts, request.serial);
     const results = new Map<string, HostSummary>();
     let stopped: string | undefined;
@@ -112,11 +116,14 @@ export async function runDeploys(request: RunRequest): Promise<RunOutcome> {
         const started = performance.now();
         const result = request.signal?.aborted
           ? notStarted("interrupted before start")
+          : inputErrors.size > 0
+          ? notStarted(inputStop)
           : tooMany(failedInBatch)
           ? notStarted(`not started: more than ${request.failPercent}% of hosts failed`)
           : await startHost(host);
         if (!result.ok) failedInBatch++;
         if ("refused" in result && result.refused) refused++;
+        if ("inputError" in result && result.inputError) inputErrors.add(result.inputError);
         coordinator.hostEnded(host.name, result.ok ? undefined : result.error);
         const entry: HostSummary = {
           host: host.name,
@@ -129,7 +136,8 @@ export async function runDeploys(request: RunRequest): Promise<RunOutcome> {
         request.emit({ type: "host-done", ...entry });
         results.set(host.name, entry);
       });
-      if (tooMany(failedInBatch)) {
+      if (inputErrors.size > 0) stopped = inputStop;
+      else if (tooMany(failedInBatch)) {
         stopped = `not started: more than ${request.failPercent}% of batch ${batch + 1} failed`;
       }
     }
@@ -137,6 +145,7 @@ export async function runDeploys(request: RunRequest): Promise<RunOutcome> {
     const outcome: RunOutcome = {
       failed: ordered.filter((r) => !r.ok).length,
       refused,
+      inputErrors: [...inputErrors],
       interrupted: request.signal?.aborted ?? false,
       hosts: ordered,
     };
@@ -146,6 +155,7 @@ export async function runDeploys(request: RunRequest): Promise<RunOutcome> {
       failed: outcome.failed,
       interrupted: outcome.interrupted,
       dryRun: request.dryRun,
+      ...(inputErrors.size > 0 ? { inputErrors: [...inputErrors] } : {}),
     });
     return outcome;
   } finally {

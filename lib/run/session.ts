@@ -23,11 +23,14 @@ import { type Command, MASK, SecretValue, toCommand } from "../core/command.ts";
 import { describeExitCode, errorMessage, OperationError } from "../core/errors.ts";
 import { type FactDefinition, factValue } from "../facts/fact.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
-import type { OperationHost, RunCommandOptions } from "../operations/context.ts";
+import type { OperationHost } from "../operations/context.ts";
+import type { RunCommandOptions } from "../operations/run_options.ts";
+import { predictFact } from "../operations/predicted_facts.ts";
+import { PredictedState } from "../operations/predicted_state.ts";
 import type { EventSink } from "./events.ts";
-import { type RetryData, retryView } from "./retry_view.ts";
+import { type RetryData, retrying } from "./retrying.ts";
 
-export type { RetryData } from "./retry_view.ts";
+export type { RetryData } from "./retrying.ts";
 
 /** Options of a session. */
 export interface SessionOptions {
@@ -39,6 +42,8 @@ export interface SessionOptions {
   signal?: AbortSignal;
   /** Waits between retries (seconds); tests pass a fast one. */
   sleep?: (seconds: number) => Promise<void>;
+  /** A dry run: keep the host's predicted state, and read facts through it. */
+  predict?: boolean;
 }
 
 /** A command's result with the masked command text that produced it. */
@@ -74,6 +79,8 @@ export class HostSession implements OperationHost {
   readonly #sleep: (seconds: number) => Promise<void>;
   readonly #facts = new Map<string, Promise<unknown>>();
   readonly #secrets = new Set<string>();
+  /** In a dry run: what the operations so far would have changed. */
+  readonly predicted?: PredictedState;
 
   /** Creates a session; validates the host's `_` control arguments. */
   constructor(host: InventoryHost, connector: BaseConnector, options: SessionOptions = {}) {
@@ -90,6 +97,7 @@ export class HostSession implements OperationHost {
       ((seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
     collectSecrets(host.data, this.#secrets);
     collectSecrets(this.#cliArguments, this.#secrets);
+    if (options.predict) this.predicted = new PredictedState();
   }
 
   /** The host's name. */
@@ -145,10 +153,8 @@ export class HostSession implements OperationHost {
   }
 
   /**
-   * Runs commands in order as {@linkcode HostSession.run} runs one; with
-   * `stopOnFailure`, one that fails stops the rest (their results say
-   * `skipped`). The connector may send them all at once (`@ssh`: one round
-   * trip); each command is shown when it starts.
+   * Runs commands in order as {@linkcode HostSession.run} runs one; with `stopOnFailure`, one that
+   * fails stops the rest (results say `skipped`). The connector may send them at once (`@ssh`).
    */
   async runAll(
     commands: readonly (Command | string)[],
@@ -173,11 +179,8 @@ export class HostSession implements OperationHost {
   #prepare(command: Command | string, args: ControlArguments, options: RunCommandOptions) {
     const cmd = toCommand(command);
     collectSecrets(args, this.#secrets);
-    if (options.label === undefined) {
-      for (const secret of cmd.secrets) {
-        this.#secrets.add(secret);
-      }
-    }
+    // A labelled command's secret bits are data it carries (a file's content), never masked later.
+    if (options.label === undefined) cmd.secrets.forEach((secret) => this.#secrets.add(secret));
     const masked = this.mask(options.label ?? cmd.renderMasked());
     const emit: EventSink = options.quiet ? () => {} : this.#emit;
     const runOptions: RunOptions = {
@@ -191,47 +194,19 @@ export class HostSession implements OperationHost {
     return { cmd, masked, emit, runOptions };
   }
 
-  /**
-   * Runs `attempt` (a whole operation, or `exec`'s command) with pyinfra's
-   * retry meaning: after a failure, or while `_retry_until(data)` returns
-   * true, it runs again after `_retry_delay` seconds, at most `_retries` more
-   * times. A failure is a result with `success: false` or a thrown
-   * OperationError; the last one is returned or thrown. Cached facts are
-   * forgotten before each retry. The one place skiff retries.
-   */
-  async retrying<T extends RetryData>(
+  /** Runs `attempt` with pyinfra's retry meaning ({@linkcode retrying}). */
+  retrying<T extends RetryData>(
     args: ControlArguments,
     label: string,
     attempt: () => Promise<T>,
   ): Promise<T> {
-    const retries = args._retries ?? 0;
-    for (let tries = 0;; tries++) {
-      let result: T | undefined;
-      let failure: unknown;
-      try {
-        result = await attempt();
-      } catch (error) {
-        if (!(error instanceof OperationError) || this.#signal?.aborted) throw error;
-        failure = error;
-      }
-      const data: RetryData = result ??
-        { success: false, stdout: "", stderr: errorMessage(failure), commands: [] };
-      const again = !data.success || (args._retry_until !== undefined &&
-        await args._retry_until(retryView(data)));
-      if (!again || tries >= retries) {
-        if (result === undefined) throw failure;
-        return result;
-      }
-      const delay = args._retry_delay ?? 5;
-      this.#emit({
-        type: "log",
-        host: this.name,
-        message: this.mask(`retrying ${label} (${tries + 1} of ${retries}) in ${delay} s`),
-      });
-      await this.#sleep(delay);
-      if (this.#signal?.aborted) throw new OperationError("Interrupted");
-      this.invalidateFacts();
-    }
+    return retrying(args, attempt, {
+      label,
+      signal: this.#signal,
+      sleep: this.#sleep,
+      log: (message) => this.#emit({ type: "log", host: this.name, message: this.mask(message) }),
+      forget: () => this.invalidateFacts(),
+    });
   }
 
   /** Runs a command and throws an OperationError explaining the failure unless it succeeds. */
@@ -277,7 +252,7 @@ export class HostSession implements OperationHost {
     if (label !== undefined) this.emitCommand(label);
     return await this.#transfer(
       `Upload to ${remotePath}`,
-      () => this.#connector.putFile(source, remotePath, rest),
+      () => this.#connector.putFile(source, remotePath, { signal: this.#signal, ...rest }),
     );
   }
 
@@ -303,7 +278,8 @@ export class HostSession implements OperationHost {
     try {
       return await transfer();
     } catch (error) {
-      if (error instanceof OperationError || this.#signal?.aborted) throw error;
+      if (this.#signal?.aborted) throw new OperationError("Interrupted", { cause: error });
+      if (error instanceof OperationError) throw error;
       throw new OperationError(`${what} on ${this.name} failed: ${errorMessage(error)}`, {
         cause: error,
       });
@@ -331,29 +307,52 @@ export class HostSession implements OperationHost {
     this.#emit({ type: "command", host: this.name, command: this.mask(label) });
   }
 
-  /** Gathers a fact, cached for the run by name and arguments. */
-  fact<A extends unknown[], T>(definition: FactDefinition<A, T>, ...args: A): Promise<T> {
+  /**
+   * A fact as a deploy reads it: the host's (cached for the run), or in a
+   * dry run what the earlier operations would have made of it. A fact the
+   * dry run cannot predict is reported once in a log line and answered with
+   * the host's current value, and the operations after it are reported as
+   * `would change (depends on an earlier change)`.
+   */
+  async fact<A extends unknown[], T>(definition: FactDefinition<A, T>, ...args: A): Promise<T> {
+    const state = this.predicted;
+    if (!state) return await this.hostFact(definition, ...args);
+    const host = () => this.hostFact(definition, ...args);
+    const predicted = await predictFact(state, definition, args, host);
+    if ("value" in predicted) return predicted.value;
+    if (state.taint === undefined) {
+      this.#emit({
+        type: "log",
+        host: this.name,
+        message: this.mask(
+          `fact ${definition.name}(${
+            args.map((arg) => JSON.stringify(arg)).join(", ")
+          }) is unknown in this dry run after ${predicted.unknown}: the host's current value is used, and the operations after it are reported as depending on an earlier change`,
+        ),
+      });
+    }
+    state.taintWith(`fact ${definition.name}`);
+    return await host();
+  }
+
+  /** Gathers a fact from the host as it is now, cached for the run by name and arguments. */
+  hostFact<A extends unknown[], T>(definition: FactDefinition<A, T>, ...args: A): Promise<T> {
     return this.#fact(definition, args, false);
   }
 
   /**
    * Starts gathering facts that take no arguments without waiting for them
-   * and without showing their commands: sent with the run's first command,
+   * and without showing their commands: sent with the run's first commands,
    * they cost no round trip of their own, and later asks find them cached.
    * They run without control arguments (no privilege that could prompt for
    * a password): only for facts that are the same for every user, such as
-   * the host name, OS and architecture. One that fails is forgotten, so
-   * asking for it later tries again.
+   * the host name, OS and architecture. One that fails is forgotten.
    */
   prefetch(definitions: readonly FactDefinition<[], unknown>[]): void {
     for (const definition of definitions) this.#fact(definition, [], true).catch(() => {});
   }
 
-  #fact<A extends unknown[], T>(
-    definition: FactDefinition<A, T>,
-    args: A,
-    quiet: boolean,
-  ): Promise<T> {
+  #fact<A extends unknown[], T>(definition: FactDefinition<A, T>, args: A, quiet: boolean) {
     const key = `${definition.name}(${JSON.stringify(args)})`;
     const cached = this.#facts.get(key);
     if (cached) return cached as Promise<T>;
@@ -379,9 +378,13 @@ export class HostSession implements OperationHost {
     });
   }
 
-  /** Forgets cached facts whose name starts with `prefix` (all when absent). */
-  invalidateFacts(prefix = ""): void {
-    for (const key of [...this.#facts.keys()]) if (key.startsWith(prefix)) this.#facts.delete(key);
+  /** Forgets cached facts whose name starts with `prefix` (all when absent), but those named in `keep`. */
+  invalidateFacts(prefix = "", keep: readonly string[] = []): void {
+    for (const key of [...this.#facts.keys()]) {
+      if (!key.startsWith(prefix)) continue;
+      if (keep.some((name) => key.startsWith(`${name}(`))) continue;
+      this.#facts.delete(key);
+    }
   }
 
   /** Validates operation control arguments (from a deploy) and merges them. */

@@ -7,14 +7,19 @@
  * @module
  */
 
-import type { BaseConnector, ConnectorContext } from "../../connectors/base.ts";
+import type { BaseConnector, CommandResult, ConnectorContext } from "../../connectors/base.ts";
 import type { ControlArguments } from "../core/arguments.ts";
 import type { FactDefinition } from "../facts/fact.ts";
+import { arch, hostname, os } from "../facts/server.ts";
 import { errorMessage, InputError } from "../core/errors.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
 import type { EventSink } from "./events.ts";
 import { HostSession } from "./session.ts";
-import { RunLockedError, type RunLockOptions, takeRunLock } from "./_host_lock.ts";
+import { runLockAttempt, RunLockedError, type RunLockOptions } from "./_host_lock.ts";
+import { RUN_LOCK_PATH } from "./run_lock.ts";
+
+/** How long the run lock's release may wait for its answer, in seconds. */
+const RELEASE_SECONDS = 10;
 
 /** What every host lifecycle needs. */
 export interface HostLifecycleOptions {
@@ -28,11 +33,22 @@ export interface HostLifecycleOptions {
   signal?: AbortSignal;
   /** Waits between retries (seconds); tests pass a fast one. */
   sleep?: (seconds: number) => Promise<void>;
-  /** Take the host's run lock first (`deploy` and apply; not `--dry`, `exec`, `facts`). */
+  /**
+   * Take the host's run lock (`deploy` and apply; not `--dry`, `exec`,
+   * `facts`), with the connection's first command, and release it with its last.
+   */
   lock?: RunLockOptions;
-  /** Facts to gather in the first flight of commands, beside the lock ({@linkcode HostSession.prefetch}). */
+  /**
+   * Facts to gather right after connecting, without waiting ({@linkcode HostSession.prefetch}):
+   * they travel with the work's first commands.
+   */
   prefetch?: readonly FactDefinition<[], unknown>[];
+  /** A dry run: the session keeps the host's predicted state. */
+  dryRun?: boolean;
 }
+
+/** The facts a deploy gathers as soon as it is connected: most operations that branch ask them. */
+export const FIRST_FACTS: readonly FactDefinition<[], unknown>[] = [hostname, os, arch];
 
 /** How one host's lifecycle ended. */
 export type HostOutcome<T> =
@@ -73,14 +89,24 @@ export async function withHost<T>(
       emit,
       signal: options.signal,
       sleep: options.sleep,
+      predict: options.dryRun,
     });
   } catch (error) {
     if (error instanceof InputError) throw error;
     return { ok: false, error: errorMessage(error), stage: "setup" };
   }
   const started = performance.now();
+  // The run lock rides on the connection's first command and its last: no round trip of its own.
+  const lock = options.lock ? runLockAttempt(options.lock) : undefined;
+  let first: CommandResult | undefined;
   try {
-    await session.connect();
+    // skiff's own script, no events; stopped by Ctrl-C and --host-timeout like every command.
+    if (lock) {
+      first = await connector.connectWith(lock.script, {
+        sharedShell: true,
+        signal: options.signal,
+      });
+    } else await session.connect();
   } catch (error) {
     const message = session.mask(errorMessage(error));
     emit({ type: "host-connect-failed", host: host.name, error: message });
@@ -88,14 +114,15 @@ export async function withHost<T>(
   }
   emit({ type: "host-connected", host: host.name, seconds: (performance.now() - started) / 1000 });
   session.prefetch(options.prefetch ?? []);
+  const warn = (message: string) =>
+    emit({ type: "log", host: host.name, message: `warning: ${session.mask(message)}` });
   let outcome: HostOutcome<T>;
   let rethrow: unknown;
-  let release = () => Promise.resolve();
+  let release: string | undefined;
   try {
-    if (options.lock) {
-      const warn = (message: string) =>
-        emit({ type: "log", host: host.name, message: `warning: ${session.mask(message)}` });
-      release = await takeRunLock(connector, options.lock, warn);
+    // Stopped while taking it (Ctrl-C, --host-timeout): the work will not start either.
+    if (lock && first && !options.signal?.aborted) {
+      release = await lock.settle(first, { connector, warn });
     }
     outcome = { ok: true, value: await work(session) };
   } catch (error) {
@@ -103,9 +130,21 @@ export async function withHost<T>(
     const stage = error instanceof RunLockedError ? "lock" : "work";
     outcome = { ok: false, error: session.mask(errorMessage(error)), stage };
   }
-  await release();
   try {
-    await session.disconnect();
+    if (release === undefined) await session.disconnect();
+    else {
+      const left = await connector.disconnectWith(release, {
+        sharedShell: true,
+        signal: AbortSignal.timeout(RELEASE_SECONDS * 1000),
+      });
+      if (!left.success) {
+        warn(
+          `could not release the run lock (${options.lock?.path ?? RUN_LOCK_PATH}): ${
+            left.error ?? (left.output.stderr || `exit code ${left.exitCode}`)
+          }`,
+        );
+      }
+    }
   } catch (error) {
     const message = `disconnect failed: ${session.mask(errorMessage(error))}`;
     if (outcome.ok) {

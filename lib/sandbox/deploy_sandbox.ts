@@ -18,8 +18,6 @@ export interface LoadedDeploy {
   name: string;
   /** Control arguments for every operation of the deploy. */
   defaults: Record<string, unknown>;
-  /** Local files the deploy read, shared by every host of the run (read once). */
-  readonly localFiles: Map<string, Promise<Uint8Array>>;
 }
 
 /** Answers a deploy's operation, fact and coordination calls. */
@@ -27,6 +25,12 @@ export interface CallHandler {
   /** `site`: where the deploy made the call (`web.ts:12`), when known. */
   call(kind: CallKind, name: string, args: unknown[], site?: string): Promise<unknown>;
   log(message: string): void;
+  /**
+   * The host run's stop (Ctrl-C, SIGTERM, `--host-timeout`): once it aborts,
+   * calls of the deploy's functions (`_retry_until`, a template filter, a
+   * defined operation's plan) are abandoned, so the deploy's code cannot hold a stop.
+   */
+  signal?: AbortSignal;
 }
 
 /** Options for starting the sandbox. */
@@ -87,7 +91,6 @@ export class DeploySandbox implements Disposable {
               path: paths[index],
               name: deploy.name,
               defaults: decode(deploy.defaults) as Record<string, unknown>,
-              localFiles: new Map(),
             })));
           } else if (message.type === "load-error") {
             reject(new InputError(`Deploy ${message.path} failed to load: ${message.message}`));
@@ -126,10 +129,19 @@ export class DeploySandbox implements Disposable {
   }
 
   /** Calls the deploy's function `callbackId` inside the worker. */
-  #invoke(callbackId: number, args: unknown[]): Promise<unknown> {
+  #invoke(callbackId: number, args: unknown[], signal?: AbortSignal): Promise<unknown> {
     const invokeId = this.#nextInvoke++;
     return new Promise((resolve, reject) => {
-      this.#invokes.set(invokeId, { resolve, reject });
+      if (signal?.aborted) return reject(new Error("Interrupted"));
+      const onAbort = () => {
+        this.#invokes.delete(invokeId);
+        reject(new Error("Interrupted"));
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#invokes.set(invokeId, {
+        resolve: (value) => (signal?.removeEventListener("abort", onAbort), resolve(value)),
+        reject: (error) => (signal?.removeEventListener("abort", onAbort), reject(error)),
+      });
       this.#worker.postMessage(
         {
           type: "invoke",
@@ -159,7 +171,7 @@ export class DeploySandbox implements Disposable {
           message.kind,
           message.name,
           decode(message.args, {
-            callback: (id) => (...args: unknown[]) => this.#invoke(id, args),
+            callback: (id) => (...args: unknown[]) => this.#invoke(id, args, run.handler.signal),
           }) as unknown[],
           message.site,
         ).then(

@@ -10,7 +10,7 @@
 
 import { SecretValue, sh as shTemplate } from "../core/command.ts";
 import { decode, encode } from "./codec.ts";
-import type { DeployContext, DeployHost, DeployModule } from "../api/mod.ts";
+import type { DeployContext, DeployHost, DeployModule, Facts, OperationTools } from "../api/mod.ts";
 import type { CallKind, FromWorker, HostPayload, ToWorker } from "./protocol.ts";
 import { Handlers } from "./handlers.ts";
 import { callSite, CallTracker } from "./call_tracker.ts";
@@ -100,6 +100,27 @@ function notifiedBy(args: unknown[]): string[] {
   return names;
 }
 
+/** Sends an operation call, notifying its `_notify` handlers when it changed something. */
+function operationCall(
+  runId: number,
+  kind: "op" | "userop",
+  name: string,
+  args: unknown[],
+  { tracker, handlers, site }: { tracker: CallTracker; handlers?: Handlers; site: string },
+  /** What travels (default `args`): a defined operation sends its plan, subject and control. */
+  sent: unknown[] = args,
+): Promise<unknown> {
+  const notify = handlers ? notifiedBy(args) : [];
+  notify.forEach((handler) => handlers!.check(handler));
+  return tracker.track(name, site, async () => {
+    const result = await call(runId, kind, name, sent, site);
+    if ((result as { changed?: boolean })?.changed) {
+      notify.forEach((h) => handlers!.notify(h));
+    }
+    return result;
+  });
+}
+
 function namespace<T>(
   runId: number,
   kind: "op" | "fact",
@@ -114,20 +135,73 @@ function namespace<T>(
           const name = `${section}.${method}`;
           return (...args: unknown[]) => {
             const site = callSite(new Error().stack);
-            const notify = handlers ? notifiedBy(args) : [];
-            notify.forEach((handler) => handlers!.check(handler));
-            return tracker.track(name, site, async () => {
-              const result = await call(runId, kind, name, args, site);
-              if ((result as { changed?: boolean })?.changed) {
-                notify.forEach((h) => handlers!.notify(h));
-              }
-              return result;
-            });
+            if (kind === "fact") {
+              return tracker.track(name, site, () => call(runId, kind, name, args, site));
+            }
+            return operationCall(runId, kind, name, args, { tracker, handlers, site });
           };
         },
       });
     },
   }) as T;
+}
+
+/**
+ * `ctx.defineOperation(name, plan)`: a function that deploys call like a
+ * built-in operation. Keys starting with `_` in its last object argument are
+ * control arguments; the rest of the arguments go to `plan`, which the main
+ * thread calls (again on each retry) and whose commands it runs.
+ */
+function defineOperation(
+  runId: number,
+  { tracker, handlers }: { tracker: CallTracker; handlers: Handlers },
+) {
+  return (name: string, plan: (tools: OperationTools, ...args: unknown[]) => unknown) => {
+    if (typeof name !== "string" || !/^[a-z][a-z0-9_]*\.[a-z][A-Za-z0-9_]*$/.test(name)) {
+      throw new TypeError(
+        `defineOperation: the name must be section.name in lower case, such as "app.migrate", got ${
+          JSON.stringify(name)
+        }`,
+      );
+    }
+    if (typeof plan !== "function") {
+      throw new TypeError(`defineOperation ${name}: the plan must be a function`);
+    }
+    // The plan runs while its operation's call is open, so its facts must not wait in the
+    // deploy's call order behind that call: they have an order of their own.
+    const planFacts = namespace<Facts>(runId, "fact", { tracker: new CallTracker() });
+    const tools: OperationTools = {
+      facts: planFacts,
+      sh: shTemplate,
+      secret: (v) => new SecretValue(v),
+    };
+    return (...given: unknown[]) => {
+      const site = callSite(new Error().stack);
+      const args = [...given];
+      const control: Record<string, unknown> = {};
+      const last = args.at(-1);
+      if (
+        typeof last === "object" && last !== null && !Array.isArray(last) &&
+        Object.getPrototypeOf(last) === Object.prototype
+      ) {
+        const rest: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(last)) {
+          if (key.startsWith("_")) control[key] = value;
+          else rest[key] = value;
+        }
+        if (Object.keys(control).length > 0) {
+          if (Object.keys(rest).length > 0) args[args.length - 1] = rest;
+          else args.pop();
+        }
+      }
+      const subject = typeof args[0] === "string" ? args[0] : "";
+      return operationCall(runId, "userop", name, given, { tracker, handlers, site }, [
+        () => plan(tools, ...args),
+        subject,
+        control,
+      ]);
+    };
+  };
 }
 
 function context(
@@ -137,13 +211,17 @@ function context(
 ): DeployContext {
   const coord = (name: string, ...args: unknown[]) => call(runId, "coord", name, args);
   const self = decode(payload.host) as DeployHost;
+  const facts = namespace<Facts>(runId, "fact", { tracker });
   const hosts = inventory.map((host) => host.name === self.name ? self : host);
   return {
     host: self,
     config: decode(payload.config) as Record<string, unknown>,
     dryRun: payload.dryRun,
     ops: namespace(runId, "op", { tracker, handlers }),
-    facts: namespace(runId, "fact", { tracker }),
+    facts,
+    defineOperation: defineOperation(runId, { tracker, handlers }) as DeployContext[
+      "defineOperation"
+    ],
     log: (message: string) => post({ type: "log", runId, message: String(message) }),
     secret: (value: string) => new SecretValue(value),
     sh: shTemplate,

@@ -13,8 +13,12 @@ export interface HostPayload {
   forceHandlers?: boolean;
 }
 
-/** What a call asks for: an operation, a fact, or coordination with other hosts. */
-export type CallKind = "op" | "fact" | "coord";
+/**
+ * What a call asks for: an operation, a fact, coordination with other hosts,
+ * or an operation the deploy defined (`ctx.defineOperation`; its arguments
+ * are `[plan, subject, control]`, the plan a function of the deploy's).
+ */
+export type CallKind = "op" | "fact" | "coord" | "userop";
 
 /** Main thread → worker. */
 export type ToWorker =

@@ -5,7 +5,8 @@ import {
   assertIncludes,
   assertStartsWith,
 } from "../helpers/assert_text.ts";
-import { runSkiff, skiffArgs, spawnSkiff } from "../helpers/cli.ts";
+import { runSkiff, spawnSkiff } from "../helpers/cli.ts";
+import { skiffInTerminal } from "../helpers/terminal.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 const DEMO = new URL("../../fleets/deploys/demo.ts", import.meta.url).pathname;
@@ -284,25 +285,13 @@ Deno.test("skiff deploy exits 130 on Ctrl-C, leaves nothing running and prints t
   strictEqual(await Deno.stat(dir.join("after")).then(() => true, () => false), false);
 });
 
+/** Runs skiff on a terminal, typing `answer`; what the screen showed, escapes removed. */
 async function inTerminal(args: string[], answer: string): Promise<string> {
-  const command = [Deno.execPath(), ...skiffArgs(args)]
-    .map((part) => `'${part.replaceAll("'", `'"'"'`)}'`).join(" ");
-  const child = new Deno.Command("script", {
-    args: ["-qec", command, "/dev/null"],
-    env: { TERM: "xterm" },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(answer));
-  await writer.close();
-  const output = await child.output();
+  const terminal = skiffInTerminal(args, { env: { TERM: "xterm" } });
+  await terminal.type(answer);
+  const { text } = await terminal.finish();
   // deno-lint-ignore no-control-regex
-  return new TextDecoder().decode(output.stdout).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replaceAll(
-    "\r",
-    "",
-  );
+  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
 }
 
 Deno.test("skiff deploy in a terminal shows the changes and asks before applying", async (t) => {

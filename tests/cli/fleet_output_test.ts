@@ -1,6 +1,6 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { assertExcludes } from "../helpers/assert_text.ts";
-import { runSkiff, skiffArgs } from "../helpers/cli.ts";
+import { runSkiff, skiffArgs, TEST_RUN_LOCK } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 const CHEAP = new URL("../helpers/cheap_connector.ts", import.meta.url).pathname;
@@ -116,7 +116,7 @@ Deno.test("skiff deploy on 200 hosts: failures once each, the failed hosts, a re
   const skiff = skiffArgs([]).map((arg) => `'${arg}'`).join(" ");
   const shell = await new Deno.Command("sh", {
     args: ["-c", `skiff() { '${Deno.execPath()}' ${skiff} "$@"; }; ${rerunLine.slice(25)}`],
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", SKIFF_RUN_LOCK: TEST_RUN_LOCK },
     stdout: "piped",
   }).output();
   const again = new TextDecoder().decode(shell.stdout);

@@ -1,6 +1,6 @@
 import { ok, strictEqual } from "node:assert/strict";
 import { assertIncludes } from "../helpers/assert_text.ts";
-import { skiffArgs } from "../helpers/cli.ts";
+import { skiffArgs, TEST_RUN_LOCK } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 const CHEAP = new URL("../helpers/cheap_connector.ts", import.meta.url).pathname;
@@ -36,7 +36,7 @@ Deno.test("the live view in a 10-row terminal: a progress line, 7 hosts, and +N 
   // script(1) gives skiff a real terminal of 10 rows and 100 columns.
   const run = await new Deno.Command("script", {
     args: ["-qfec", `stty rows 10 cols 100; unset NO_COLOR; ${skiff}`, "/dev/null"],
-    env: { TERM: "xterm" },
+    env: { TERM: "xterm", SKIFF_RUN_LOCK: TEST_RUN_LOCK },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -46,7 +46,11 @@ Deno.test("buildProgram() gives every command that loads targets the same target
   ];
   const parallel = "--parallel <n>: hosts to work on at once (default: min(hosts, 64))";
   deepStrictEqual(options(find(program, ["exec"])).slice(0, 10), [...target, ...ssh, parallel]);
-  deepStrictEqual(options(find(program, ["deploy"])).slice(5, 23), [
+  deepStrictEqual(
+    options(find(program, ["deploy"]))[4],
+    "--plan <file>: make a dry run and save it as a plan: skiff apply FILE applies it",
+  );
+  deepStrictEqual(options(find(program, ["deploy"])).slice(6, 24), [
     ...target,
     ...ssh,
     "--table <hosts>: summary table: short lists failed and changed hosts past 20",

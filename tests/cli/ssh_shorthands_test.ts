@@ -1,12 +1,8 @@
 import { strictEqual } from "node:assert/strict";
 import { assertExcludes, assertIncludes } from "../helpers/assert_text.ts";
-import { runSkiff, skiffArgs } from "../helpers/cli.ts";
+import { runSkiff } from "../helpers/cli.ts";
+import { skiffInTerminal } from "../helpers/terminal.ts";
 import { ensureTestUser, startSshd, TEST_PASSWORD, TEST_USER } from "../helpers/sshd.ts";
-
-/** POSIX single quotes, for the command line `script -c` runs. */
-function quote(word: string): string {
-  return `'${word.replaceAll("'", `'"'"'`)}'`;
-}
 
 Deno.test("--user, --port, --key and --known-hosts reach the ssh connector; --data wins", async (t) => {
   await using sshd = await startSshd();
@@ -70,50 +66,25 @@ Deno.test("--user, --port, --key and --known-hosts reach the ssh connector; --da
 Deno.test("--password asks without echo on the terminal and logs in with it", async () => {
   await using sshd = await startSshd({ password: true });
   await ensureTestUser(TEST_PASSWORD);
-  const skiff = [
-    Deno.execPath(),
-    ...skiffArgs([
-      "exec",
-      "@ssh/127.0.0.1",
-      "--user",
-      TEST_USER,
-      "--port",
-      String(sshd.port),
-      "--password",
-      "--known-hosts",
-      sshd.knownHosts,
-      "--data",
-      "ssh_allow_agent=false,ssh_look_for_keys=false",
-      "--",
-      "id -un",
-    ]),
-  ].map(quote).join(" ");
-  const child = new Deno.Command("script", {
-    args: ["-qfec", skiff, "/dev/null"],
-    env: { NO_COLOR: "1", TERM: "dumb" },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stdout.getReader();
-  const decoder = new TextDecoder();
-  let seen = "";
-  while (!seen.includes("SSH password: ")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    seen += decoder.decode(value, { stream: true });
-  }
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(`${TEST_PASSWORD}\r`));
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    seen += decoder.decode(value, { stream: true });
-  }
-  const status = await child.status;
-  await writer.close().catch(() => {});
-  await child.stderr.cancel();
-  strictEqual(status.code, 0, seen);
+  const terminal = skiffInTerminal([
+    "exec",
+    "@ssh/127.0.0.1",
+    "--user",
+    TEST_USER,
+    "--port",
+    String(sshd.port),
+    "--password",
+    "--known-hosts",
+    sshd.knownHosts,
+    "--data",
+    "ssh_allow_agent=false,ssh_look_for_keys=false",
+    "--",
+    "id -un",
+  ]);
+  await terminal.waitFor("SSH password: ");
+  await terminal.type(`${TEST_PASSWORD}\r`);
+  const { code, text: seen } = await terminal.finish();
+  strictEqual(code, 0, seen);
   assertIncludes(seen, `[@ssh/127.0.0.1] ${TEST_USER}`);
   assertExcludes(seen, TEST_PASSWORD);
 });

@@ -77,3 +77,82 @@ Deno.test("files.template takes { data, mode }: the pyinfra habit of variables b
   strictEqual(await Deno.readTextFile(out), "port=8\n");
   strictEqual(((await Deno.stat(out)).mode! & 0o777).toString(8), "600");
 });
+
+Deno.test("files.template uses the deploy's own filters and tests, run in its sandbox", async (t) => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(
+    dir.join("deploy.ts"),
+    `export default async function ({ ops, host, log }) {
+  let calls = 0;
+  const filters = {
+    shout: (s) => (calls++, String(s).toUpperCase()),
+    wrap: (s, open, close = open, opts = {}) => open + s + close + (opts.bang ? "!" : ""),
+    evens: async (xs) => xs.filter((x) => x % 2 === 0),
+    hostname: () => Deno.readTextFileSync("/etc/hostname"),
+    boom: (s) => { throw new Error("no " + s); },
+  };
+  const tests = { privileged: (port) => port < 1024 };
+  await ops.files.template(host.data.src, host.data.out, {
+    data: { name: "web", items: [1, 2, 3, 4], port: 80 },
+    filters,
+    tests,
+  });
+  log("shout calls: " + calls);
+}
+`,
+  );
+  const out = dir.join("app.conf");
+  const run = (template: string) =>
+    Deno.writeTextFile(dir.join("app.conf.j2"), template).then(() =>
+      runSkiff([
+        "deploy",
+        "@local",
+        dir.join("deploy.ts"),
+        "-y",
+        "--data",
+        `out=${out}`,
+        "--data",
+        "src=app.conf.j2",
+      ])
+    );
+
+  await t.step("filters with arguments, keywords, chains, in loops; tests", async () => {
+    const result = await run(
+      "{{ name | shout | wrap('<', '>') }} {{ name | wrap('(', ')', bang=true) }}\n" +
+        "{% for x in items | evens %}{{ x | shout }}{{ 'web' | shout }},{% endfor %}\n" +
+        "{% if port is privileged %}root port{% endif %}\n",
+    );
+    strictEqual(result.code, 0, result.stdout + result.stderr);
+    strictEqual(await Deno.readTextFile(out), "<WEB> (web)!\n2WEB,4WEB,root port\n");
+    // shout('web'), shout(2), shout(4): each distinct call once, however many passes.
+    assertIncludes(result.stdout, "shout calls: 3");
+  });
+
+  await t.step("a filter that throws names itself, the template, line and column", async () => {
+    const result = await run("ok\n{{ name | boom }}\n");
+    strictEqual(result.code, 1, result.stdout + result.stderr);
+    assertIncludes(
+      result.stdout,
+      "files.template: app.conf.j2 line 2, column 1: filter 'boom' failed: no web in {{ name | boom }}",
+    );
+  });
+
+  await t.step("a filter has the deploy's permissions, not skiff's", async () => {
+    const result = await run("{{ name | hostname }}\n");
+    strictEqual(result.code, 1, result.stdout + result.stderr);
+    assertIncludes(
+      result.stdout,
+      "filter 'hostname' failed: Requires read access to \"/etc/hostname\"",
+    );
+  });
+
+  await t.step("a filter that is not a function fails the operation naming it", async () => {
+    await Deno.writeTextFile(
+      dir.join("bad.ts"),
+      `export default async ({ ops }) => { await ops.files.template("app.conf.j2", "/tmp/x", { filters: { up: "upper" } }); };\n`,
+    );
+    const result = await runSkiff(["deploy", "@local", dir.join("bad.ts"), "-y"]);
+    strictEqual(result.code, 1, result.stdout + result.stderr);
+    assertIncludes(result.stdout, "files.template: filters.up must be a function");
+  });
+});

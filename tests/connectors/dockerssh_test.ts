@@ -3,7 +3,7 @@ import { DockerSshConnector } from "../../connectors/dockerssh.ts";
 import { runProcess } from "../../lib/process.ts";
 import { startSshd, TEST_USER } from "../helpers/sshd.ts";
 import { busyboxImage, setUpPodman, testCacheDir, testContainer } from "../helpers/targets.ts";
-import { tempDir } from "../helpers/temp.ts";
+import { randomBytes, sha256Hex, tempDir } from "../helpers/temp.ts";
 
 Deno.test("DockerSshConnector runs in a container on a host reached over ssh (composition of @ssh and @docker)", async () => {
   const podman = await setUpPodman();
@@ -47,6 +47,17 @@ Deno.test("DockerSshConnector runs in a container on a host reached over ssh (co
       strictEqual(check.output.stdout, "600\ninside");
       await connector.getFile("/tmp/put.txt", dir.join("back.txt"));
       strictEqual(await Deno.readTextFile(dir.join("back.txt")), "inside\n");
+      // Binary bytes both ways, streamed through docker exec over the channel (no base64).
+      const big = randomBytes(3 * 1024 * 1024 + 7);
+      await Deno.writeFile(dir.join("big.bin"), big);
+      strictEqual(await connector.putFile(dir.join("big.bin"), "/tmp/big.bin"), true);
+      const size = await connector.runShellCommand("wc -c < /tmp/big.bin");
+      strictEqual(size.output.stdout.trim(), String(big.length));
+      await connector.getFile("/tmp/big.bin", dir.join("big-back.bin"));
+      strictEqual(
+        await sha256Hex(await Deno.readFile(dir.join("big-back.bin"))),
+        await sha256Hex(big),
+      );
     } finally {
       await connector.disconnect();
     }

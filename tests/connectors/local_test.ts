@@ -182,7 +182,8 @@ Deno.test("LocalConnector.putFile() writes atomically from a path, bytes or a st
       },
     });
     await rejects(connector.putFile(broken, dir.join("keep.txt")), {
-      message: "connection dropped",
+      name: "OperationError",
+      message: `Could not write "${dir.join("keep.txt")}": the source failed: connection dropped`,
     });
     strictEqual(await Deno.readTextFile(dir.join("keep.txt")), "original");
     const names = [...Deno.readDirSync(dir.path)].map((e) => e.name).filter((n) =>

@@ -1,5 +1,6 @@
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
-import { framedScript, PersistentShell } from "../../connectors/_persistent_shell.ts";
+import { PersistentShell } from "../../connectors/_persistent_shell.ts";
+import { framedScript } from "../../connectors/_shell_frame.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 function startShell(argv: string[], onInterrupt?: (pid: number | undefined) => void) {
@@ -104,6 +105,38 @@ Deno.test("PersistentShell rejects an aborted command at once and hands its owne
   });
   Deno.kill(-child.pid, "SIGKILL");
   await child.status;
+});
+
+Deno.test("PersistentShell.removeOnExit() removes listed files when the shell's input ends, never those released", async (t) => {
+  for (const argv of [["sh"], ["busybox", "sh"]]) {
+    await t.step(argv.join(" "), async () => {
+      const dir = await Deno.makeTempDir({ prefix: "skiff-test-" });
+      try {
+        const names = ["kept", "it's $gone", "released"];
+        for (const file of names) await Deno.writeTextFile(`${dir}/${file}`, "x");
+        const { child, shell } = startShell(argv);
+        shell.removeOnExit(`${dir}/it's $gone`);
+        const release = shell.removeOnExit(`${dir}/released`);
+        strictEqual((await shell.run("exit 3")).exitCode, 3);
+        strictEqual((await shell.run("sh -c 'exit 0'")).exitCode, 0);
+        deepStrictEqual(
+          [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
+          [...names].sort(),
+          "a command's own exit removes nothing",
+        );
+        release();
+        // Its stdin closes as when the connection under it drops.
+        await shell.close();
+        strictEqual((await child.status).code, 0);
+        deepStrictEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+          "kept",
+          "released",
+        ]);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
+  }
 });
 
 Deno.test("PersistentShell sends commands asked together in one flight, each with its own output", async (t) => {

@@ -1,16 +1,31 @@
-import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { stagedMoveCommand } from "../../connectors/_staged_upload.ts";
+import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
+import { stagedMoveCommand, stagedUpload } from "../../connectors/_staged_upload.ts";
+import type { CommandResult, PutOptions } from "../../connectors/base.ts";
+import type { Command } from "../../lib/core/command.ts";
+import { CommandOutput } from "../../lib/core/output.ts";
 import { runProcess } from "../../lib/process.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 Deno.test("stagedMoveCommand() makes a private file, sets mode and owner through its descriptor, renames, and removes it on failure", async (t) => {
   const temp = "/etc/.motd.skiff-1";
-  await t.step("from a staged copy, with a mode", () => {
+  await t.step("from a file the command reads itself, with a mode", () => {
     strictEqual(
-      stagedMoveCommand("/etc/motd", { temp, from: "/tmp/.skiff-put-x", chmod: "640" }).render(),
-      "( umask 077 && set -C && exec 7>/etc/.motd.skiff-1 && set +C && cat /tmp/.skiff-put-x >&7 && " +
+      stagedMoveCommand("/etc/motd", { temp, from: "/srv/app conf", chmod: "640" }).render(),
+      "( umask 077 && set -C && exec 7>/etc/.motd.skiff-1 && set +C && " +
         'f=/proc/self/fd/7 h= && { [ -e "$f" ] || f=/etc/.motd.skiff-1 h=-h; } && ' +
+        `if [ -n "$h" ]; then cat -- '/srv/app conf' >&7; else cp -- '/srv/app conf' "$f"; fi && ` +
         'chmod -- 640 "$f" ) && mv -f -- /etc/.motd.skiff-1 /etc/motd || ' +
+        "{ rm -f -- /etc/.motd.skiff-1; exit 1; }",
+    );
+  });
+  await t.step("from stdin, counting the bytes", () => {
+    strictEqual(
+      stagedMoveCommand("/etc/motd", { temp, from: "stdin", size: 1234, chmod: "600" }).render(),
+      "( umask 077 && set -C && exec 7>/etc/.motd.skiff-1 && set +C && cat >&7 && " +
+        'f=/proc/self/fd/7 h= && { [ -e "$f" ] || f=/etc/.motd.skiff-1 h=-h; } && ' +
+        '{ [ "$(stat -L -c %s -- "$f")" = 1234 ] || ' +
+        "{ echo 'the upload ended early: expected 1234 bytes' >&2; false; }; } && " +
+        'chmod -- 600 "$f" ) && mv -f -- /etc/.motd.skiff-1 /etc/motd || ' +
         "{ rm -f -- /etc/.motd.skiff-1; exit 1; }",
     );
   });
@@ -79,4 +94,83 @@ Deno.test("stagedMoveCommand() makes a private file, sets mode and owner through
     strictEqual(result.exitCode, 1);
     strictEqual(await Deno.lstat(dir.join("victim")).then(() => true, () => false), false);
   });
+  await t.step("in sh: a cut-off stdin never lands; the exact count does", async () => {
+    await using dir = await tempDir();
+    const put = async (content: string, size: number) => {
+      const command = stagedMoveCommand(dir.join("f"), {
+        temp: dir.join(".f.t"),
+        from: "stdin",
+        size,
+      });
+      return await runProcess(["sh", "-c", command.render()], { stdin: content });
+    };
+    const short = await put("abc", 4);
+    deepStrictEqual(
+      [short.exitCode, short.output.stderr, [...Deno.readDirSync(dir.path)].length],
+      [1, "the upload ended early: expected 4 bytes", 0],
+    );
+    strictEqual((await put("abcde", 4)).exitCode, 1);
+    strictEqual([...Deno.readDirSync(dir.path)].length, 0);
+    strictEqual((await put("abcd", 4)).exitCode, 0);
+    strictEqual(await Deno.readTextFile(dir.join("f")), "abcd");
+  });
+  await t.step(
+    "in sh: a file read by the command itself, with cp through the descriptor",
+    async () => {
+      await using dir = await tempDir();
+      await Deno.writeTextFile(dir.join("src"), "from a file\n");
+      const command = stagedMoveCommand(dir.join("f"), {
+        temp: dir.join(".f.t"),
+        from: dir.join("src"),
+        chmod: "640",
+      });
+      const result = await runProcess(["sh", "-c", command.render()]);
+      strictEqual(result.exitCode, 0, result.output.stderr);
+      const info = await Deno.lstat(dir.join("f"));
+      deepStrictEqual(
+        [(info.mode! & 0o7777).toString(8), await Deno.readTextFile(dir.join("f"))],
+        ["640", "from a file\n"],
+      );
+      deepStrictEqual([...Deno.readDirSync(dir.path)].map((e) => e.name).sort(), ["f", "src"]);
+    },
+  );
+});
+
+Deno.test("stagedUpload() killed mid-way (Ctrl-C) removes its temporary file under the same rights", async () => {
+  await using dir = await tempDir();
+  const dest = dir.join("dest.bin");
+  const controller = new AbortController();
+  const seen: { command: string; signal: boolean; sudo: unknown }[] = [];
+  // A real sh runs each command; the upload is killed once its temporary file exists.
+  const run = async (command: Command, options: PutOptions): Promise<CommandResult> => {
+    seen.push({
+      command: command.render(),
+      signal: options.signal !== undefined,
+      sudo: options._sudo,
+    });
+    const child = new Deno.Command("sh", { args: ["-c", command.render()], stdin: "piped" })
+      .spawn();
+    const writer = child.stdin.getWriter();
+    if ((options as { openStdin?: unknown }).openStdin !== undefined) {
+      await writer.write(new Uint8Array(1024));
+      while ([...Deno.readDirSync(dir.path)].length === 0) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      controller.abort();
+      child.kill("SIGKILL");
+    }
+    await writer.close().catch(() => {});
+    const status = await child.status;
+    return { success: status.success, exitCode: status.code, output: new CommandOutput() };
+  };
+  await rejects(
+    stagedUpload(new Uint8Array(4096), dest, {
+      put: { signal: controller.signal, _sudo: false },
+      run,
+    }),
+    { name: "OperationError", message: `Could not move the upload into "${dest}": exit code 137` },
+  );
+  deepStrictEqual([...Deno.readDirSync(dir.path)], [], "nothing left");
+  deepStrictEqual(seen.map(({ signal, sudo }) => [signal, sudo]), [[true, false], [false, false]]);
+  strictEqual(seen[1].command.startsWith("rm -f -- "), true, seen[1].command);
 });

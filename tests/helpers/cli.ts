@@ -22,6 +22,8 @@ export const MAIN = new URL("../../main.ts", import.meta.url).pathname;
  * that test runs in other checkouts on this machine never refuse them.
  */
 export const TEST_RUN_LOCK = `/tmp/skiff-run.lock.tests-${Deno.pid}`;
+// Runs made in this process (runDeploys() in a test) keep apart the same way.
+Deno.env.set("SKIFF_RUN_LOCK", TEST_RUN_LOCK);
 
 /** The `deno` arguments that run `skiff ARGS…` as the binary would. */
 export function skiffArgs(args: readonly string[]): string[] {

@@ -65,6 +65,8 @@ export interface TestSshd extends AsyncDisposable {
   readonly hostKey: string;
   /** Stops it (SIGKILL). */
   kill(): Promise<void>;
+  /** Starts it again (stopping it first if it runs): same port, keys and config. */
+  restart(): Promise<void>;
   /** What it wrote to stderr so far. */
   log(): string;
 }
@@ -136,8 +138,43 @@ export interface SshdOptions {
   port?: number;
   /** Leave out the sftp subsystem. */
   noSftp?: boolean;
-  /** sshd's LogLevel (default ERROR); `log()` returns what it wrote. */
+  /** sshd's LogLevel (default ERROR; VERBOSE logs each session started). */
   logLevel?: string;
+}
+
+/** Runs sshd with `config` until it accepts connections on `port`; its stderr goes to `log`. */
+async function launchSshd(
+  config: string,
+  port: number,
+  log: (text: string) => void,
+): Promise<Deno.ChildProcess> {
+  const child = new Deno.Command("/usr/sbin/sshd", {
+    args: ["-D", "-e", "-f", config],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let seen = "";
+  void (async () => {
+    for await (const text of child.stderr.pipeThrough(new TextDecoderStream())) {
+      seen += text;
+      log(text);
+    }
+  })();
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      conn.close();
+      return child;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        throw new Error(`sshd did not start on port ${port}: ${seen}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
 }
 
 /** Starts a real sshd for the test user; dispose it to stop it. */
@@ -183,36 +220,8 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     options.extraConfig ?? "",
   ].join("\n");
   await Deno.writeTextFile(`${dir}/sshd_config`, config + "\n");
-  const child = new Deno.Command("/usr/sbin/sshd", {
-    args: ["-D", "-e", "-f", `${dir}/sshd_config`],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const stderrText = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let log = "";
-  void (async () => {
-    for (;;) {
-      const { value, done } = await stderrText.read();
-      if (done) break;
-      log += value;
-    }
-  })();
-  // Wait until it accepts connections.
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-      conn.close();
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        child.kill("SIGKILL");
-        throw new Error(`sshd did not start on port ${port}: ${log}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  let child = await launchSshd(`${dir}/sshd_config`, port, (text) => log += text);
   const hostKey = (await Deno.readTextFile(`${hostKeyPath}.pub`)).trim().split(" ").slice(0, 2)
     .join(" ");
   const knownHosts = `${dir}/known_hosts`;
@@ -230,12 +239,19 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   };
   return {
     port,
-    pid: child.pid,
+    get pid() {
+      return child.pid;
+    },
     dir,
     clientKey,
     knownHosts,
     hostKey,
     kill,
+    restart: async () => {
+      await kill();
+      child = await launchSshd(`${dir}/sshd_config`, port, (text) => log += text);
+      stopped = false;
+    },
     log: () => log,
     [Symbol.asyncDispose]: async () => {
       await kill();

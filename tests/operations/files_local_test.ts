@@ -1,4 +1,5 @@
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
+import { assertStartsWith } from "../helpers/assert_text.ts";
 import { localHarness } from "../helpers/ops.ts";
 import { tempDir } from "../helpers/temp.ts";
 
@@ -9,9 +10,12 @@ Deno.test("files.directory creates once, fixes mode, removes, and dry runs chang
   await using dir = await tempDir();
   const h = localHarness();
   const path = dir.join("a b/c");
-  await t.step("dry run", async () => {
+  await t.step("dry run: what the first run will say", async () => {
     const result = await h.dry("files.directory", path, { mode: "750" });
-    deepStrictEqual([result.changed, result.description], [true, `created ${path}`]);
+    deepStrictEqual([result.changed, result.description], [
+      true,
+      `created ${path}, mode 755 -> 750`,
+    ]);
     strictEqual(await exists(path), false);
   });
   await t.step("first run changes", async () => {
@@ -234,6 +238,25 @@ Deno.test("files.sync uploads differing files and deletes extras", async () => {
   strictEqual(third.description, `removed ${dest}/extra.txt, updated ${dest}/a.txt`);
   strictEqual(await exists(`${dest}/extra.txt`), false);
   strictEqual(h.commands().filter((c) => c.startsWith("rsync ")).length, 3);
+});
+
+Deno.test("files.sync through rsync that fails says why, with rsync's own error", async () => {
+  await using dir = await tempDir();
+  const h = localHarness(dir.path);
+  await Deno.mkdir(dir.join("src"));
+  await Deno.writeTextFile(dir.join("src/a.txt"), "a");
+  await Deno.writeTextFile(dir.join("plain"), "");
+  const dest = dir.join("plain/dest");
+  const error = await h.op("files.sync", "src", dest).then(() => new Error("none"), (e) => e);
+  strictEqual(error.name, "OperationError");
+  // rsync's last line names its version and source line: only its start is ours to assert.
+  assertStartsWith(
+    error.message,
+    `files.sync: rsync to ${dest} failed on @local:\n` +
+      `rsync: [Receiver] ERROR: cannot stat destination "${dest}/": Not a directory (20)\n` +
+      "rsync error: errors selecting input/output files, dirs (code 3)",
+  );
+  deepStrictEqual([...Deno.readDirSync(dir.path)].map((e) => e.name).sort(), ["plain", "src"]);
 });
 
 Deno.test("files.sync without rsync (here: under _sudo) compares sha256 per file", async () => {

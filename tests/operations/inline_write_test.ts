@@ -8,7 +8,7 @@ import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import type { FileSource, PutOptions, RunOptions } from "../../connectors/base.ts";
 import { SshConnector } from "../../connectors/ssh/connector.ts";
 import type { Command } from "../../lib/core/command.ts";
-import { INLINE_WRITE_LIMIT, inlineWriteCommand } from "../../lib/operations/_file_io.ts";
+import { INLINE_WRITE_LIMIT, inlineWriteCommand } from "../../lib/operations/_inline_write.ts";
 import { runProcess } from "../../lib/process.ts";
 import { connectorHarness } from "../helpers/ops.ts";
 import { sshHostData, startSshd, TEST_USER } from "../helpers/sshd.ts";

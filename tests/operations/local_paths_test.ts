@@ -98,6 +98,12 @@ const SAMPLES: Record<string, (paths: { read: string; dir: string; write: string
     "files.sync": (p) => [p.dir, "/srv/x"],
     "files.template": (p) => [p.read, "/srv/x"],
     "files.replace": () => ["/srv/x", "a", "b"],
+    "files.copy": () => ["/srv/x", "/srv/y"],
+    "files.move": () => ["/srv/x", "/srv/y"],
+    "cron.entry": () => ["backup", { command: "true" }],
+    "server.timezone": () => ["UTC"],
+    "server.locale": () => ["C.UTF-8"],
+    "server.wait": () => [{ path: "/srv/x" }],
     "server.user": () => [{ name: "deploy" }],
     "server.group": () => [{ name: "site" }],
     "server.hostname": () => ["web1"],
@@ -183,12 +189,13 @@ Deno.test("operations reach local files only through the policy's resolveLocal/r
     }
   };
   await walk("");
-  // Each of these reads or writes only a path resolveLocal returned (checked by the policy).
+  // Each of these reads or writes only a path resolveLocal returned (checked by the policy);
+  // local_files.ts reads the paths registry.ts and files_sync.ts resolved.
   deepStrictEqual(found, {
-    "files.ts": ["Deno.readFile"],
-    "files_sync.ts": ["Deno.readDir", "Deno.readFile"],
+    "files.ts": ["Deno.stat"],
+    "files_sync.ts": ["Deno.readDir", "Deno.readFile", "Deno.stat"],
+    "local_files.ts": ["Deno.open", "Deno.readFile", "Deno.stat"],
     "local_paths.ts": ["Deno.realPathSync"],
-    "registry.ts": ["Deno.readFile"],
     "template.ts": ["Deno.readTextFileSync"],
   });
 });

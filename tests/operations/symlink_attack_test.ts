@@ -140,6 +140,19 @@ Deno.test("content is never read or written through a link, so no root file take
       await rejects(h.op("files.template", `${dir}/t.j2`, path, { ...root }), {
         message: /is a symbolic link: skiff does not follow links/,
       });
+      // files.copy neither reads through a link at src nor writes through one at dest; files.move never moves onto one.
+      for (
+        const [name, src, dest] of [
+          ["files.copy", `${dir}/t.j2`, path],
+          ["files.copy", path, `${dir}/stolen`],
+          ["files.move", `${dir}/t.j2`, path],
+        ]
+      ) {
+        await rejects(h.op(name, src, dest, { ...root }), {
+          message: new RegExp(`${path} is a symbolic link: skiff does not follow links`),
+        }, name);
+      }
+      strictEqual(await Deno.lstat(`${dir}/stolen`).then(() => true, () => false), false);
       strictEqual((await Deno.lstat(path)).isSymlink, true);
     }
     strictEqual(await Deno.readTextFile(`${dir}/real.conf`), "a=1\n");

@@ -64,11 +64,17 @@ Deno.test("apt.packages installs only what is missing, in one apt-get call", asy
       `${APT} update && mkdir -p /var/lib/apt/periodic && touch /var/lib/apt/periodic/update-success-stamp`,
     ]);
   });
-  await t.step("dry run changes nothing", async () => {
+  await t.step("dry run changes nothing: it asks apt for a simulation only", async () => {
     const h = recordedHarness([DPKG]);
     const result = await h.dry("apt.packages", { packages: ["nginx"], update: true });
-    deepStrictEqual([result.changed, result.description], [true, "installed nginx"]);
-    deepStrictEqual(changes(h.commands(), ["dpkg-query"]), []);
+    deepStrictEqual([result.changed, result.description, result.diff], [
+      true,
+      "installed nginx",
+      "+nginx",
+    ]);
+    deepStrictEqual(changes(h.commands(), ["dpkg-query"]), [
+      "LC_ALL=C apt-get -s -o Debug::NoLocking=1 install nginx",
+    ]);
   });
   await t.step("bad names are input errors", async () => {
     const h = recordedHarness([DPKG]);

@@ -5,6 +5,7 @@ import { runProcess } from "../../lib/process.ts";
 import type { RunEvent } from "../../lib/run/events.ts";
 import { runDeploys } from "../../lib/run/runner.ts";
 import { tempDir } from "../helpers/temp.ts";
+import "../helpers/cli.ts"; // the test process's own run lock path
 
 /** Runs one deploy source against @local; returns the events and the deploy's log lines. */
 async function runLocal(dir: string, source: string) {

@@ -15,20 +15,71 @@ async function write(path: string, body: string): Promise<string> {
   return path;
 }
 
-Deno.test("a missing local source fails naming the deploy, the file and what it was resolved against", async () => {
+Deno.test("a missing local source is an input error said once per run: which deploy, which file, resolved against what, exit 2", async (t) => {
   await using dir = await tempDir();
-  const file = await write(
-    dir.join("nope.ts"),
-    `  await ops.files.put("nope.txt", "${dir.path}/out");`,
+  const cheap = new URL("../helpers/cheap_connector.ts", import.meta.url).pathname;
+  const fleet = dir.join("fleet.yml");
+  await Deno.writeTextFile(
+    fleet,
+    `fleet:\n  connectors: [${cheap}]\n  hosts:\n    "@cheap/a": {}\n    "@cheap/b": {}\n    "@cheap/c": {}\n`,
   );
-  const run = await runSkiff(["deploy", "@local", file, "-y"]);
-  strictEqual(run.code, 1, run.stderr);
-  strictEqual(
-    run.stdout.split("\n")[0],
-    `[@local] files.put nope.txt: failed: Deploy nope: files.put source "nope.txt" does not exist ` +
-      `(resolved against the deploy's folder ${dir.path} as ${dir.path}/nope.txt)`,
+  // Each host leaves a mark before the operation that fails.
+  const file = dir.join("nope.ts");
+  await Deno.writeTextFile(
+    file,
+    `export default async ({ ops, host }) => {
+  await ops.server.shell("touch ran-" + host.name.slice(7), { _chdir: ${
+      JSON.stringify(dir.path)
+    } });
+  await ops.files.put("nope.txt", "${dir.path}/out");
+};
+`,
   );
-  deepStrictEqual([...Deno.readDirSync(dir.path)].map((e) => e.name), ["nope.ts"]);
+  const error = `error: Deploy nope: files.put source "nope.txt" does not exist ` +
+    `(resolved against the deploy's folder ${dir.path} as ${dir.path}/nope.txt)\n`;
+  const failedLine = (host: string) =>
+    `[@cheap/${host}] files.put nope.txt: failed: source "nope.txt" does not exist (see the error at the end)`;
+  const hostLines = (stdout: string) =>
+    stdout.split("\n").filter((line) => line.startsWith("[@cheap/"));
+  const marks = () =>
+    [...Deno.readDirSync(dir.path)].map((e) => e.name).filter((name) => name.startsWith("ran-"))
+      .sort();
+  await t.step(
+    "one host after another: the first meets it, the others are not started",
+    async () => {
+      const run = await runSkiff(["deploy", fleet, file, "-y", "--parallel", "1"]);
+      strictEqual(run.code, 2, run.stdout + run.stderr);
+      strictEqual(run.stderr, error);
+      deepStrictEqual(hostLines(run.stdout), [
+        "[@cheap/a] server.shell touch ran-a: changed (ran: touch ran-a)",
+        failedLine("a"),
+        "[@cheap/b] failed: not started: the deploy's input is wrong (see the error at the end)",
+        "[@cheap/c] failed: not started: the deploy's input is wrong (see the error at the end)",
+      ]);
+      deepStrictEqual(marks(), ["ran-a"]);
+      await Deno.remove(dir.join("ran-a"));
+    },
+  );
+  await t.step(
+    "hosts at once: each names the operation that failed, the message is said once",
+    async () => {
+      const run = await runSkiff(["deploy", fleet, file, "-y"]);
+      strictEqual(run.code, 2, run.stdout + run.stderr);
+      strictEqual(run.stderr, error);
+      deepStrictEqual(
+        hostLines(run.stdout).filter((line) => line.includes("files.put")).sort(),
+        ["a", "b", "c"].map(failedLine),
+      );
+      strictEqual(run.stdout.includes("does not exist (resolved"), false, run.stdout);
+      deepStrictEqual(marks(), ["ran-a", "ran-b", "ran-c"]);
+    },
+  );
+  deepStrictEqual(
+    [...Deno.readDirSync(dir.path)].map((e) => e.name).filter((name) => !name.startsWith("ran-"))
+      .sort(),
+    ["fleet.yml", "nope.ts"],
+    "nothing uploaded",
+  );
 });
 
 Deno.test("fault 15: an upload into a missing directory fails clearly and leaves nothing", async () => {

@@ -85,6 +85,53 @@ Deno.test("run lock scripts take, share, refuse and release under a real sh", as
   deepStrictEqual([...Deno.readDirSync(dir.path)].map((e) => e.name), ["lock"]);
 });
 
+Deno.test("run lock scripts: sessions of one run join and leave at once without a race; a lock that cannot be made says why", async (t) => {
+  await using dir = await tempDir();
+  const path = dir.join("lock");
+  const run = { run: "run-a", controller: "ctl", user: "ann", pid: 1, started: "t1" };
+  const shAsync = async (script: string) =>
+    new TextDecoder().decode(
+      (await new Deno.Command("sh", { args: ["-c", script], stdout: "piped" }).output()).stdout,
+    );
+  await t.step("8 sessions at once: one takes it, 7 share it; all leave: it is gone", async () => {
+    const tokens = Array.from({ length: 8 }, (_, i) => `k${i}`);
+    const answers = await Promise.all(
+      tokens.map((token) => shAsync(acquireScript(run, token, { path }))),
+    );
+    deepStrictEqual(
+      answers.map((answer) => parseAnswer(answer).state).sort(),
+      ["shared", "shared", "shared", "shared", "shared", "shared", "shared", "taken"],
+    );
+    await Promise.all(tokens.map((token) => shAsync(releaseScript("run-a", token, { path }))));
+    strictEqual(await exists(path), false);
+  });
+  await t.step(
+    "one session joins while the last leaves: it always ends holding a lock",
+    async () => {
+      for (let i = 0; i < 20; i++) {
+        sh(acquireScript(run, "first", { path }));
+        const [, joined] = await Promise.all([
+          shAsync(releaseScript("run-a", "first", { path })),
+          shAsync(acquireScript(run, "second", { path })),
+        ]);
+        strictEqual(["taken", "shared"].includes(parseAnswer(joined).state), true, joined);
+        strictEqual(await exists(`${path}/info`), true, `round ${i}: the joiner holds no lock`);
+        sh(releaseScript("run-a", "second", { path }));
+        strictEqual(await exists(path), false, `round ${i}: left behind`);
+      }
+    },
+  );
+  await t.step("a lock that cannot be made: unknown, with mkdir's error", () => {
+    const answer = parseAnswer(sh(acquireScript(run, "k", { path: dir.join("missing/lock") })));
+    strictEqual(answer.state, "unknown");
+    strictEqual(
+      answer.state === "unknown" && answer.output.includes("No such file or directory"),
+      true,
+      JSON.stringify(answer),
+    );
+  });
+});
+
 Deno.test("fault 30: a second skiff deploy on a held @local host is refused, naming the holder", async (t) => {
   await using dir = await tempDir();
   const lock = dir.join("lock");

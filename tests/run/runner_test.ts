@@ -8,6 +8,7 @@ import type { RunEvent } from "../../lib/run/events.ts";
 import { runDeploys } from "../../lib/run/runner.ts";
 import { buildBusyboxTree } from "../helpers/targets.ts";
 import { tempDir } from "../helpers/temp.ts";
+import "../helpers/cli.ts"; // the test process's own run lock path
 
 Deno.test("runDeploys() keeps going on other hosts when one throws and one cannot be reached", async () => {
   await using tree = await tempDir("skiff-runner-tree-");

@@ -11,6 +11,7 @@ import { runProcess } from "../../lib/process.ts";
 import { runDeploys } from "../../lib/run/runner.ts";
 import { ChrootConnector } from "../../connectors/chroot.ts";
 import { debianRoot } from "../helpers/debian_root.ts";
+import "../helpers/cli.ts"; // the test process's own run lock path
 
 const DEMO = new URL("../../fleets/deploys/system_demo.ts", import.meta.url).pathname;
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGskiffdemokey demo@example";
@@ -71,7 +72,8 @@ Deno.test("the system demo deploy changes a Debian tree once and nothing the sec
     const results = events.flatMap((e) =>
       e.type === "op-result" ? [`${e.op} ${e.subject}: ${e.changed ? "changed" : "no change"}`] : []
     );
-    return { outcome, results };
+    const descriptions = events.flatMap((e) => e.type === "op-result" ? [e.description] : []);
+    return { outcome, results, descriptions };
   };
   const ops = [
     "apt.packages nginx-light git",
@@ -85,10 +87,12 @@ Deno.test("the system demo deploy changes a Debian tree once and nothing the sec
 
   const dry = await run(true);
   strictEqual(dry.outcome.failed, 0, dry.outcome.hosts[0].error);
-  // Before nginx is installed there is no default site to remove yet.
-  deepStrictEqual(
-    dry.results,
-    ops.map((op) => `${op}: ${op.startsWith("files.file") ? "no change" : "changed"}`),
+  // The dry run predicts what the first run does: nginx's package brings a
+  // default site, so removing it depends on that earlier change.
+  deepStrictEqual(dry.results, ops.map((op) => `${op}: changed`));
+  strictEqual(
+    dry.descriptions[ops.indexOf("files.file /etc/nginx/sites-enabled/default")],
+    "depends on an earlier change",
   );
   strictEqual(await root.sh("command -v nginx || echo absent"), "absent");
 
@@ -112,6 +116,9 @@ Deno.test("the system demo deploy changes a Debian tree once and nothing the sec
     `# managed by skiff for demo\nserver {\n    listen ${port};\n    root /srv/site;\n    index index.html;\n    server_name demo;\n    server_name localhost;\n}`,
   );
 
+  const again = await run(true);
+  strictEqual(again.outcome.failed, 0, again.outcome.hosts[0].error);
+  deepStrictEqual(again.results, ops.map((op) => `${op}: no change`));
   const second = await run(false);
   strictEqual(second.outcome.failed, 0, second.outcome.hosts[0].error);
   deepStrictEqual(second.results, ops.map((op) => `${op}: no change`));

@@ -14,10 +14,11 @@ import { JINJA_FILTERS, JINJA_TESTS } from "./filters.ts";
 import { lex } from "./lexer.ts";
 import { GLOBALS } from "./methods.ts";
 import { type Node, parse } from "./parser.ts";
-import { Renderer, Scope } from "./render.ts";
+import { type Filter, Renderer, Scope, type Test } from "./render.ts";
 import { TemplateError } from "./py.ts";
 
 export { TemplateError } from "./py.ts";
+export type { Filter, Test } from "./render.ts";
 
 /** Jinja2 settings (Jinja2's names in camelCase); Ansible's are the default. */
 export type JinjaOptions = JinjaSettings;
@@ -85,7 +86,13 @@ export function renderJinja(
   source: string,
   name: string,
   context: Record<string, unknown>,
-  options: JinjaOptions & { load?: (name: string) => string } = {},
+  options: JinjaOptions & {
+    load?: (name: string) => string;
+    /** Filters besides the built-in ones (a deploy's own); they win over a built-in of that name. */
+    filters?: Record<string, Filter>;
+    /** Tests besides the built-in ones. */
+    tests?: Record<string, Test>;
+  } = {},
 ): string {
   let settings: JinjaOptions = options;
   let firstLine = 1;
@@ -106,8 +113,8 @@ export function renderJinja(
   const trailing = (text: string) => text.length - text.replace(/\n+$/, "").length;
   const nodes = compile(keep ? source : source.replace(/\r?\n$/, ""), name, settings, firstLine);
   const renderer = new Renderer({
-    filters: { ...JINJA_FILTERS, ...ANSIBLE_FILTERS },
-    tests: { ...JINJA_TESTS, ...ANSIBLE_TESTS },
+    filters: { ...JINJA_FILTERS, ...ANSIBLE_FILTERS, ...options.filters },
+    tests: { ...JINJA_TESTS, ...ANSIBLE_TESTS, ...options.tests },
     globals: GLOBALS,
     noneAsEmpty: ansible,
     load: (included) => {

@@ -1,66 +1,77 @@
-/**
- * Logging in with a key file takes one request per key: skiff signs in the
- * first request instead of asking the server first whether it would take
- * the key (counted in sshd's own log).
- */
-
-import { strictEqual } from "node:assert/strict";
-import { SshConnector } from "../../../connectors/ssh/connector.ts";
-import { runProcess } from "../../../lib/process.ts";
-import { generateKey, sshHostData, startSshd, TEST_USER } from "../../helpers/sshd.ts";
+import { deepStrictEqual } from "node:assert/strict";
+import { authPlan, type KeyPassphrases } from "../../../connectors/ssh/auth.ts";
+import type { HopSettings } from "../../../connectors/ssh/settings.ts";
+import { generateKey } from "../../helpers/sshd.ts";
 import { tempDir } from "../../helpers/temp.ts";
 
-/** Connects with `data` over the sshd's own, runs `id -un`, and counts sshd's login requests. */
-async function login(
-  sshd: Awaited<ReturnType<typeof startSshd>>,
-  data: Record<string, unknown>,
-): Promise<{ user: string; requests: number; postponed: number }> {
-  const before = sshd.log();
-  const connector = new SshConnector({
-    name: "@ssh/auth",
-    data: { ...sshHostData(sshd), ...data },
-    groups: [],
-  }, { runProcess });
-  await connector.connect();
-  const user = (await connector.runShellCommand("id -un")).output.stdout;
-  await connector.disconnect();
-  const log = sshd.log().slice(before.length);
+const PASSPHRASE = "open-sesame-41";
+
+/** Asks answer `answers` in turn (null once they run out) and records each key asked about. */
+function scripted(answers: (string | null)[]): KeyPassphrases & { asked: string[] } {
+  const asked: string[] = [];
   return {
-    user,
-    requests: log.match(/userauth-request for user/g)?.length ?? 0,
-    postponed: log.match(/Postponed publickey/g)?.length ?? 0,
+    known: new Map(),
+    asked,
+    ask: (path) => {
+      asked.push(path);
+      return Promise.resolve(answers.shift() ?? null);
+    },
   };
 }
 
-Deno.test("a key file's key signs its first request: no query round before it", async (t) => {
+Deno.test("authPlan() opens an encrypted key with a typed passphrase only when it may ask", async (t) => {
   await using dir = await tempDir();
-  const rsa = await generateKey(dir.join("id_rsa"), "rsa");
-  const stranger = await generateKey(dir.join("stranger"));
-  await using sshd = await startSshd({
-    logLevel: "DEBUG1",
-    authorize: [await Deno.readTextFile(`${rsa}.pub`)],
+  const key = await generateKey(dir.join("locked"), "ed25519", PASSPHRASE);
+  const hop: HopSettings = {
+    user: "deploy",
+    host: "web1",
+    port: 22,
+    knownHosts: [],
+    strict: "yes",
+    keys: [key],
+    identitiesOnly: false,
+    forwardAgent: false,
+    connectTimeout: 10,
+    keepalive: 15,
+  };
+  const labels = (plan: { methods: { label: string }[] }) => plan.methods.map((m) => m.label);
+  await t.step("the right passphrase opens it and is kept for the next hop or retry", async () => {
+    const passphrases = scripted(["wrong", PASSPHRASE]);
+    const plan = await authPlan(hop, passphrases);
+    deepStrictEqual([labels(plan), plan.notes], [[`publickey (${key})`], []]);
+    deepStrictEqual(passphrases.asked, [key, key]);
+    deepStrictEqual(await authPlan(hop, passphrases).then(labels), [`publickey (${key})`]);
+    deepStrictEqual(passphrases.asked, [key, key], "not asked again");
   });
-  await t.step("ed25519: one request", async () => {
-    const result = await login(sshd, {});
-    strictEqual(
-      JSON.stringify(result),
-      JSON.stringify({ user: TEST_USER, requests: 1, postponed: 0 }),
+  await t.step("three wrong answers: asked three times, then a note", async () => {
+    const passphrases = scripted(["a", "b", "c", PASSPHRASE]);
+    const plan = await authPlan(hop, passphrases);
+    deepStrictEqual(
+      [labels(plan), plan.notes],
+      [[], [`${key}: the passphrase typed does not open the key`]],
     );
+    deepStrictEqual(passphrases.asked, [key, key, key]);
   });
-  await t.step("RSA (rsa-sha2-*): one request", async () => {
-    const result = await login(sshd, { ssh_key: rsa });
-    strictEqual(
-      JSON.stringify(result),
-      JSON.stringify({ user: TEST_USER, requests: 1, postponed: 0 }),
-    );
+  await t.step("no answer (Ctrl-D, Ctrl-C, no terminal): the note says what to set", async () => {
+    const passphrases = scripted([null]);
+    const plan = await authPlan(hop, passphrases);
+    deepStrictEqual(plan.notes, [
+      `${key}: the key is encrypted and no usable ssh_key_password was given`,
+    ]);
+    deepStrictEqual(passphrases.asked, [key]);
   });
-  await t.step("a key the server refuses, then one it takes: two requests", async () => {
-    const config = dir.join("ssh_config");
-    await Deno.writeTextFile(config, `Host *\n  IdentityFile ${sshd.clientKey}\n`);
-    const result = await login(sshd, { ssh_key: stranger, ssh_config_file: config });
-    strictEqual(
-      JSON.stringify(result),
-      JSON.stringify({ user: TEST_USER, requests: 2, postponed: 0 }),
-    );
-  });
+  await t.step(
+    "never asked with an agent (it may hold the key) or with ssh_key_password",
+    async () => {
+      for (const settings of [{ agent: "/run/agent.sock" }, { keyPassword: "not-it" }]) {
+        const passphrases = scripted([PASSPHRASE]);
+        const plan = await authPlan({ ...hop, ...settings }, passphrases);
+        deepStrictEqual(labels(plan), settings.agent ? ["agent"] : []);
+        deepStrictEqual(plan.notes, [
+          `${key}: the key is encrypted and no usable ssh_key_password was given`,
+        ]);
+        deepStrictEqual(passphrases.asked, []);
+      }
+    },
+  );
 });

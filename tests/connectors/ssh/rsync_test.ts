@@ -15,7 +15,9 @@ Deno.test("rsyncArgv() builds rsync -e ssh with the connection's settings", asyn
       "rsync",
       "-e",
       "ssh -p 2222 -o BatchMode=yes -o UserKnownHostsFile=/home/me/.ssh/known_hosts -o StrictHostKeyChecking=accept-new",
+      "--protect-args",
       "-a",
+      "--",
       "site/",
       "deploy@web1.example:/srv/site/",
     ]);
@@ -35,8 +37,10 @@ Deno.test("rsyncArgv() builds rsync -e ssh with the connection's settings", asyn
         "ssh -p 2222 -o BatchMode=yes -o 'UserKnownHostsFile=/home/me/my hosts' " +
         "-o StrictHostKeyChecking=yes -i '/home/me/.ssh/my key' -F /home/me/.ssh/config " +
         "-J ops@bastion:2022",
+        "--protect-args",
         "-r",
         "--delete",
+        "--",
         "a b/",
         "deploy@web1.example:/srv/a b/",
       ],
@@ -49,6 +53,8 @@ Deno.test("rsyncArgv() builds rsync -e ssh with the connection's settings", asyn
         "rsync",
         "-e",
         "ssh -p 22 -o BatchMode=yes -o UserKnownHostsFile=/home/me/.ssh/known_hosts -o StrictHostKeyChecking=accept-new",
+        "--protect-args",
+        "--",
         "f",
         "deploy@[fd00::5]:/tmp/f",
       ],

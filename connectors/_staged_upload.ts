@@ -46,12 +46,18 @@ export interface StagedMoveOptions {
 /**
  * The command that moves bytes into `remotePath` without a window for
  * another user of the target: a new file is made under `umask 077` with
- * `set -C` (O_EXCL, so never through a planted link), mode and owner are
- * set through its open descriptor (`/proc/self/fd/7`; without /proc by name,
- * `chown -h`), and only then is it renamed into place. The rename replaces a
- * link at `remotePath` rather than following it, and nothing is done to
- * `remotePath` after it. Bytes read on stdin are counted first when `size`
- * is given. A failure removes the temporary file.
+ * `set -C`, mode and owner are set through its open descriptor
+ * (`/proc/self/fd/7`; without /proc by name, `chown -h`), and only then is it
+ * renamed into place. The rename replaces a link at `remotePath` rather than
+ * following it, and nothing is done to `remotePath` after it. Bytes read on
+ * stdin are counted first when `size` is given. A failure removes the
+ * temporary file.
+ *
+ * `set -C` refuses an existing regular file or dangling link, but POSIX lets
+ * it open anything else, a link to a device or a FIFO included. So nothing
+ * may be at the temporary name beforehand, and what was opened must be a
+ * regular file before a byte is written or an owner set: a link planted in
+ * between (the name shows in `ps` while sudo starts) gains nothing.
  *
  * @example
  * ```ts
@@ -60,9 +66,13 @@ export interface StagedMoveOptions {
  * strictEqual(
  *   stagedMoveCommand("/etc/motd", { temp: "/etc/.motd.t", from: "stdin", chmod: "644" })
  *     .render(),
- *   "( umask 077 && set -C && exec 7>/etc/.motd.t && set +C && cat >&7 && " +
+ *   "( umask 077 && set -C && { ! [ -e /etc/.motd.t ] && ! [ -L /etc/.motd.t ] || " +
+ *     "{ echo /etc/.motd.t': something is already at the temporary name' >&2; exit 1; }; } && " +
+ *     "exec 7>/etc/.motd.t && set +C && " +
  *     "f=/proc/self/fd/7 h= && { [ -e \"$f\" ] || f=/etc/.motd.t h=-h; } && " +
- *     "chmod -- 644 \"$f\" ) && mv -f -- /etc/.motd.t /etc/motd || { rm -f -- /etc/.motd.t; exit 1; }",
+ *     "{ [ -f \"$f\" ] && ! { [ -n \"$h\" ] && [ -L \"$f\" ]; } || " +
+ *     "{ echo /etc/.motd.t': not a regular file: refusing to write through a link' >&2; exit 1; }; } && " +
+ *     "cat >&7 && chmod -- 644 \"$f\" ) && mv -f -- /etc/.motd.t /etc/motd || { rm -f -- /etc/.motd.t; exit 1; }",
  * );
  * ```
  */
@@ -81,18 +91,21 @@ export function stagedMoveCommand(remotePath: string, options: StagedMoveOptions
     return sh`f=${temp} h=-h && ${owner}${inPlace}mv -f -- ${temp} ${remotePath}`;
   }
   const descriptor = sh`f=/proc/self/fd/7 h= && { [ -e "$f" ] || f=${temp} h=-h; }`;
+  const vacant =
+    sh`{ ! [ -e ${temp} ] && ! [ -L ${temp} ] || { echo ${temp}': something is already at the temporary name' >&2; exit 1; }; }`;
+  const regular =
+    sh`{ [ -f "$f" ] && ! { [ -n "$h" ] && [ -L "$f" ]; } || { echo ${temp}': not a regular file: refusing to write through a link' >&2; exit 1; }; }`;
   let fill: Command;
   if (from !== "stdin") {
     // cp through the descriptor (copy_file_range), never by name: without
     // /proc, cat into the descriptor.
-    fill =
-      sh`${descriptor} && if [ -n "$h" ]; then cat -- ${from} >&7; else cp -- ${from} "$f"; fi`;
+    fill = sh`if [ -n "$h" ]; then cat -- ${from} >&7; else cp -- ${from} "$f"; fi`;
   } else if (options.size !== undefined) {
-    fill = sh`cat >&7 && ${descriptor} && { [ "$(stat -L -c %s -- "$f")" = ${
+    fill = sh`cat >&7 && { [ "$(stat -L -c %s -- "$f")" = ${
       String(options.size)
     } ] || { echo ${`the upload ended early: expected ${options.size} bytes`} >&2; false; }; }`;
-  } else fill = sh`cat >&7 && ${descriptor}`;
-  return sh`( umask 077 && set -C && exec 7>${temp} && set +C && ${fill} && ${owner}${mode} ) && mv -f -- ${temp} ${remotePath} || { rm -f -- ${temp}; exit 1; }`;
+  } else fill = sh`cat >&7`;
+  return sh`( umask 077 && set -C && ${vacant} && exec 7>${temp} && set +C && ${descriptor} && ${regular} && ${fill} && ${owner}${mode} ) && mv -f -- ${temp} ${remotePath} || { rm -f -- ${temp}; exit 1; }`;
 }
 
 /** Bytes a connector staged at the temporary name itself (`docker cp`). */
@@ -122,6 +135,8 @@ export interface StagedUploadOptions {
   run(command: Command, options: PutOptions & ByteStreams): Promise<CommandResult>;
   /** Appended to the place in errors, for example ` on web1`. */
   where?: string;
+  /** Names the temporary file (default {@linkcode tempName}). */
+  tempName?: (path: string) => string;
 }
 
 /**
@@ -137,7 +152,7 @@ export async function stagedUpload(
   remotePath: string,
   options: StagedUploadOptions,
 ): Promise<boolean> {
-  const temp = tempName(remotePath);
+  const temp = (options.tempName ?? tempName)(remotePath);
   const { mode: chmod, owner } = options.put;
   let run: () => Promise<CommandResult>;
   let staging: Staging | undefined;

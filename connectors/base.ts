@@ -136,6 +136,12 @@ export interface ConnectorContext {
   readonly spawnShell?: ShellSpawner;
   /** Asks the operator a question when a terminal is attached; null otherwise. */
   readonly prompt?: (question: string, options: { secret: boolean }) => Promise<string | null>;
+  /**
+   * Names the temporary file an upload goes to before it is renamed into
+   * `path` (default: hidden, beside it, with a random part; see `tempName`
+   * in `_shared.ts`). Tests fix it to plant a link where skiff will write.
+   */
+  readonly tempName?: (path: string) => string;
 }
 
 /** The static side of a connector class. */

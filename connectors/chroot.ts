@@ -234,6 +234,7 @@ export class ChrootConnector extends BaseConnector {
       put: options,
       run: (command, options) => this.runShellCommand(command, options),
       where: ` in chroot "${this.directory}"`,
+      tempName: this.context.tempName,
     });
   }
 

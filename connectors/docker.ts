@@ -274,6 +274,7 @@ export class DockerConnector extends BaseConnector {
     return await stagedUpload(source, remotePath, {
       put: options,
       run: (command, options) => this.runShellCommand(command, options),
+      tempName: this.context.tempName,
       stage: async (source, temp) => {
         const mode = options.mode !== undefined ? parseInt(options.mode, 8) : 0o644;
         const staging = await stageLocally(source, mode);

@@ -145,6 +145,7 @@ export class DockerSshConnector extends BaseConnector {
       put: options,
       run: (command, options) => this.#docker.runShellCommand(command, options),
       where: ` in ${this.host.name}`,
+      tempName: this.context.tempName,
     });
   }
 

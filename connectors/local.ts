@@ -149,6 +149,7 @@ export class LocalConnector extends BaseConnector {
       put: options,
       readsLocalPaths: !isPrivileged(options),
       run: (command, options) => this.runShellCommand(command, options),
+      tempName: this.context.tempName,
     });
   }
 

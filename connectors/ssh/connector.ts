@@ -68,6 +68,7 @@ export class SshConnector extends BaseConnector {
     run: (command, options) => this.runShellCommand(command, options),
     removeOnDrop: (path) =>
       this.#shell && !this.#shell.dead ? this.#shell.removeOnExit(path) : () => {},
+    tempName: this.context.tempName,
   });
   #clients: Client[] = [];
   #shell?: PersistentShell;

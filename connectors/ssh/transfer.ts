@@ -38,6 +38,8 @@ export interface TransferHost {
    * function is called (the persistent shell's exit trap); a no-op without one.
    */
   removeOnDrop(path: string): () => void;
+  /** Names an upload's temporary file (default {@linkcode tempName}). */
+  tempName?: (path: string) => string;
 }
 
 /** Moves files to and from one SSH host; keeps one SFTP session, opened on first use. */
@@ -92,10 +94,11 @@ export class SshTransfer {
         put: options,
         run: (command, options) => this.#host.run(command, options),
         where: ` on ${hostName}`,
+        tempName: this.#host.tempName,
       });
     }
     await using upload = await uploadSource(source);
-    const temp = tempName(remotePath);
+    const temp = (this.#host.tempName ?? tempName)(remotePath);
     // Written before the upload starts: a link that dies mid-way leaves no temporary file
     // once the host sees the drop, though nothing can reach it from here any more.
     const forget = this.#host.removeOnDrop(temp);

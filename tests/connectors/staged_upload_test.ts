@@ -11,8 +11,13 @@ Deno.test("stagedMoveCommand() makes a private file, sets mode and owner through
   await t.step("from a file the command reads itself, with a mode", () => {
     strictEqual(
       stagedMoveCommand("/etc/motd", { temp, from: "/srv/app conf", chmod: "640" }).render(),
-      "( umask 077 && set -C && exec 7>/etc/.motd.skiff-1 && set +C && " +
+      "( umask 077 && set -C && " +
+        "{ ! [ -e /etc/.motd.skiff-1 ] && ! [ -L /etc/.motd.skiff-1 ] || " +
+        "{ echo /etc/.motd.skiff-1': something is already at the temporary name' >&2; exit 1; }; } && " +
+        "exec 7>/etc/.motd.skiff-1 && set +C && " +
         'f=/proc/self/fd/7 h= && { [ -e "$f" ] || f=/etc/.motd.skiff-1 h=-h; } && ' +
+        '{ [ -f "$f" ] && ! { [ -n "$h" ] && [ -L "$f" ]; } || ' +
+        "{ echo /etc/.motd.skiff-1': not a regular file: refusing to write through a link' >&2; exit 1; }; } && " +
         `if [ -n "$h" ]; then cat -- '/srv/app conf' >&7; else cp -- '/srv/app conf' "$f"; fi && ` +
         'chmod -- 640 "$f" ) && mv -f -- /etc/.motd.skiff-1 /etc/motd || ' +
         "{ rm -f -- /etc/.motd.skiff-1; exit 1; }",
@@ -21,9 +26,14 @@ Deno.test("stagedMoveCommand() makes a private file, sets mode and owner through
   await t.step("from stdin, counting the bytes", () => {
     strictEqual(
       stagedMoveCommand("/etc/motd", { temp, from: "stdin", size: 1234, chmod: "600" }).render(),
-      "( umask 077 && set -C && exec 7>/etc/.motd.skiff-1 && set +C && cat >&7 && " +
+      "( umask 077 && set -C && " +
+        "{ ! [ -e /etc/.motd.skiff-1 ] && ! [ -L /etc/.motd.skiff-1 ] || " +
+        "{ echo /etc/.motd.skiff-1': something is already at the temporary name' >&2; exit 1; }; } && " +
+        "exec 7>/etc/.motd.skiff-1 && set +C && " +
         'f=/proc/self/fd/7 h= && { [ -e "$f" ] || f=/etc/.motd.skiff-1 h=-h; } && ' +
-        '{ [ "$(stat -L -c %s -- "$f")" = 1234 ] || ' +
+        '{ [ -f "$f" ] && ! { [ -n "$h" ] && [ -L "$f" ]; } || ' +
+        "{ echo /etc/.motd.skiff-1': not a regular file: refusing to write through a link' >&2; exit 1; }; } && " +
+        'cat >&7 && { [ "$(stat -L -c %s -- "$f")" = 1234 ] || ' +
         "{ echo 'the upload ended early: expected 1234 bytes' >&2; false; }; } && " +
         'chmod -- 600 "$f" ) && mv -f -- /etc/.motd.skiff-1 /etc/motd || ' +
         "{ rm -f -- /etc/.motd.skiff-1; exit 1; }",
@@ -37,9 +47,13 @@ Deno.test("stagedMoveCommand() makes a private file, sets mode and owner through
         owner: "web:www",
       })
         .render(),
-      "( umask 077 && set -C && exec 7>'/etc/.my motd.t' && set +C && cat >&7 && " +
+      "( umask 077 && set -C && { ! [ -e '/etc/.my motd.t' ] && ! [ -L '/etc/.my motd.t' ] || " +
+        "{ echo '/etc/.my motd.t'': something is already at the temporary name' >&2; exit 1; }; } && " +
+        "exec 7>'/etc/.my motd.t' && set +C && " +
         `f=/proc/self/fd/7 h= && { [ -e "$f" ] || f='/etc/.my motd.t' h=-h; } && ` +
-        'chown $h -- web:www "$f" && ' +
+        '{ [ -f "$f" ] && ! { [ -n "$h" ] && [ -L "$f" ]; } || ' +
+        "{ echo '/etc/.my motd.t'': not a regular file: refusing to write through a link' >&2; exit 1; }; } && " +
+        'cat >&7 && chown $h -- web:www "$f" && ' +
         "{ m=$(stat -c %F:%a -- '/etc/my motd' 2>/dev/null); case $m in 'regular file:'*) " +
         'm=${m#*:};; *) m=644;; esac; chmod -- "$m" "$f"; } ) && ' +
         "mv -f -- '/etc/.my motd.t' '/etc/my motd' || { rm -f -- '/etc/.my motd.t'; exit 1; }",
@@ -132,6 +146,46 @@ Deno.test("stagedMoveCommand() makes a private file, sets mode and owner through
         ["640", "from a file\n"],
       );
       deepStrictEqual([...Deno.readDirSync(dir.path)].map((e) => e.name).sort(), ["f", "src"]);
+    },
+  );
+  await t.step(
+    "in sh: nor a link to a device, which `set -C` alone would open (and chown)",
+    async () => {
+      await using dir = await tempDir();
+      // A copy of the null device, root's and 0600: the owner and mode it must keep.
+      const made = await runProcess(["mknod", "-m", "600", dir.join("device"), "c", "1", "3"]);
+      strictEqual(made.exitCode, 0, made.output.stderr);
+      await Deno.symlink(dir.join("device"), dir.join(".f.t"));
+      const command = stagedMoveCommand(dir.join("f"), {
+        temp: dir.join(".f.t"),
+        from: "stdin",
+        chmod: "644",
+        owner: "nobody",
+      });
+      const result = await runProcess(["sh", "-c", command.render()], { stdin: "secret\n" });
+      deepStrictEqual([result.exitCode, result.output.stderr], [
+        1,
+        `${dir.join(".f.t")}: something is already at the temporary name`,
+      ]);
+      const device = await Deno.lstat(dir.join("device"));
+      deepStrictEqual([device.uid, (device.mode! & 0o7777).toString(8)], [0, "600"]);
+      strictEqual(await Deno.lstat(dir.join("f")).then(() => true, () => false), false);
+      // Planted between the check and the open: what was opened is checked before any write.
+      // (The failure removed the link; plant it again.)
+      await Deno.symlink(dir.join("device"), dir.join(".f.t"));
+      const late = stagedMoveCommand(dir.join("f"), {
+        temp: dir.join(".f.t"),
+        from: "stdin",
+        owner: "nobody",
+      }).render().replace(/\{ ! \[ -e .*? something is already .*?exit 1; \}; \} && /, "");
+      strictEqual(late.includes("something is already"), false);
+      const raced = await runProcess(["sh", "-c", late], { stdin: "secret\n" });
+      deepStrictEqual([raced.exitCode, raced.output.stderr], [
+        1,
+        `${dir.join(".f.t")}: not a regular file: refusing to write through a link`,
+      ]);
+      const after = await Deno.lstat(dir.join("device"));
+      deepStrictEqual([after.uid, (after.mode! & 0o7777).toString(8)], [0, "600"]);
     },
   );
 });

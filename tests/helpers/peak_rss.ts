@@ -65,7 +65,7 @@ export async function measureSkiff(
     stderr += chunk;
     if (peakKib === undefined && new RegExp(`^${MARK} -?\\d+$`, "m").test(stderr)) {
       seconds = (performance.now() - started) / 1000;
-      // Through cat: Deno asks for --allow-all to read another process's /proc entry,
+      // Through cat: Deno asks for every permission to read another process's /proc entry,
       // and the test task grants --allow-run, not that.
       const status = new TextDecoder().decode(
         (await new Deno.Command("cat", { args: [`/proc/${child.pid}/status`] }).output()).stdout,

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { deepStrictEqual } from "node:assert/strict";
 import type { BaseConnector } from "../../connectors/base.ts";
 import type { OperationResult } from "../../lib/api/mod.ts";
 import { errorMessage } from "../../lib/core/errors.ts";
@@ -89,4 +90,23 @@ export async function dryThenReal(
 /** Just the outcomes, for comparing lists. */
 export function outcomes(list: readonly StepOutcome[]): string[] {
   return list.map((step) => step.outcome);
+}
+
+/** Each step as a report shows it: outcome, description and diff ("failed" alone for a failure). */
+export function shown(list: readonly StepOutcome[]): string[] {
+  return list.map((step) =>
+    step.outcome === "failed"
+      ? "failed"
+      : `${step.outcome}: ${step.description}\n${step.diff ?? ""}`
+  );
+}
+
+/** Asserts both runs had `expected` outcomes, and the same descriptions and diffs. */
+export function assertSameRuns(
+  run: { dry: readonly StepOutcome[]; real: readonly StepOutcome[] },
+  expected: string[],
+): void {
+  deepStrictEqual(outcomes(run.real), expected);
+  deepStrictEqual(outcomes(run.dry), expected);
+  deepStrictEqual(shown(run.dry), shown(run.real));
 }

@@ -16,15 +16,7 @@ import { callOperation } from "../../lib/operations/registry.ts";
 import { HostSession } from "../../lib/run/session.ts";
 import { debianRoot } from "../helpers/debian_root.ts";
 import { GRANT_ALL, localHarness } from "../helpers/ops.ts";
-import { dryThenReal, type StepOutcome } from "../helpers/predict.ts";
-
-function shown(list: StepOutcome[]): string[] {
-  return list.map((step) =>
-    step.outcome === "failed"
-      ? "failed"
-      : `${step.outcome}: ${step.description}\n${step.diff ?? ""}`
-  );
-}
+import { dryThenReal, shown } from "../helpers/predict.ts";
 
 const BACKUP = { command: "/usr/local/bin/backup", minute: 30, hour: 2, user: "root" };
 const CALL = {

@@ -8,7 +8,7 @@ import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
 import { LocalConnector } from "../../connectors/local.ts";
 import { runProcess } from "../../lib/process.ts";
 import { localHarness } from "../helpers/ops.ts";
-import { dryThenReal, outcomes, type Step, type StepOutcome } from "../helpers/predict.ts";
+import { dryThenReal, outcomes, shown, type Step } from "../helpers/predict.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 const HOST = { name: "@local", data: {}, groups: ["@local"] };
@@ -25,14 +25,6 @@ async function dryAndReal(dir: string, steps: Step[]) {
   await fresh(dir);
   const connector = new LocalConnector(HOST, { runProcess });
   return await dryThenReal({ host: HOST, connector, baseDir: dir }, steps);
-}
-
-function shown(list: StepOutcome[]): string[] {
-  return list.map((step) =>
-    step.outcome === "failed"
-      ? "failed"
-      : `${step.outcome}: ${step.description}\n${step.diff ?? ""}`
-  );
 }
 
 Deno.test("files.copy copies on the host once, keeps the mode it replaces, and its dry run predicts it", async () => {

@@ -10,7 +10,13 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { LocalConnector } from "../../connectors/local.ts";
 import { runProcess } from "../../lib/process.ts";
-import { dryThenReal, outcomes, type Step, type StepOutcome } from "../helpers/predict.ts";
+import {
+  assertSameRuns as same,
+  dryThenReal,
+  outcomes,
+  type Step,
+  type StepOutcome,
+} from "../helpers/predict.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 const HOST = { name: "@local", data: {}, groups: ["@local"] };
@@ -32,17 +38,6 @@ async function predict(
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-/** Asserts both runs had `expected` outcomes, and the same descriptions and diffs. */
-function same(run: { dry: StepOutcome[]; real: StepOutcome[] }, expected: string[]): void {
-  deepStrictEqual(outcomes(run.real), expected);
-  deepStrictEqual(outcomes(run.dry), expected);
-  const shown = (list: StepOutcome[]) =>
-    list.map((step) =>
-      step.outcome === "failed" ? "failed" : `${step.description}\n${step.diff ?? ""}`
-    );
-  deepStrictEqual(shown(run.dry), shown(run.real));
 }
 
 Deno.test("files.directory: a dry run follows its own earlier creations, mode changes and removals", async () => {

@@ -11,7 +11,13 @@ import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { ChrootConnector } from "../../connectors/chroot.ts";
 import { runProcess } from "../../lib/process.ts";
 import { debianRoot } from "../helpers/debian_root.ts";
-import { dryThenReal, outcomes, type Step, type StepOutcome } from "../helpers/predict.ts";
+import {
+  assertSameRuns as same,
+  dryThenReal,
+  outcomes,
+  type Step,
+  type StepOutcome,
+} from "../helpers/predict.ts";
 
 /** Runs `steps` dry, then for real, in a fresh Debian tree prepared by `setup`. */
 async function predict(
@@ -28,17 +34,6 @@ async function predict(
   } finally {
     await connector.disconnect();
   }
-}
-
-/** Asserts both runs had `expected` outcomes, and the same descriptions and diffs. */
-function same(run: { dry: StepOutcome[]; real: StepOutcome[] }, expected: string[]): void {
-  deepStrictEqual(outcomes(run.real), expected);
-  deepStrictEqual(outcomes(run.dry), expected);
-  const shown = (list: StepOutcome[]) =>
-    list.map((step) =>
-      step.outcome === "failed" ? "failed" : `${step.description}\n${step.diff ?? ""}`
-    );
-  deepStrictEqual(shown(run.dry), shown(run.real));
 }
 
 const KEY1 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGskiffkeyone one@example";

@@ -12,15 +12,7 @@ import { ChrootConnector } from "../../connectors/chroot.ts";
 import { runProcess } from "../../lib/process.ts";
 import { debianRoot } from "../helpers/debian_root.ts";
 import { localHarness } from "../helpers/ops.ts";
-import { dryThenReal, type Step, type StepOutcome } from "../helpers/predict.ts";
-
-function shown(list: StepOutcome[]): string[] {
-  return list.map((step) =>
-    step.outcome === "failed"
-      ? "failed"
-      : `${step.outcome}: ${step.description}\n${step.diff ?? ""}`
-  );
-}
+import { dryThenReal, shown, type Step, type StepOutcome } from "../helpers/predict.ts";
 
 /** Runs `steps` dry then for real in a fresh tree prepared by `setup`; then `check` reads the tree. */
 async function inTree(

@@ -54,6 +54,7 @@ if (import.meta.main) {
   const { benchDeploy } = await import("./deploy_bench.ts");
   const { benchBarriers } = await import("./barrier_bench.ts");
   const { benchOutputMemory } = await import("./output_memory_bench.ts");
+  const { benchRtt } = await import("./rtt_bench.ts");
   const { benchLargeFiles } = await import("./large_file_bench.ts");
   console.log("== @local commands");
   await benchLocal();
@@ -67,6 +68,8 @@ if (import.meta.main) {
   await benchBarriers(32);
   console.log("== a command printing 200 MiB (peak memory)");
   await benchOutputMemory(200);
+  console.log("== one host through a 20 ms RTT delay proxy, against OpenSSH through it");
+  await benchRtt();
   console.log("== files.put and files.get of 1 GiB against cp, scp and ssh sudo cat");
   await benchLargeFiles(1024);
 }

@@ -2,7 +2,9 @@
  * A persistent shell: one long-lived `sh` that runs commands one after
  * another, each in a subshell, with its stdout, stderr and exit status framed
  * by a marker unique to the command. It saves a session (or process) per
- * command. Commands that need their own stdin, a pty or a timeout do not
+ * command, and commands asked for while others run are sent at once (the
+ * shell runs them in order), so they share a round trip. Commands that need
+ * their own stdin, a pty or a timeout do not
  * belong here: the connector runs those on their own channel.
  *
  * @module
@@ -17,10 +19,10 @@ import {
   type StreamName,
 } from "../lib/core/output.ts";
 import { makeUnixCommand } from "../lib/core/unix_command.ts";
-import type { CommandResult, RunOptions } from "./base.ts";
+import { type CommandResult, type RunOptions, skippedResult } from "./base.ts";
 import { renderUnderSh } from "./_shared.ts";
 import { OutputCollector } from "../lib/core/output_collector.ts";
-import { framedScript, frameMarker } from "./_shell_frame.ts";
+import { framedScript, frameMarker, type ShellGate } from "./_shell_frame.ts";
 
 /** The byte streams of a running shell. */
 export interface ShellStreams {
@@ -34,10 +36,12 @@ export interface ShellStreams {
 
 /** The outcome of one command in the persistent shell. */
 export interface ShellResult {
-  /** Exit status of the command's subshell. */
+  /** Exit status of the command's subshell (-1 when it was skipped). */
   exitCode: number;
   /** Its output. */
   output: CommandOutput;
+  /** It did not run: an earlier command of its gate failed. */
+  skipped?: boolean;
 }
 
 /** The shell ended (or its connection was lost) before a command finished. */
@@ -89,6 +93,7 @@ interface Pending {
   lines: OutputCollector;
   onOutput?: (line: OutputLine) => void;
   exitCode?: number;
+  skipped?: boolean;
   done: Record<StreamName, boolean>;
   heldEmpty: Record<StreamName, boolean>;
   resolve: (result: ShellResult) => void;
@@ -105,14 +110,19 @@ export interface RunInShellOptions {
   signal?: AbortSignal;
   /** Characters of each stream's start and end the result keeps (default 1 MiB). */
   outputLimit?: number;
+  /** Run only while no earlier command of this gate failed. */
+  gate?: ShellGate;
 }
 
-/** Runs commands one at a time through a long-lived shell. */
+/** Runs commands one at a time through a long-lived shell, sending each as soon as it is asked for. */
 export class PersistentShell {
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #encoder = new TextEncoder();
-  #queue: Promise<unknown> = Promise.resolve();
-  #current: Pending | undefined;
+  /** Until the started command's answer (if any): later commands are sent after it. */
+  #ready: Promise<unknown> | undefined;
+  /** Commands sent and not finished, in the order the shell runs them. */
+  readonly #pending: Pending[] = [];
+  #flights = 0;
   #dead = false;
   #interrupted = false;
   #pid: number | undefined;
@@ -145,7 +155,7 @@ export class PersistentShell {
     // first line would be a flight of its own before that answer.
     this.#firstResult = this.#expect(started.marker, started);
     this.#firstResult.then(init, init);
-    this.#queue = this.#firstResult.catch(() => {});
+    this.#ready = this.#firstResult.catch(() => {}).then(() => this.#ready = undefined);
   }
 
   /** The result of the command the shell's start ran (`started`), if any. */
@@ -187,6 +197,16 @@ export class PersistentShell {
     return this.#interrupted;
   }
 
+  /** True while a command sent to it has not ended. */
+  get busy(): boolean {
+    return this.#pending.length > 0;
+  }
+
+  /** Commands sent to an idle shell: the round trips its commands cost. */
+  get flights(): number {
+    return this.#flights;
+  }
+
   async #read(stream: ReadableStream<Uint8Array>, name: StreamName): Promise<void> {
     const splitter = new LineSplitter((line) => this.#line(name, line));
     try {
@@ -199,17 +219,21 @@ export class PersistentShell {
   }
 
   #line(stream: StreamName, line: string): void {
-    const pending = this.#current;
     if (this.#pid === undefined && stream === "stdout" && line.startsWith(this.#pidLine)) {
       const pid = Number(line.slice(this.#pidLine.length));
       // Never 1 or garbage: the owner kills the process group of this pid.
       if (Number.isInteger(pid) && pid > 1) this.#pid = pid;
       return;
     }
-    if (!pending || pending.done[stream]) return;
+    // Each stream belongs to the first command that has not ended it yet:
+    // a later command's stdout may come before an earlier one's stderr ends.
+    const pending = this.#pending.find((p) => !p.done[stream]);
+    if (!pending) return;
     if (stream === "stdout" && line.startsWith(`${pending.marker}:`)) {
       pending.heldEmpty.stdout = false;
-      pending.exitCode = Number(line.slice(pending.marker.length + 1));
+      const status = line.slice(pending.marker.length + 1);
+      pending.skipped = status === "-";
+      pending.exitCode = pending.skipped ? -1 : Number(status);
       pending.done.stdout = true;
     } else if (stream === "stderr" && line === pending.marker) {
       pending.heldEmpty.stderr = false;
@@ -222,9 +246,11 @@ export class PersistentShell {
       if (line !== "") this.#emit(pending, { stream, line });
       return;
     }
-    if (pending.done.stdout && pending.done.stderr) {
-      this.#current = undefined;
-      pending.resolve({ exitCode: pending.exitCode!, output: pending.lines.output() });
+    while (this.#pending[0]?.done.stdout && this.#pending[0].done.stderr) {
+      const done = this.#pending.shift()!;
+      const result: ShellResult = { exitCode: done.exitCode!, output: done.lines.output() };
+      if (done.skipped) result.skipped = true;
+      done.resolve(result);
     }
   }
 
@@ -236,29 +262,28 @@ export class PersistentShell {
   #lose(): void {
     if (this.#dead) return;
     this.#dead = true;
-    const pending = this.#current;
-    this.#current = undefined;
-    pending?.reject(new ShellLostError());
+    for (const pending of this.#pending.splice(0)) pending.reject(new ShellLostError());
   }
 
   #interrupt(): void {
     if (this.#dead) return;
     this.#dead = true;
     this.#interrupted = true;
-    const pending = this.#current;
-    this.#current = undefined;
-    pending?.reject(new ShellInterruptedError(pending.lines.output()));
+    const all = this.#pending.splice(0);
+    all.forEach((pending) => pending.reject(new ShellInterruptedError(pending.lines.output())));
     this.#onInterrupt?.(this.#pid);
   }
 
-  /** Runs one command (queued behind the others). */
+  /**
+   * Runs one command after those already sent: written at once (after the started command's
+   * answer), run when those before it ended. An abort interrupts every command sent.
+   */
   run(
     command: string,
     options: RunInShellOptions = {},
   ): Promise<ShellResult> {
-    const next = this.#queue.then(() => this.#runNow(command, options, false));
-    this.#queue = next.catch(() => {});
-    return next;
+    if (this.#ready) return this.#ready.then(() => this.#runNow(command, options, false));
+    return this.#runNow(command, options, false);
   }
 
   /**
@@ -267,8 +292,9 @@ export class PersistentShell {
    * ends the shell. Resolves with its result once the shell has ended.
    */
   async closeAfter(command: string, options: RunInShellOptions = {}): Promise<ShellResult> {
-    const result = this.#queue.then(() => this.#runNow(command, options, true));
-    this.#queue = result.catch(() => {});
+    const result = this.#ready
+      ? this.#ready.then(() => this.#runNow(command, options, true))
+      : this.#runNow(command, options, true);
     try {
       return await result;
     } finally {
@@ -287,7 +313,7 @@ export class PersistentShell {
     }
     const marker = frameMarker();
     const result = this.#expect(marker, options);
-    this.#write(framedScript(command, options.secretEnv ?? {}, marker));
+    this.#write(framedScript(command, options.secretEnv ?? {}, marker, options.gate));
     if (thenClose) this.#writer.close().catch(() => {});
     return result;
   }
@@ -301,7 +327,8 @@ export class PersistentShell {
     const onAbort = () => this.#interrupt();
     options.signal?.addEventListener("abort", onAbort, { once: true });
     return new Promise<ShellResult>((resolve, reject) => {
-      this.#current = {
+      if (this.#pending.length === 0) this.#flights++;
+      this.#pending.push({
         marker,
         lines: new OutputCollector({ limit: options.outputLimit }),
         onOutput: options.onOutput,
@@ -309,7 +336,7 @@ export class PersistentShell {
         heldEmpty: { stdout: false, stderr: false },
         resolve,
         reject,
-      };
+      });
     }).finally(() => options.signal?.removeEventListener("abort", onAbort));
   }
 
@@ -333,6 +360,7 @@ export async function runInShell(
   commandArgs: CommandArguments,
   options: RunOptions,
   codes: readonly number[],
+  gate?: ShellGate,
 ): Promise<CommandResult | undefined> {
   const exec = options.sharedShell
     ? renderUnderSh(command, commandArgs)
@@ -343,6 +371,7 @@ export async function runInShell(
       onOutput: options.onOutput,
       outputLimit: options.outputLimit,
       signal: options.signal,
+      gate,
     }),
     codes,
   );
@@ -359,6 +388,7 @@ export async function shellCommandResult(
 ): Promise<CommandResult | undefined> {
   try {
     const out = await running;
+    if (out.skipped) return skippedResult();
     return { success: codes.includes(out.exitCode), exitCode: out.exitCode, output: out.output };
   } catch (error) {
     if (error instanceof ShellInterruptedError) {

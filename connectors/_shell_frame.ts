@@ -8,8 +8,22 @@
 import { quote } from "../lib/core/command.ts";
 
 /**
+ * Commands that run only while every earlier one with the same gate
+ * succeeded: the shell remembers a failure in a variable of its own, so a
+ * batch can be sent at once and still stop at its first failure.
+ */
+export interface ShellGate {
+  /** The shell variable (`skiff_gate_…`) that records a failure. */
+  name: string;
+  /** Exit codes that count as success. */
+  codes: readonly number[];
+}
+
+/**
  * The script text that runs `command` framed by `marker`, with secrets
- * assigned inside the subshell (they travel on stdin, never in argv).
+ * assigned inside the subshell (they travel on stdin, never in argv). With
+ * a `gate` it runs only while no earlier command of the gate failed, and
+ * prints `-` where the exit status goes when it did not run.
  *
  * @example
  * ```ts
@@ -22,15 +36,21 @@ export function framedScript(
   command: string,
   secretEnv: Readonly<Record<string, string>>,
   marker: string,
+  gate?: ShellGate,
 ): string {
   const assignments = Object.entries(secretEnv).map(([name, value]) =>
     `${name}=${quote(value)}; export ${name}; `
   )
     .join("");
-  return `( ${assignments}eval ${
-    quote(command)
-  } ) </dev/null; printf '\\n%s:%d\\n' ${marker} "$?"; ` +
-    `printf '\\n%s\\n' ${marker} >&2\n`;
+  const run = `( ${assignments}eval ${quote(command)} ) </dev/null`;
+  const end = `printf '\\n%s\\n' ${marker} >&2\n`;
+  if (!gate) return `${run}; printf '\\n%s:%d\\n' ${marker} "$?"; ${end}`;
+  if (!/^skiff_gate_[0-9a-f]+$/.test(gate.name) || !gate.codes.every(Number.isInteger)) {
+    throw new TypeError(`Not a shell gate: ${JSON.stringify(gate)}`);
+  }
+  return `if [ -z "\${${gate.name}-}" ]; then ${run}; skiff_s=$?; ` +
+    `case $skiff_s in ${gate.codes.join("|")}) ;; *) ${gate.name}=1;; esac; else skiff_s=-; fi; ` +
+    `printf '\\n%s:%s\\n' ${marker} "$skiff_s"; ${end}`;
 }
 
 /**

@@ -14,7 +14,7 @@ import type { Command } from "../lib/core/command.ts";
 import { SecretValue } from "../lib/core/command.ts";
 import { checkDataValue, type DataMeta, hint } from "../lib/core/data_meta.ts";
 import { InputError } from "../lib/core/errors.ts";
-import type { CommandOutput, OutputLine } from "../lib/core/output.ts";
+import { CommandOutput, type OutputLine } from "../lib/core/output.ts";
 import type { ProcessRunner, ShellSpawner } from "../lib/process.ts";
 
 export type { DataMeta } from "../lib/core/data_meta.ts";
@@ -76,6 +76,38 @@ export interface CommandResult {
   error?: string;
   /** What it printed. */
   output: CommandOutput;
+  /** It did not run: an earlier command of its batch failed ({@linkcode BaseConnector.runShellCommands}). */
+  skipped?: boolean;
+}
+
+/** How {@linkcode BaseConnector.runShellCommands} runs its commands, besides their run options. */
+export interface BatchOptions {
+  /** A command that fails stops the batch: those after it do not run (their results say `skipped`). */
+  stopOnFailure: boolean;
+  /** Called when command `index` starts, before any of its output. */
+  onStart?: (index: number) => void;
+  /** Receives command `index`'s output lines as they arrive. */
+  onOutputOf?: (index: number, line: OutputLine) => void;
+}
+
+/**
+ * The result of a command of a batch that did not run.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { skippedResult } from "./base.ts";
+ * deepStrictEqual([skippedResult().success, skippedResult().skipped], [false, true]);
+ * ```
+ */
+export function skippedResult(): CommandResult {
+  return {
+    success: false,
+    exitCode: null,
+    skipped: true,
+    error: "not run: an earlier command failed",
+    output: new CommandOutput([]),
+  };
 }
 
 /** Local file content to upload: a path, bytes, or a byte stream. */
@@ -196,6 +228,36 @@ export abstract class BaseConnector {
 
   /** Runs a shell command, wrapped by `makeUnixCommand` according to `options`. */
   abstract runShellCommand(command: Command | string, options?: RunOptions): Promise<CommandResult>;
+
+  /**
+   * Runs commands in order, each as `runShellCommand` would with `options`
+   * (their `onOutput` is `batch.onOutputOf`); with `batch.stopOnFailure`,
+   * one that fails stops those after it. One result per command. This
+   * default runs them one after another; a connector with a persistent
+   * shell may send them all at once (`@ssh`: one round trip for the batch).
+   */
+  async runShellCommands(
+    commands: readonly (Command | string)[],
+    options: RunOptions,
+    batch: BatchOptions,
+  ): Promise<CommandResult[]> {
+    const results: CommandResult[] = [];
+    for (const [index, command] of commands.entries()) {
+      const stopped = batch.stopOnFailure && results.some((result) => !result.success);
+      if (stopped) {
+        results.push(skippedResult());
+        continue;
+      }
+      batch.onStart?.(index);
+      results.push(
+        await this.runShellCommand(command, {
+          ...options,
+          onOutput: (line) => batch.onOutputOf?.(index, line),
+        }),
+      );
+    }
+    return results;
+  }
 
   /** Uploads content to `remotePath` atomically (temporary file, then rename). */
   abstract putFile(source: FileSource, remotePath: string, options?: PutOptions): Promise<boolean>;

@@ -19,6 +19,7 @@ import { ConnectError, errorMessage, InputError } from "../../lib/core/errors.ts
 import type { PersistentShell } from "../_persistent_shell.ts";
 import {
   BaseConnector,
+  type BatchOptions,
   type CommandResult,
   type DataMeta,
   type FileDestination,
@@ -37,7 +38,15 @@ import {
   SSH_DATA_META,
   type SshEnvironment,
 } from "./settings.ts";
-import { type FirstCommand, inShell, runSshCommand, shellOutcome, startShell } from "./shell.ts";
+import {
+  type FirstCommand,
+  inShell,
+  runSshBatch,
+  runSshCommand,
+  shellOutcome,
+  startShell,
+  SUDO_ASKS,
+} from "./shell.ts";
 import { SshConfig } from "./ssh_config.ts";
 import { parseSshTarget } from "./target.ts";
 import { SshTransfer } from "./transfer.ts";
@@ -203,13 +212,27 @@ export class SshConnector extends BaseConnector {
     return await this.#answerSudoPassword(result, command, options);
   }
 
+  /** Sends the whole batch to the persistent shell at once when it can ({@linkcode runSshBatch}). */
+  override runShellCommands(
+    commands: readonly (Command | string)[],
+    options: RunOptions,
+    batch: BatchOptions,
+  ): Promise<CommandResult[]> {
+    const target = { ...options, channels: this.#channels, shell: this.#shell, batch };
+    return runSshBatch(
+      commands,
+      target,
+      (rest, each) => super.runShellCommands(rest, options, each),
+    );
+  }
+
   async #answerSudoPassword(
     result: CommandResult,
     command: Command | string,
     options: RunOptions,
   ): Promise<CommandResult> {
     if (result.success || !options._sudo || options._sudo_password !== undefined) return result;
-    if (!/sudo: (a password is required|\d+ incorrect password)/.test(result.output.stderr)) {
+    if (!SUDO_ASKS.test(result.output.stderr)) {
       return result;
     }
     const prompt = this.context.prompt;
@@ -301,17 +324,17 @@ export class SshConnector extends BaseConnector {
   }
 
   /**
-   * Closes the persistent shell (waiting at most a second), lets the kills
-   * of interrupted commands run (at most two seconds), then closes the connection.
+   * Closes the persistent shell (waiting at most a second while a command
+   * still runs in it; an idle one's end travels with the disconnect, a
+   * round trip less), lets the kills of interrupted commands run (at most
+   * two seconds), then closes the connection.
    */
   override async disconnect(): Promise<void> {
     const shell = this.#shell;
     this.#shell = undefined;
     if (shell && !shell.dead) {
-      await Promise.race([
-        shell.close(),
-        new Promise((r) => setTimeout(r, 1000)),
-      ]);
+      const closed = shell.close();
+      if (shell.busy) await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([

@@ -137,7 +137,8 @@ export class SftpSession {
 
   /**
    * Writes `source` to a new file `path` (opened with `wx`: O_EXCL, so a
-   * link planted there is never followed) with `mode`, keeping up to
+   * link planted there is never followed) with `mode` (set again on the handle behind the
+   * writes, where the server's umask cannot strip it), keeping up to
    * `inFlight` write requests outstanding. Returns the number of bytes
    * written; on a failure (of the source, a write or the session) the
    * handle is closed and the error thrown, and the caller removes the file.
@@ -152,6 +153,8 @@ export class SftpSession {
     const { signal } = options;
     const flight = new InFlight(options.inFlight ?? SFTP_IN_FLIGHT);
     let position = 0;
+    let moded: Promise<boolean> | undefined;
+    let closing: Promise<void> | undefined;
     try {
       try {
         for await (const chunk of source) {
@@ -169,13 +172,21 @@ export class SftpSession {
             );
           }
         }
+        // The mode (the server's umask applied at the open) and the close go right behind the
+        // last write: the server answers in order, so they cost no round trip of their own.
+        moded = this.call<void>((done) =>
+          this.#sftp.fchmod(handle, options.mode, (error) => done(error))
+        ).then(() => true, () => false);
+        closing = this.#close(handle);
       } finally {
         await flight.drained().catch(() => {});
       }
       await flight.drained();
     } finally {
-      await this.#close(handle);
+      await (closing ?? this.#close(handle));
     }
+    // A server without fchmod: by name (the file is not renamed yet).
+    if (moded && !await moded) await this.chmod(path, options.mode);
     return position;
   }
 

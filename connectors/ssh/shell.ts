@@ -15,10 +15,10 @@ import {
   shellCommandResult,
   type ShellResult,
 } from "../_persistent_shell.ts";
-import { frameMarker, startedScript } from "../_shell_frame.ts";
+import { frameMarker, type ShellGate, startedScript } from "../_shell_frame.ts";
 import { type ByteStreams, renderUnderSh } from "../_shared.ts";
 import { webReadable, webWritable } from "../_node_streams.ts";
-import type { CommandResult, RunOptions } from "../base.ts";
+import type { BatchOptions, CommandResult, RunOptions } from "../base.ts";
 import { lostResult, type SshChannels } from "./channels.ts";
 
 /** A command rendered for the persistent shell, with what counts as its success. */
@@ -146,4 +146,82 @@ export async function runSshCommand(
     stdin: openStdin?.(),
     stdoutBytes,
   });
+}
+
+/**
+ * Sends every command of a batch to the persistent shell at once (one
+ * round trip for all of them); with `stopOnFailure` the shell skips those
+ * after a failure itself ({@linkcode ShellGate}). Undefined when the batch
+ * cannot go that way (no live shell, or the commands need stdin, a pty or a
+ * timeout): the caller runs it one command at a time. `onStart` of a
+ * command fires when the one before it ended, or at its first output line.
+ */
+export async function runSshCommands(
+  commands: readonly (Command | string)[],
+  options: RunOptions & SshRunTarget & { batch: BatchOptions },
+): Promise<CommandResult[] | undefined> {
+  const { channels, shell, batch } = options;
+  const scripts = commands.map((command) => inShell(command, options));
+  if (!shell || shell.dead || channels.lost || scripts.some((script) => !script)) return undefined;
+  const codes = scripts[0]!.codes;
+  const gate: ShellGate | undefined = batch.stopOnFailure
+    ? { name: `skiff_gate_${crypto.randomUUID().replaceAll("-", "")}`, codes }
+    : undefined;
+  let started = 0;
+  const start = (index: number) => {
+    for (; started <= index; started++) batch.onStart?.(started);
+  };
+  start(0);
+  const outcomes = await Promise.all(scripts.map(async (script, index) => {
+    const running = shell.run(script!.text, {
+      ...script,
+      gate,
+      onOutput: (line) => {
+        start(index);
+        batch.onOutputOf?.(index, line);
+      },
+    });
+    const outcome = await shellCommandResult(running, codes);
+    const next = index + 1 < commands.length && outcome !== undefined && !outcome.skipped &&
+      (outcome.success || !batch.stopOnFailure);
+    if (next) start(index + 1);
+    return outcome;
+  }));
+  if (outcomes.some((outcome) => outcome === undefined)) {
+    channels.markLost("connection lost");
+    return outcomes.map((outcome) => outcome ?? lostResult(channels.lost ?? "connection lost"));
+  }
+  return outcomes as CommandResult[];
+}
+
+/** What sudo prints when it wants a password it was not given. */
+export const SUDO_ASKS = /sudo: (a password is required|\d+ incorrect password)/;
+
+/**
+ * Runs a batch for the `@ssh` connector: at once through the persistent
+ * shell when it can ({@linkcode runSshCommands}), else `oneAtATime`. When
+ * sudo turned a command down for want of a password (it ran nothing), that
+ * command and those after it go `oneAtATime`, where the password can be
+ * asked for.
+ */
+export async function runSshBatch(
+  commands: readonly (Command | string)[],
+  options: RunOptions & SshRunTarget & { batch: BatchOptions },
+  oneAtATime: (commands: readonly (Command | string)[], batch: BatchOptions) => Promise<
+    CommandResult[]
+  >,
+): Promise<CommandResult[]> {
+  const { batch } = options;
+  const sent = commands.length < 2 ? undefined : await runSshCommands(commands, options);
+  if (!sent) return await oneAtATime(commands, batch);
+  const asked = options._sudo === true && options._sudo_password === undefined
+    ? sent.findIndex((result) => !result.success && SUDO_ASKS.test(result.output.stderr))
+    : -1;
+  if (asked < 0) return sent;
+  const rest = await oneAtATime(commands.slice(asked), {
+    stopOnFailure: batch.stopOnFailure,
+    onStart: (index) => batch.onStart?.(index + asked),
+    onOutputOf: (index, line) => batch.onOutputOf?.(index + asked, line),
+  });
+  return [...sent.slice(0, asked), ...rest];
 }

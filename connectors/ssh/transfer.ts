@@ -143,8 +143,8 @@ export class SshTransfer {
     }
     const octal = mode !== undefined ? parseInt(mode, 8) : 0o644;
     // Aborted (Ctrl-C): the writes stop, the SFTP handle is closed, the caller removes the file.
+    // The mode is set on the handle, behind the writes (no round trip of its own).
     await sftp.writeFile(path, upload.stream(), { mode: octal, signal });
-    if (mode !== undefined) await sftp.chmod(path, octal);
   }
 
   async #rename(from: string, to: string): Promise<void> {

@@ -982,6 +982,18 @@ export interface CommandResult {
   error?: string;
   /** What it printed. */
   output: CommandOutput;
+  /** It did not run: an earlier command of its batch failed (`runShellCommands`). */
+  skipped?: boolean;
+}
+
+/** How `runShellCommands` runs its commands, besides their run options. */
+export interface BatchOptions {
+  /** A command that fails stops the batch: those after it do not run (their results say `skipped`). */
+  stopOnFailure: boolean;
+  /** Call it when command `index` starts, before any of its output. */
+  onStart?: (index: number) => void;
+  /** Call it with command `index`'s output lines as they arrive. */
+  onOutputOf?: (index: number, line: OutputLine) => void;
 }
 
 /** Local file content to upload: a path, bytes, or a byte stream. */
@@ -1097,6 +1109,16 @@ export declare abstract class BaseConnector {
   disconnectWith(last: Command | string, options?: RunOptions): Promise<CommandResult>;
   /** Runs a shell command, wrapped by `makeUnixCommand` according to `options`. */
   abstract runShellCommand(command: Command | string, options?: RunOptions): Promise<CommandResult>;
+  /**
+   * Runs commands in order with the same options; with `batch.stopOnFailure` one
+   * that fails stops the rest. The default runs them one at a time through
+   * `runShellCommand`; override it only to send them at once.
+   */
+  runShellCommands(
+    commands: readonly (Command | string)[],
+    options: RunOptions,
+    batch: BatchOptions,
+  ): Promise<CommandResult[]>;
   /** Uploads content to `remotePath` atomically (temporary file, then rename). */
   abstract putFile(source: FileSource, remotePath: string, options?: PutOptions): Promise<boolean>;
   /** Downloads `remotePath` into a local path or stream. */

@@ -29,3 +29,35 @@ export class FactError extends Error {
     this.name = "FactError";
   }
 }
+
+/**
+ * A fact's value from its command's result, or the FactError that says why
+ * there is none (127: not available; another exit code: failed, with
+ * `where.failure()` explaining the command).
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { factValue } from "./fact.ts";
+ * const fact = { name: "n", command: () => "uname -n", parse: (out: string) => out.trim() };
+ * const result = { exitCode: 0, output: { stdout: "web1\n", stderr: "" } };
+ * strictEqual(factValue(fact, [], result, { host: "h", failure: () => "" }), "web1");
+ * ```
+ */
+export function factValue<A extends unknown[], T>(
+  definition: FactDefinition<A, T>,
+  args: A,
+  result: { exitCode: number | null; output: { stdout: string; stderr: string } },
+  where: { host: string; failure: () => string },
+): T {
+  const codes = definition.successCodes ?? [0];
+  if (result.exitCode === 127) {
+    throw new FactError(
+      `Fact ${definition.name} is not available on ${where.host}: command not found (${result.output.stderr.trim()})`,
+    );
+  }
+  if (result.exitCode === null || !codes.includes(result.exitCode)) {
+    throw new FactError(`Fact ${definition.name} failed on ${where.host}: ${where.failure()}`);
+  }
+  return definition.parse(result.output.stdout, result.exitCode, ...args);
+}

@@ -34,6 +34,7 @@ import {
 } from "./file_state.ts";
 import { StateUnknown, UNKNOWN } from "./predicted_state.ts";
 import { sha256File } from "./local_files.ts";
+import { writeInline } from "./_inline_write.ts";
 
 export const MISSING = "skiff:missing";
 export const decoder = new TextDecoder();
@@ -139,6 +140,9 @@ export async function writeRemote(
   builder: ResultBuilder,
 ): Promise<void> {
   if (ctx.prediction) return await predictWrite(ctx, path, content, attributes);
+  if (content instanceof Uint8Array && await writeInline(ctx, path, content, attributes, builder)) {
+    return;
+  }
   if (attributes.createRemoteDir) {
     const dir = path.slice(0, path.lastIndexOf("/")) || "/";
     const result = await ctx.session.run(sh`mkdir -p ${dir}`, ctx.control);

@@ -13,6 +13,7 @@ import type { FileDestination, FileSource, PutOptions, RunOptions } from "../../
 import type { FactDefinition } from "../facts/fact.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
 import type { LocalAccess } from "./local_paths.ts";
+import type { RunCommandOptions } from "./run_options.ts";
 import type { PredictedState } from "./predicted_state.ts";
 import type { LocalFile } from "./local_files.ts";
 
@@ -47,12 +48,18 @@ export interface OperationHost {
   readonly name: string;
   /** The inventory host (data and groups, for templates). */
   readonly host: InventoryHost;
-  /** Runs a command; commands an operator wrote pass `ownShell`. */
+  /** Runs a command; commands an operator wrote pass `ownShell` ({@linkcode RunCommandOptions}). */
   run(
     command: Command | string,
     args: ControlArguments,
-    options?: { ownShell?: boolean },
+    options?: RunCommandOptions,
   ): Promise<HostCommandResult>;
+  /** Runs commands in order; with `stopOnFailure` the first failure stops the rest (`skipped`). */
+  runAll(
+    commands: readonly (Command | string)[],
+    args: ControlArguments,
+    options: RunCommandOptions & { stopOnFailure: boolean },
+  ): Promise<(HostCommandResult & { skipped?: boolean })[]>;
   /** Runs a command and throws an OperationError explaining a failure. */
   runChecked(command: Command | string, args: ControlArguments): Promise<HostCommandResult>;
   /** Host, masked command, exit-code meaning and stderr tail of a failed command. */

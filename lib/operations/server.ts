@@ -25,27 +25,32 @@ function commandList(commands: unknown): (string | Command)[] {
 /**
  * `server.shell(commands)`: runs each command in order; always a change.
  * One command is described by itself; several by their count (`-v` shows
- * each command as it runs).
+ * each command as it runs). The commands go to the host together (one
+ * round trip over `@ssh`); the first that fails stops the rest unless
+ * `_continue_on_error`.
  */
 export async function shell(ctx: OpContext, commands: unknown): Promise<OperationResult> {
   const list = commandList(commands);
   const builder = new ResultBuilder();
   const failed: string[] = [];
   let ran = "";
-  for (const command of list) {
-    const text = typeof command === "string" ? command : command.renderMasked();
-    if (ctx.dryRun) {
-      ran = ctx.session.mask(text);
-      continue;
-    }
-    const result = await ctx.session.run(command, ctx.control, { ownShell: true });
-    builder.record(result);
-    ran = result.masked;
-    if (!result.success) {
-      if (!ctx.control._continue_on_error) {
-        throw new OperationError(ctx.session.describeFailure(result));
+  if (ctx.dryRun) {
+    const last = list[list.length - 1];
+    ran = ctx.session.mask(typeof last === "string" ? last : last.renderMasked());
+  } else {
+    const keepGoing = Boolean(ctx.control._continue_on_error);
+    const results = await ctx.session.runAll(list, ctx.control, {
+      ownShell: true,
+      stopOnFailure: !keepGoing,
+    });
+    for (const result of results) {
+      if (result.skipped) continue;
+      builder.record(result);
+      ran = result.masked;
+      if (!result.success) {
+        if (!keepGoing) throw new OperationError(ctx.session.describeFailure(result));
+        failed.push(result.masked);
       }
-      failed.push(result.masked);
     }
   }
   const verb = ctx.dryRun ? "would run" : "ran";

@@ -26,7 +26,7 @@ import type { LocalFileCache } from "../operations/local_files.ts";
 import type { HostCounts, RunEvent } from "./events.ts";
 import { restrictionReason } from "../inventory/restrictions.ts";
 import type { HostSession } from "./session.ts";
-import { withHost } from "./with_host.ts";
+import { FIRST_FACTS, withHost } from "./with_host.ts";
 import { firstDeployFrame } from "./deploy_frame.ts";
 import { interruptible } from "./interruptible.ts";
 import { conditionHolds } from "./condition_holds.ts";
@@ -113,7 +113,8 @@ async function runHostOnce(
     recorder: request.recorder,
     planned: request.applying && (request.applying.get(host.name) ?? []),
   });
-  const outcome = await withHost(host, { ...request, lock: shared.lock }, async (session) => {
+  const lifecycle = { ...request, lock: shared.lock, prefetch: FIRST_FACTS };
+  const outcome = await withHost(host, lifecycle, async (session) => {
     for (const [index, deploy] of sandbox.deploys.entries()) {
       if (request.signal?.aborted) return "interrupted";
       const reason = restrictionReason(request.inventory.restrictions, host.name, deploy.name);

@@ -21,12 +21,16 @@ import {
 } from "../core/arguments.ts";
 import { type Command, MASK, SecretValue, toCommand } from "../core/command.ts";
 import { describeExitCode, errorMessage, OperationError } from "../core/errors.ts";
-import { type FactDefinition, FactError } from "../facts/fact.ts";
+import { type FactDefinition, factValue } from "../facts/fact.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
 import type { OperationHost } from "../operations/context.ts";
+import type { RunCommandOptions } from "../operations/run_options.ts";
 import { predictFact } from "../operations/predicted_facts.ts";
 import { PredictedState } from "../operations/predicted_state.ts";
 import type { EventSink } from "./events.ts";
+import { type RetryData, retrying } from "./retrying.ts";
+
+export type { RetryData } from "./retrying.ts";
 
 /** Options of a session. */
 export interface SessionOptions {
@@ -54,27 +58,6 @@ function collectSecrets(value: unknown, out: Set<string>): void {
   else if (typeof value === "object" && value !== null) {
     Object.values(value).forEach((item) => collectSecrets(item, out));
   }
-}
-
-/** What a retry decision looks at: an operation's result, or a command's. */
-export interface RetryData {
-  success: boolean;
-  stdout: string;
-  stderr: string;
-  commands: readonly string[];
-}
-
-/** The data `_retry_until` receives (pyinfra's output data, in camelCase). */
-function retryView(data: RetryData) {
-  const lines = (text: string) => text === "" ? [] : text.replace(/\n$/, "").split("\n");
-  return {
-    success: data.success,
-    stdout: data.stdout,
-    stderr: data.stderr,
-    stdoutLines: lines(data.stdout),
-    stderrLines: lines(data.stderr),
-    commands: [...data.commands],
-  };
 }
 
 /** The first line of a command, shortened to 200 characters, for messages. */
@@ -149,73 +132,81 @@ export class HostSession implements OperationHost {
    * masked command and output. Retries are the caller's, through
    * {@linkcode HostSession.retrying}. Commands an operator wrote pass
    * `ownShell`: they get a shell (and `$$`) of their own; skiff's own scripts
-   * may share the connector's shell.
+   * may share the connector's shell. A `label` is shown instead of the
+   * command: the command's secret bits are then data it carries (a file's
+   * content), not values to mask in every later line.
    */
   async run(
     command: Command | string,
     args: ControlArguments,
-    options: { ownShell?: boolean; outputLimit?: number } = {},
+    options: RunCommandOptions = {},
   ): Promise<SessionCommandResult> {
     if (this.#signal?.aborted) throw new OperationError("Interrupted");
-    const cmd = toCommand(command);
-    const masked = this.mask(cmd.renderMasked());
-    collectSecrets(args, this.#secrets);
-    for (const secret of cmd.secrets) this.#secrets.add(secret);
-    this.#emit({ type: "command", host: this.name, command: masked });
+    const { cmd, masked, emit, runOptions } = this.#prepare(command, args, options);
+    emit({ type: "command", host: this.name, command: masked });
     const result = await this.#connector.runShellCommand(cmd, {
+      ...runOptions,
+      onOutput: ({ stream, line }) =>
+        emit({ type: "output", host: this.name, stream, line: this.mask(line) }),
+    });
+    return { ...result, masked };
+  }
+
+  /**
+   * Runs commands in order as {@linkcode HostSession.run} runs one; with `stopOnFailure`, one that
+   * fails stops the rest (results say `skipped`). The connector may send them at once (`@ssh`).
+   */
+  async runAll(
+    commands: readonly (Command | string)[],
+    args: ControlArguments,
+    options: RunCommandOptions & { stopOnFailure: boolean },
+  ): Promise<SessionCommandResult[]> {
+    if (this.#signal?.aborted) throw new OperationError("Interrupted");
+    if (commands.length === 0) return [];
+    const prepared = commands.map((command) => this.#prepare(command, args, options));
+    const { emit, runOptions } = prepared[0];
+    const results = await this.#connector.runShellCommands(prepared.map((p) => p.cmd), runOptions, {
+      stopOnFailure: options.stopOnFailure,
+      onStart: (index) =>
+        emit({ type: "command", host: this.name, command: prepared[index].masked }),
+      onOutputOf: (_index, { stream, line }) =>
+        emit({ type: "output", host: this.name, stream, line: this.mask(line) }),
+    });
+    return results.map((result, index) => ({ ...result, masked: prepared[index].masked }));
+  }
+
+  /** A command as the connector runs it and as people see it; remembers the secrets it reveals. */
+  #prepare(command: Command | string, args: ControlArguments, options: RunCommandOptions) {
+    const cmd = toCommand(command);
+    collectSecrets(args, this.#secrets);
+    // A labelled command's secret bits are data it carries (a file's content), never masked later.
+    if (options.label === undefined) cmd.secrets.forEach((secret) => this.#secrets.add(secret));
+    const masked = this.mask(options.label ?? cmd.renderMasked());
+    const emit: EventSink = options.quiet ? () => {} : this.#emit;
+    const runOptions: RunOptions = {
       ...args,
       signal: this.#signal,
       sharedShell: !options.ownShell,
       // Bounded: what an operator wrote may print without end. skiff's own
       // scripts read back what they print (base64 contents): all of it.
       outputLimit: options.outputLimit ?? (options.ownShell ? undefined : Infinity),
-      onOutput: ({ stream, line }) =>
-        this.#emit({ type: "output", host: this.name, stream, line: this.mask(line) }),
-    });
-    return { ...result, masked };
+    };
+    return { cmd, masked, emit, runOptions };
   }
 
-  /**
-   * Runs `attempt` (a whole operation, or `exec`'s command) with pyinfra's
-   * retry meaning: after a failure, or while `_retry_until(data)` returns
-   * true, it runs again after `_retry_delay` seconds, at most `_retries` more
-   * times. A failure is a result with `success: false` or a thrown
-   * OperationError; the last one is returned or thrown. Cached facts are
-   * forgotten before each retry. The one place skiff retries.
-   */
-  async retrying<T extends RetryData>(
+  /** Runs `attempt` with pyinfra's retry meaning ({@linkcode retrying}). */
+  retrying<T extends RetryData>(
     args: ControlArguments,
     label: string,
     attempt: () => Promise<T>,
   ): Promise<T> {
-    const retries = args._retries ?? 0;
-    for (let tries = 0;; tries++) {
-      let result: T | undefined;
-      let failure: unknown;
-      try {
-        result = await attempt();
-      } catch (error) {
-        if (!(error instanceof OperationError) || this.#signal?.aborted) throw error;
-        failure = error;
-      }
-      const data: RetryData = result ??
-        { success: false, stdout: "", stderr: errorMessage(failure), commands: [] };
-      const again = !data.success || (args._retry_until !== undefined &&
-        await args._retry_until(retryView(data)));
-      if (!again || tries >= retries) {
-        if (result === undefined) throw failure;
-        return result;
-      }
-      const delay = args._retry_delay ?? 5;
-      this.#emit({
-        type: "log",
-        host: this.name,
-        message: this.mask(`retrying ${label} (${tries + 1} of ${retries}) in ${delay} s`),
-      });
-      await this.#sleep(delay);
-      if (this.#signal?.aborted) throw new OperationError("Interrupted");
-      this.invalidateFacts();
-    }
+    return retrying(args, attempt, {
+      label,
+      signal: this.#signal,
+      sleep: this.#sleep,
+      log: (message) => this.#emit({ type: "log", host: this.name, message: this.mask(message) }),
+      forget: () => this.invalidateFacts(),
+    });
   }
 
   /** Runs a command and throws an OperationError explaining the failure unless it succeeds. */
@@ -346,32 +337,45 @@ export class HostSession implements OperationHost {
 
   /** Gathers a fact from the host as it is now, cached for the run by name and arguments. */
   hostFact<A extends unknown[], T>(definition: FactDefinition<A, T>, ...args: A): Promise<T> {
+    return this.#fact(definition, args, false);
+  }
+
+  /**
+   * Starts gathering facts that take no arguments without waiting for them
+   * and without showing their commands: sent with the run's first commands,
+   * they cost no round trip of their own, and later asks find them cached.
+   * They run without control arguments (no privilege that could prompt for
+   * a password): only for facts that are the same for every user, such as
+   * the host name, OS and architecture. One that fails is forgotten.
+   */
+  prefetch(definitions: readonly FactDefinition<[], unknown>[]): void {
+    for (const definition of definitions) this.#fact(definition, [], true).catch(() => {});
+  }
+
+  #fact<A extends unknown[], T>(definition: FactDefinition<A, T>, args: A, quiet: boolean) {
     const key = `${definition.name}(${JSON.stringify(args)})`;
     const cached = this.#facts.get(key);
     if (cached) return cached as Promise<T>;
-    const promise = this.#gather(definition, args);
+    const promise = this.#gather(definition, args, quiet);
     this.#facts.set(key, promise);
     promise.catch(() => this.#facts.delete(key));
     return promise;
   }
 
-  async #gather<A extends unknown[], T>(definition: FactDefinition<A, T>, args: A): Promise<T> {
-    const result = await this.run(definition.command(...args), this.arguments(), {
+  async #gather<A extends unknown[], T>(
+    definition: FactDefinition<A, T>,
+    args: A,
+    quiet: boolean,
+  ): Promise<T> {
+    const result = await this.run(definition.command(...args), quiet ? {} : this.arguments(), {
       ownShell: definition.ownShell,
       outputLimit: Infinity, // a fact parses everything it printed
+      quiet,
     });
-    const codes = definition.successCodes ?? [0];
-    if (result.exitCode === 127) {
-      throw new FactError(
-        `Fact ${definition.name} is not available on ${this.name}: command not found (${result.output.stderr.trim()})`,
-      );
-    }
-    if (result.exitCode === null || !codes.includes(result.exitCode)) {
-      throw new FactError(
-        `Fact ${definition.name} failed on ${this.name}: ${this.describeFailure(result)}`,
-      );
-    }
-    return definition.parse(result.output.stdout, result.exitCode, ...args);
+    return factValue(definition, args, result, {
+      host: this.name,
+      failure: () => this.describeFailure(result),
+    });
   }
 
   /** Forgets cached facts whose name starts with `prefix` (all when absent), but those named in `keep`. */

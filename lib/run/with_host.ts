@@ -9,6 +9,8 @@
 
 import type { BaseConnector, CommandResult, ConnectorContext } from "../../connectors/base.ts";
 import type { ControlArguments } from "../core/arguments.ts";
+import type { FactDefinition } from "../facts/fact.ts";
+import { arch, hostname, os } from "../facts/server.ts";
 import { errorMessage, InputError } from "../core/errors.ts";
 import type { InventoryHost } from "../inventory/inventory.ts";
 import type { EventSink } from "./events.ts";
@@ -36,9 +38,17 @@ export interface HostLifecycleOptions {
    * `facts`), with the connection's first command, and release it with its last.
    */
   lock?: RunLockOptions;
+  /**
+   * Facts to gather right after connecting, without waiting ({@linkcode HostSession.prefetch}):
+   * they travel with the work's first commands.
+   */
+  prefetch?: readonly FactDefinition<[], unknown>[];
   /** A dry run: the session keeps the host's predicted state. */
   dryRun?: boolean;
 }
+
+/** The facts a deploy gathers as soon as it is connected: most operations that branch ask them. */
+export const FIRST_FACTS: readonly FactDefinition<[], unknown>[] = [hostname, os, arch];
 
 /** How one host's lifecycle ended. */
 export type HostOutcome<T> =
@@ -103,6 +113,7 @@ export async function withHost<T>(
     return { ok: false, error: `could not connect: ${message}`, stage: "connect" };
   }
   emit({ type: "host-connected", host: host.name, seconds: (performance.now() - started) / 1000 });
+  session.prefetch(options.prefetch ?? []);
   const warn = (message: string) =>
     emit({ type: "log", host: host.name, message: `warning: ${session.mask(message)}` });
   let outcome: HostOutcome<T>;

@@ -60,15 +60,42 @@ class Observed<T> extends Promise<T> {
 /** The calls of one deploy run on one host. */
 export class CallTracker {
   readonly #calls: Tracked[] = [];
+  /** Settles when every call so far has. */
   #chain: Promise<unknown> = Promise.resolve();
+  /** Settles when the last call that is not `alongside`, and all before it, have. */
+  #exclusive: Promise<unknown> = Promise.resolve();
 
   /**
    * Starts `start` once every earlier call has settled (calls run in call
    * order) and returns its result as a promise that knows whether the
-   * deploy awaited it.
+   * deploy awaited it. An `alongside` call (a fact: it only reads) waits
+   * only for the last call that is not, so reads asked for together start
+   * together and share the host's round trip; the next other call waits for
+   * them all.
+   *
+   * @example
+   * ```ts
+   * import { deepStrictEqual } from "node:assert/strict";
+   * import { CallTracker } from "./call_tracker.ts";
+   * const tracker = new CallTracker();
+   * const order: string[] = [];
+   * const call = (name: string, alongside: boolean) =>
+   *   tracker.track(name, "-", async () => {
+   *     order.push(`start ${name}`);
+   *     await new Promise((r) => setTimeout(r, 10));
+   *     order.push(`end ${name}`);
+   *   }, { alongside });
+   * await Promise.all([call("op", false), call("a", true), call("b", true), call("op2", false)]);
+   * deepStrictEqual(order, ["start op", "end op", "start a", "start b", "end a", "end b", "start op2", "end op2"]);
+   * ```
    */
-  track<T>(label: string, site: string, start: () => Promise<T>): Promise<T> {
-    const run = this.#chain.then(start, start);
+  track<T>(
+    label: string,
+    site: string,
+    start: () => Promise<T>,
+    options: { alongside?: boolean } = {},
+  ): Promise<T> {
+    const run = (options.alongside ? this.#exclusive : this.#chain).then(start, start);
     const entry: Tracked = {
       label,
       site,
@@ -78,13 +105,15 @@ export class CallTracker {
       settled: run,
     };
     this.#calls.push(entry);
-    this.#chain = run.then(
+    const settled = run.then(
       () => (entry.state = "ok"),
       (error) => {
         entry.state = "failed";
         entry.error = error;
       },
     );
+    this.#chain = Promise.all([this.#chain, settled]);
+    if (!options.alongside) this.#exclusive = this.#chain;
     const observed = new Observed<T>((resolve, reject) => run.then(resolve, reject));
     observed.onObserved = () => (entry.observed = true);
     // A rejection nobody awaited is reported by settle(), not as an uncaught error.

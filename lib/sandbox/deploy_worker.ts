@@ -136,7 +136,9 @@ function namespace<T>(
           return (...args: unknown[]) => {
             const site = callSite(new Error().stack);
             if (kind === "fact") {
-              return tracker.track(name, site, () => call(runId, kind, name, args, site));
+              return tracker.track(name, site, () => call(runId, kind, name, args, site), {
+                alongside: true,
+              });
             }
             return operationCall(runId, kind, name, args, { tracker, handlers, site });
           };

@@ -1,6 +1,7 @@
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
 import { PersistentShell } from "../../connectors/_persistent_shell.ts";
 import { framedScript } from "../../connectors/_shell_frame.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 function startShell(argv: string[], onInterrupt?: (pid: number | undefined) => void) {
   const child = new Deno.Command(argv[0], {
@@ -134,6 +135,95 @@ Deno.test("PersistentShell.removeOnExit() removes listed files when the shell's 
       } finally {
         await Deno.remove(dir, { recursive: true });
       }
+    });
+  }
+});
+
+Deno.test("PersistentShell sends commands asked together in one flight, each with its own output", async (t) => {
+  for (const argv of [["sh"], ["busybox", "sh"]]) {
+    await t.step(argv.join(" "), async () => {
+      const { child, shell } = startShell(argv);
+      strictEqual((await shell.run("true")).exitCode, 0);
+      strictEqual(shell.flights, 1);
+      const results = await Promise.all([
+        shell.run("echo a; echo a-err >&2; exit 1"),
+        shell.run("echo 'unbalanced"),
+        // Its stderr comes before the first command's stdout has been read, likely.
+        shell.run("echo b-err >&2; sleep 0.1; echo b"),
+        shell.run("printf c"),
+      ]);
+      deepStrictEqual(
+        results.map((r) => [r.exitCode, r.output.stdoutLines, r.output.stderrLines.length]),
+        [[1, ["a"], 1], [2, [], 1], [0, ["b"], 1], [0, ["c"], 0]],
+      );
+      deepStrictEqual([results[0].output.stderr, results[2].output.stderr], ["a-err", "b-err"]);
+      strictEqual(shell.flights, 2, "the four commands went in one flight");
+      await shell.run("true");
+      strictEqual(shell.flights, 3);
+      await shell.close();
+      await child.status;
+    });
+  }
+});
+
+Deno.test("PersistentShell interrupts every command sent when one is aborted", async () => {
+  const interrupts: (number | undefined)[] = [];
+  const { child, shell } = startShell(["sh"], (pid) => interrupts.push(pid));
+  await shell.run("true");
+  const controller = new AbortController();
+  const first = shell.run("echo started; sleep 30", {
+    signal: controller.signal,
+    onOutput: () => controller.abort(),
+  });
+  const second = shell.run("echo never", { signal: controller.signal });
+  await rejects(first, { name: "ShellInterruptedError" });
+  await rejects(second, (error: Error & { output?: { stdout: string } }) => {
+    deepStrictEqual([error.name, error.output?.stdout], ["ShellInterruptedError", ""]);
+    return true;
+  });
+  deepStrictEqual(interrupts, [child.pid]);
+  Deno.kill(-child.pid, "SIGKILL");
+  await child.status;
+});
+
+Deno.test("framedScript() with a gate runs only while no earlier command of the gate failed", () => {
+  strictEqual(
+    framedScript("false", {}, "M", { name: "skiff_gate_ab", codes: [0, 3] }),
+    `if [ -z "\${skiff_gate_ab-}" ]; then ( eval false ) </dev/null; skiff_s=$?; ` +
+      `case $skiff_s in 0|3) ;; *) skiff_gate_ab=1;; esac; else skiff_s=-; fi; ` +
+      `printf '\\n%s:%s\\n' M "$skiff_s"; printf '\\n%s\\n' M >&2\n`,
+  );
+});
+
+Deno.test("PersistentShell stops a gated batch at its first failure, in one flight", async (t) => {
+  for (const argv of [["sh"], ["busybox", "sh"]]) {
+    await t.step(argv.join(" "), async () => {
+      await using dir = await tempDir();
+      const { child, shell } = startShell(argv);
+      await shell.run("true");
+      const run = (command: string, name: string, codes: number[]) =>
+        shell.run(command, { gate: { name, codes } });
+      const stopped = await Promise.all([
+        run("echo one", "skiff_gate_1", [0]),
+        run("echo two; exit 3", "skiff_gate_1", [0]),
+        run(`touch ${dir.join("three")}`, "skiff_gate_1", [0]),
+      ]);
+      deepStrictEqual(
+        stopped.map((r) => [r.exitCode, r.output.stdout, r.skipped ?? false]),
+        [[0, "one", false], [3, "two", false], [-1, "", true]],
+      );
+      strictEqual(await Deno.stat(dir.join("three")).then(() => true, () => false), false);
+      const allowed = await Promise.all([
+        run("exit 3", "skiff_gate_2", [0, 3]),
+        run("echo after", "skiff_gate_2", [0, 3]),
+      ]);
+      deepStrictEqual(allowed.map((r) => [r.exitCode, r.skipped ?? false]), [[3, false], [
+        0,
+        false,
+      ]]);
+      strictEqual(shell.flights, 3, "one flight per batch");
+      await shell.close();
+      await child.status;
     });
   }
 });

@@ -102,7 +102,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "retries-ignored",
-    file: "lib/run/session.ts",
+    file: "lib/run/retrying.ts",
     original: "const retries = args._retries ?? 0;",
     replacement: "const retries = 0;",
     tests: ["tests/run/control_flow_test.ts", "tests/cli/exec_cli_test.ts"],

@@ -146,6 +146,8 @@ export class DockerSshConnector extends BaseConnector {
       run: (command, options) => this.#docker.runShellCommand(command, options),
       where: ` in ${this.host.name}`,
       tempName: this.context.tempName,
+      // `docker exec -i` may drop the reason of a refusal made before stdin was read.
+      drainOnRefusal: true,
     });
   }
 

@@ -108,6 +108,34 @@ Deno.test("stagedMoveCommand() makes a private file, sets mode and owner through
     strictEqual(result.exitCode, 1);
     strictEqual(await Deno.lstat(dir.join("victim")).then(() => true, () => false), false);
   });
+  await t.step(
+    "in sh: with drainOnRefusal a refusal reads stdin to its end first, and only then",
+    async () => {
+      await using dir = await tempDir();
+      await Deno.writeTextFile(dir.join("stdin"), "payload\n");
+      // The file's offset is shared: what the move left unread, the `cat` after it prints.
+      const leftAfter = async (drainOnRefusal: boolean) => {
+        // The failed move removes what is at the temporary name: plant it each time.
+        await Deno.symlink(dir.join("victim"), dir.join(".f.t"));
+        const command = stagedMoveCommand(dir.join("f"), {
+          temp: dir.join(".f.t"),
+          from: "stdin",
+          drainOnRefusal,
+        });
+        const result = await runProcess([
+          "sh",
+          "-c",
+          `{ ( ${command.render()} ); echo "exit $?"; cat; } <"$1"`,
+          "sh",
+          dir.join("stdin"),
+        ]);
+        return [result.output.stdout, result.output.stderr];
+      };
+      const reason = `${dir.join(".f.t")}: something is already at the temporary name`;
+      deepStrictEqual(await leftAfter(true), ["exit 1", reason]);
+      deepStrictEqual(await leftAfter(false), ["exit 1\npayload", reason]);
+    },
+  );
   await t.step("in sh: a cut-off stdin never lands; the exact count does", async () => {
     await using dir = await tempDir();
     const put = async (content: string, size: number) => {

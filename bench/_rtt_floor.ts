@@ -70,6 +70,11 @@ async function oneScript(target: RttTarget, root: string, payload: string): Prom
   return { start: started, end: performance.now() };
 }
 
+/** Starts a ControlMaster that later `ssh` runs share: the connect as OpenSSH pays it. */
+function startMaster(ssh: string[]): Promise<Window> {
+  return timed([...ssh, "-o", "ControlMaster=yes", "-o", "ControlPersist=60", DESTINATION, "true"]);
+}
+
 /** Each operation as one command through a ControlMaster, then the whole workload twice in one script. */
 export async function floorPhases(target: RttTarget, run: number): Promise<Phases> {
   const work = `${target.dir}/floor-${run}`;
@@ -83,15 +88,7 @@ export async function floorPhases(target: RttTarget, run: number): Promise<Phase
   const control = `${work}/cm`;
   const ssh = ["ssh", "-p", port, ...common(target, control)];
   const phases: Phases = {};
-  phases["connect, lock"] = await timed([
-    ...ssh,
-    "-o",
-    "ControlMaster=yes",
-    "-o",
-    "ControlPersist=60",
-    DESTINATION,
-    "true",
-  ]);
+  phases["connect, lock"] = await startMaster(ssh);
   const root = `${work}/root`;
   const steps = script(root);
   for (const [phase, text] of Object.entries(steps)) {
@@ -119,15 +116,7 @@ export async function floorCommands(target: RttTarget, count: number): Promise<P
   // A path of its own per run: an old master may still be removing its socket.
   const control = `${target.dir}/cm-commands-${target.proxy.port}`;
   const ssh = ["ssh", "-p", String(target.proxy.port), ...common(target, control)];
-  const ready = await timed([
-    ...ssh,
-    "-o",
-    "ControlMaster=yes",
-    "-o",
-    "ControlPersist=60",
-    DESTINATION,
-    "true",
-  ]);
+  const ready = await startMaster(ssh);
   const started = performance.now();
   for (let i = 0; i < count; i++) await timed([...ssh, DESTINATION, "true"]);
   const ran = { start: started, end: performance.now() };

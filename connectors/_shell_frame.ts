@@ -113,11 +113,8 @@ export function frameMarker(): string {
  * @example
  * ```ts
  * import { strictEqual } from "node:assert/strict";
- * import { startedScript } from "./_shell_frame.ts";
- * strictEqual(
- *   startedScript("echo hi", "M"),
- *   "( eval 'echo hi' ) </dev/null; printf '\\n%s:%d\\n' M \"$?\"; printf '\\n%s\\n' M >&2\nexec sh",
- * );
+ * import { framedScript, startedScript } from "./_shell_frame.ts";
+ * strictEqual(startedScript("echo hi", "M"), `${framedScript("echo hi", {}, "M")}exec sh`);
  * ```
  */
 export function startedScript(command: string, marker: string): string {

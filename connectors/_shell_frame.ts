@@ -123,27 +123,35 @@ export function startedScript(command: string, marker: string): string {
 
 /**
  * The script that cuts a command's pipes held open by a process it left
- * running: it kills the command's own `cat` (found by the `skiff_f`
- * variable only that `cat` has in its environment), never the process
- * holding the pipes, which gets EPIPE on its next write. Run as the
- * shell's user, beside the shell. A `cat` already ended is not found, so
- * it is safe to run late. Needs `/proc`; without it nothing is killed.
+ * running, beside the shell and as its user. It finds the command's own
+ * `cat` by the `skiff_f` variable only that `cat` has in its environment,
+ * and kills it and the frame's other processes that have its pipe open (the
+ * `read` loop and the subshells waiting for it): those that descend from
+ * the `cat`'s parent. Never the process holding the pipes: the command has
+ * exited, so what it left no longer descends from the shell; it gets EPIPE
+ * on its next write. A `cat` already ended is not found, and a later
+ * command's frame has another pipe, so it is safe to run late. Needs `/proc`.
  *
  * @example
  * ```ts
- * import { strictEqual } from "node:assert/strict";
+ * import { match } from "node:assert/strict";
  * import { breakHoldScript } from "./_shell_frame.ts";
- * strictEqual(
- *   breakHoldScript("M"),
- *   "for f in $(grep -l skiff_f=M /proc/[0-9]*\/environ 2>/dev/null); do p=${f#/proc/}; " +
- *     "kill -KILL ${p%/environ} 2>/dev/null; done; true",
- * );
+ * match(breakHoldScript("M"), /^for f in \$\(grep -l skiff_f=M /);
  * ```
  */
 export function breakHoldScript(marker: string): string {
   if (!/^__skiff_[0-9a-f]+$/.test(marker) && !/^[A-Z]+$/.test(marker)) {
     throw new TypeError(`Not a frame marker: ${JSON.stringify(marker)}`);
   }
+  // Descendants of pid p, from every process's parent in /proc/*/stat.
+  const descendants = `cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$2" ` +
+    `'{ k = $1; sub(/.*\\) /, ""); pp[k] = $2 } END { d[p] = 1; ` +
+    `do { more = 0; for (k in pp) if (!(k in d) && (pp[k] in d)) { d[k] = 1; more = 1 } } while (more); ` +
+    `for (k in d) if (k != p) print k }'`;
   return `for f in $(grep -l skiff_f=${marker} /proc/[0-9]*/environ 2>/dev/null); do ` +
-    `p=\${f#/proc/}; kill -KILL \${p%/environ} 2>/dev/null; done; true`;
+    `c=\${f#/proc/}; c=\${c%/environ}; a=$(readlink /proc/$c/fd/0) || continue; ` +
+    `set -- $(sed 's/.*) //' /proc/$c/stat) && [ -n "$2" ] || continue; ` +
+    `kids=$(${descendants}); kill -KILL $c 2>/dev/null; ` +
+    `for k in $kids; do ls -l /proc/$k/fd 2>/dev/null | grep -qF "$a" && kill -KILL $k 2>/dev/null; done; ` +
+    `done; true`;
 }

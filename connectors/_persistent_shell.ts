@@ -32,13 +32,7 @@ import {
   type ShellResult,
 } from "./_frame_reader.ts";
 
-export {
-  HOLD_LIMIT,
-  shellCommandResult,
-  ShellInterruptedError,
-  ShellLostError,
-  type ShellResult,
-} from "./_frame_reader.ts";
+export { ShellInterruptedError, ShellLostError, type ShellResult } from "./_frame_reader.ts";
 
 /** The byte streams of a running shell. */
 export interface ShellStreams {

@@ -9,12 +9,8 @@
 import { extractControlArguments } from "../../lib/core/arguments.ts";
 import { type Command, quote } from "../../lib/core/command.ts";
 import { makeUnixCommand } from "../../lib/core/unix_command.ts";
-import {
-  PersistentShell,
-  type RunInShellOptions,
-  shellCommandResult,
-  type ShellResult,
-} from "../_persistent_shell.ts";
+import { PersistentShell, type RunInShellOptions } from "../_persistent_shell.ts";
+import { shellCommandResult, type ShellResult } from "../_frame_reader.ts";
 import { frameMarker, type ShellGate, startedScript } from "../_shell_frame.ts";
 import { type ByteStreams, renderUnderSh } from "../_shared.ts";
 import { webReadable, webWritable } from "../_node_streams.ts";

@@ -1,16 +1,11 @@
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
 import { PersistentShell } from "../../connectors/_persistent_shell.ts";
 import { framedScript } from "../../connectors/_shell_frame.ts";
+import { shellChild } from "../helpers/shell_child.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 function startShell(argv: string[], onInterrupt?: (pid: number | undefined) => void) {
-  const child = new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    detached: true,
-  }).spawn();
+  const child = shellChild(argv);
   return { child, shell: new PersistentShell(child, { onInterrupt }) };
 }
 

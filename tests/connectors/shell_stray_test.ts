@@ -6,19 +6,14 @@
  */
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { PersistentShell } from "../../connectors/_persistent_shell.ts";
+import { shellChild } from "../helpers/shell_child.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 const SHELLS = [["sh"], ["busybox", "sh"]];
 
 /** A shell as `@local` starts one: its held pipes are cut by a script run beside it. */
 function startShell(argv: string[], holdLimit?: number) {
-  const child = new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    detached: true,
-  }).spawn();
+  const child = shellChild(argv);
   const cuts: Promise<unknown>[] = [];
   const breakHold = (script: string) =>
     void cuts.push(new Deno.Command("sh", { args: ["-c", script] }).output());

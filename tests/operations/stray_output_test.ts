@@ -47,33 +47,55 @@ async function attack(h: OpHarness, dir: string): Promise<void> {
   );
 }
 
+/**
+ * A command leaves a process holding its pipes (no output): after 2 s the
+ * command fails and its batch stops; a fact sent meanwhile, behind it in
+ * the same shell, runs exactly once; the process is not killed.
+ */
+async function held(h: OpHarness, dir: string): Promise<void> {
+  const count = `${dir}/count`;
+  const holds = `sh -c 'echo $$ >${dir}/holder; exec sleep 6' &`;
+  const [shell, fact] = await Promise.all([
+    h.op("server.shell", ["echo a", holds, `echo c >>${count}`]).then(
+      () => undefined,
+      (error: Error) => error,
+    ),
+    h.session.run(`echo f >>${count}; echo fact`, {}),
+  ]);
+  match(String(shell?.message), /with output still open 2 s after it ended, held by a process/);
+  strictEqual(fact.output.stdout, "fact");
+  const holder = Number(await Deno.readTextFile(`${dir}/holder`));
+  Deno.kill(holder, "SIGKILL"); // Throws if it was killed.
+  strictEqual((await h.session.run(`cat ${count}`, {})).output.stdout, "f");
+}
+
+/** Connects `h`, runs both attacks in a fresh 0777 directory, disconnects. */
+async function attacks(h: OpHarness): Promise<void> {
+  await using dir = await tempDir();
+  await Deno.chmod(dir.path, 0o777);
+  await h.session.connect();
+  try {
+    await attack(h, dir.path);
+    await held(h, dir.path);
+  } finally {
+    await h.session.disconnect();
+  }
+}
+
 Deno.test("output of a background process a command left never reaches a later command", async (t) => {
   await ensureAttacker();
   await t.step("@local, persistent shell", async () => {
-    await using dir = await tempDir();
-    await Deno.chmod(dir.path, 0o777);
     const host = { name: "@local", data: {}, groups: ["@local"] };
-    const h = connectorHarness(host, new LocalConnector(host, { runProcess, spawnShell }));
-    await h.session.connect();
-    try {
-      await attack(h, dir.path);
-    } finally {
-      await h.session.disconnect();
-    }
+    await attacks(connectorHarness(host, new LocalConnector(host, { runProcess, spawnShell })));
   });
   await t.step("@ssh", async () => {
     await ensureTestUser();
     await using sshd = await startSshd();
     const sudoers = "/etc/sudoers.d/skiff-stray-output";
     await Deno.writeTextFile(sudoers, `${TEST_USER} ALL=(ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
-    await using dir = await tempDir();
-    await Deno.chmod(dir.path, 0o777);
-    const h = sshHarness(sshd);
-    await h.session.connect();
     try {
-      await attack(h, dir.path);
+      await attacks(sshHarness(sshd));
     } finally {
-      await h.session.disconnect();
       await Deno.remove(sudoers).catch(() => {});
     }
   });

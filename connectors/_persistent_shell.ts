@@ -60,10 +60,11 @@ export interface PersistentShellOptions {
   started?: { marker: string } & Omit<RunInShellOptions, "secretEnv">;
   /**
    * Runs a script beside the shell, as its user (local: a process; SSH: a
-   * channel of its own): how a command's pipes held open are cut. Without
-   * it, a command holding them past twice `holdLimit` loses the shell.
+   * channel of its own): how a command's pipes held open are cut. A frame
+   * that still has not ended `holdLimit` after it settled (or without it)
+   * loses the shell.
    */
-  breakHold?: (script: string) => void;
+  breakHold?: (script: string) => Promise<unknown> | void;
   /** How long a command's pipes may stay open after it exited before they are cut (ms, default 2000). */
   holdLimit?: number;
 }
@@ -114,7 +115,7 @@ export class PersistentShell {
   /** Random per shell, so no command's output can pass for it. */
   readonly #pidLine = `__skiff_shell_pid_${crypto.randomUUID().replaceAll("-", "")}:`;
   readonly #onInterrupt?: (pid: number | undefined) => void;
-  readonly #breakHold?: (script: string) => void;
+  readonly #breakHold?: (script: string) => Promise<unknown> | void;
   readonly #holdLimit: number;
   readonly #removals = new Set<string>();
   readonly #firstResult?: Promise<ShellResult>;
@@ -240,17 +241,20 @@ export class PersistentShell {
   /**
    * A process the command left holds its pipes, or printed after it: kill
    * the command's `cat`, so the shell goes on. If the frame still has not
-   * ended after another `holdLimit`, the shell is lost.
+   * ended `holdLimit` after that, the shell is lost.
    */
   #cut(pending: Pending, why: "held" | "stray"): void {
     clearTimeout(pending.timer);
     pending.cut = why;
-    this.#breakHold?.(breakHoldScript(pending.frame.marker));
-    pending.timer = setTimeout(() => {
-      if (this.#pending[0] !== pending) return;
-      this.#lose();
-      this.#writer.close().catch(() => {});
-    }, this.#holdLimit);
+    const giveUp = () => {
+      if (this.#pending[0] !== pending || this.#dead) return;
+      pending.timer = setTimeout(() => {
+        if (this.#pending[0] !== pending) return;
+        this.#lose();
+        this.#writer.close().catch(() => {});
+      }, this.#holdLimit);
+    };
+    Promise.resolve(this.#breakHold?.(breakHoldScript(pending.frame.marker))).then(giveUp, giveUp);
   }
 
   #lose(): void {

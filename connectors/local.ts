@@ -66,7 +66,7 @@ export class LocalConnector extends BaseConnector {
       this.#shell = new PersistentShell(process, {
         onInterrupt: () => process.kill(),
         // Cuts a command's pipes held open: kills its `cat`, not what holds them.
-        breakHold: (script) => void runProcess(["sh", "-c", script]).catch(() => {}),
+        breakHold: (script) => runProcess(["sh", "-c", script]),
       });
     }
     return Promise.resolve();

@@ -100,7 +100,7 @@ export async function startShell(
       if (pid !== undefined) void channels.kill(pid);
       stream.close();
     },
-    breakHold: (script) => void channels.aside(script),
+    breakHold: (script) => channels.aside(script),
     started: first && {
       marker: marker!,
       onOutput: first.onOutput,

@@ -14,10 +14,8 @@ const SHELLS = [["sh"], ["busybox", "sh"]];
 /** A shell as `@local` starts one: its held pipes are cut by a script run beside it. */
 function startShell(argv: string[], holdLimit?: number) {
   const child = shellChild(argv);
-  const cuts: Promise<unknown>[] = [];
-  const breakHold = (script: string) =>
-    void cuts.push(new Deno.Command("sh", { args: ["-c", script] }).output());
-  return { child, cuts, shell: new PersistentShell(child, { breakHold, holdLimit }) };
+  const breakHold = (script: string) => new Deno.Command("sh", { args: ["-c", script] }).output();
+  return { child, shell: new PersistentShell(child, { breakHold, holdLimit }) };
 }
 
 function alive(pid: number): boolean {
@@ -135,12 +133,12 @@ Deno.test("PersistentShell stops a gated batch at a command whose pipes were hel
   for (const argv of SHELLS) {
     await t.step(argv.join(" "), async () => {
       await using dir = await tempDir();
-      const { child, shell } = startShell(argv, 300);
+      const { child, shell } = startShell(argv, 600);
       await shell.run("true");
       for (
         const [name, leaves] of [
-          ["skiff_gate_1", "sleep 1 &"],
-          ["skiff_gate_2", "(sleep 0.1; echo LATE; sleep 1) &"],
+          ["skiff_gate_1", "sleep 2 &"],
+          ["skiff_gate_2", "(sleep 0.4; echo LATE; sleep 2) &"],
         ]
       ) {
         const gate = { name, codes: [0] };

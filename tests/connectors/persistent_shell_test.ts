@@ -55,13 +55,29 @@ async function exercise(shell: PersistentShell) {
   deepStrictEqual(g.output.stdoutLines, ["it's $x"]);
   const h = await shell.run("cat; echo after");
   deepStrictEqual(h.output.stdoutLines, ["after"]);
+  const big = await shell.run("i=0; while [ $i -lt 3000 ]; do echo line$i; i=$((i+1)); done");
+  deepStrictEqual([big.output.stdoutLines.length, big.output.stdoutLines.at(-1)], [
+    3000,
+    "line2999",
+  ]);
+  const nul = await shell.run("printf 'a\\000b\\n'");
+  strictEqual(nul.output.stdout, "a\0b");
+  // A stdout line and the stderr lines printed after it keep that order: one pipe carries both.
+  for (let i = 0; i < 30; i++) {
+    const r = await shell.run("echo 1; echo 2 >&2; echo 3 >&2");
+    deepStrictEqual(r.output.lines.map((l) => `${l.stream}:${l.line}`), [
+      "stdout:1",
+      "stderr:2",
+      "stderr:3",
+    ]);
+  }
   const seen: string[] = [];
   const results = await Promise.all(
     [1, 2, 3].map((n) => shell.run(`echo ${n}`, { onOutput: (l) => seen.push(l.line) })),
   );
   deepStrictEqual(results.map((r) => r.output.stdout), ["1", "2", "3"]);
   deepStrictEqual(seen, ["1", "2", "3"]);
-  for (const r of [a, b, c, split, d, e, f, g, h, ...results]) {
+  for (const r of [a, b, c, split, d, e, f, g, h, big, nul, ...results]) {
     deepStrictEqual([r.stray.count, r.heldOpen], [0, false]);
   }
   await shell.close();

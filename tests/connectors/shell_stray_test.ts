@@ -162,3 +162,25 @@ Deno.test("PersistentShell stops a gated batch at a command whose pipes were hel
     });
   }
 });
+
+Deno.test("PersistentShell gives the shell up when a held command's pipes cannot be cut, failing what was sent behind it", async () => {
+  const child = shellChild(["sh"]);
+  // No way to cut (as on a target without /proc): lost holdLimit after trying.
+  const shell = new PersistentShell(child, { holdLimit: 200 });
+  await shell.run("true");
+  const started = Date.now();
+  const [held, behind] = await Promise.allSettled([
+    shell.run("sleep 3 &"),
+    shell.run("echo behind"),
+  ]);
+  const waited = Date.now() - started;
+  deepStrictEqual([held.status, behind.status], ["rejected", "rejected"]);
+  strictEqual(
+    String((held as PromiseRejectedResult).reason),
+    "ShellLostError: connection lost: the persistent shell ended",
+  );
+  strictEqual(waited >= 400 && waited < 2000, true, `waited ${waited} ms`);
+  strictEqual(shell.dead, true);
+  Deno.kill(-child.pid, "SIGKILL");
+  await child.status;
+});

@@ -1,28 +1,38 @@
 /**
  * A persistent shell: one long-lived `sh` that runs commands one after
- * another, each in a subshell, with its stdout, stderr and exit status framed
- * by a marker unique to the command. It saves a session (or process) per
- * command, and commands asked for while others run are sent at once (the
- * shell runs them in order), so they share a round trip. Commands that need
- * their own stdin, a pty or a timeout do not
- * belong here: the connector runs those on their own channel.
+ * another, each in a frame of its own (`_shell_frame.ts`): its own pipes,
+ * its stdout, stderr and exit status marked by a marker new for the
+ * command. It saves a session (or process) per command, and commands asked
+ * for while others run are sent at once (the shell runs them in order), so
+ * they share a round trip. Commands that need their own stdin, a pty or a
+ * timeout do not belong here: the connector runs those on their own channel.
+ *
+ * A command is done when every process holding its pipes has closed them.
+ * Output after it exited makes it fail; pipes still held `holdLimit` after
+ * it exited are cut (`breakHoldScript`: its `cat` is killed, not what holds
+ * them), and the same shell goes on with the commands already sent to it:
+ * none runs twice, none is dropped.
  *
  * @module
  */
 
 import type { CommandArguments } from "../lib/core/arguments.ts";
 import { type Command, quote } from "../lib/core/command.ts";
-import {
-  CommandOutput,
-  LineSplitter,
-  type OutputLine,
-  type StreamName,
-} from "../lib/core/output.ts";
+import { LineSplitter, type OutputLine, type StreamName } from "../lib/core/output.ts";
 import { makeUnixCommand } from "../lib/core/unix_command.ts";
-import { type CommandResult, type RunOptions, skippedResult } from "./base.ts";
+import type { CommandResult, RunOptions } from "./base.ts";
 import { renderUnderSh } from "./_shared.ts";
-import { OutputCollector } from "../lib/core/output_collector.ts";
-import { framedScript, frameMarker, type ShellGate } from "./_shell_frame.ts";
+import { breakHoldScript, framedScript, frameMarker, type ShellGate } from "./_shell_frame.ts";
+import {
+  Frame,
+  HOLD_LIMIT,
+  shellCommandResult,
+  ShellInterruptedError,
+  ShellLostError,
+  type ShellResult,
+} from "./_frame_reader.ts";
+
+export { ShellInterruptedError, ShellLostError, type ShellResult } from "./_frame_reader.ts";
 
 /** The byte streams of a running shell. */
 export interface ShellStreams {
@@ -32,37 +42,6 @@ export interface ShellStreams {
   readonly stdout: ReadableStream<Uint8Array>;
   /** Its standard error. */
   readonly stderr: ReadableStream<Uint8Array>;
-}
-
-/** The outcome of one command in the persistent shell. */
-export interface ShellResult {
-  /** Exit status of the command's subshell (-1 when it was skipped). */
-  exitCode: number;
-  /** Its output. */
-  output: CommandOutput;
-  /** It did not run: an earlier command of its gate failed. */
-  skipped?: boolean;
-}
-
-/** The shell ended (or its connection was lost) before a command finished. */
-export class ShellLostError extends Error {
-  /** Creates the error. */
-  constructor(message = "connection lost: the persistent shell ended") {
-    super(message);
-    this.name = "ShellLostError";
-  }
-}
-
-/** A command's abort signal fired: the shell and what it ran are being killed. */
-export class ShellInterruptedError extends ShellLostError {
-  /** What the command printed before it was interrupted. */
-  readonly output: CommandOutput;
-  /** Creates the error. */
-  constructor(output = new CommandOutput([])) {
-    super("interrupted");
-    this.name = "ShellInterruptedError";
-    this.output = output;
-  }
 }
 
 /** How a persistent shell reports who it is and lets its owner end it. */
@@ -79,6 +58,15 @@ export interface PersistentShellOptions {
    * is {@linkcode PersistentShell.firstResult}.
    */
   started?: { marker: string } & Omit<RunInShellOptions, "secretEnv">;
+  /**
+   * Runs a script beside the shell, as its user (local: a process; SSH: a
+   * channel of its own): how a command's pipes held open are cut. A frame
+   * that still has not ended `holdLimit` after it settled (or without it)
+   * loses the shell.
+   */
+  breakHold?: (script: string) => Promise<unknown> | void;
+  /** How long a command's pipes may stay open after it exited before they are cut (ms, default 2000). */
+  holdLimit?: number;
 }
 
 /**
@@ -89,13 +77,11 @@ export interface PersistentShellOptions {
 const EXIT_TRAP = `skiff_rm=; trap 'eval "rm -f -- $skiff_rm"' EXIT; `;
 
 interface Pending {
-  marker: string;
-  lines: OutputCollector;
-  onOutput?: (line: OutputLine) => void;
-  exitCode?: number;
-  skipped?: boolean;
-  done: Record<StreamName, boolean>;
-  heldEmpty: Record<StreamName, boolean>;
+  frame: Frame;
+  /** Set once the command exited: when its pipes are cut, then when the shell is given up. */
+  timer?: ReturnType<typeof setTimeout>;
+  /** Why its `cat` was killed: its pipes were held open, or a process it left printed. */
+  cut?: "held" | "stray";
   resolve: (result: ShellResult) => void;
   reject: (error: Error) => void;
 }
@@ -129,6 +115,8 @@ export class PersistentShell {
   /** Random per shell, so no command's output can pass for it. */
   readonly #pidLine = `__skiff_shell_pid_${crypto.randomUUID().replaceAll("-", "")}:`;
   readonly #onInterrupt?: (pid: number | undefined) => void;
+  readonly #breakHold?: (script: string) => Promise<unknown> | void;
+  readonly #holdLimit: number;
   readonly #removals = new Set<string>();
   readonly #firstResult?: Promise<ShellResult>;
   #closed: Promise<void>;
@@ -141,6 +129,8 @@ export class PersistentShell {
   constructor(streams: ShellStreams, options: PersistentShellOptions = {}) {
     this.#writer = streams.stdin.getWriter();
     this.#onInterrupt = options.onInterrupt;
+    this.#breakHold = options.breakHold;
+    this.#holdLimit = options.holdLimit ?? HOLD_LIMIT;
     this.#closed = Promise.all([
       this.#read(streams.stdout, "stdout"),
       this.#read(streams.stderr, "stderr"),
@@ -192,6 +182,11 @@ export class PersistentShell {
     return this.#dead;
   }
 
+  /** How long a command's pipes may stay open after it exited (ms). */
+  get holdLimit(): number {
+    return this.#holdLimit;
+  }
+
   /** True when the shell ended because a command was interrupted, not because it was lost. */
   get interrupted(): boolean {
     return this.#interrupted;
@@ -225,52 +220,60 @@ export class PersistentShell {
       if (Number.isInteger(pid) && pid > 1) this.#pid = pid;
       return;
     }
-    // Each stream belongs to the first command that has not ended it yet:
-    // a later command's stdout may come before an earlier one's stderr ends.
-    const pending = this.#pending.find((p) => !p.done[stream]);
+    // Everything of a command comes on stdout, in the order the shell ran them.
+    const pending = this.#pending[0];
     if (!pending) return;
-    if (stream === "stdout" && line.startsWith(`${pending.marker}:`)) {
-      pending.heldEmpty.stdout = false;
-      const status = line.slice(pending.marker.length + 1);
-      pending.skipped = status === "-";
-      pending.exitCode = pending.skipped ? -1 : Number(status);
-      pending.done.stdout = true;
-    } else if (stream === "stderr" && line === pending.marker) {
-      pending.heldEmpty.stderr = false;
-      pending.done.stderr = true;
-    } else {
-      // The line before the marker is the newline the frame printed: hold an
-      // empty line back until we know it is not that one.
-      if (pending.heldEmpty[stream]) this.#emit(pending, { stream, line: "" });
-      pending.heldEmpty[stream] = line === "";
-      if (line !== "") this.#emit(pending, { stream, line });
-      return;
-    }
-    while (this.#pending[0]?.done.stdout && this.#pending[0].done.stderr) {
-      const done = this.#pending.shift()!;
-      const result: ShellResult = { exitCode: done.exitCode!, output: done.lines.output() };
-      if (done.skipped) result.skipped = true;
-      done.resolve(result);
+    const frame = pending.frame;
+    if (stream === "stderr") frame.stderr(line);
+    else if (frame.stdout(line)) return this.#finish();
+    if (frame.strayCount > 0 && !pending.cut) this.#cut(pending, "stray");
+    else if (frame.exited && pending.timer === undefined) {
+      pending.timer = setTimeout(() => this.#cut(pending, "held"), this.#holdLimit);
     }
   }
 
-  #emit(pending: Pending, line: OutputLine): void {
-    pending.lines.push(line);
-    pending.onOutput?.(line);
+  #finish(): void {
+    const done = this.#pending.shift()!;
+    clearTimeout(done.timer);
+    done.resolve(done.frame.result(done.cut === "held"));
+  }
+
+  /**
+   * A process the command left holds its pipes, or printed after it: kill
+   * the command's `cat`, so the shell goes on. If the frame still has not
+   * ended `holdLimit` after that, the shell is lost.
+   */
+  #cut(pending: Pending, why: "held" | "stray"): void {
+    clearTimeout(pending.timer);
+    pending.cut = why;
+    const giveUp = () => {
+      if (this.#pending[0] !== pending || this.#dead) return;
+      pending.timer = setTimeout(() => {
+        if (this.#pending[0] !== pending) return;
+        this.#lose();
+        this.#writer.close().catch(() => {});
+      }, this.#holdLimit);
+    };
+    Promise.resolve(this.#breakHold?.(breakHoldScript(pending.frame.marker))).then(giveUp, giveUp);
   }
 
   #lose(): void {
     if (this.#dead) return;
     this.#dead = true;
-    for (const pending of this.#pending.splice(0)) pending.reject(new ShellLostError());
+    for (const pending of this.#pending.splice(0)) {
+      clearTimeout(pending.timer);
+      pending.reject(new ShellLostError());
+    }
   }
 
   #interrupt(): void {
     if (this.#dead) return;
     this.#dead = true;
     this.#interrupted = true;
-    const all = this.#pending.splice(0);
-    all.forEach((pending) => pending.reject(new ShellInterruptedError(pending.lines.output())));
+    for (const pending of this.#pending.splice(0)) {
+      clearTimeout(pending.timer);
+      pending.reject(new ShellInterruptedError(pending.frame.output()));
+    }
     this.#onInterrupt?.(this.#pid);
   }
 
@@ -329,11 +332,7 @@ export class PersistentShell {
     return new Promise<ShellResult>((resolve, reject) => {
       if (this.#pending.length === 0) this.#flights++;
       this.#pending.push({
-        marker,
-        lines: new OutputCollector({ limit: options.outputLimit }),
-        onOutput: options.onOutput,
-        done: { stdout: false, stderr: false },
-        heldEmpty: { stdout: false, stderr: false },
+        frame: new Frame(marker, { outputLimit: options.outputLimit, onOutput: options.onOutput }),
         resolve,
         reject,
       });
@@ -374,27 +373,6 @@ export async function runInShell(
       gate,
     }),
     codes,
+    shell.holdLimit,
   );
-}
-
-/**
- * A command result from a command running in a persistent shell: an
- * interrupted one comes back as `interrupted`; `undefined` means the shell
- * was lost under the command.
- */
-export async function shellCommandResult(
-  running: Promise<ShellResult>,
-  codes: readonly number[],
-): Promise<CommandResult | undefined> {
-  try {
-    const out = await running;
-    if (out.skipped) return skippedResult();
-    return { success: codes.includes(out.exitCode), exitCode: out.exitCode, output: out.output };
-  } catch (error) {
-    if (error instanceof ShellInterruptedError) {
-      return { success: false, exitCode: null, error: "interrupted", output: error.output };
-    }
-    if (error instanceof ShellLostError) return undefined;
-    throw error;
-  }
 }

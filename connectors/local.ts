@@ -62,7 +62,12 @@ export class LocalConnector extends BaseConnector {
     if (spawn && this.data.local_persistent_shell) {
       const process = spawn();
       this.#process = process;
-      this.#shell = new PersistentShell(process, { onInterrupt: () => process.kill() });
+      const runProcess = this.context.runProcess;
+      this.#shell = new PersistentShell(process, {
+        onInterrupt: () => process.kill(),
+        // Cuts a command's pipes held open: kills its `cat`, not what holds them.
+        breakHold: (script) => runProcess(["sh", "-c", script]),
+      });
     }
     return Promise.resolve();
   }

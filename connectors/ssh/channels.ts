@@ -331,12 +331,18 @@ export class SshChannels {
 
   async #kill(pid: number): Promise<void> {
     if (!Number.isInteger(pid) || pid <= 1) return;
+    await this.aside(`kill -KILL -${pid} 2>/dev/null || kill -KILL ${pid} 2>/dev/null; true`);
+  }
+
+  /**
+   * Runs `command` (skiff's own script, never a secret) on a channel of its
+   * own, ignoring its output; settles when it ended, never throws.
+   */
+  async aside(command: string): Promise<void> {
     try {
       const release = await this.take();
       try {
-        const stream = await this.open(
-          `kill -KILL -${pid} 2>/dev/null || kill -KILL ${pid} 2>/dev/null; true`,
-        );
+        const stream = await this.open(command);
         await new Promise<void>((resolve) => {
           stream.on("close", () => resolve());
           stream.resume();

@@ -9,12 +9,8 @@
 import { extractControlArguments } from "../../lib/core/arguments.ts";
 import { type Command, quote } from "../../lib/core/command.ts";
 import { makeUnixCommand } from "../../lib/core/unix_command.ts";
-import {
-  PersistentShell,
-  type RunInShellOptions,
-  shellCommandResult,
-  type ShellResult,
-} from "../_persistent_shell.ts";
+import { PersistentShell, type RunInShellOptions } from "../_persistent_shell.ts";
+import { shellCommandResult, type ShellResult } from "../_frame_reader.ts";
 import { frameMarker, type ShellGate, startedScript } from "../_shell_frame.ts";
 import { type ByteStreams, renderUnderSh } from "../_shared.ts";
 import { webReadable, webWritable } from "../_node_streams.ts";
@@ -63,8 +59,9 @@ export async function shellOutcome(
   running: Promise<ShellResult>,
   codes: readonly number[],
   channels: SshChannels,
+  holdLimit?: number,
 ): Promise<CommandResult> {
-  const result = await shellCommandResult(running, codes);
+  const result = await shellCommandResult(running, codes, holdLimit);
   if (result) return result;
   channels.markLost("connection lost");
   return lostResult(channels.lost ?? "connection lost");
@@ -103,6 +100,7 @@ export async function startShell(
       if (pid !== undefined) void channels.kill(pid);
       stream.close();
     },
+    breakHold: (script) => channels.aside(script),
     started: first && {
       marker: marker!,
       onOutput: first.onOutput,
@@ -133,7 +131,12 @@ export async function runSshCommand(
   if (channels.lost) return lostResult(channels.lost);
   const script = inShell(command, options);
   if (script && shell && !shell.dead) {
-    return await shellOutcome(shell.run(script.text, script), script.codes, channels);
+    return await shellOutcome(
+      shell.run(script.text, script),
+      script.codes,
+      channels,
+      shell.holdLimit,
+    );
   }
   const { connector, command: commandArgs } = extractControlArguments(options);
   const exec = makeUnixCommand(command, commandArgs).renderForExec();
@@ -181,7 +184,7 @@ export async function runSshCommands(
         batch.onOutputOf?.(index, line);
       },
     });
-    const outcome = await shellCommandResult(running, codes);
+    const outcome = await shellCommandResult(running, codes, shell.holdLimit);
     const next = index + 1 < commands.length && outcome !== undefined && !outcome.skipped &&
       (outcome.success || !batch.stopOnFailure);
     if (next) start(index + 1);

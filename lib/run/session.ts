@@ -221,7 +221,8 @@ export class HostSession implements OperationHost {
 
   /** The host, masked command, exit code and meaning, and the stderr tail of a failed command. */
   describeFailure(result: SessionCommandResult): string {
-    const why = result.timedOut ? "timed out" : result.error ?? describeExitCode(result.exitCode);
+    const raw = result.timedOut ? "timed out" : result.error ?? describeExitCode(result.exitCode);
+    const why = this.mask(raw); // Masked: an error can quote what the command printed.
     const tail = this.mask(result.output.stderrLines.slice(-5).join("\n"));
     return `Command failed on ${this.name} with ${why}: ${shortCommand(result.masked)}${
       tail ? `\n${tail}` : ""

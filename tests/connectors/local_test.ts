@@ -1,4 +1,4 @@
-import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, match, rejects, strictEqual } from "node:assert/strict";
 import { LocalConnector } from "../../connectors/local.ts";
 import { runProcess, spawnShell } from "../../lib/process.ts";
 import { randomBytes, sha256Hex, tempDir } from "../helpers/temp.ts";
@@ -137,12 +137,24 @@ Deno.test("LocalConnector keeps one shell: skiff's scripts share it, an abort ki
     (await second.runShellCommand("echo $$", { sharedShell: true })).output.stdout,
   );
   strictEqual(alive(pid), true);
-  // A background process that keeps the shell's output pipes does not hold up the disconnect.
-  await second.runShellCommand("sleep 5 &");
+  // A background process that keeps its command's pipes open fails that
+  // command once the hold limit has passed: its pipes are cut, the same
+  // shell goes on, and the process is not killed.
+  const held = await second.runShellCommand(
+    `sh -c 'echo $$ >${dir.join("holder")}; exec sleep 5' &`,
+  );
+  deepStrictEqual([held.success, held.exitCode], [false, 0]);
+  match(String(held.error), /^output still open 2 s after it ended, held by a process it left/);
+  const next = await second.runShellCommand("echo $$", { sharedShell: true });
+  strictEqual(Number(next.output.stdout), pid);
+  const holder = Number(await Deno.readTextFile(dir.join("holder")));
+  strictEqual(alive(holder), true);
+  // Nor does it hold up the disconnect.
   const closing = Date.now();
   await second.disconnect();
   strictEqual(Date.now() - closing < 2000, true, `disconnect took ${Date.now() - closing} ms`);
   strictEqual(alive(pid), false);
+  Deno.kill(holder, "SIGKILL");
 });
 
 Deno.test("LocalConnector.putFile() writes atomically from a path, bytes or a stream", async (t) => {

@@ -1,24 +1,21 @@
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
 import { PersistentShell } from "../../connectors/_persistent_shell.ts";
 import { framedScript } from "../../connectors/_shell_frame.ts";
+import { shellChild } from "../helpers/shell_child.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 function startShell(argv: string[], onInterrupt?: (pid: number | undefined) => void) {
-  const child = new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    detached: true,
-  }).spawn();
+  const child = shellChild(argv);
   return { child, shell: new PersistentShell(child, { onInterrupt }) };
 }
 
-Deno.test("framedScript() frames a command and assigns secrets inside the subshell", () => {
+Deno.test("framedScript() gives the command pipes of its own and assigns secrets inside its subshell", () => {
   strictEqual(
     framedScript("echo 'a b'", { SKIFF_SECRET_0: "p w" }, "M"),
-    `( SKIFF_SECRET_0='p w'; export SKIFF_SECRET_0; eval 'echo '"'"'a b'"'"'' ) </dev/null; ` +
-      `printf '\\n%s:%d\\n' M "$?"; printf '\\n%s\\n' M >&2\n`,
+    `{ { { ( SKIFF_SECRET_0='p w'; export SKIFF_SECRET_0; eval 'echo '"'"'a b'"'"'' ) </dev/null 3>&-; ` +
+      `printf '\\n%s:%s\\n' M "$?"; printf '\\n%s\\n' M >&2; } 2>&1 >&3 3>&- | ` +
+      `{ while IFS= read -r l; do printf '%s|%s\\n' M "$l"; done; [ -z "$l" ] || printf '%s|%s\\n' M "$l"; }; } ` +
+      `3>&1 | skiff_f=M cat; } 2>/dev/null; printf '\\n%s.%s\\n' M "$?"\n`,
   );
 });
 
@@ -35,10 +32,17 @@ Deno.test("PersistentShell runs commands in sequence with exact output and exit 
 async function exercise(shell: PersistentShell) {
   const a = await shell.run("echo out; echo err >&2; exit 3");
   deepStrictEqual([a.exitCode, a.output.stdoutLines, a.output.stderrLines], [3, ["out"], ["err"]]);
-  const b = await shell.run("printf 'no newline'");
-  deepStrictEqual(b.output.stdoutLines, ["no newline"]);
-  const c = await shell.run("printf 'a\\n\\nb\\n\\n'");
-  deepStrictEqual(c.output.stdoutLines, ["a", "", "b", ""]);
+  const b = await shell.run("printf 'no newline'; printf 'none either' >&2");
+  deepStrictEqual([b.output.stdoutLines, b.output.stderrLines], [["no newline"], ["none either"]]);
+  const c = await shell.run("printf 'a\\n\\nb\\n\\n'; printf '\\n\\nc\\n' >&2");
+  deepStrictEqual([c.output.stdoutLines, c.output.stderrLines], [["a", "", "b", ""], [
+    "",
+    "",
+    "c",
+  ]]);
+  // A stderr line that arrives in the middle of a stdout line leaves that line whole.
+  const split = await shell.run("printf 'x'; echo e >&2; sleep 0.05; echo y");
+  deepStrictEqual([split.output.stdoutLines, split.output.stderrLines], [["xy"], ["e"]]);
   const d = await shell.run("cd /tmp; X=1; exit 0");
   strictEqual(d.exitCode, 0);
   const e = await shell.run('pwd; echo "${X:-unset}"');
@@ -51,12 +55,31 @@ async function exercise(shell: PersistentShell) {
   deepStrictEqual(g.output.stdoutLines, ["it's $x"]);
   const h = await shell.run("cat; echo after");
   deepStrictEqual(h.output.stdoutLines, ["after"]);
+  const big = await shell.run("i=0; while [ $i -lt 3000 ]; do echo line$i; i=$((i+1)); done");
+  deepStrictEqual([big.output.stdoutLines.length, big.output.stdoutLines.at(-1)], [
+    3000,
+    "line2999",
+  ]);
+  const nul = await shell.run("printf 'a\\000b\\n'");
+  strictEqual(nul.output.stdout, "a\0b");
+  // A stdout line and the stderr lines printed after it keep that order: one pipe carries both.
+  for (let i = 0; i < 30; i++) {
+    const r = await shell.run("echo 1; echo 2 >&2; echo 3 >&2");
+    deepStrictEqual(r.output.lines.map((l) => `${l.stream}:${l.line}`), [
+      "stdout:1",
+      "stderr:2",
+      "stderr:3",
+    ]);
+  }
   const seen: string[] = [];
   const results = await Promise.all(
     [1, 2, 3].map((n) => shell.run(`echo ${n}`, { onOutput: (l) => seen.push(l.line) })),
   );
   deepStrictEqual(results.map((r) => r.output.stdout), ["1", "2", "3"]);
   deepStrictEqual(seen, ["1", "2", "3"]);
+  for (const r of [a, b, c, split, d, e, f, g, h, big, nul, ...results]) {
+    deepStrictEqual([r.stray.count, r.heldOpen], [0, false]);
+  }
   await shell.close();
   strictEqual(shell.dead, true);
 }
@@ -189,9 +212,12 @@ Deno.test("PersistentShell interrupts every command sent when one is aborted", a
 Deno.test("framedScript() with a gate runs only while no earlier command of the gate failed", () => {
   strictEqual(
     framedScript("false", {}, "M", { name: "skiff_gate_ab", codes: [0, 3] }),
-    `if [ -z "\${skiff_gate_ab-}" ]; then ( eval false ) </dev/null; skiff_s=$?; ` +
-      `case $skiff_s in 0|3) ;; *) skiff_gate_ab=1;; esac; else skiff_s=-; fi; ` +
-      `printf '\\n%s:%s\\n' M "$skiff_s"; printf '\\n%s\\n' M >&2\n`,
+    `if [ -z "\${skiff_gate_ab-}" ]; then { skiff_s=$( { { { ( eval false ) </dev/null 3>&- 4>&-; skiff_s=$?; ` +
+      `printf '\\n%s:%s\\n' M $skiff_s; printf '\\n%s\\n' M >&2; printf %s $skiff_s >&4; } 2>&1 >&3 3>&- | ` +
+      `{ while IFS= read -r l; do printf '%s|%s\\n' M "$l"; done; [ -z "$l" ] || printf '%s|%s\\n' M "$l"; } 4>&-; } ` +
+      `3>&1 | skiff_f=M cat 4>&-; printf ' %s' "$?" >&4; } 2>/dev/null 4>&1 >&5 5>&- ); } 5>&1; ` +
+      `case $skiff_s in '0 0'|'3 0') ;; *) skiff_gate_ab=1;; esac; ` +
+      `else skiff_s='- 0'; printf '\\n%s:-\\n' M; fi; printf '\\n%s.%s\\n' M "\${skiff_s#* }"\n`,
   );
 });
 

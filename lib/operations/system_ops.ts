@@ -1,0 +1,37 @@
+/**
+ * System operations of issue 15's breadth item: mounts, kernel modules and
+ * downloads on the host. Merged into `OPERATIONS`.
+ *
+ * @module
+ */
+
+import type { OperationSpec } from "./operation_spec.ts";
+import { keys } from "./effects.ts";
+import { fileKey, normalizePath } from "./file_state.ts";
+import { FSTAB, mount, mountKey } from "./mount.ts";
+import { modprobe, moduleKey, modulesLoadFile } from "./modprobe.ts";
+
+/** The system operations by dotted name. */
+export const SYSTEM_OPERATIONS: Readonly<Record<string, OperationSpec>> = {
+  "server.mount": {
+    positional: 1,
+    options: ["device", "fstype", "options", "present", "persist", "fstab"],
+    scope: "files-in-shared-kernel",
+    mayChange: keys((call) => {
+      const path = normalizePath(String(call.positional[0]));
+      const fstab = typeof call.options.fstab === "string" ? call.options.fstab : FSTAB;
+      return [mountKey(path), fileKey(fstab), fileKey(path), `${fileKey(path)}/`];
+    }),
+    run: mount,
+  },
+  "server.modprobe": {
+    positional: 1,
+    options: ["present", "persist"],
+    scope: "files-in-shared-kernel",
+    mayChange: keys((call) => {
+      const name = String(call.positional[0]);
+      return [moduleKey(name), fileKey(modulesLoadFile(name))];
+    }),
+    run: modprobe,
+  },
+};

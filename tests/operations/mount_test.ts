@@ -1,0 +1,140 @@
+/**
+ * `server.mount` and the `server.mounts` fact for real on @local inside a
+ * private mount namespace (tests/helpers/mount_ns.ts, root only): a tmpfs
+ * is mounted, remounted and unmounted there, never on this machine, and
+ * its fstab line goes to a temporary file named by the `fstab` option
+ * (the real /etc/fstab is never written). Each sequence runs as a dry run,
+ * then for real, with the same outcomes, descriptions and diffs.
+ */
+
+import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
+import { FACTS } from "../../lib/facts/registry.ts";
+import { runProcess } from "../../lib/process.ts";
+import { HostSession } from "../../lib/run/session.ts";
+import { mountNamespace } from "../helpers/mount_ns.ts";
+import { localHarness } from "../helpers/ops.ts";
+import { assertSameRuns, dryThenReal, shown } from "../helpers/predict.ts";
+import { requireRoot } from "../helpers/require.ts";
+import { tempDir } from "../helpers/temp.ts";
+
+const TABLE = "# static file system information\nproc /proc proc defaults 0 0\n";
+
+Deno.test("server.mount mounts a tmpfs and writes its fstab line once, remounts when a flag differs, refuses another filesystem there; its dry run predicts it", async () => {
+  requireRoot("mounting in a private mount namespace");
+  await using ns = await mountNamespace();
+  await using dir = await tempDir();
+  const fstab = dir.join("fstab");
+  await Deno.writeTextFile(fstab, TABLE);
+  const path = dir.join("data");
+  const tmpfs = { device: "tmpfs", fstype: "tmpfs", fstab };
+  const run = await dryThenReal(ns.target, [
+    ["server.mount", path, { ...tmpfs, options: "size=1m,noexec" }],
+    ["server.mount", path, { ...tmpfs, options: "size=1m,noexec" }],
+    ["server.mount", path, { ...tmpfs, options: ["size=1m", "exec", "nosuid"] }],
+    ["server.mount", path, { ...tmpfs, options: ["size=1m", "exec", "nosuid"] }],
+    ["server.mount", path, { ...tmpfs, fstype: "ramfs" }],
+  ]);
+  assertSameRuns(run, ["changed", "no change", "changed", "no change", "failed"]);
+  const line = `tmpfs ${path} tmpfs`;
+  deepStrictEqual(shown(run.real).slice(0, 4), [
+    `changed: mounted tmpfs on ${path}, edited ${fstab}\n--- ${fstab}\n+++ ${fstab}\n` +
+    `@@ -1,2 +1,3 @@\n # static file system information\n proc /proc proc defaults 0 0\n` +
+    `+${line} size=1m,noexec 0 0`,
+    `no change: tmpfs is mounted on ${path}\n`,
+    `changed: remounted ${path} exec,nosuid, edited ${fstab}\n--- ${fstab}\n+++ ${fstab}\n` +
+    `@@ -1,3 +1,3 @@\n # static file system information\n proc /proc proc defaults 0 0\n` +
+    `-${line} size=1m,noexec 0 0\n+${line} size=1m,exec,nosuid 0 0`,
+    `no change: tmpfs is mounted on ${path}\n`,
+  ]);
+  strictEqual(
+    run.real[4].description,
+    `server.mount: tmpfs (tmpfs) is mounted on ${path} on @local, not tmpfs (ramfs); unmount it first`,
+  );
+  // Mounted in the namespace with the flags asked for; this machine never saw it.
+  const mounted = await ns.sh(`grep -F ' ${path} ' /proc/self/mounts`);
+  strictEqual(/^tmpfs \S+ tmpfs rw,nosuid,relatime,size=1024k/.test(mounted), true, mounted);
+  const outside = await runProcess(["cat", "/proc/self/mounts"]);
+  strictEqual(outside.output.stdout.includes(` ${path} `), false);
+  strictEqual(await Deno.readTextFile(fstab), `${TABLE}${line} size=1m,exec,nosuid 0 0\n`);
+  // The fact, read in the namespace through a session, sees it too.
+  const session = new HostSession(
+    { ...ns.target.host, connector: ns.target.connector.constructor as never },
+    ns.target.connector,
+    { emit: () => {} },
+  );
+  const mounts = await session.fact(FACTS["server.mounts"]) as Record<string, unknown>;
+  deepStrictEqual(mounts[path], {
+    device: "tmpfs",
+    fstype: "tmpfs",
+    options: ["rw", "nosuid", "relatime", "size=1024k"],
+  });
+});
+
+Deno.test("server.mount present: false unmounts and removes the fstab line once; a link at the path is refused", async () => {
+  requireRoot("mounting in a private mount namespace");
+  await using ns = await mountNamespace();
+  await using dir = await tempDir();
+  const fstab = dir.join("fstab");
+  const path = dir.join("data");
+  await Deno.writeTextFile(fstab, `${TABLE}tmpfs ${path} tmpfs defaults 0 0\n`);
+  await Deno.mkdir(path);
+  await Deno.symlink(path, dir.join("link"));
+  await ns.sh(`mount -t tmpfs tmpfs ${path}`);
+  const run = await dryThenReal(ns.target, [
+    ["server.mount", path, { present: false, fstab }],
+    ["server.mount", path, { present: false, fstab }],
+    ["server.mount", dir.join("link"), { device: "tmpfs", fstype: "tmpfs", fstab }],
+  ]);
+  assertSameRuns(run, ["changed", "no change", "failed"]);
+  deepStrictEqual(shown(run.real).slice(0, 2), [
+    `changed: unmounted ${path}, edited ${fstab}\n--- ${fstab}\n+++ ${fstab}\n` +
+    `@@ -1,3 +1,2 @@\n # static file system information\n proc /proc proc defaults 0 0\n` +
+    `-tmpfs ${path} tmpfs defaults 0 0`,
+    `no change: nothing is mounted on ${path}\n`,
+  ]);
+  strictEqual(
+    run.real[2].description,
+    `server.mount: ${dir.join("link")} on @local is a symbolic link, not a directory: refused`,
+  );
+  strictEqual(await ns.sh(`grep -c -F ' ${path} ' /proc/self/mounts || true`), "0");
+  strictEqual(await Deno.readTextFile(fstab), TABLE);
+});
+
+Deno.test("server.mount refuses bad arguments with an input error naming the argument", async (t) => {
+  const h = localHarness();
+  const cases: [unknown[], string][] = [
+    [
+      ["data", { device: "tmpfs", fstype: "tmpfs" }],
+      `server.mount path: expected an absolute path other than /, got "data"`,
+    ],
+    [
+      ["/", { device: "tmpfs", fstype: "tmpfs" }],
+      `server.mount path: expected an absolute path other than /, got "/"`,
+    ],
+    [
+      ["/mnt/x", { fstype: "tmpfs" }],
+      `server.mount device: expected a device such as "/dev/sdb1", got undefined`,
+    ],
+    [
+      ["/mnt/x", { device: "-o", fstype: "tmpfs" }],
+      `server.mount device: expected a device such as "/dev/sdb1", got "-o"`,
+    ],
+    [
+      ["/mnt/x", { device: "tmpfs" }],
+      `server.mount fstype: expected a fstype such as "ext4", got undefined`,
+    ],
+    [
+      ["/mnt/x", { device: "tmpfs", fstype: "tmpfs", options: "a b" }],
+      `server.mount options: expected "a,b" or a list of options, got "a b"`,
+    ],
+    [
+      ["/mnt/x", { device: "tmpfs", fstype: "tmpfs", fstab: "fstab" }],
+      `server.mount fstab: expected an absolute path, got "fstab"`,
+    ],
+  ];
+  for (const [args, message] of cases) {
+    await t.step(message, async () => {
+      await rejects(h.op("server.mount", ...args), { name: "InputError", message });
+    });
+  }
+});

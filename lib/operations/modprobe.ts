@@ -9,8 +9,7 @@ import { sh } from "../core/command.ts";
 import type { OperationResult } from "../api/mod.ts";
 import { InputError } from "../core/errors.ts";
 import { type OpContext, ResultBuilder, runRecorded, runScript } from "./context.ts";
-import { editFile } from "./files_edit.ts";
-import { file } from "./files.ts";
+import { file, put } from "./files.ts";
 import { predict, readKey } from "./predicted_facts.ts";
 import { sharedKernelRefusal } from "./scope.ts";
 
@@ -83,15 +82,12 @@ export async function modprobe(
     const path = modulesLoadFile(name);
     builder.absorb(
       present
-        ? await editFile(
-          ctx,
-          path,
-          { create: true, mode: "644" },
-          () => `${name}\n`,
-          "server.modprobe",
-        )
+        ? await put(ctx, { content: `${name}\n` }, path, { mode: "644", createRemoteDir: true })
         : await file(ctx, path, { present: false }),
     );
+  }
+  if (ctx.sharedKernel !== undefined) {
+    return builder.done(`module ${name} is ${present ? "" : "not "}in ${modulesLoadFile(name)}`);
   }
   return builder.done(present ? `module ${name} is loaded` : `module ${name} is not loaded`);
 }

@@ -13,8 +13,8 @@ import type { PredictTarget } from "./predict.ts";
 
 /** A namespace and a connected @local connector inside it; disposing ends both. */
 export interface MountNamespace extends AsyncDisposable {
-  /** Runs a shell script inside the namespace, returning stdout (throws on failure). */
-  sh(script: string): Promise<string>;
+  /** Runs a shell script inside the namespace (with `stdin`), returning stdout (throws on failure). */
+  sh(script: string, stdin?: string): Promise<string>;
   /** The @local host and connector that run there, for `dryThenReal`. */
   target: PredictTarget;
 }
@@ -51,8 +51,8 @@ export async function mountNamespace(): Promise<MountNamespace> {
     runProcess: (argv, options) => runProcess(enter(argv), options),
   });
   await connector.connect();
-  const sh = async (script: string) => {
-    const out = await runProcess(enter(["sh", "-c", script]));
+  const sh = async (script: string, stdin?: string) => {
+    const out = await runProcess(enter(["sh", "-c", script]), stdin === undefined ? {} : { stdin });
     if (out.exitCode !== 0) {
       throw new Error(`${script} failed in the namespace: ${out.output.stderr}`);
     }

@@ -6,7 +6,8 @@
  */
 
 import type { OperationSpec } from "./operation_spec.ts";
-import { keys } from "./effects.ts";
+import { keys, pathAt } from "./effects.ts";
+import { download } from "./download.ts";
 import { fileKey, normalizePath } from "./file_state.ts";
 import { FSTAB, mount, mountKey } from "./mount.ts";
 import { modprobe, moduleKey, modulesLoadFile } from "./modprobe.ts";
@@ -33,5 +34,12 @@ export const SYSTEM_OPERATIONS: Readonly<Record<string, OperationSpec>> = {
       return [moduleKey(name), fileKey(modulesLoadFile(name))];
     }),
     run: modprobe,
+  },
+  "files.download": {
+    positional: 2,
+    options: ["sha256", "mode", "user", "group"],
+    subject: (positional) => positional[1],
+    mayChange: pathAt(1),
+    run: download,
   },
 };

@@ -1,0 +1,102 @@
+/**
+ * `files.download`: a file fetched by the host itself (curl, else wget),
+ * checked against its sha256 before it is renamed into place.
+ *
+ * @module
+ */
+
+import { sh } from "../core/command.ts";
+import type { FileAttributes, OperationResult } from "../api/mod.ts";
+import { InputError, OperationError } from "../core/errors.ts";
+import { normalizeMode, type OpContext, ownerSpec, ResultBuilder, runScript } from "./context.ts";
+import { fixAttributes, pathCheck, readRemote } from "./_file_io.ts";
+import { fileKey, newEntry, parentOf, predictFile, viewFiles } from "./file_state.ts";
+import { StateUnknown, UNKNOWN } from "./predicted_state.ts";
+
+/** The options of `files.download`. */
+export interface DownloadOptions extends FileAttributes {
+  sha256?: string;
+}
+
+function fail(what: string, detail: string): never {
+  throw new InputError(`files.download ${what}: ${detail}`);
+}
+
+/**
+ * `files.download(url, dest, {sha256, mode, user, group})`: the host
+ * fetches `url` with curl, else wget, into a temporary file beside `dest`,
+ * checks its sha256 when one is given (a mismatch fails and leaves `dest`
+ * as it was), sets mode (`mode`, else the replaced file's, else 644) and
+ * owner on it, and renames it to `dest`. Skipped when `dest` has the
+ * sha256 given, or, with none given, when `dest` exists; then only mode and
+ * owner are fixed. A link at `dest` is refused.
+ */
+export async function download(
+  ctx: OpContext,
+  source: unknown,
+  target: unknown,
+  options: DownloadOptions,
+): Promise<OperationResult> {
+  if (typeof source !== "string" || !/^(https?|ftp):\/\/[^\s]+$/.test(source)) {
+    fail("url", `expected an http, https or ftp URL, got ${JSON.stringify(source)}`);
+  }
+  const dest = pathCheck(target, "files.download dest");
+  const wanted = options.sha256;
+  if (wanted !== undefined && (typeof wanted !== "string" || !/^[0-9a-fA-F]{64}$/.test(wanted))) {
+    fail("sha256", `expected 64 hexadecimal digits, got ${JSON.stringify(wanted)}`);
+  }
+  const sha256 = wanted?.toLowerCase();
+  normalizeMode(options.mode, "files.download mode");
+  const owner = ownerSpec(options);
+  const builder = new ResultBuilder();
+  const now = await readRemote(ctx, dest, builder, sha256 === undefined ? "stat" : "sha256");
+  if (now.exists && (sha256 === undefined || now.sha256 === sha256)) {
+    await fixAttributes(ctx, dest, now, options, builder);
+    return builder.done(
+      sha256 === undefined ? `${dest} exists` : `${dest} has sha256 ${sha256.slice(0, 12)}…`,
+    );
+  }
+  builder.change(`downloaded ${source} -> ${dest}`);
+  const mode = normalizeMode(options.mode) ?? (now.exists ? now.mode! : "644");
+  if (ctx.prediction) {
+    const parent = parentOf(dest);
+    const view = await viewFiles(ctx, [parent]);
+    const above = view.paths.get(parent)!;
+    if ("unknown" in above) throw new StateUnknown(fileKey(parent), above.unknown);
+    if (above.state.type !== "directory") {
+      throw new OperationError(
+        `files.download: ${parent} is not a directory on ${ctx.session.name}`,
+      );
+    }
+    const state = newEntry("file", view.writer, above.state);
+    predictFile(ctx, dest, {
+      ...state,
+      mode,
+      user: options.user ?? state.user,
+      group: options.group ?? state.group,
+      content: UNKNOWN,
+      sha256: sha256 ?? UNKNOWN,
+    });
+    return builder.done("");
+  }
+  await runScript(
+    ctx,
+    sh`u=${source}; d=${dest}
+t=$(mktemp -- "$d.skiff-XXXXXX") || exit 1
+if command -v curl >/dev/null 2>&1; then curl -fsSL -o "$t" -- "$u"
+elif command -v wget >/dev/null 2>&1; then wget -q -O "$t" -- "$u"
+else echo "files.download: neither curl nor wget is installed" >&2; false; fi || { rm -f -- "$t"; exit 1; }
+${
+      sha256 === undefined
+        ? sh``
+        : sh`h=$(sha256sum < "$t") && h=\${h%% *} || { rm -f -- "$t"; exit 1; }
+if [ "$h" != ${sha256} ]; then echo "files.download: "${source}" has sha256 $h, not "${sha256} >&2; rm -f -- "$t"; exit 1; fi
+`
+    }if chmod -- ${mode} "$t"${
+      owner === undefined ? sh`` : sh` && chown -- ${owner} "$t"`
+    } && mv -f -- "$t" "$d"; then :; else rm -f -- "$t"; exit 1; fi`,
+    builder,
+  );
+  ctx.session.invalidateFacts("files.");
+  return builder.done("");
+}

@@ -282,6 +282,22 @@ export interface GitRepoOptions {
   user?: string;
 }
 
+/** Options of `server.mount`. */
+export interface MountOptions {
+  /** What to mount (`/dev/sdb1`, `UUID=…`, `tmpfs`); required unless `present: false`. */
+  device?: string;
+  /** The filesystem type (`ext4`, `tmpfs`, `none` with `bind`); required unless `present: false`. */
+  fstype?: string;
+  /** Mount options, `"a,b"` or a list (default `defaults`). */
+  options?: string | string[];
+  /** Mounted (default) or not. */
+  present?: boolean;
+  /** Keep the path's fstab line in step too (default true). */
+  persist?: boolean;
+  /** The fstab file (default /etc/fstab). */
+  fstab?: string;
+}
+
 // lib/api/operations.ts
 /** A command for `server.shell`: text, or a `sh` tagged-template Command. */
 export type ShellCommand = string | Command;
@@ -377,6 +393,28 @@ export interface Operations {
      */
     wait(
       options: { port?: number; path?: string; command?: string; timeout?: number } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /**
+     * `device` mounted on `path` with `fstype` and `options` (remounted when a
+     * flag such as `ro` or `noexec` differs; never replacing another
+     * filesystem), or unmounted with `present: false`; with `persist` (the
+     * default) the path's fstab line says the same. On a chroot or a
+     * container only the fstab line is written.
+     */
+    mount(
+      path: string,
+      options: MountOptions & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /**
+     * A kernel module loaded (`modprobe`) or unloaded (`present: false`);
+     * with `persist` its file `/etc/modules-load.d/MODULE.conf` too. On a
+     * chroot or a container only that file is written.
+     */
+    modprobe(
+      module: string,
+      options?: { present?: boolean; persist?: boolean } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
     /** Reboots the host, waits until it is back (a new boot id), and carries on. */
@@ -495,6 +533,17 @@ export interface Operations {
       src: string,
       dest: string,
       options?: FileAttributes & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /**
+     * The host fetches `url` (curl, else wget) into a temporary file beside
+     * `dest`, checks `sha256` when given, then renames it into place; skipped
+     * when `dest` has that sha256 (or, with none given, exists).
+     */
+    download(
+      url: string,
+      dest: string,
+      options?: FileAttributes & { sha256?: string } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
     /** Renames `src` to `dest` on the host (`mv`); no change when `src` is gone and `dest` is there. */
@@ -640,6 +689,17 @@ export interface Facts {
     groups(): Promise<Record<string, { gid: number; members: string[] }>>;
     which(command: string): Promise<string | null>;
     command(command: string): Promise<string>;
+    /** The filesystems mounted now, by mount point (the last mounted on a point wins). */
+    mounts(): Promise<Record<string, MountFact>>;
+    /** Memory and swap in bytes, from /proc/meminfo. */
+    memory(): Promise<MemoryFact>;
+    /** The number of processors online. */
+    cpus(): Promise<number>;
+  };
+  /** Network facts. */
+  network: {
+    /** Each interface's IPv4 and IPv6 addresses, from `ip -o addr show`. */
+    addresses(): Promise<Record<string, AddressFact[]>>;
   };
   /** File facts. */
   files: {
@@ -675,6 +735,34 @@ export interface CronEntryFact {
   dayOfWeek: string;
   /** The command as the crontab line holds it (with any `KEY='value'` prefix of `env`). */
   command: string;
+}
+
+/** A mounted filesystem from `facts.server.mounts`. */
+export interface MountFact {
+  /** What is mounted (`/dev/sda1`, `tmpfs`). */
+  device: string;
+  /** Its filesystem type. */
+  fstype: string;
+  /** Its mount options as the kernel shows them. */
+  options: string[];
+}
+
+/** What `facts.server.memory` returns, in bytes. */
+export interface MemoryFact {
+  total: number;
+  /** What can be had without swapping (MemAvailable; MemFree on kernels without it). */
+  available: number;
+  free: number;
+  swapTotal: number;
+  swapFree: number;
+}
+
+/** One address of an interface from `facts.network.addresses`. */
+export interface AddressFact {
+  family: "inet" | "inet6";
+  address: string;
+  /** The prefix length (`24` of `/24`). */
+  prefix: number;
 }
 
 // lib/api/deploy.ts

@@ -19,6 +19,7 @@ import type {
   AptPackagesOptions,
   AptRepoOptions,
   GitRepoOptions,
+  MountOptions,
   PackagesOptions,
   ServiceOptions,
   UserOptions,
@@ -118,6 +119,28 @@ export interface Operations {
      */
     wait(
       options: { port?: number; path?: string; command?: string; timeout?: number } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /**
+     * `device` mounted on `path` with `fstype` and `options` (remounted when a
+     * flag such as `ro` or `noexec` differs; never replacing another
+     * filesystem), or unmounted with `present: false`; with `persist` (the
+     * default) the path's fstab line says the same. On a chroot or a
+     * container only the fstab line is written.
+     */
+    mount(
+      path: string,
+      options: MountOptions & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /**
+     * A kernel module loaded (`modprobe`) or unloaded (`present: false`);
+     * with `persist` its file `/etc/modules-load.d/MODULE.conf` too. On a
+     * chroot or a container only that file is written.
+     */
+    modprobe(
+      module: string,
+      options?: { present?: boolean; persist?: boolean } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
     /** Reboots the host, waits until it is back (a new boot id), and carries on. */
@@ -236,6 +259,17 @@ export interface Operations {
       src: string,
       dest: string,
       options?: FileAttributes & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /**
+     * The host fetches `url` (curl, else wget) into a temporary file beside
+     * `dest`, checks `sha256` when given, then renames it into place; skipped
+     * when `dest` has that sha256 (or, with none given, exists).
+     */
+    download(
+      url: string,
+      dest: string,
+      options?: FileAttributes & { sha256?: string } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
     /** Renames `src` to `dest` on the host (`mv`); no change when `src` is gone and `dest` is there. */

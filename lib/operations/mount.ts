@@ -6,7 +6,7 @@
  */
 
 import { sh } from "../core/command.ts";
-import type { MountFact, OperationResult } from "../api/mod.ts";
+import type { MountFact, MountOptions, OperationResult } from "../api/mod.ts";
 import { InputError, OperationError } from "../core/errors.ts";
 import { parseMounts } from "../facts/system.ts";
 import { type OpContext, ResultBuilder, runRecorded, runScript } from "./context.ts";
@@ -24,16 +24,6 @@ import { sharedKernelRefusal } from "./scope.ts";
 
 /** Where `persist` writes unless `fstab` names another file. */
 export const FSTAB = "/etc/fstab";
-
-/** The options of `server.mount`. */
-export interface MountOptions {
-  device?: string;
-  fstype?: string;
-  options?: string | string[];
-  present?: boolean;
-  persist?: boolean;
-  fstab?: string;
-}
 
 /** The predicted-state key of what is mounted on a path. */
 export function mountKey(path: string): string {

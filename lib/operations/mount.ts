@@ -14,6 +14,7 @@ import { editFile } from "./files_edit.ts";
 import {
   fileKey,
   normalizePath,
+  predictEmptied,
   predictFile,
   predictUnknownUnder,
   viewFiles,
@@ -183,8 +184,7 @@ async function live(ctx: OpContext, call: MountCall, builder: ResultBuilder): Pr
       fstype: call.fstype,
       options: call.options,
     });
-    if (kind === "absent") predictFile(ctx, path, UNKNOWN);
-    predictUnknownUnder(ctx, path);
+    predictMounted(ctx, call, kind);
     if (!ctx.dryRun) {
       await runRecorded(
         ctx,
@@ -210,6 +210,33 @@ async function live(ctx: OpContext, call: MountCall, builder: ResultBuilder): Pr
   if (!ctx.dryRun) {
     await runRecorded(ctx, sh`mount -o ${`remount,${missing.join(",")}`} -- ${path}`, builder);
   }
+}
+
+/**
+ * What a dry run states of the mount point once mounted: a new tmpfs is an
+ * empty directory, mode 1777 (or its `mode=`) and root's (unless `uid=` or
+ * `gid=`); another filesystem's content is unknown.
+ */
+function predictMounted(ctx: OpContext, call: MountCall, kind: "directory" | "absent"): void {
+  if (call.fstype !== "tmpfs") {
+    if (kind === "absent") predictFile(ctx, call.path, UNKNOWN);
+    predictUnknownUnder(ctx, call.path);
+    return;
+  }
+  const option = (key: string) =>
+    call.options.find((o) => o.startsWith(`${key}=`))?.slice(key.length + 1);
+  const mode = option("mode");
+  predictFile(ctx, call.path, {
+    type: "directory",
+    mode: mode === undefined
+      ? "1777"
+      : /^[0-7]{1,4}$/.test(mode)
+      ? parseInt(mode, 8).toString(8)
+      : UNKNOWN,
+    user: option("uid") === undefined ? "root" : UNKNOWN,
+    group: option("gid") === undefined ? "root" : UNKNOWN,
+  });
+  predictEmptied(ctx, call.path);
 }
 
 /** What is mounted on `path` now, or null. */

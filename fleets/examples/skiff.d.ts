@@ -597,6 +597,20 @@ export interface Operations {
     ): Promise<OperationResult>;
     /** Writes a deb822 `/etc/apt/sources.list.d/NAME.sources` entry (signed-by style). */
     repo(options: AptRepoOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+    /**
+     * Installs the .deb file at `src` on the host (`apt-get install`, with its
+     * dependencies) unless that version is installed; another installed
+     * version is upgraded or downgraded to it.
+     */
+    deb(src: string, options?: OpControl, control?: OpControl): Promise<OperationResult>;
+    /**
+     * `apt-get upgrade` (`dist-upgrade` with `dist`) when its simulation says
+     * something would change; the lists are not refreshed (run `apt.update`).
+     */
+    upgrade(
+      options?: { dist?: boolean } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
   };
   /** Fedora, RHEL and derivatives. */
   dnf: {

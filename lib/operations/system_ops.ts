@@ -1,12 +1,13 @@
 /**
- * System operations of issue 15's breadth item: mounts, kernel modules and
- * downloads on the host. Merged into `OPERATIONS`.
+ * System operations of issue 15's breadth item: mounts, kernel modules,
+ * downloads on the host, and apt's .deb files and upgrades. Merged into `OPERATIONS`.
  *
  * @module
  */
 
 import type { OperationSpec } from "./operation_spec.ts";
-import { keys, pathAt } from "./effects.ts";
+import { keys, packageChange, pathAt } from "./effects.ts";
+import { debFile, upgrade } from "./packages_more.ts";
 import { download } from "./download.ts";
 import { fileKey, normalizePath } from "./file_state.ts";
 import { FSTAB, mount, mountKey } from "./mount.ts";
@@ -41,5 +42,17 @@ export const SYSTEM_OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     subject: (positional) => positional[1],
     mayChange: pathAt(1),
     run: download,
+  },
+  "apt.deb": {
+    positional: 1,
+    options: [],
+    mayChange: (state, _call, cause) => packageChange(state, "apt", cause),
+    run: debFile,
+  },
+  "apt.upgrade": {
+    positional: 0,
+    options: ["dist"],
+    mayChange: (state, _call, cause) => packageChange(state, "apt", cause),
+    run: upgrade,
   },
 };

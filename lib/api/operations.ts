@@ -369,6 +369,29 @@ export interface Operations {
       control?: OpControl,
     ): Promise<OperationResult>;
   };
+  /** Services under sysvinit (/etc/init.d scripts). */
+  sysvinit: {
+    /**
+     * Starts/stops, restarts or reloads through /etc/init.d/SERVICE (running
+     * as its `status` action says), enables or disables with `update-rc.d`
+     * (else `chkconfig`); each only when the state differs.
+     */
+    service(
+      options: Omit<ServiceOptions, "daemonReload"> & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
+  /** Services under OpenRC. */
+  openrc: {
+    /**
+     * `rc-service SERVICE start|stop|restart|reload` and `rc-update add|del
+     * SERVICE RUNLEVEL` (`runlevel` default `default`), each only when needed.
+     */
+    service(
+      options: Omit<ServiceOptions, "daemonReload"> & { runlevel?: string } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
   /** git. */
   git: {
     /** Clones `src` into `dest` or brings it to `branch` (a branch or tag); changed when HEAD moved. */

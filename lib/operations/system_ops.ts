@@ -1,12 +1,14 @@
 /**
  * System operations of issue 15's breadth item: mounts, kernel modules,
- * downloads on the host, and apt's .deb files and upgrades. Merged into `OPERATIONS`.
+ * downloads on the host, apt's .deb files and upgrades, and services
+ * under sysvinit and openrc. Merged into `OPERATIONS`.
  *
  * @module
  */
 
 import type { OperationSpec } from "./operation_spec.ts";
-import { keys, packageChange, pathAt } from "./effects.ts";
+import { keys, packageChange, pathAt, SERVICE } from "./effects.ts";
+import { openrcService, sysvinitService } from "./init_services.ts";
 import { debFile, upgrade } from "./packages_more.ts";
 import { download } from "./download.ts";
 import { fileKey, normalizePath } from "./file_state.ts";
@@ -54,5 +56,19 @@ export const SYSTEM_OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     options: ["dist"],
     mayChange: (state, _call, cause) => packageChange(state, "apt", cause),
     run: upgrade,
+  },
+  "sysvinit.service": {
+    positional: 0,
+    options: ["service", "running", "enabled", "restarted", "reloaded", "changed"],
+    subject: "service",
+    mayChange: SERVICE,
+    run: sysvinitService,
+  },
+  "openrc.service": {
+    positional: 0,
+    options: ["service", "running", "enabled", "runlevel", "restarted", "reloaded", "changed"],
+    subject: "service",
+    mayChange: SERVICE,
+    run: openrcService,
   },
 };

@@ -298,6 +298,44 @@ export interface MountOptions {
   fstab?: string;
 }
 
+// lib/api/operations_more.ts
+/** The operations `Operations` has besides its first table. */
+export interface MoreOperations {
+  /** Services under sysvinit (/etc/init.d scripts). */
+  sysvinit: {
+    /**
+     * Starts/stops, restarts or reloads through /etc/init.d/SERVICE (running
+     * as its `status` action says), enables or disables with `update-rc.d`
+     * (else `chkconfig`); each only when the state differs.
+     */
+    service(
+      options: Omit<ServiceOptions, "daemonReload"> & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
+  /** Services under OpenRC. */
+  openrc: {
+    /**
+     * `rc-service SERVICE start|stop|restart|reload` and `rc-update add|del
+     * SERVICE RUNLEVEL` (`runlevel` default `default`), each only when needed.
+     */
+    service(
+      options: Omit<ServiceOptions, "daemonReload"> & { runlevel?: string } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
+  /** Arch Linux. */
+  pacman: {
+    /** Installs (or removes, or upgrades) packages with pacman (`pacman -S --needed`). */
+    packages(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+  };
+  /** openSUSE and SLES. */
+  zypper: {
+    /** Installs (or removes, or upgrades) packages with zypper. */
+    packages(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+  };
+}
+
 // lib/api/operations.ts
 /** A command for `server.shell`: text, or a `sh` tagged-template Command. */
 export type ShellCommand = string | Command;
@@ -340,7 +378,7 @@ export interface JinjaSettings {
  * paths, and written only inside `--allow-write`/fleet `allow_write` paths;
  * others are refused, after `..` and symlinks are resolved.
  */
-export interface Operations {
+export interface Operations extends MoreOperations {
   /** Server-level operations. */
   server: {
     /** Runs shell commands in order. Always reports a change. */
@@ -643,29 +681,6 @@ export interface Operations {
       control?: OpControl,
     ): Promise<OperationResult>;
   };
-  /** Services under sysvinit (/etc/init.d scripts). */
-  sysvinit: {
-    /**
-     * Starts/stops, restarts or reloads through /etc/init.d/SERVICE (running
-     * as its `status` action says), enables or disables with `update-rc.d`
-     * (else `chkconfig`); each only when the state differs.
-     */
-    service(
-      options: Omit<ServiceOptions, "daemonReload"> & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
-  /** Services under OpenRC. */
-  openrc: {
-    /**
-     * `rc-service SERVICE start|stop|restart|reload` and `rc-update add|del
-     * SERVICE RUNLEVEL` (`runlevel` default `default`), each only when needed.
-     */
-    service(
-      options: Omit<ServiceOptions, "daemonReload"> & { runlevel?: string } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
   /** git. */
   git: {
     /** Clones `src` into `dest` or brings it to `branch` (a branch or tag); changed when HEAD moved. */
@@ -748,6 +763,7 @@ export interface Facts {
     deb(): Promise<Record<string, string>>;
     rpm(): Promise<Record<string, string>>;
     apk(): Promise<Record<string, string>>;
+    pacman(): Promise<Record<string, string>>;
     manager(): Promise<"apt-get" | "dnf" | "yum" | "apk" | null>;
     aptListsAge(): Promise<number | null>;
   };

@@ -86,6 +86,7 @@ export interface Facts {
     deb(): Promise<Record<string, string>>;
     rpm(): Promise<Record<string, string>>;
     apk(): Promise<Record<string, string>>;
+    pacman(): Promise<Record<string, string>>;
     manager(): Promise<"apt-get" | "dnf" | "yum" | "apk" | null>;
     aptListsAge(): Promise<number | null>;
   };

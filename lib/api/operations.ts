@@ -14,6 +14,7 @@
 
 import type { OpControl } from "./control.ts";
 import type { OperationResult } from "./result.ts";
+import type { MoreOperations } from "./operations_more.ts";
 import type { Command } from "./values.ts";
 import type {
   AptPackagesOptions,
@@ -66,7 +67,7 @@ export interface JinjaSettings {
  * paths, and written only inside `--allow-write`/fleet `allow_write` paths;
  * others are refused, after `..` and symlinks are resolved.
  */
-export interface Operations {
+export interface Operations extends MoreOperations {
   /** Server-level operations. */
   server: {
     /** Runs shell commands in order. Always reports a change. */
@@ -366,29 +367,6 @@ export interface Operations {
       name: string,
       content: string,
       options?: { path?: string } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
-  /** Services under sysvinit (/etc/init.d scripts). */
-  sysvinit: {
-    /**
-     * Starts/stops, restarts or reloads through /etc/init.d/SERVICE (running
-     * as its `status` action says), enables or disables with `update-rc.d`
-     * (else `chkconfig`); each only when the state differs.
-     */
-    service(
-      options: Omit<ServiceOptions, "daemonReload"> & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
-  /** Services under OpenRC. */
-  openrc: {
-    /**
-     * `rc-service SERVICE start|stop|restart|reload` and `rc-update add|del
-     * SERVICE RUNLEVEL` (`runlevel` default `default`), each only when needed.
-     */
-    service(
-      options: Omit<ServiceOptions, "daemonReload"> & { runlevel?: string } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
   };

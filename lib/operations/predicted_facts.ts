@@ -68,6 +68,7 @@ const MANAGER_OF: Readonly<Record<string, string>> = {
   "packages.deb": "apt",
   "packages.rpm": "dnf",
   "packages.apk": "apk",
+  "packages.pacman": "pacman",
 };
 
 /** The state key of a service. */

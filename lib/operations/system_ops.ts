@@ -1,13 +1,14 @@
 /**
  * System operations of issue 15's breadth item: mounts, kernel modules,
- * downloads on the host, apt's .deb files and upgrades, and services
- * under sysvinit and openrc. Merged into `OPERATIONS`.
+ * downloads on the host, apt's .deb files and upgrades, pacman and
+ * zypper packages, and services under sysvinit and openrc. Merged into `OPERATIONS`.
  *
  * @module
  */
 
 import type { OperationSpec } from "./operation_spec.ts";
-import { keys, packageChange, pathAt, SERVICE } from "./effects.ts";
+import { keys, packageChange, packagesOf, pathAt, SERVICE } from "./effects.ts";
+import { pacmanPackages, zypperPackages } from "./pacman_zypper.ts";
 import { openrcService, sysvinitService } from "./init_services.ts";
 import { debFile, upgrade } from "./packages_more.ts";
 import { download } from "./download.ts";
@@ -70,5 +71,19 @@ export const SYSTEM_OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     subject: "service",
     mayChange: SERVICE,
     run: openrcService,
+  },
+  "pacman.packages": {
+    positional: 0,
+    options: ["packages", "present", "latest", "update"],
+    subject: "packages",
+    mayChange: packagesOf("pacman"),
+    run: pacmanPackages,
+  },
+  "zypper.packages": {
+    positional: 0,
+    options: ["packages", "present", "latest", "update"],
+    subject: "packages",
+    mayChange: packagesOf("zypper"),
+    run: zypperPackages,
   },
 };

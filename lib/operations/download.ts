@@ -7,11 +7,11 @@
 
 import { sh } from "../core/command.ts";
 import type { FileAttributes, OperationResult } from "../api/mod.ts";
-import { InputError, OperationError } from "../core/errors.ts";
+import { InputError } from "../core/errors.ts";
 import { normalizeMode, type OpContext, ownerSpec, ResultBuilder, runScript } from "./context.ts";
 import { fixAttributes, pathCheck, readRemote } from "./_file_io.ts";
-import { fileKey, newEntry, parentOf, predictFile, viewFiles } from "./file_state.ts";
-import { StateUnknown, UNKNOWN } from "./predicted_state.ts";
+import { predictNewFile } from "./files_copy.ts";
+import { UNKNOWN } from "./predicted_state.ts";
 
 /** The options of `files.download`. */
 export interface DownloadOptions extends FileAttributes {
@@ -59,23 +59,13 @@ export async function download(
   builder.change(`downloaded ${source} -> ${dest}`);
   const mode = normalizeMode(options.mode) ?? (now.exists ? now.mode! : "644");
   if (ctx.prediction) {
-    const parent = parentOf(dest);
-    const view = await viewFiles(ctx, [parent]);
-    const above = view.paths.get(parent)!;
-    if ("unknown" in above) throw new StateUnknown(fileKey(parent), above.unknown);
-    if (above.state.type !== "directory") {
-      throw new OperationError(
-        `files.download: ${parent} is not a directory on ${ctx.session.name}`,
-      );
-    }
-    const state = newEntry("file", view.writer, above.state);
-    predictFile(ctx, dest, {
-      ...state,
+    const hash = sha256 ?? UNKNOWN;
+    await predictNewFile(ctx, "files.download", {
+      dest,
+      sha256: hash,
       mode,
-      user: options.user ?? state.user,
-      group: options.group ?? state.group,
+      options,
       content: UNKNOWN,
-      sha256: sha256 ?? UNKNOWN,
     });
     return builder.done("");
   }

@@ -12,6 +12,7 @@
 
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { skiffArgs, TEST_RUN_LOCK } from "../helpers/cli.ts";
+import { unshareMount } from "../helpers/mount_ns.ts";
 import { requireRoot } from "../helpers/require.ts";
 import { sha256Hex, tempDir } from "../helpers/temp.ts";
 
@@ -54,14 +55,9 @@ Deno.test("skiff deploy: server.mount, server.mounts and files.download dry, rea
     `stat -c '%a %s' ${quote(`${data}/tool`)}; grep -c -F ${
       quote(` ${data} tmpfs`)
     } /proc/self/mounts`;
-  const out = await new Deno.Command("unshare", {
-    args: ["--mount", "--propagation", "private", "sh", "-c", script],
-    env: { NO_COLOR: "1", SKIFF_RUN_LOCK: TEST_RUN_LOCK },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stdout = new TextDecoder().decode(out.stdout);
-  strictEqual(out.code, 0, stdout + new TextDecoder().decode(out.stderr));
+  const out = await unshareMount(script, { NO_COLOR: "1", SKIFF_RUN_LOCK: TEST_RUN_LOCK });
+  strictEqual(out.code, 0, out.stdout + out.stderr);
+  const stdout = `${out.stdout}\n`;
   const [dry, real, again, after] = stdout.split("----\n");
   const lines = (text: string) => text.split("\n").filter((l) => l.startsWith("[@local] "));
   const first = [

@@ -68,3 +68,25 @@ export async function mountNamespace(): Promise<MountNamespace> {
     },
   };
 }
+
+/** What {@linkcode unshareMount} gives back. */
+export interface UnshareRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a shell script in a private mount namespace of its own (`unshare
+ * --mount --propagation private`, root only), with extra environment.
+ */
+export async function unshareMount(
+  script: string,
+  env: Record<string, string> = {},
+): Promise<UnshareRun> {
+  const out = await runProcess(
+    ["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+    { env },
+  );
+  return { code: out.exitCode ?? -1, stdout: out.output.stdout, stderr: out.output.stderr };
+}

@@ -30,8 +30,6 @@ async function buildDeb(dir: string, version: string): Promise<string> {
   return deb;
 }
 
-}
-
 Deno.test("apt.deb installs a .deb once, upgrades and downgrades to another version, refuses a missing file; its dry run predicts it", async () => {
   await using root = await debianRoot();
   await Deno.mkdir(`${root.path}/srv/debs`, { recursive: true });

@@ -39,9 +39,10 @@ Deno.test("skiff deploy: server.mount, server.mounts and files.download dry, rea
     device: "tmpfs", fstype: "tmpfs", options: "size=1m,nosuid", fstab: ${JSON.stringify(fstab)},
   });
   const seen = (await facts.server.mounts())[${JSON.stringify(data)}];
-  await ops.files.put({ content: (seen ? seen.fstype : "none") + "\\n" }, ${
-      JSON.stringify(dir.join("seen"))
-    });
+  // The fact decides the path, so the dry run's line shows what it predicted.
+  await ops.files.put({ content: (seen ? seen.options.join(",") : "") + "\\n" }, ${
+      JSON.stringify(dir.path)
+    } + "/seen-" + (seen ? seen.fstype : "none"));
   await ops.files.download(${JSON.stringify(url)}, ${JSON.stringify(`${data}/tool`)}, {
     sha256: ${JSON.stringify(await sha256Hex(body))}, mode: "755",
   });
@@ -62,7 +63,7 @@ Deno.test("skiff deploy: server.mount, server.mounts and files.download dry, rea
   const lines = (text: string) => text.split("\n").filter((l) => l.startsWith("[@local] "));
   const first = [
     `[@local] server.mount ${data}: CHANGE (mounted tmpfs on ${data}, edited ${fstab})`,
-    `[@local] files.put ${dir.path}/seen: CHANGE (created ${dir.path}/seen)`,
+    `[@local] files.put ${dir.path}/seen-tmpfs: CHANGE (created ${dir.path}/seen-tmpfs)`,
     `[@local] files.download ${data}/tool: CHANGE (downloaded ${url} -> ${data}/tool)`,
   ];
   deepStrictEqual(lines(dry), first.map((l) => l.replace("CHANGE", "would change")));
@@ -73,7 +74,7 @@ Deno.test("skiff deploy: server.mount, server.mounts and files.download dry, rea
   strictEqual(/^@local\s+ok\s+0\s+3\s+0\s+0\s/m.test(again), true, again);
   strictEqual(after, "755 8\n1\n");
   strictEqual(hits, 1);
-  strictEqual(await Deno.readTextFile(dir.join("seen")), "tmpfs\n");
+  strictEqual(await Deno.readTextFile(dir.join("seen-tmpfs")), "rw,nosuid,relatime,size=1024k\n");
   strictEqual(
     await Deno.readTextFile(fstab),
     `tmpfs ${data} tmpfs size=1m,nosuid 0 0\n`,

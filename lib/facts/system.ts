@@ -101,15 +101,22 @@ export const cpus: FactDefinition<[], number> = {
 };
 
 /**
- * Parses `ip -o addr show` into each interface's addresses, in order.
+ * Parses `ip -o addr show` into each interface's addresses, in order (a
+ * veth's `@peer` suffix is not part of its name).
  *
  * @example
  * ```ts
  * import { deepStrictEqual } from "node:assert/strict";
  * import { parseIpAddr } from "./system.ts";
  * deepStrictEqual(
- *   parseIpAddr("1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever\n"),
- *   { lo: [{ family: "inet", address: "127.0.0.1", prefix: 8 }] },
+ *   parseIpAddr(
+ *     "1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever\n" +
+ *       "5: eth0@if6    inet6 fd00::2/64 scope global \\       valid_lft forever\n",
+ *   ),
+ *   {
+ *     lo: [{ family: "inet", address: "127.0.0.1", prefix: 8 }],
+ *     eth0: [{ family: "inet6", address: "fd00::2", prefix: 64 }],
+ *   },
  * );
  * ```
  */

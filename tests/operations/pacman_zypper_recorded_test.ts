@@ -95,6 +95,9 @@ Deno.test("zypper.packages installs what the rpm database lacks (with pins), upg
   await t.step("all installed: no change; present: false removes", async () => {
     const h = recordedHarness([RPM]);
     strictEqual((await h.op("zypper.packages", { packages: ["bash", "vim"] })).changed, false);
+    // A pin of the installed version is installed already.
+    const pinned = await h.op("zypper.packages", { packages: "bash=5.2.15-150500.1.1" });
+    strictEqual(pinned.changed, false);
     const removed = await h.op("zypper.packages", { packages: "vim", present: false });
     strictEqual(removed.description, "removed vim");
     deepStrictEqual(changes(h.commands()), ["zypper --non-interactive remove -- vim"]);

@@ -151,3 +151,16 @@ Deno.test("files.download refuses bad arguments with an input error naming the a
     await rejects(h.op("files.download", ...args), { name: "InputError", message });
   }
 });
+
+Deno.test("files.download refuses a symbolic link at dest and leaves its target alone", async () => {
+  await using dir = await tempDir();
+  await using http = serve();
+  await Deno.writeTextFile(dir.join("target"), "keep\n");
+  await Deno.symlink(dir.join("target"), dir.join("link"));
+  const h = localHarness();
+  await rejects(h.op("files.download", `${http.url}/release.txt`, dir.join("link")), {
+    message: new RegExp(`${dir.join("link")}.*symbolic link`),
+  });
+  strictEqual(await Deno.readTextFile(dir.join("target")), "keep\n");
+  deepStrictEqual(http.hits, []);
+});

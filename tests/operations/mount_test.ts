@@ -138,3 +138,28 @@ Deno.test("server.mount refuses bad arguments with an input error naming the arg
     });
   }
 });
+
+Deno.test("server.mount binds a directory once (device and type are the source's own in /proc/mounts) and unbinds it", async () => {
+  requireRoot("mounting in a private mount namespace");
+  await using ns = await mountNamespace();
+  await using dir = await tempDir();
+  const fstab = dir.join("fstab");
+  await Deno.mkdir(dir.join("src"));
+  await Deno.writeTextFile(dir.join("src/marker"), "bound\n");
+  const path = dir.join("view");
+  const bind = { device: dir.join("src"), fstype: "none", options: "bind", fstab };
+  const run = await dryThenReal(ns.target, [
+    ["server.mount", path, bind],
+    ["server.mount", path, bind],
+  ]);
+  assertSameRuns(run, ["changed", "no change"]);
+  strictEqual(run.real[1].description, `${dir.join("src")} is mounted on ${path}`);
+  strictEqual(await ns.sh(`cat ${path}/marker`), "bound");
+  strictEqual(await Deno.readTextFile(fstab), `${dir.join("src")} ${path} none bind 0 0\n`);
+  const off = await dryThenReal(ns.target, [
+    ["server.mount", path, { present: false, persist: false }],
+    ["server.mount", path, { present: false, persist: false }],
+  ]);
+  assertSameRuns(off, ["changed", "no change"]);
+  strictEqual(await ns.sh(`ls -A ${path}`), "");
+});

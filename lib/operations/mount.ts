@@ -156,6 +156,13 @@ export async function mount(
     await live(ctx, call, builder);
   }
   if (call.persist) builder.absorb(await persistLine(ctx, call));
+  if (ctx.sharedKernel !== undefined) {
+    return builder.done(
+      call.present
+        ? `${call.device} on ${call.path} is in ${call.fstab}`
+        : `no line for ${call.path} in ${call.fstab}`,
+    );
+  }
   return builder.done(
     call.present
       ? `${call.device} is mounted on ${call.path}`

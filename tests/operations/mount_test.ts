@@ -13,7 +13,8 @@ import { runProcess } from "../../lib/process.ts";
 import { HostSession } from "../../lib/run/session.ts";
 import { mountNamespace } from "../helpers/mount_ns.ts";
 import { localHarness } from "../helpers/ops.ts";
-import { assertSameRuns, dryThenReal, shown } from "../helpers/predict.ts";
+import { assertRunsThenFailure, assertSameRuns, dryThenReal, shown } from "../helpers/predict.ts";
+import { debianRoot, treeRuns } from "../helpers/debian_root.ts";
 import { requireRoot } from "../helpers/require.ts";
 import { tempDir } from "../helpers/temp.ts";
 
@@ -162,4 +163,22 @@ Deno.test("server.mount binds a directory once (device and type are the source's
   ]);
   assertSameRuns(off, ["changed", "no change"]);
   strictEqual(await ns.sh(`ls -A ${path}`), "");
+});
+
+Deno.test("server.mount in a chroot writes only the tree's fstab line, once; without persist it is refused", async () => {
+  await using root = await debianRoot();
+  const run = await treeRuns(root, [
+    ["server.mount", "/srv/data", { device: "LABEL=data", fstype: "ext4", options: "noatime" }],
+    ["server.mount", "/srv/data", { device: "LABEL=data", fstype: "ext4", options: "noatime" }],
+    ["server.mount", "/srv/data", { device: "LABEL=data", fstype: "ext4", persist: false }],
+  ]);
+  assertRunsThenFailure(run, [
+    "changed: edited /etc/fstab\n--- /etc/fstab\n+++ /etc/fstab\n@@ -1,1 +1,2 @@\n" +
+    " # UNCONFIGURED FSTAB FOR BASE SYSTEM\n+LABEL=data /srv/data ext4 noatime 0 0",
+    "no change: LABEL=data on /srv/data is in /etc/fstab\n",
+  ], `server.mount is refused on "debian": a chroot shares the kernel`);
+  strictEqual(
+    await root.sh("tail -n 1 /etc/fstab; ls -d /srv/data 2>&1 || true"),
+    "LABEL=data /srv/data ext4 noatime 0 0\nls: cannot access '/srv/data': No such file or directory",
+  );
 });

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { sh } from "../core/command.ts";
+import { MASK, SecretValue, sh } from "../core/command.ts";
 import type { FileAttributes, OperationResult } from "../api/mod.ts";
 import { InputError } from "../core/errors.ts";
 import { normalizeMode, type OpContext, ownerSpec, ResultBuilder, runScript } from "./context.ts";
@@ -29,7 +29,9 @@ function fail(what: string, detail: string): never {
  * as it was), sets mode (`mode`, else the replaced file's, else 644) and
  * owner on it, and renames it to `dest`. Skipped when `dest` has the
  * sha256 given, or, with none given, when `dest` exists; then only mode and
- * owner are fixed. A link at `dest` is refused.
+ * owner are fixed. A link at `dest` is refused. The URL reaches curl
+ * (`-K -`) or wget (`-i -`) on their stdin, never in a command line; a
+ * secret one (`ctx.secret(url)`, credentials in it) is `***` in reports.
  */
 export async function download(
   ctx: OpContext,
@@ -37,9 +39,13 @@ export async function download(
   target: unknown,
   options: DownloadOptions,
 ): Promise<OperationResult> {
-  if (typeof source !== "string" || !/^(https?|ftp):\/\/[^\s]+$/.test(source)) {
-    fail("url", `expected an http, https or ftp URL, got ${JSON.stringify(source)}`);
+  // A URL with credentials in it may be a secret (`ctx.secret(url)`): shown as ***.
+  const secret = source instanceof SecretValue ? source : undefined;
+  const url = secret ? secret.reveal() : source;
+  if (typeof url !== "string" || !/^(https?|ftp):\/\/[^\s"\\]+$/.test(url)) {
+    fail("url", `expected an http, https or ftp URL, got ${JSON.stringify(secret ? MASK : url)}`);
   }
+  const shown = secret ? MASK : url;
   const dest = pathCheck(target, "files.download dest");
   const wanted = options.sha256;
   if (wanted !== undefined && (typeof wanted !== "string" || !/^[0-9a-fA-F]{64}$/.test(wanted))) {
@@ -56,7 +62,7 @@ export async function download(
       sha256 === undefined ? `${dest} exists` : `${dest} has sha256 ${sha256.slice(0, 12)}…`,
     );
   }
-  builder.change(`downloaded ${source} -> ${dest}`);
+  builder.change(`downloaded ${shown} -> ${dest}`);
   const mode = normalizeMode(options.mode) ?? (now.exists ? now.mode! : "644");
   if (ctx.prediction) {
     const hash = sha256 ?? UNKNOWN;
@@ -71,16 +77,16 @@ export async function download(
   }
   await runScript(
     ctx,
-    sh`u=${source}; d=${dest}
+    sh`u=${secret ?? url}; d=${dest}
 t=$(mktemp -- "$d.skiff-XXXXXX") || exit 1
-if command -v curl >/dev/null 2>&1; then curl -fsSL -o "$t" -- "$u"
-elif command -v wget >/dev/null 2>&1; then wget -q -O "$t" -- "$u"
+if command -v curl >/dev/null 2>&1; then printf 'url = "%s"\\n' "$u" | curl -fsSL -o "$t" -K -
+elif command -v wget >/dev/null 2>&1; then printf '%s\\n' "$u" | wget -q -O "$t" -i -
 else echo "files.download: neither curl nor wget is installed" >&2; false; fi || { rm -f -- "$t"; exit 1; }
 ${
       sha256 === undefined
         ? sh``
         : sh`h=$(sha256sum < "$t") && h=\${h%% *} || { rm -f -- "$t"; exit 1; }
-if [ "$h" != ${sha256} ]; then echo "files.download: "${source}" has sha256 $h, not "${sha256} >&2; rm -f -- "$t"; exit 1; fi
+if [ "$h" != ${sha256} ]; then echo "files.download: "${shown}" has sha256 $h, not "${sha256} >&2; rm -f -- "$t"; exit 1; fi
 `
     }if chmod -- ${mode} "$t"${
       owner === undefined ? sh`` : sh` && chown -- ${owner} "$t"`

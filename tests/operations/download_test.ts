@@ -9,6 +9,7 @@
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
 import { LocalConnector } from "../../connectors/local.ts";
 import { SshConnector } from "../../connectors/ssh/connector.ts";
+import { secret } from "../../lib/core/command.ts";
 import { runProcess } from "../../lib/process.ts";
 import { localHarness } from "../helpers/ops.ts";
 import { dryThenReal, type PredictTarget, shown } from "../helpers/predict.ts";
@@ -163,4 +164,36 @@ Deno.test("files.download refuses a symbolic link at dest and leaves its target 
   });
   strictEqual(await Deno.readTextFile(dir.join("target")), "keep\n");
   deepStrictEqual(http.hits, []);
+});
+
+Deno.test("files.download of a secret URL: *** in the report and the commands, and in no process's argv while it downloads", async () => {
+  await using dir = await tempDir();
+  const token = "s3cr3t-t0ken-4711";
+  await Deno.writeTextFile(dir.join("needle"), token);
+  const seen: { query: string; argv: string }[] = [];
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (req) => {
+      // While curl waits for this answer, look for the token in every process's command line.
+      const grep = await runProcess([
+        "sh",
+        "-c",
+        'grep -l -F -f "$1" /proc/[0-9]*/cmdline 2>/dev/null || true',
+        "sh",
+        dir.join("needle"),
+      ]);
+      seen.push({ query: new URL(req.url).search, argv: grep.output.stdout });
+      return new Response(BODY);
+    },
+  );
+  const url = `http://127.0.0.1:${server.addr.port}/release.txt?token=${token}`;
+  const h = localHarness();
+  const result = await h.op("files.download", secret(url), dir.join("release.txt"), {
+    sha256: await sha256Hex(BODY),
+  });
+  strictEqual(result.description, `downloaded *** -> ${dir.join("release.txt")}`);
+  deepStrictEqual(seen, [{ query: `?token=${token}`, argv: "" }]);
+  strictEqual(JSON.stringify(h.events).includes(token), false);
+  strictEqual(JSON.stringify(result).includes(token), false);
+  strictEqual(await Deno.readTextFile(dir.join("release.txt")), "release 1.2.3\n");
 });

@@ -15,7 +15,7 @@
 import type { OpControl } from "./control.ts";
 import type { OperationResult } from "./result.ts";
 import type { MoreOperations } from "./operations_more.ts";
-import type { Command } from "./values.ts";
+import type { Command, SecretValue } from "./values.ts";
 import type {
   AptPackagesOptions,
   AptRepoOptions,
@@ -263,12 +263,13 @@ export interface Operations extends MoreOperations {
       control?: OpControl,
     ): Promise<OperationResult>;
     /**
-     * The host fetches `url` (curl, else wget) into a temporary file beside
-     * `dest`, checks `sha256` when given, then renames it into place; skipped
-     * when `dest` has that sha256 (or, with none given, exists).
+     * The host fetches `url` (curl, else wget, reading it on stdin) into a
+     * temporary file beside `dest`, checks `sha256` when given, then renames
+     * it into place; skipped when `dest` has that sha256 (or, with none
+     * given, exists). A URL with credentials: `ctx.secret(url)`, shown `***`.
      */
     download(
-      url: string,
+      url: string | SecretValue,
       dest: string,
       options?: FileAttributes & { sha256?: string } & OpControl,
       control?: OpControl,

@@ -34,7 +34,7 @@ Deno.test("skiff deploy: server.mount, server.mounts and files.download dry, rea
   const deploy = dir.join("deploy.ts");
   await Deno.writeTextFile(
     deploy,
-    `export default async function ({ ops, facts }) {
+    `export default async function ({ ops, facts, secret }) {
   await ops.server.mount(${JSON.stringify(data)}, {
     device: "tmpfs", fstype: "tmpfs", options: "size=1m,nosuid", fstab: ${JSON.stringify(fstab)},
   });
@@ -43,7 +43,7 @@ Deno.test("skiff deploy: server.mount, server.mounts and files.download dry, rea
   await ops.files.put({ content: (seen ? seen.options.join(",") : "") + "\\n" }, ${
       JSON.stringify(dir.path)
     } + "/seen-" + (seen ? seen.fstype : "none"));
-  await ops.files.download(${JSON.stringify(url)}, ${JSON.stringify(`${data}/tool`)}, {
+  await ops.files.download(secret(${JSON.stringify(url)}), ${JSON.stringify(`${data}/tool`)}, {
     sha256: ${JSON.stringify(await sha256Hex(body))}, mode: "755",
   });
 }
@@ -64,7 +64,7 @@ Deno.test("skiff deploy: server.mount, server.mounts and files.download dry, rea
   const first = [
     `[@local] server.mount ${data}: CHANGE (mounted tmpfs on ${data}, edited ${fstab})`,
     `[@local] files.put ${dir.path}/seen-tmpfs: CHANGE (created ${dir.path}/seen-tmpfs)`,
-    `[@local] files.download ${data}/tool: CHANGE (downloaded ${url} -> ${data}/tool)`,
+    `[@local] files.download ${data}/tool: CHANGE (downloaded *** -> ${data}/tool)`,
   ];
   deepStrictEqual(lines(dry), first.map((l) => l.replace("CHANGE", "would change")));
   strictEqual(dry.includes("exit=0"), true, dry);
@@ -74,6 +74,8 @@ Deno.test("skiff deploy: server.mount, server.mounts and files.download dry, rea
   strictEqual(/^@local\s+ok\s+0\s+3\s+0\s+0\s/m.test(again), true, again);
   strictEqual(after, "755 8\n1\n");
   strictEqual(hits, 1);
+  // The URL was a secret: never in the output.
+  strictEqual(stdout.includes(url), false);
   strictEqual(await Deno.readTextFile(dir.join("seen-tmpfs")), "rw,nosuid,relatime,size=1024k\n");
   strictEqual(
     await Deno.readTextFile(fstab),

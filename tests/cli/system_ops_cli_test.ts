@@ -5,9 +5,10 @@
  * private mount namespace (`unshare --mount`, root only), so the tmpfs is
  * mounted there and never on this machine; the fstab line goes to a
  * temporary file (`fstab` option). The download comes from a Deno.serve
- * server on loopback in the test, its URL a secret (`secret(url)`). The deploy reads `facts.server.mounts`
- * after its mount and writes what it saw, so the dry run's line shows
- * that the fact is read through the prediction.
+ * server on loopback in the test, its URL a secret (`secret(url)`). The
+ * deploy reads `facts.server.mounts` after its mount and names a file by
+ * what it saw, so the dry run's line shows that the fact is read through
+ * the prediction.
  */
 
 import { deepStrictEqual, strictEqual } from "node:assert/strict";

@@ -80,7 +80,9 @@ export async function download(
     sh`u=${secret ?? url}; d=${dest}
 t=$(mktemp -- "$d.skiff-XXXXXX") || exit 1
 if command -v curl >/dev/null 2>&1; then printf 'url = "%s"\\n' "$u" | curl -fsSL -o "$t" -K -
-elif command -v wget >/dev/null 2>&1; then printf '%s\\n' "$u" | wget -q -O "$t" -i -
+elif command -v wget >/dev/null 2>&1; then printf '%s\\n' "$u" | wget -q -O "$t" -i - || { r=$?
+  if [ "$r" = 8 ]; then echo "files.download: the server answered with an error such as 404 (wget exit code 8)" >&2
+  else echo "files.download: wget failed with exit code $r" >&2; fi; false; }
 else echo "files.download: neither curl nor wget is installed" >&2; false; fi || { rm -f -- "$t"; exit 1; }
 ${
       sha256 === undefined

@@ -1,10 +1,12 @@
 /**
  * `server.mount` and the `server.mounts` fact for real on @local inside a
- * private mount namespace (tests/helpers/mount_ns.ts, root only): a tmpfs
- * is mounted, remounted and unmounted there, never on this machine, and
- * its fstab line goes to a temporary file named by the `fstab` option
- * (the real /etc/fstab is never written). Each sequence runs as a dry run,
- * then for real, with the same outcomes, descriptions and diffs.
+ * private mount namespace (tests/helpers/mount_ns.ts, root only): a tmpfs,
+ * a bind mount and an ext4 image on a loop device are mounted, remounted
+ * and unmounted there, never on this machine, and the fstab line goes to a
+ * temporary file named by the `fstab` option (the real /etc/fstab is never
+ * written). In a Debian tree (@chroot) only the tree's fstab line is
+ * written. Each sequence runs as a dry run, then for real, with the same
+ * outcomes, descriptions and diffs.
  */
 
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
@@ -181,4 +183,30 @@ Deno.test("server.mount in a chroot writes only the tree's fstab line, once; wit
     await root.sh("tail -n 1 /etc/fstab; ls -d /srv/data 2>&1 || true"),
     "LABEL=data /srv/data ext4 noatime 0 0\nls: cannot access '/srv/data': No such file or directory",
   );
+});
+
+Deno.test("server.mount mounts an ext4 image through a loop device once, and unmounts it (the loop device goes with it)", async () => {
+  requireRoot("mounting in a private mount namespace");
+  await using ns = await mountNamespace();
+  await using dir = await tempDir();
+  const image = dir.join("disk.img");
+  await runProcess(["truncate", "-s", "8M", image]);
+  const mkfs = await runProcess(["mkfs.ext4", "-q", "-F", "-L", "skiffdata", image]);
+  strictEqual(mkfs.exitCode, 0, mkfs.output.stderr);
+  const path = dir.join("disk");
+  const loop = { device: image, fstype: "ext4", options: "loop,noatime", persist: false };
+  const run = await dryThenReal(ns.target, [
+    ["server.mount", path, loop],
+    ["server.mount", path, loop],
+    ["server.mount", path, { present: false, persist: false }],
+  ]);
+  assertSameRuns(run, ["changed", "no change", "changed"]);
+  deepStrictEqual(shown(run.real), [
+    `changed: mounted ${image} on ${path}\n`,
+    `no change: ${image} is mounted on ${path}\n`,
+    `changed: unmounted ${path}\n`,
+  ]);
+  strictEqual(await ns.sh(`grep -c -F ' ${path} ' /proc/self/mounts || true`), "0");
+  const attached = await runProcess(["losetup", "-j", image]);
+  strictEqual(attached.output.stdout, "");
 });

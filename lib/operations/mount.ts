@@ -204,7 +204,7 @@ async function live(ctx: OpContext, call: MountCall, builder: ResultBuilder): Pr
     return;
   }
   const bind = call.options.includes("bind") || call.options.includes("loop");
-  if ((!bind && now.device !== call.device) || (!bind && now.fstype !== call.fstype)) {
+  if (!bind && (now.fstype !== call.fstype || !await sameDevice(ctx, call.device, now, builder))) {
     throw new OperationError(
       `server.mount: ${now.device} (${now.fstype}) is mounted on ${path} on ${ctx.session.name}, not ${call.device} (${call.fstype}); unmount it first`,
     );
@@ -244,6 +244,28 @@ function predictMounted(ctx: OpContext, call: MountCall, kind: "directory" | "ab
     group: option("gid") === undefined ? "root" : UNKNOWN,
   });
   predictEmptied(ctx, call.path);
+}
+
+/**
+ * Whether the mounted device is `device`: the same name, or for a
+ * `UUID=`/`LABEL=` tag (what /proc never shows) a device `blkid` finds
+ * with that tag, probed afresh (a cached entry may name a device since
+ * detached).
+ */
+async function sameDevice(
+  ctx: OpContext,
+  device: string,
+  now: MountFact,
+  builder: ResultBuilder,
+): Promise<boolean> {
+  if (now.device === device) return true;
+  if (!/^(UUID|LABEL|PARTUUID|PARTLABEL)=/.test(device)) return false;
+  const found = await runScript(
+    ctx,
+    sh`blkid -c /dev/null -o device -t ${device} 2>/dev/null || true`,
+    builder,
+  );
+  return found.includes(now.device);
 }
 
 /** What is mounted on `path` now, or null. */

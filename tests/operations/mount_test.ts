@@ -211,26 +211,28 @@ Deno.test("server.mount mounts an ext4 image through a loop device once, and unm
   strictEqual(attached.output.stdout, "");
 });
 
-Deno.test("server.mount by LABEL= is no change once mounted (/proc shows the device findfs finds)", async () => {
+Deno.test("server.mount by LABEL= is no change once mounted (/proc shows the device blkid finds)", async () => {
   requireRoot("attaching a loop device and mounting in a private mount namespace");
   await using ns = await mountNamespace();
   await using dir = await tempDir();
   const image = dir.join("disk.img");
   await runProcess(["truncate", "-s", "8M", image]);
-  await runProcess(["mkfs.ext4", "-q", "-F", "-L", "skiff-label-t", image]);
+  // A label of its own: no other run's image (or a stale cache entry) has it.
+  const label = `skiff-${crypto.randomUUID().slice(0, 8)}`;
+  await runProcess(["mkfs.ext4", "-q", "-F", "-L", label, image]);
   const attach = await runProcess(["losetup", "-f", "--show", image]);
   strictEqual(attach.exitCode, 0, attach.output.stderr);
   const loop = attach.output.stdout.trim();
   try {
     const path = dir.join("disk");
-    const byLabel = { device: "LABEL=skiff-label-t", fstype: "ext4", persist: false };
+    const byLabel = { device: `LABEL=${label}`, fstype: "ext4", persist: false };
     const run = await dryThenReal(ns.target, [
       ["server.mount", path, byLabel],
       ["server.mount", path, byLabel],
       ["server.mount", path, { present: false, persist: false }],
     ]);
     assertSameRuns(run, ["changed", "no change", "changed"]);
-    strictEqual(run.real[1].description, `LABEL=skiff-label-t is mounted on ${path}`);
+    strictEqual(run.real[1].description, `LABEL=${label} is mounted on ${path}`);
     strictEqual(loop.startsWith("/dev/loop"), true, loop);
   } finally {
     await runProcess(["losetup", "-d", loop]);

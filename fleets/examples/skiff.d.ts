@@ -282,6 +282,60 @@ export interface GitRepoOptions {
   user?: string;
 }
 
+/** Options of `server.mount`. */
+export interface MountOptions {
+  /** What to mount (`/dev/sdb1`, `UUID=…`, `tmpfs`); required unless `present: false`. */
+  device?: string;
+  /** The filesystem type (`ext4`, `tmpfs`, `none` with `bind`); required unless `present: false`. */
+  fstype?: string;
+  /** Mount options, `"a,b"` or a list (default `defaults`). */
+  options?: string | string[];
+  /** Mounted (default) or not. */
+  present?: boolean;
+  /** Keep the path's fstab line in step too (default true). */
+  persist?: boolean;
+  /** The fstab file (default /etc/fstab). */
+  fstab?: string;
+}
+
+// lib/api/operations_more.ts
+/** The operations `Operations` has besides its first table. */
+export interface MoreOperations {
+  /** Services under sysvinit (/etc/init.d scripts). */
+  sysvinit: {
+    /**
+     * Starts/stops, restarts or reloads through /etc/init.d/SERVICE (running
+     * as its `status` action says), enables or disables with `update-rc.d`
+     * (else `chkconfig`); each only when the state differs.
+     */
+    service(
+      options: Omit<ServiceOptions, "daemonReload"> & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
+  /** Services under OpenRC. */
+  openrc: {
+    /**
+     * `rc-service SERVICE start|stop|restart|reload` and `rc-update add|del
+     * SERVICE RUNLEVEL` (`runlevel` default `default`), each only when needed.
+     */
+    service(
+      options: Omit<ServiceOptions, "daemonReload"> & { runlevel?: string } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
+  /** Arch Linux. */
+  pacman: {
+    /** Installs (or removes, or upgrades) packages with pacman (`pacman -S --needed`). */
+    packages(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+  };
+  /** openSUSE and SLES. */
+  zypper: {
+    /** Installs (or removes, or upgrades) packages with zypper. */
+    packages(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+  };
+}
+
 // lib/api/operations.ts
 /** A command for `server.shell`: text, or a `sh` tagged-template Command. */
 export type ShellCommand = string | Command;
@@ -324,7 +378,7 @@ export interface JinjaSettings {
  * paths, and written only inside `--allow-write`/fleet `allow_write` paths;
  * others are refused, after `..` and symlinks are resolved.
  */
-export interface Operations {
+export interface Operations extends MoreOperations {
   /** Server-level operations. */
   server: {
     /** Runs shell commands in order. Always reports a change. */
@@ -377,6 +431,28 @@ export interface Operations {
      */
     wait(
       options: { port?: number; path?: string; command?: string; timeout?: number } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /**
+     * `device` mounted on `path` with `fstype` and `options` (remounted when a
+     * flag such as `ro` or `noexec` differs; never replacing another
+     * filesystem), or unmounted with `present: false`; with `persist` (the
+     * default) the path's fstab line says the same. On a chroot or a
+     * container only the fstab line is written.
+     */
+    mount(
+      path: string,
+      options: MountOptions & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /**
+     * A kernel module loaded (`modprobe`) or unloaded (`present: false`);
+     * with `persist` its file `/etc/modules-load.d/MODULE.conf` too. On a
+     * chroot or a container only that file is written.
+     */
+    modprobe(
+      module: string,
+      options?: { present?: boolean; persist?: boolean } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
     /** Reboots the host, waits until it is back (a new boot id), and carries on. */
@@ -497,6 +573,18 @@ export interface Operations {
       options?: FileAttributes & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
+    /**
+     * The host fetches `url` (curl, else wget, reading it on stdin) into a
+     * temporary file beside `dest`, checks `sha256` when given, then renames
+     * it into place; skipped when `dest` has that sha256 (or, with none
+     * given, exists). A URL with credentials: `ctx.secret(url)`, shown `***`.
+     */
+    download(
+      url: string | SecretValue,
+      dest: string,
+      options?: FileAttributes & { sha256?: string } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
     /** Renames `src` to `dest` on the host (`mv`); no change when `src` is gone and `dest` is there. */
     move(
       src: string,
@@ -548,6 +636,20 @@ export interface Operations {
     ): Promise<OperationResult>;
     /** Writes a deb822 `/etc/apt/sources.list.d/NAME.sources` entry (signed-by style). */
     repo(options: AptRepoOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+    /**
+     * Installs the .deb file at `src` on the host (`apt-get install`, with its
+     * dependencies) unless that version is installed; another installed
+     * version is upgraded or downgraded to it.
+     */
+    deb(src: string, options?: OpControl, control?: OpControl): Promise<OperationResult>;
+    /**
+     * `apt-get upgrade` (`dist-upgrade` with `dist`) when its simulation says
+     * something would change; the lists are not refreshed (run `apt.update`).
+     */
+    upgrade(
+      options?: { dist?: boolean } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
   };
   /** Fedora, RHEL and derivatives. */
   dnf: {
@@ -640,6 +742,17 @@ export interface Facts {
     groups(): Promise<Record<string, { gid: number; members: string[] }>>;
     which(command: string): Promise<string | null>;
     command(command: string): Promise<string>;
+    /** The filesystems mounted now, by mount point (the last mounted on a point wins). */
+    mounts(): Promise<Record<string, MountFact>>;
+    /** Memory and swap in bytes, from /proc/meminfo. */
+    memory(): Promise<MemoryFact>;
+    /** The number of processors online. */
+    cpus(): Promise<number>;
+  };
+  /** Network facts. */
+  network: {
+    /** Each interface's IPv4 and IPv6 addresses, from `ip -o addr show`. */
+    addresses(): Promise<Record<string, AddressFact[]>>;
   };
   /** File facts. */
   files: {
@@ -651,6 +764,7 @@ export interface Facts {
     deb(): Promise<Record<string, string>>;
     rpm(): Promise<Record<string, string>>;
     apk(): Promise<Record<string, string>>;
+    pacman(): Promise<Record<string, string>>;
     manager(): Promise<"apt-get" | "dnf" | "yum" | "apk" | null>;
     aptListsAge(): Promise<number | null>;
   };
@@ -675,6 +789,34 @@ export interface CronEntryFact {
   dayOfWeek: string;
   /** The command as the crontab line holds it (with any `KEY='value'` prefix of `env`). */
   command: string;
+}
+
+/** A mounted filesystem from `facts.server.mounts`. */
+export interface MountFact {
+  /** What is mounted (`/dev/sda1`, `tmpfs`). */
+  device: string;
+  /** Its filesystem type. */
+  fstype: string;
+  /** Its mount options as the kernel shows them. */
+  options: string[];
+}
+
+/** What `facts.server.memory` returns, in bytes. */
+export interface MemoryFact {
+  total: number;
+  /** What can be had without swapping (MemAvailable; MemFree on kernels without it). */
+  available: number;
+  free: number;
+  swapTotal: number;
+  swapFree: number;
+}
+
+/** One address of an interface from `facts.network.addresses`. */
+export interface AddressFact {
+  family: "inet" | "inet6";
+  address: string;
+  /** The prefix length (`24` of `/24`). */
+  prefix: number;
 }
 
 // lib/api/deploy.ts

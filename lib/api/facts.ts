@@ -64,6 +64,17 @@ export interface Facts {
     groups(): Promise<Record<string, { gid: number; members: string[] }>>;
     which(command: string): Promise<string | null>;
     command(command: string): Promise<string>;
+    /** The filesystems mounted now, by mount point (the last mounted on a point wins). */
+    mounts(): Promise<Record<string, MountFact>>;
+    /** Memory and swap in bytes, from /proc/meminfo. */
+    memory(): Promise<MemoryFact>;
+    /** The number of processors online. */
+    cpus(): Promise<number>;
+  };
+  /** Network facts. */
+  network: {
+    /** Each interface's IPv4 and IPv6 addresses, from `ip -o addr show`. */
+    addresses(): Promise<Record<string, AddressFact[]>>;
   };
   /** File facts. */
   files: {
@@ -75,6 +86,7 @@ export interface Facts {
     deb(): Promise<Record<string, string>>;
     rpm(): Promise<Record<string, string>>;
     apk(): Promise<Record<string, string>>;
+    pacman(): Promise<Record<string, string>>;
     manager(): Promise<"apt-get" | "dnf" | "yum" | "apk" | null>;
     aptListsAge(): Promise<number | null>;
   };
@@ -99,4 +111,32 @@ export interface CronEntryFact {
   dayOfWeek: string;
   /** The command as the crontab line holds it (with any `KEY='value'` prefix of `env`). */
   command: string;
+}
+
+/** A mounted filesystem from `facts.server.mounts`. */
+export interface MountFact {
+  /** What is mounted (`/dev/sda1`, `tmpfs`). */
+  device: string;
+  /** Its filesystem type. */
+  fstype: string;
+  /** Its mount options as the kernel shows them. */
+  options: string[];
+}
+
+/** What `facts.server.memory` returns, in bytes. */
+export interface MemoryFact {
+  total: number;
+  /** What can be had without swapping (MemAvailable; MemFree on kernels without it). */
+  available: number;
+  free: number;
+  swapTotal: number;
+  swapFree: number;
+}
+
+/** One address of an interface from `facts.network.addresses`. */
+export interface AddressFact {
+  family: "inet" | "inet6";
+  address: string;
+  /** The prefix length (`24` of `/24`). */
+  prefix: number;
 }

@@ -14,11 +14,13 @@
 
 import type { OpControl } from "./control.ts";
 import type { OperationResult } from "./result.ts";
-import type { Command } from "./values.ts";
+import type { MoreOperations } from "./operations_more.ts";
+import type { Command, SecretValue } from "./values.ts";
 import type {
   AptPackagesOptions,
   AptRepoOptions,
   GitRepoOptions,
+  MountOptions,
   PackagesOptions,
   ServiceOptions,
   UserOptions,
@@ -65,7 +67,7 @@ export interface JinjaSettings {
  * paths, and written only inside `--allow-write`/fleet `allow_write` paths;
  * others are refused, after `..` and symlinks are resolved.
  */
-export interface Operations {
+export interface Operations extends MoreOperations {
   /** Server-level operations. */
   server: {
     /** Runs shell commands in order. Always reports a change. */
@@ -118,6 +120,28 @@ export interface Operations {
      */
     wait(
       options: { port?: number; path?: string; command?: string; timeout?: number } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /**
+     * `device` mounted on `path` with `fstype` and `options` (remounted when a
+     * flag such as `ro` or `noexec` differs; never replacing another
+     * filesystem), or unmounted with `present: false`; with `persist` (the
+     * default) the path's fstab line says the same. On a chroot or a
+     * container only the fstab line is written.
+     */
+    mount(
+      path: string,
+      options: MountOptions & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /**
+     * A kernel module loaded (`modprobe`) or unloaded (`present: false`);
+     * with `persist` its file `/etc/modules-load.d/MODULE.conf` too. On a
+     * chroot or a container only that file is written.
+     */
+    modprobe(
+      module: string,
+      options?: { present?: boolean; persist?: boolean } & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
     /** Reboots the host, waits until it is back (a new boot id), and carries on. */
@@ -238,6 +262,18 @@ export interface Operations {
       options?: FileAttributes & OpControl,
       control?: OpControl,
     ): Promise<OperationResult>;
+    /**
+     * The host fetches `url` (curl, else wget, reading it on stdin) into a
+     * temporary file beside `dest`, checks `sha256` when given, then renames
+     * it into place; skipped when `dest` has that sha256 (or, with none
+     * given, exists). A URL with credentials: `ctx.secret(url)`, shown `***`.
+     */
+    download(
+      url: string | SecretValue,
+      dest: string,
+      options?: FileAttributes & { sha256?: string } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
     /** Renames `src` to `dest` on the host (`mv`); no change when `src` is gone and `dest` is there. */
     move(
       src: string,
@@ -289,6 +325,20 @@ export interface Operations {
     ): Promise<OperationResult>;
     /** Writes a deb822 `/etc/apt/sources.list.d/NAME.sources` entry (signed-by style). */
     repo(options: AptRepoOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+    /**
+     * Installs the .deb file at `src` on the host (`apt-get install`, with its
+     * dependencies) unless that version is installed; another installed
+     * version is upgraded or downgraded to it.
+     */
+    deb(src: string, options?: OpControl, control?: OpControl): Promise<OperationResult>;
+    /**
+     * `apt-get upgrade` (`dist-upgrade` with `dist`) when its simulation says
+     * something would change; the lists are not refreshed (run `apt.update`).
+     */
+    upgrade(
+      options?: { dist?: boolean } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
   };
   /** Fedora, RHEL and derivatives. */
   dnf: {

@@ -105,3 +105,19 @@ export interface GitRepoOptions {
   /** Run git as this user. */
   user?: string;
 }
+
+/** Options of `server.mount`. */
+export interface MountOptions {
+  /** What to mount (`/dev/sdb1`, `UUID=…`, `tmpfs`); required unless `present: false`. */
+  device?: string;
+  /** The filesystem type (`ext4`, `tmpfs`, `none` with `bind`); required unless `present: false`. */
+  fstype?: string;
+  /** Mount options, `"a,b"` or a list (default `defaults`). */
+  options?: string | string[];
+  /** Mounted (default) or not. */
+  present?: boolean;
+  /** Keep the path's fstab line in step too (default true). */
+  persist?: boolean;
+  /** The fstab file (default /etc/fstab). */
+  fstab?: string;
+}

@@ -13,6 +13,7 @@ import deploy from "../api/deploy.ts" with { type: "text" };
 import facts from "../api/facts.ts" with { type: "text" };
 import mod from "../api/mod.ts" with { type: "text" };
 import operations from "../api/operations.ts" with { type: "text" };
+import operationsMore from "../api/operations_more.ts" with { type: "text" };
 import options from "../api/options.ts" with { type: "text" };
 import result from "../api/result.ts" with { type: "text" };
 import values from "../api/values.ts" with { type: "text" };
@@ -35,6 +36,7 @@ export const API_SOURCES: Readonly<Record<string, string>> = {
   "control.ts": control,
   "result.ts": result,
   "options.ts": options,
+  "operations_more.ts": operationsMore,
   "operations.ts": operations,
   "facts.ts": facts,
   "deploy.ts": deploy,

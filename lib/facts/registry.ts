@@ -8,7 +8,9 @@ import type { FactDefinition } from "./fact.ts";
 import * as cron from "./cron.ts";
 import * as files from "./files.ts";
 import * as packages from "./packages.ts";
+import * as packagesMore from "./packages_more.ts";
 import * as server from "./server.ts";
+import * as system from "./system.ts";
 import * as systemd from "./systemd.ts";
 
 /** Facts by name, for example `server.os`. */
@@ -22,6 +24,10 @@ export const FACTS: Readonly<Record<string, FactDefinition<any[], unknown>>> = {
   "server.groups": server.groups,
   "server.which": server.which,
   "server.command": server.command,
+  "server.mounts": system.mounts,
+  "server.memory": system.memory,
+  "server.cpus": system.cpus,
+  "network.addresses": system.addresses,
   "files.stat": files.stat,
   "files.sha256": files.sha256,
   "packages.deb": packages.deb,
@@ -32,6 +38,9 @@ export const FACTS: Readonly<Record<string, FactDefinition<any[], unknown>>> = {
   "packages.aptPolicy": packages.aptPolicy,
   "packages.dnfUpgrades": packages.dnfUpgrades,
   "packages.apkOutdated": packages.apkOutdated,
+  "packages.pacman": packagesMore.pacman,
+  "packages.pacmanUpgrades": packagesMore.pacmanUpgrades,
+  "packages.zypperUpdates": packagesMore.zypperUpdates,
   "systemd.running": systemd.running,
   "systemd.service": systemd.service,
   "cron.entries": cron.entries,

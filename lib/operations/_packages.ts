@@ -23,7 +23,7 @@ export interface PackageManager {
   /** Splits `name=version` when the manager pins versions that way. */
   readonly versionSeparator?: string;
   /** The manager's name in predicted state keys (`package:apt:nginx`). */
-  readonly name: "apt" | "dnf" | "apk";
+  readonly name: "apt" | "dnf" | "apk" | "pacman" | "zypper";
   /** The fact that lists installed packages. */
   readonly installed: FactDefinition<[], PackageVersions>;
   /** Which of the installed `names` have a newer version (and which, when known). */

@@ -19,7 +19,7 @@ import {
   runScript,
   sha256Hex,
 } from "./context.ts";
-import { contentDiff, fixAttributes, pathCheck, readRemote, type RemoteFile } from "./_file_io.ts";
+import { contentDiff, fixAttributes, pathCheck, readRemote } from "./_file_io.ts";
 import {
   ABSENT,
   fileKey,
@@ -73,7 +73,7 @@ export async function copy(
     content = after.content!;
   }
   if (ctx.prediction) {
-    await predictCopy(ctx, { dest, from, mode, options, content });
+    await predictNewFile(ctx, "files.copy", { dest, sha256: from.sha256!, mode, options, content });
     return builder.done("");
   }
   await runScript(
@@ -90,12 +90,17 @@ if cat -- "$s" > "$t" && chmod -- ${mode} "$t"${
   return builder.done("");
 }
 
-/** States the copy a dry run predicts: a new file with the source's sha256. */
-async function predictCopy(
+/**
+ * States a file a dry run predicts `op` writes at `dest` (a copy, a
+ * download): new, with `mode`, the owner asked for (else the writer's),
+ * `content` and `sha256` where known. Its directory must be one.
+ */
+export async function predictNewFile(
   ctx: OpContext,
-  { dest, from, mode, options, content }: {
+  op: string,
+  { dest, sha256, mode, options, content }: {
     dest: string;
-    from: RemoteFile;
+    sha256: string | typeof UNKNOWN;
     mode: string;
     options: FileAttributes;
     content: Uint8Array | typeof UNKNOWN;
@@ -106,7 +111,7 @@ async function predictCopy(
   const above = view.paths.get(parent)!;
   if ("unknown" in above) throw new StateUnknown(fileKey(parent), above.unknown);
   if (above.state.type !== "directory") {
-    throw new OperationError(`files.copy: ${parent} is not a directory on ${ctx.session.name}`);
+    throw new OperationError(`${op}: ${parent} is not a directory on ${ctx.session.name}`);
   }
   const state = newEntry("file", view.writer, above.state);
   predictFile(ctx, dest, {
@@ -115,7 +120,7 @@ async function predictCopy(
     user: options.user ?? state.user,
     group: options.group ?? state.group,
     content,
-    sha256: from.sha256!,
+    sha256,
   });
 }
 

@@ -68,6 +68,7 @@ const MANAGER_OF: Readonly<Record<string, string>> = {
   "packages.deb": "apt",
   "packages.rpm": "dnf",
   "packages.apk": "apk",
+  "packages.pacman": "pacman",
 };
 
 /** The state key of a service. */
@@ -182,6 +183,12 @@ const RULES: Readonly<
         else out[name] = value as { gid: number; members: string[] };
       },
     ),
+  // What server.mount stated (`mount:PATH`: the mount, or null when unmounted).
+  "server.mounts": (state, _args, host) =>
+    mapFact(state, "mount:", host as Host<Record<string, unknown>>, (out, path, value) => {
+      if (value === null) delete out[path];
+      else out[path] = value;
+    }),
   "files.stat": async (state, args, host) => {
     const found = resolveFile(state, String(args[0]));
     if (found.from === "host" && !found.keep) return { value: await host() };

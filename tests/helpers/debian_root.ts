@@ -6,6 +6,9 @@
  * @module
  */
 
+import { ChrootConnector } from "../../connectors/chroot.ts";
+import { runProcess } from "../../lib/process.ts";
+import { dryThenReal, type Step, type StepOutcome } from "./predict.ts";
 import { debianTarball, run } from "./targets.ts";
 
 /** A restored tree; disposing kills its processes, unmounts /proc and removes it. */
@@ -39,4 +42,19 @@ rm -rf --one-file-system "$1"`,
       ]);
     },
   };
+}
+
+/** Runs `steps` as a dry run, then for real, in `root` through a real ChrootConnector. */
+export async function treeRuns(
+  root: DebianRoot,
+  steps: readonly Step[],
+): Promise<{ dry: StepOutcome[]; real: StepOutcome[] }> {
+  const host = { name: "debian", data: { chroot_directory: root.path }, groups: ["all"] };
+  const connector = new ChrootConnector(host, { runProcess });
+  await connector.connect();
+  try {
+    return await dryThenReal({ host, connector }, steps);
+  } finally {
+    await connector.disconnect();
+  }
 }

@@ -110,3 +110,18 @@ export function assertSameRuns(
   deepStrictEqual(outcomes(run.dry), expected);
   deepStrictEqual(shown(run.dry), shown(run.real));
 }
+
+/**
+ * Asserts both runs showed `expected` (as {@linkcode shown} gives them) and
+ * then failed once, the real run's failure containing `failure`.
+ */
+export function assertRunsThenFailure(
+  run: { dry: readonly StepOutcome[]; real: readonly StepOutcome[] },
+  expected: string[],
+  failure: string,
+): void {
+  deepStrictEqual(shown(run.real), [...expected, "failed"]);
+  deepStrictEqual(shown(run.dry), shown(run.real));
+  const last = run.real.at(-1)!.description;
+  deepStrictEqual(last.includes(failure), true, last);
+}

@@ -119,6 +119,15 @@ const SAMPLES: Record<string, (paths: { read: string; dir: string; write: string
     "systemd.service": () => [{ service: "nginx", running: true }],
     "systemd.unit": () => ["app.service", "[Unit]\n"],
     "git.repo": () => [{ src: "https://example.org/x.git", dest: "/srv/site" }],
+    "server.mount": () => ["/srv/data", { device: "tmpfs", fstype: "tmpfs" }],
+    "server.modprobe": () => ["br_netfilter"],
+    "files.download": () => ["https://example.org/x", "/srv/x"],
+    "apt.deb": () => ["/srv/x.deb"],
+    "apt.upgrade": () => [{}],
+    "sysvinit.service": () => [{ service: "nginx", running: true }],
+    "openrc.service": () => [{ service: "nginx", running: true }],
+    "pacman.packages": () => [{ packages: ["nginx"] }],
+    "zypper.packages": () => [{ packages: ["nginx"] }],
   };
 
 Deno.test("every registered operation declares its local paths, and they are checked before it runs", async (t) => {

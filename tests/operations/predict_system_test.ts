@@ -8,12 +8,9 @@
  */
 
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { ChrootConnector } from "../../connectors/chroot.ts";
-import { runProcess } from "../../lib/process.ts";
-import { debianRoot } from "../helpers/debian_root.ts";
+import { debianRoot, treeRuns } from "../helpers/debian_root.ts";
 import {
   assertSameRuns as same,
-  dryThenReal,
   outcomes,
   type Step,
   type StepOutcome,
@@ -26,14 +23,7 @@ async function predict(
 ): Promise<{ dry: StepOutcome[]; real: StepOutcome[] }> {
   await using root = await debianRoot();
   await setup?.(root.sh);
-  const host = { name: "debian", data: { chroot_directory: root.path }, groups: ["all"] };
-  const connector = new ChrootConnector(host, { runProcess });
-  await connector.connect();
-  try {
-    return await dryThenReal({ host, connector }, steps);
-  } finally {
-    await connector.disconnect();
-  }
+  return await treeRuns(root, steps);
 }
 
 const KEY1 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGskiffkeyone one@example";

@@ -15,6 +15,7 @@
 import type { OpControl } from "./control.ts";
 import type { OperationResult } from "./result.ts";
 import type { Command } from "./values.ts";
+import type { AppOperations } from "./app_operations.ts";
 import type {
   AptPackagesOptions,
   AptRepoOptions,
@@ -65,7 +66,7 @@ export interface JinjaSettings {
  * paths, and written only inside `--allow-write`/fleet `allow_write` paths;
  * others are refused, after `..` and symlinks are resolved.
  */
-export interface Operations {
+export interface Operations extends AppOperations {
   /** Server-level operations. */
   server: {
     /** Runs shell commands in order. Always reports a change. */

@@ -6,6 +6,7 @@
 
 import type { FactDefinition } from "./fact.ts";
 import * as cron from "./cron.ts";
+import * as docker from "./docker.ts";
 import * as files from "./files.ts";
 import * as packages from "./packages.ts";
 import * as server from "./server.ts";
@@ -35,6 +36,7 @@ export const FACTS: Readonly<Record<string, FactDefinition<any[], unknown>>> = {
   "systemd.running": systemd.running,
   "systemd.service": systemd.service,
   "cron.entries": cron.entries,
+  "docker.containers": docker.containers,
 };
 
 /** Facts that take no argument, gathered by `skiff facts` when none are named. */

@@ -231,6 +231,16 @@ const RULES: Readonly<
     }
     return { value: policy };
   },
+  "docker.containers": (state, _args, host) =>
+    mapFact(
+      state,
+      "docker:container:",
+      host as Host<Record<string, unknown>>,
+      (out, name, value) => {
+        if (value === null) delete out[name];
+        else out[name] = value;
+      },
+    ),
   "systemd.service": async (state, args, host) => {
     const predicted = await predictService(state, String(args[0]), host as Host<ServiceFact>);
     if ("unknown" in predicted) return predicted;

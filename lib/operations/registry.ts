@@ -51,6 +51,7 @@ import * as systemd from "./systemd.ts";
 import { template } from "./template.ts";
 import * as users from "./users.ts";
 import { MORE_OPERATIONS } from "./more_operations.ts";
+import { APP_OPERATIONS } from "./app_operations.ts";
 import type { LocalPathArgument, OperationSpec } from "./operation_spec.ts";
 
 export type { LocalPathArgument, OperationSpec } from "./operation_spec.ts";
@@ -260,6 +261,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     run: git.repo,
   },
   ...MORE_OPERATIONS,
+  ...APP_OPERATIONS,
 };
 
 export { type LocalFiles, splitCall } from "./call_arguments.ts";

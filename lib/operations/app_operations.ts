@@ -1,0 +1,52 @@
+/**
+ * The application tooling operations (containers, pip, npm), declared
+ * beside the tables in `registry.ts` and `more_operations.ts` and merged
+ * into `OPERATIONS`. Each operation's pieces (checks, run, prediction,
+ * what it may change) live in its own file.
+ *
+ * @module
+ */
+
+import type { OperationSpec } from "./operation_spec.ts";
+import { keys } from "./effects.ts";
+import { CONTAINER, container } from "./docker_ops.ts";
+import { image, network, volume } from "./docker_objects.ts";
+import { imageKey } from "./docker_ops.ts";
+
+/** The application tooling operations by dotted name. */
+export const APP_OPERATIONS: Readonly<Record<string, OperationSpec>> = {
+  "docker.container": {
+    positional: 1,
+    options: [
+      "image",
+      "command",
+      "ports",
+      "env",
+      "volumes",
+      "network",
+      "restart",
+      "present",
+      "running",
+    ],
+    mayChange: CONTAINER,
+    run: container,
+  },
+  "docker.image": {
+    positional: 1,
+    options: ["present"],
+    mayChange: keys((call) => [imageKey(String(call.positional[0]))]),
+    run: image,
+  },
+  "docker.network": {
+    positional: 1,
+    options: ["present", "driver", "subnet", "internal"],
+    mayChange: keys((call) => [`docker:network:${call.positional[0]}`]),
+    run: network,
+  },
+  "docker.volume": {
+    positional: 1,
+    options: ["present"],
+    mayChange: keys((call) => [`docker:volume:${call.positional[0]}`]),
+    run: volume,
+  },
+};

@@ -8,6 +8,8 @@ import type { FactDefinition } from "./fact.ts";
 import * as cron from "./cron.ts";
 import * as docker from "./docker.ts";
 import * as files from "./files.ts";
+import * as npm from "./npm.ts";
+import * as pip from "./pip.ts";
 import * as packages from "./packages.ts";
 import * as server from "./server.ts";
 import * as systemd from "./systemd.ts";
@@ -37,6 +39,8 @@ export const FACTS: Readonly<Record<string, FactDefinition<any[], unknown>>> = {
   "systemd.service": systemd.service,
   "cron.entries": cron.entries,
   "docker.containers": docker.containers,
+  "pip.packages": pip.packages,
+  "npm.packages": npm.packages,
 };
 
 /** Facts that take no argument, gathered by `skiff facts` when none are named. */

@@ -12,6 +12,8 @@ import { keys } from "./effects.ts";
 import { CONTAINER, container } from "./docker_ops.ts";
 import { image, network, volume } from "./docker_objects.ts";
 import { imageKey } from "./docker_ops.ts";
+import { NPM_PACKAGES, packages as npmPackages } from "./npm_ops.ts";
+import { packages as pipPackages, PIP_PACKAGES, VENV, venv } from "./pip_ops.ts";
 
 /** The application tooling operations by dotted name. */
 export const APP_OPERATIONS: Readonly<Record<string, OperationSpec>> = {
@@ -48,5 +50,25 @@ export const APP_OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     options: ["present"],
     mayChange: keys((call) => [`docker:volume:${call.positional[0]}`]),
     run: volume,
+  },
+  "pip.venv": {
+    positional: 1,
+    options: ["python"],
+    mayChange: VENV,
+    run: venv,
+  },
+  "pip.packages": {
+    positional: 0,
+    options: ["packages", "venv", "requirements", "present", "latest", "findLinks"],
+    subject: "packages",
+    mayChange: PIP_PACKAGES,
+    run: pipPackages,
+  },
+  "npm.packages": {
+    positional: 0,
+    options: ["packages", "dir", "global", "present", "latest"],
+    subject: "packages",
+    mayChange: NPM_PACKAGES,
+    run: npmPackages,
   },
 };

@@ -14,7 +14,7 @@ import { InputError } from "../core/errors.ts";
 import { type OpContext, ResultBuilder, runRecorded } from "./context.ts";
 import { fileKey } from "./file_state.ts";
 import { type PackageState, predict, readKey } from "./predicted_facts.ts";
-import { known, StateUnknown, UNKNOWN } from "./predicted_state.ts";
+import { dependsResult, known, StateUnknown, UNKNOWN } from "./predicted_state.ts";
 
 /** A package spec split: the name, and the exact version it pins (if it pins one). */
 export interface LangSpec {
@@ -112,10 +112,25 @@ export async function manageLang(
     if (!ctx.dryRun) await runRecorded(ctx, manager.remove(remove), builder);
     return builder.done("");
   }
+  // A pinned version the dry run cannot know (a tarball's, say): the outcome depends on it.
+  const unsure = specs.filter(({ name, version }) =>
+    version !== undefined && state[name].installed && state[name].version === UNKNOWN
+  );
   const missing = specs.filter(({ name, version }) =>
     !state[name].installed ||
-    (version !== undefined && known(state[name].version!, key(name)) !== version)
+    (version !== undefined && !unsure.some((spec) => spec.name === name) &&
+      state[name].version !== version)
   );
+  if (unsure.length > 0 && ctx.prediction) {
+    settleState(
+      ctx,
+      manager,
+      [...missing, ...unsure].map((
+        { name, version },
+      ) => [key(name), { installed: true, version: version ?? UNKNOWN }]),
+    );
+    return dependsResult();
+  }
   const kept = specs.filter((spec) => !missing.includes(spec) && spec.version === undefined);
   if (latest) { for (const { name } of kept) known(state[name].version!, key(name)); }
   // What is outdated is read from the host: after an earlier change here a dry run cannot tell.

@@ -73,7 +73,7 @@ export interface NpmPackagesOptions {
 
 /** Application tooling operations: containers, pip and npm. */
 export interface AppOperations {
-  /** Containers, through the docker or podman CLI (host data `docker_cli`; default docker, else podman). */
+  /** Containers, through the docker or podman CLI (host data `container_cli`; default docker, else podman). */
   docker: {
     /**
      * A container with the image, command, ports, env, volumes, network and

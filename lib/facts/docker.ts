@@ -1,7 +1,7 @@
 /**
  * Container facts through the docker or podman CLI on the host, and the
  * shell lines that pick that CLI: the one named (the host data key
- * `docker_cli`: `docker`, `podman` or a path to either), else `docker` when
+ * `container_cli`: `docker`, `podman` or a path to either), else `docker` when
  * the host has it, else `podman`.
  *
  * @module
@@ -13,7 +13,7 @@ import type { ContainerFact } from "../api/mod.ts";
 import type { FactDefinition } from "./fact.ts";
 
 /** The host data key that names the container CLI. */
-export const DOCKER_CLI_KEY = "docker_cli";
+export const CONTAINER_CLI_KEY = "container_cli";
 
 /**
  * Checks a container CLI name or path (`docker`, `podman`, `/usr/bin/podman`).
@@ -28,7 +28,7 @@ export const DOCKER_CLI_KEY = "docker_cli";
 export function checkCli(cli: unknown): string {
   if (typeof cli !== "string" || !/^[A-Za-z0-9_./+][A-Za-z0-9_./+-]*$/.test(cli)) {
     throw new InputError(
-      `${DOCKER_CLI_KEY}: expected "docker", "podman" or a path to either, got ${
+      `${CONTAINER_CLI_KEY}: expected "docker", "podman" or a path to either, got ${
         JSON.stringify(cli)
       }`,
     );

@@ -1,7 +1,7 @@
 /**
  * `docker.image`, `docker.network` and `docker.volume`: images pulled or
  * removed, networks and named volumes created or removed, through the same
- * CLI as `docker.container` (host data `docker_cli`).
+ * CLI as `docker.container` (host data `container_cli`).
  *
  * @module
  */

@@ -13,7 +13,7 @@
 import { type Command, SecretValue, sh } from "../core/command.ts";
 import type { ContainerFact, ContainerOptions, OperationResult } from "../api/mod.ts";
 import { InputError } from "../core/errors.ts";
-import { checkCli, cliPrelude, DOCKER_CLI_KEY } from "../facts/docker.ts";
+import { checkCli, cliPrelude, CONTAINER_CLI_KEY } from "../facts/docker.ts";
 import { type OpContext, ResultBuilder, runRecorded, runScript, sha256Hex } from "./context.ts";
 import { keys, type MayChange } from "./effects.ts";
 import { predict, readKey } from "./predicted_facts.ts";
@@ -54,9 +54,9 @@ export function fail(op: string, what: string, detail: string): never {
   throw new InputError(`${op} ${what}: ${detail}`);
 }
 
-/** The CLI a call uses: the host data key `docker_cli`, else decided on the host. */
+/** The CLI a call uses: the host data key `container_cli`, else decided on the host. */
 export function cliOf(ctx: OpContext): Command {
-  const named = ctx.session.host.data[DOCKER_CLI_KEY];
+  const named = ctx.session.host.data[CONTAINER_CLI_KEY];
   return cliPrelude(named === undefined ? undefined : checkCli(named));
 }
 

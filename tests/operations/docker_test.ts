@@ -48,7 +48,7 @@ Deno.test("docker.container, docker.volume and docker.image with podman: first r
     }\nexec env CONTAINERS_CONF=${testCacheDir()}/containers.conf ${podman.cli} "$@"\n`,
   );
   await Deno.chmod(cli, 0o755);
-  const host = { name: "@local", data: { docker_cli: cli }, groups: ["@local"] };
+  const host = { name: "@local", data: { container_cli: cli }, groups: ["@local"] };
   const secret = new SecretValue("s3cr'et value");
   const web = { image, command: SERVE, network: "none", volumes: [`${vol}:/data`] };
   try {
@@ -176,7 +176,7 @@ esac
 `,
   );
   await Deno.chmod(fake, 0o755);
-  const host = { name: "@local", data: { docker_cli: fake }, groups: ["@local"] };
+  const host = { name: "@local", data: { container_cli: fake }, groups: ["@local"] };
   const front = { driver: "bridge", subnet: "10.89.7.0/24", internal: true };
   const run = await dryThenReal({ host, connector: new LocalConnector(host, { runProcess }) }, [
     ["docker.network", "front", front],
@@ -202,7 +202,7 @@ esac
 });
 
 Deno.test("docker operations refuse bad input with an input error naming the operation and argument", async (t) => {
-  const h = localHarness("/", { docker_cli: "podman" });
+  const h = localHarness("/", { container_cli: "podman" });
   const cases: [string, unknown[], string][] = [
     [
       "docker.container",
@@ -275,11 +275,11 @@ Deno.test("docker operations refuse bad input with an input error naming the ope
       await rejects(h.op(name, ...args), { name: "InputError", message });
     });
   }
-  await t.step("docker_cli", async () => {
-    const bad = localHarness("/", { docker_cli: "-H tcp://x" });
+  await t.step("container_cli", async () => {
+    const bad = localHarness("/", { container_cli: "-H tcp://x" });
     await rejects(bad.op("docker.volume", "v"), {
       name: "InputError",
-      message: `docker_cli: expected "docker", "podman" or a path to either, got "-H tcp://x"`,
+      message: `container_cli: expected "docker", "podman" or a path to either, got "-H tcp://x"`,
     });
   });
   strictEqual(BUSYBOX_IMAGE.startsWith("localhost/"), true);

@@ -324,7 +324,7 @@ export interface JinjaSettings {
  * paths, and written only inside `--allow-write`/fleet `allow_write` paths;
  * others are refused, after `..` and symlinks are resolved.
  */
-export interface Operations {
+export interface Operations extends AppOperations {
   /** Server-level operations. */
   server: {
     /** Runs shell commands in order. Always reports a change. */
@@ -587,6 +587,146 @@ export interface Operations {
   };
 }
 
+// lib/api/app_operations.ts
+/** The options of `docker.container`. */
+export interface ContainerOptions {
+  /** The image it runs (required unless `present: false`). */
+  image?: string;
+  /** The command and its arguments (a string is split at blanks); the image's when absent. */
+  command?: string | string[];
+  /** Published ports as `docker run -p` takes them: `"8080:80"`, `"127.0.0.1:53:53/udp"`. */
+  ports?: string[];
+  /** Environment variables; values may be secrets (they reach the CLI in a file of mode 600, never in argv). */
+  env?: Record<string, string | SecretValue>;
+  /** Volumes as `docker run -v` takes them: `"data:/var/lib/app"`, `"/srv/conf:/etc/app:ro"`. */
+  volumes?: string[];
+  /** The network it joins (`none`, `host` or a network's name). */
+  network?: string;
+  /** The restart policy: `no`, `always`, `unless-stopped`, `on-failure` or `on-failure:N`. */
+  restart?: string;
+  /** There (default) or removed. */
+  present?: boolean;
+  /** Running (default) or stopped. */
+  running?: boolean;
+}
+
+/** The options of `pip.packages`. */
+export interface PipPackagesOptions {
+  /** Distribution names, `name` or `name==version`. */
+  packages?: string | string[];
+  /** The virtual environment (its directory) to install into; the host's `python3` when absent. */
+  venv?: string;
+  /** A requirements file on the host, installed with `pip install -r`. */
+  requirements?: string;
+  /** Installed (default) or removed. */
+  present?: boolean;
+  /** Upgrade the named packages that pip lists as outdated. */
+  latest?: boolean;
+  /** A directory or URL of distributions, used instead of the package index (`--no-index --find-links`). */
+  findLinks?: string;
+}
+
+/** The options of `npm.packages`. */
+export interface NpmPackagesOptions {
+  /** Package specs: `name`, `name@1.2.3`, `@scope/name`, `name@file:/path/pkg.tgz`. */
+  packages: string | string[];
+  /** The project directory (its `node_modules`); required unless `global`. */
+  dir?: string;
+  /** Installed globally (`npm install --global`). */
+  global?: boolean;
+  /** Installed (default) or removed. */
+  present?: boolean;
+  /** Upgrade the named packages that `npm outdated` lists. */
+  latest?: boolean;
+}
+
+/** Application tooling operations: containers, pip and npm. */
+export interface AppOperations {
+  /** Containers, through the docker or podman CLI (host data `container_cli`; default docker, else podman). */
+  docker: {
+    /**
+     * A container with the image, command, ports, env, volumes, network and
+     * restart policy asked for, running or stopped: created when missing,
+     * recreated when any of those differ from what skiff made it with (a
+     * `skiff.spec` label) or its image was updated, removed with `present: false`.
+     */
+    container(
+      name: string,
+      options: ContainerOptions & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** An image pulled (when missing) or removed. */
+    image(
+      ref: string,
+      options?: { present?: boolean } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** A network created or removed; `driver`, `subnet` and `internal` apply when it is created. */
+    network(
+      name: string,
+      options?:
+        & { present?: boolean; driver?: string; subnet?: string; internal?: boolean }
+        & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** A named volume created or removed. */
+    volume(
+      name: string,
+      options?: { present?: boolean } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
+  /** Python packages. */
+  pip: {
+    /** A virtual environment at `path`, made with `python -m venv` (default `python3`) when missing. */
+    venv(
+      path: string,
+      options?: { python?: string } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** Installs (or removes, or upgrades) only the packages that differ, in one pip call. */
+    packages(
+      options: PipPackagesOptions & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
+  /** Node.js packages. */
+  npm: {
+    /** Installs (or removes, or upgrades) only the packages that differ, in one npm call. */
+    packages(
+      options: NpmPackagesOptions & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
+}
+
+/** What `facts.docker.containers` returns for each container. */
+export interface ContainerFact {
+  /** The image as the container was created with it. */
+  image: string;
+  /** It is running. */
+  running: boolean;
+}
+
+/** Application tooling facts. */
+export interface AppFacts {
+  /** Container facts. */
+  docker: {
+    /** Every container, running or not, by name (`cli`: `docker`, `podman` or a path; default docker, else podman). */
+    containers(cli?: string): Promise<Record<string, ContainerFact>>;
+  };
+  /** Python package facts. */
+  pip: {
+    /** Installed distributions by normalised name with their versions, in `venv` (else the host's python3). */
+    packages(venv?: string): Promise<Record<string, string>>;
+  };
+  /** Node.js package facts. */
+  npm: {
+    /** Installed top-level packages by name with their versions, in `dir` (else the global ones). */
+    packages(dir?: string): Promise<Record<string, string>>;
+  };
+}
+
 // lib/api/facts.ts
 /** What `facts.systemd.service` returns. */
 export interface ServiceFact {
@@ -629,7 +769,7 @@ export interface UserFact {
 }
 
 /** Facts about a host, cached for the run. */
-export interface Facts {
+export interface Facts extends AppFacts {
   /** Server facts. */
   server: {
     hostname(): Promise<string>;

@@ -119,6 +119,13 @@ const SAMPLES: Record<string, (paths: { read: string; dir: string; write: string
     "systemd.service": () => [{ service: "nginx", running: true }],
     "systemd.unit": () => ["app.service", "[Unit]\n"],
     "git.repo": () => [{ src: "https://example.org/x.git", dest: "/srv/site" }],
+    "docker.container": () => ["web", { image: "nginx:1.25" }],
+    "docker.image": () => ["nginx:1.25"],
+    "docker.network": () => ["front"],
+    "docker.volume": () => ["data"],
+    "pip.venv": () => ["/srv/venv"],
+    "pip.packages": () => [{ packages: ["flask"], venv: "/srv/venv" }],
+    "npm.packages": () => [{ packages: ["left-pad"], dir: "/srv/app" }],
   };
 
 Deno.test("every registered operation declares its local paths, and they are checked before it runs", async (t) => {

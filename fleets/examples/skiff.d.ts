@@ -640,7 +640,21 @@ export interface NpmPackagesOptions {
   latest?: boolean;
 }
 
-/** Application tooling operations: containers, pip and npm. */
+/** The options of `postgres.role`. */
+export interface PostgresRoleOptions {
+  /** Its password (a secret): compared with the stored SCRAM verifier, sent only as a verifier, on psql's stdin. */
+  password?: string | SecretValue;
+  /** It may log in (default true when it is created). */
+  login?: boolean;
+  /** Superuser (default false when it is created). */
+  superuser?: boolean;
+  /** It may create databases (default false when it is created). */
+  createdb?: boolean;
+  /** There (default) or dropped. */
+  present?: boolean;
+}
+
+/** Application tooling operations: containers, pip, npm and PostgreSQL. */
 export interface AppOperations {
   /** Containers, through the docker or podman CLI (host data `container_cli`; default docker, else podman). */
   docker: {
@@ -698,6 +712,37 @@ export interface AppOperations {
       control?: OpControl,
     ): Promise<OperationResult>;
   };
+  /**
+   * PostgreSQL, through `psql` on the host: it connects as `_env` says
+   * (`PGHOST`, `PGPORT`, `PGUSER`) or as `_sudo_user`; SQL goes on its stdin.
+   */
+  postgres: {
+    /** A role with the attributes named (others are left as they are), its password, or dropped. */
+    role(
+      name: string,
+      options?: PostgresRoleOptions & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+    /** A database with its owner and encoding (given at creation only), or dropped. */
+    database(
+      name: string,
+      options?: { owner?: string; encoding?: string; present?: boolean } & OpControl,
+      control?: OpControl,
+    ): Promise<OperationResult>;
+  };
+}
+
+/** What `facts.postgres.roles` returns for each role. */
+export interface PostgresRoleFact {
+  login: boolean;
+  superuser: boolean;
+  createdb: boolean;
+}
+
+/** What `facts.postgres.databases` returns for each database. */
+export interface PostgresDatabaseFact {
+  owner: string;
+  encoding: string;
 }
 
 /** What `facts.docker.containers` returns for each container. */
@@ -719,6 +764,13 @@ export interface AppFacts {
   pip: {
     /** Installed distributions by normalised name with their versions, in `venv` (else the host's python3). */
     packages(venv?: string): Promise<Record<string, string>>;
+  };
+  /** PostgreSQL facts, through `psql` as `_env`/`_sudo_user` of the deploy's defaults say. */
+  postgres: {
+    /** Every role but `pg_*`, by name. */
+    roles(): Promise<Record<string, PostgresRoleFact>>;
+    /** Every database but the templates, by name. */
+    databases(): Promise<Record<string, PostgresDatabaseFact>>;
   };
   /** Node.js package facts. */
   npm: {

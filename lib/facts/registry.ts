@@ -10,6 +10,7 @@ import * as docker from "./docker.ts";
 import * as files from "./files.ts";
 import * as npm from "./npm.ts";
 import * as pip from "./pip.ts";
+import * as postgres from "./postgres.ts";
 import * as packages from "./packages.ts";
 import * as server from "./server.ts";
 import * as systemd from "./systemd.ts";
@@ -41,6 +42,8 @@ export const FACTS: Readonly<Record<string, FactDefinition<any[], unknown>>> = {
   "docker.containers": docker.containers,
   "pip.packages": pip.packages,
   "npm.packages": npm.packages,
+  "postgres.roles": postgres.roles,
+  "postgres.databases": postgres.databases,
 };
 
 /** Facts that take no argument, gathered by `skiff facts` when none are named. */

@@ -13,6 +13,7 @@ import { CONTAINER, container } from "./docker_ops.ts";
 import { image, network, volume } from "./docker_objects.ts";
 import { imageKey } from "./docker_ops.ts";
 import { NPM_PACKAGES, packages as npmPackages } from "./npm_ops.ts";
+import { DATABASE, database, ROLE, role } from "./postgres_ops.ts";
 import { packages as pipPackages, PIP_PACKAGES, VENV, venv } from "./pip_ops.ts";
 
 /** The application tooling operations by dotted name. */
@@ -70,5 +71,17 @@ export const APP_OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     subject: "packages",
     mayChange: NPM_PACKAGES,
     run: npmPackages,
+  },
+  "postgres.role": {
+    positional: 1,
+    options: ["password", "login", "superuser", "createdb", "present"],
+    mayChange: ROLE,
+    run: role,
+  },
+  "postgres.database": {
+    positional: 1,
+    options: ["owner", "encoding", "present"],
+    mayChange: DATABASE,
+    run: database,
   },
 };

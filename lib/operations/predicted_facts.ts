@@ -231,16 +231,6 @@ const RULES: Readonly<
     }
     return { value: policy };
   },
-  "docker.containers": (state, _args, host) =>
-    mapFact(
-      state,
-      "docker:container:",
-      host as Host<Record<string, unknown>>,
-      (out, name, value) => {
-        if (value === null) delete out[name];
-        else out[name] = value;
-      },
-    ),
   "systemd.service": async (state, args, host) => {
     const predicted = await predictService(state, String(args[0]), host as Host<ServiceFact>);
     if ("unknown" in predicted) return predicted;
@@ -248,6 +238,25 @@ const RULES: Readonly<
     return unknownField ? { unknown: predicted.cause! } : { value: predicted.value };
   },
 };
+
+/** Facts of named objects (null when absent) by their key prefix. */
+const OBJECT_FACTS: Readonly<Record<string, string>> = {
+  "docker.containers": "docker:container:",
+  "postgres.roles": "postgres:role:",
+  "postgres.databases": "postgres:database:",
+};
+
+for (const [fact, prefix] of Object.entries(OBJECT_FACTS)) {
+  (RULES as Record<string, unknown>)[fact] = (
+    state: PredictedState,
+    _args: unknown[],
+    host: Host<Record<string, unknown>>,
+  ) =>
+    mapFact(state, prefix, host, (out, name, value) => {
+      if (value === null) delete out[name];
+      else out[name] = value;
+    });
+}
 
 /** Package facts by their key prefix (pip and npm facts name a place: a venv, a directory). */
 const PACKAGE_FACTS: Readonly<Record<string, (args: unknown[]) => string>> = {

@@ -126,6 +126,8 @@ const SAMPLES: Record<string, (paths: { read: string; dir: string; write: string
     "pip.venv": () => ["/srv/venv"],
     "pip.packages": () => [{ packages: ["flask"], venv: "/srv/venv" }],
     "npm.packages": () => [{ packages: ["left-pad"], dir: "/srv/app" }],
+    "postgres.role": () => ["app", { login: true }],
+    "postgres.database": () => ["app", { owner: "app" }],
   };
 
 Deno.test("every registered operation declares its local paths, and they are checked before it runs", async (t) => {

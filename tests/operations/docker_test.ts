@@ -159,7 +159,7 @@ if printf '%s\\n' KEY=*** MODE=prod >"$t" && "$c" create --name web --env-file "
   deepStrictEqual(exec.secretEnv, { SKIFF_SECRET_0: "p@ss word" });
 });
 
-Deno.test("docker.network through a fake CLI (a recorder: networks are not made here) creates once and removes once", async () => {
+Deno.test("docker.network and docker.image pull through a fake CLI (a recorder: no network is made and no registry is reachable here) change once", async () => {
   await using dir = await tempDir();
   const fake = dir.join("fake-docker");
   await Deno.writeTextFile(
@@ -171,6 +171,8 @@ case "$1 $2" in
   "network ls") cat "$d/networks" 2>/dev/null || :;;
   "network create") eval "n=\\\${$#}"; echo "$n" >>"$d/networks";;
   "network rm") grep -vxF -- "$4" "$d/networks" >"$d/n2"; mv "$d/n2" "$d/networks";;
+  "image inspect") grep -qxF -- "$6" "$d/images" 2>/dev/null && echo "sha256:1f2e";;
+  "pull --") echo "$3" >>"$d/images";;
   *) echo "fake-docker: unexpected $*" >&2; exit 2;;
 esac
 `,
@@ -183,19 +185,27 @@ esac
     ["docker.network", "front", front],
     ["docker.network", "front", { present: false }],
     ["docker.network", "front", { present: false }],
+    ["docker.image", "registry.example:5000/app:1.2"],
+    ["docker.image", "registry.example:5000/app:1.2"],
   ]);
-  assertSameRuns(run, ["changed", "no change", "changed", "no change"]);
+  assertSameRuns(run, ["changed", "no change", "changed", "no change", "changed", "no change"]);
+  strictEqual(run.real[4].description, "pulled image registry.example:5000/app:1.2");
   strictEqual(run.real[0].description, "created network front");
   strictEqual(
     await Deno.readTextFile(dir.join("argv.log")),
     [
-      "network ls --format {{.Name}}", // the dry run's one read
+      // The dry run reads once per object; the rest it predicts.
+      "network ls --format {{.Name}}",
+      "image inspect --format {{.Id}} -- registry.example:5000/app:1.2",
       "network ls --format {{.Name}}",
       "network create --driver=bridge --subnet=10.89.7.0/24 --internal -- front",
       "network ls --format {{.Name}}",
       "network ls --format {{.Name}}",
       "network rm -- front",
       "network ls --format {{.Name}}",
+      "image inspect --format {{.Id}} -- registry.example:5000/app:1.2",
+      "pull -- registry.example:5000/app:1.2",
+      "image inspect --format {{.Id}} -- registry.example:5000/app:1.2",
       "",
     ].join("\n"),
   );

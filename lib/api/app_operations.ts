@@ -161,6 +161,29 @@ export interface AppOperations {
       control?: OpControl,
     ): Promise<OperationResult>;
   };
+  /** MySQL and MariaDB, through the `mysql` client on the host. */
+  mysql: MysqlOperations;
+}
+
+/** MySQL and MariaDB operations. */
+export interface MysqlOperations {
+  /**
+   * An account `'name'@'host'` (host `localhost` by default) and its
+   * password (a secret: compared with and set as its `mysql_native_password`
+   * hash, on the client's stdin), or dropped. Through the `mysql` client on
+   * the host, connecting as the user it runs as or as its option files say.
+   */
+  user(
+    name: string,
+    options?: { password?: string | SecretValue; host?: string; present?: boolean } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /** A database created, or dropped. */
+  database(
+    name: string,
+    options?: { present?: boolean } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
 }
 
 /** What `facts.postgres.roles` returns for each role. */

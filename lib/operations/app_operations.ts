@@ -1,5 +1,6 @@
 /**
- * The application tooling operations (containers, pip, npm), declared
+ * The application tooling operations (containers, pip, npm, PostgreSQL,
+ * MySQL), declared
  * beside the tables in `registry.ts` and `more_operations.ts` and merged
  * into `OPERATIONS`. Each operation's pieces (checks, run, prediction,
  * what it may change) live in its own file.
@@ -13,6 +14,7 @@ import { CONTAINER, container } from "./docker_ops.ts";
 import { image, network, volume } from "./docker_objects.ts";
 import { imageKey } from "./docker_ops.ts";
 import { NPM_PACKAGES, packages as npmPackages } from "./npm_ops.ts";
+import * as mysql from "./mysql_ops.ts";
 import { DATABASE, database, ROLE, role } from "./postgres_ops.ts";
 import { packages as pipPackages, PIP_PACKAGES, VENV, venv } from "./pip_ops.ts";
 
@@ -83,5 +85,17 @@ export const APP_OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     options: ["owner", "encoding", "present"],
     mayChange: DATABASE,
     run: database,
+  },
+  "mysql.user": {
+    positional: 1,
+    options: ["password", "host", "present"],
+    mayChange: mysql.MYSQL_USER,
+    run: mysql.user,
+  },
+  "mysql.database": {
+    positional: 1,
+    options: ["present"],
+    mayChange: mysql.MYSQL_DATABASE,
+    run: mysql.database,
   },
 };

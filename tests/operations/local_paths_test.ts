@@ -128,6 +128,8 @@ const SAMPLES: Record<string, (paths: { read: string; dir: string; write: string
     "npm.packages": () => [{ packages: ["left-pad"], dir: "/srv/app" }],
     "postgres.role": () => ["app", { login: true }],
     "postgres.database": () => ["app", { owner: "app" }],
+    "mysql.user": () => ["app", { host: "localhost" }],
+    "mysql.database": () => ["app"],
   };
 
 Deno.test("every registered operation declares its local paths, and they are checked before it runs", async (t) => {

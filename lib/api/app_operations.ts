@@ -168,14 +168,22 @@ export interface AppOperations {
 /** MySQL and MariaDB operations. */
 export interface MysqlOperations {
   /**
-   * An account `'name'@'host'` (host `localhost` by default) and its
+   * An account `'name'@'host'` (host `localhost` by default), its grants and its
    * password (a secret: compared with and set as its `mysql_native_password`
    * hash, on the client's stdin), or dropped. Through the `mysql` client on
    * the host, connecting as the user it runs as or as its option files say.
    */
   user(
     name: string,
-    options?: { password?: string | SecretValue; host?: string; present?: boolean } & OpControl,
+    options?:
+      & {
+        password?: string | SecretValue;
+        host?: string;
+        /** Exactly these database-level privileges: `{ appdb: ["SELECT", "INSERT"], logs: "ALL" }`; others are revoked. */
+        privileges?: Record<string, string[] | string>;
+        present?: boolean;
+      }
+      & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
   /** A database created, or dropped. */

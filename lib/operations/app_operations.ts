@@ -88,7 +88,7 @@ export const APP_OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   },
   "mysql.user": {
     positional: 1,
-    options: ["password", "host", "present"],
+    options: ["password", "host", "privileges", "present"],
     mayChange: mysql.MYSQL_USER,
     run: mysql.user,
   },

@@ -81,7 +81,14 @@ Deno.test("skiff deploy: docker.volume, docker.container, npm.packages and their
     const again = await deploy("-y");
     strictEqual(again.code, 0, again.stdout + again.stderr);
     deepStrictEqual(opLines(again.stdout), []);
-    for (const run of [dry, real, again]) {
+    // --json carries every command and its output: with the container made again, the secret
+    // is in none of it (the env file's printf shows it masked).
+    await runRaw(podman, ["rm", "-f", "-t", "0", name]);
+    const json = await deploy("-y", "--json");
+    strictEqual(json.code, 0, json.stdout + json.stderr);
+    strictEqual(json.stdout.includes(`created container ${name}`), true, json.stdout);
+    strictEqual(json.stdout.includes(`TOKEN=***`), true, json.stdout);
+    for (const run of [dry, real, again, json]) {
       strictEqual((run.stdout + run.stderr).includes("hunter2"), false);
     }
     const facts = await runSkiff(["facts", "@local", `npm.packages:${app}`]);

@@ -12,6 +12,8 @@
  * @module
  */
 
+import type { AppFacts } from "./app_operations.ts";
+
 /** What `facts.systemd.service` returns. */
 export interface ServiceFact {
   /** systemd is the running init. */
@@ -53,7 +55,7 @@ export interface UserFact {
 }
 
 /** Facts about a host, cached for the run. */
-export interface Facts {
+export interface Facts extends AppFacts {
   /** Server facts. */
   server: {
     hostname(): Promise<string>;

@@ -23,6 +23,7 @@ export type * from "./result.ts";
 export type * from "./options.ts";
 export type * from "./operations.ts";
 export type * from "./operations_more.ts";
+export type * from "./app_operations.ts";
 export type * from "./facts.ts";
 export type * from "./deploy.ts";
 export type * from "./connector.ts";

@@ -15,6 +15,7 @@
 import type { OpControl } from "./control.ts";
 import type { OperationResult } from "./result.ts";
 import type { MoreOperations } from "./operations_more.ts";
+import type { AppOperations } from "./app_operations.ts";
 import type { Command, SecretValue } from "./values.ts";
 import type {
   AptPackagesOptions,
@@ -67,7 +68,7 @@ export interface JinjaSettings {
  * paths, and written only inside `--allow-write`/fleet `allow_write` paths;
  * others are refused, after `..` and symlinks are resolved.
  */
-export interface Operations extends MoreOperations {
+export interface Operations extends MoreOperations, AppOperations {
   /** Server-level operations. */
   server: {
     /** Runs shell commands in order. Always reports a change. */

@@ -7,6 +7,7 @@
  * @module
  */
 
+import appOperations from "../api/app_operations.ts" with { type: "text" };
 import connector from "../api/connector.ts" with { type: "text" };
 import control from "../api/control.ts" with { type: "text" };
 import deploy from "../api/deploy.ts" with { type: "text" };
@@ -38,6 +39,7 @@ export const API_SOURCES: Readonly<Record<string, string>> = {
   "options.ts": options,
   "operations_more.ts": operationsMore,
   "operations.ts": operations,
+  "app_operations.ts": appOperations,
   "facts.ts": facts,
   "deploy.ts": deploy,
   "connector.ts": connector,

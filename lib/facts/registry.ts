@@ -6,7 +6,11 @@
 
 import type { FactDefinition } from "./fact.ts";
 import * as cron from "./cron.ts";
+import * as docker from "./docker.ts";
 import * as files from "./files.ts";
+import * as npm from "./npm.ts";
+import * as pip from "./pip.ts";
+import * as postgres from "./postgres.ts";
 import * as packages from "./packages.ts";
 import * as packagesMore from "./packages_more.ts";
 import * as server from "./server.ts";
@@ -44,6 +48,11 @@ export const FACTS: Readonly<Record<string, FactDefinition<any[], unknown>>> = {
   "systemd.running": systemd.running,
   "systemd.service": systemd.service,
   "cron.entries": cron.entries,
+  "docker.containers": docker.containers,
+  "pip.packages": pip.packages,
+  "npm.packages": npm.packages,
+  "postgres.roles": postgres.roles,
+  "postgres.databases": postgres.databases,
 };
 
 /** Facts that take no argument, gathered by `skiff facts` when none are named. */

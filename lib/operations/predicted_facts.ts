@@ -246,13 +246,41 @@ const RULES: Readonly<
   },
 };
 
-for (const [fact, manager] of Object.entries(MANAGER_OF)) {
+/** Facts of named objects (null when absent) by their key prefix. */
+const OBJECT_FACTS: Readonly<Record<string, string>> = {
+  "docker.containers": "docker:container:",
+  "postgres.roles": "postgres:role:",
+  "postgres.databases": "postgres:database:",
+};
+
+for (const [fact, prefix] of Object.entries(OBJECT_FACTS)) {
   (RULES as Record<string, unknown>)[fact] = (
     state: PredictedState,
     _args: unknown[],
+    host: Host<Record<string, unknown>>,
+  ) =>
+    mapFact(state, prefix, host, (out, name, value) => {
+      if (value === null) delete out[name];
+      else out[name] = value;
+    });
+}
+
+/** Package facts by their key prefix (pip and npm facts name a place: a venv, a directory). */
+const PACKAGE_FACTS: Readonly<Record<string, (args: unknown[]) => string>> = {
+  ...Object.fromEntries(
+    Object.entries(MANAGER_OF).map(([fact, manager]) => [fact, () => `package:${manager}:`]),
+  ),
+  "pip.packages": (args) => `pip:${args[0] ?? ""}:`,
+  "npm.packages": (args) => `npm:${args[0] ?? ""}:`,
+};
+
+for (const [fact, prefix] of Object.entries(PACKAGE_FACTS)) {
+  (RULES as Record<string, unknown>)[fact] = (
+    state: PredictedState,
+    args: unknown[],
     host: Host<Record<string, string>>,
   ) =>
-    mapFact(state, `package:${manager}:`, host, (out, name, value) => {
+    mapFact(state, prefix(args), host, (out, name, value) => {
       const pkg = value as PackageState;
       if (!pkg.installed) delete out[name];
       else out[name] = pkg.version as string;

@@ -52,6 +52,7 @@ import { template } from "./template.ts";
 import * as users from "./users.ts";
 import { MORE_OPERATIONS } from "./more_operations.ts";
 import { SYSTEM_OPERATIONS } from "./system_ops.ts";
+import { APP_OPERATIONS } from "./app_operations.ts";
 import type { LocalPathArgument, OperationSpec } from "./operation_spec.ts";
 
 export type { LocalPathArgument, OperationSpec } from "./operation_spec.ts";
@@ -262,6 +263,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   },
   ...MORE_OPERATIONS,
   ...SYSTEM_OPERATIONS,
+  ...APP_OPERATIONS,
 };
 
 export { type LocalFiles, splitCall } from "./call_arguments.ts";

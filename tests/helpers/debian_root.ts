@@ -19,9 +19,9 @@ export interface DebianRoot extends AsyncDisposable {
   sh(script: string): Promise<string>;
 }
 
-/** Restores a fresh copy of the cached tree (with /proc mounted). */
-export async function debianRoot(): Promise<DebianRoot> {
-  const tarball = await debianTarball();
+/** Restores a fresh copy of the cached tree, or of `tarball` (a tree built from it), with /proc mounted. */
+export async function debianRoot(tarball?: string): Promise<DebianRoot> {
+  tarball ??= await debianTarball();
   const path = await Deno.makeTempDir({ prefix: "skiff-debian-" });
   await run(["tar", "-C", path, "--zstd", "-xpf", tarball]);
   await run(["mount", "-t", "proc", "proc", `${path}/proc`]);

@@ -128,6 +128,17 @@ const SAMPLES: Record<string, (paths: { read: string; dir: string; write: string
     "openrc.service": () => [{ service: "nginx", running: true }],
     "pacman.packages": () => [{ packages: ["nginx"] }],
     "zypper.packages": () => [{ packages: ["nginx"] }],
+    "docker.container": () => ["web", { image: "nginx:1.25" }],
+    "docker.image": () => ["nginx:1.25"],
+    "docker.network": () => ["front"],
+    "docker.volume": () => ["data"],
+    "pip.venv": () => ["/srv/venv"],
+    "pip.packages": () => [{ packages: ["flask"], venv: "/srv/venv" }],
+    "npm.packages": () => [{ packages: ["left-pad"], dir: "/srv/app" }],
+    "postgres.role": () => ["app", { login: true }],
+    "postgres.database": () => ["app", { owner: "app" }],
+    "mysql.user": () => ["app", { host: "localhost" }],
+    "mysql.database": () => ["app"],
   };
 
 Deno.test("every registered operation declares its local paths, and they are checked before it runs", async (t) => {

@@ -89,7 +89,7 @@ Deno.test("skiff deploy over five sshd hosts: barriers, run-once, shared values 
     strictEqual(await Deno.readTextFile(dir.join("migrations")), "migrated\n");
     const events = eventsOf(run.stdout);
     const values = events.filter((e) => e.type === "log").map((e) => e.message);
-    strictEqual(values.length, 5);
+    strictEqual(values.length, 5, JSON.stringify(events.filter((e) => e.type === "log")));
     strictEqual(new Set(values).size, 1);
     const ranOnce = events.filter((e) => e.type === "op-result" && e.subject === "true");
     strictEqual(ranOnce.filter((e) => e.changed).length, 1);

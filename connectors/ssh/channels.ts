@@ -10,7 +10,7 @@
 import type { Client, ClientChannel } from "ssh2";
 import type { ConnectorArguments } from "../../lib/core/arguments.ts";
 import { type ExecForm, quote } from "../../lib/core/command.ts";
-import { errorMessage, InputError } from "../../lib/core/errors.ts";
+import { InputError } from "../../lib/core/errors.ts";
 import { CommandOutput, LineSplitter, type OutputLine } from "../../lib/core/output.ts";
 import { OutputCollector } from "../../lib/core/output_collector.ts";
 import { stdinBytes } from "../../lib/process.ts";

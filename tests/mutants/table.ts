@@ -700,4 +700,18 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: "void access;",
     tests: ["tests/cli/plan_cli_test.ts"],
   },
+  {
+    id: "refused-channel-not-queued",
+    file: "connectors/ssh/channel_limit.ts",
+    original: "if (this.#commands > 0) await this.#nextClose();",
+    replacement: "if (false) await this.#nextClose();",
+    tests: ["tests/connectors/ssh/channel_limit_test.ts"],
+  },
+  {
+    id: "channel-cap-ignores-sftp",
+    file: "connectors/ssh/channel_limit.ts",
+    original: "this.#slots = new Slots(this.#max - 1);",
+    replacement: "this.#slots = new Slots(this.#max);",
+    tests: ["tests/connectors/ssh/channel_limit_test.ts"],
+  },
 ];

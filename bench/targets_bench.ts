@@ -67,6 +67,9 @@ export function largeFileTargets(results: readonly LargeFileResult[], mib: numbe
 
 /** Peak memory at 32 hosts and growth per host up to `many`, first runs on one set of hosts. */
 export async function memoryTargets(many: number): Promise<TargetRow[]> {
+  if (!Number.isInteger(many) || many <= 32) {
+    throw new Error(`--many must be above 32, not ${many}`);
+  }
   await using fleet = await deployFleet(many);
   const at32 = await firstRunPeak(fleet, 32);
   const atMany = await firstRunPeak(fleet, many);

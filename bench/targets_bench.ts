@@ -44,7 +44,7 @@ export function largeFileTargets(results: readonly LargeFileResult[], mib: numbe
     const want = local ? 0.5 : 0.8;
     rows.push({
       target: `${result.name}: >= ${want}x ${local ? "cp" : "scp"} throughput`,
-      measured: `${result.seconds.toFixed(1)} s vs ${result.floorSeconds.toFixed(1)} s`,
+      measured: `${result.seconds.toFixed(2)} s vs ${result.floorSeconds.toFixed(2)} s`,
       ratio: `${ratio.toFixed(2)}x`,
       met: ratio >= want,
     });

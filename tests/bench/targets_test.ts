@@ -25,13 +25,13 @@ Deno.test("largeFileTargets: cp for @local puts only, scp speed and memory for @
   deepStrictEqual(rows, [
     {
       target: "@local files.put 1024 MiB: >= 0.5x cp throughput",
-      measured: "1.0 s vs 0.5 s",
+      measured: "1.00 s vs 0.50 s",
       ratio: "0.50x",
       met: true,
     },
     {
       target: "@ssh files.put 1024 MiB: >= 0.8x scp throughput",
-      measured: "10.0 s vs 5.0 s",
+      measured: "10.00 s vs 5.00 s",
       ratio: "0.50x",
       met: false,
     },
@@ -43,7 +43,7 @@ Deno.test("largeFileTargets: cp for @local puts only, scp speed and memory for @
     },
     {
       target: "@ssh files.get 1024 MiB: >= 0.8x scp throughput",
-      measured: "5.0 s vs 4.5 s",
+      measured: "5.00 s vs 4.50 s",
       ratio: "0.90x",
       met: true,
     },

@@ -54,7 +54,8 @@ async function machineBusyMs(): Promise<number> {
   return (total - fields[3] - fields[4]) * 10; // minus idle and iowait; USER_HZ = 100
 }
 
-interface Measure {
+/** One run: wall and CPU times in ms, peak memory, changes reported. */
+export interface Measure {
   wall: number;
   controllerCpu: number;
   serverCpu: number;
@@ -96,15 +97,19 @@ async function underTime(
 }
 
 /** The skiff CLI exactly as the binary runs it, under GNU time for its CPU and peak memory. */
-async function skiffCli(dir: string): Promise<Omit<Measure, "serverCpu" | "wall">> {
+export async function skiffCli(
+  dir: string,
+  options: { fleet?: string; runFlags?: string[] } = {},
+): Promise<Omit<Measure, "serverCpu" | "wall">> {
   const run = await underTime("skiff deploy", [
     Deno.execPath(),
     "run",
     "--quiet",
     ...RUN_FLAGS,
+    ...(options.runFlags ?? []),
     MAIN,
     "deploy",
-    `${dir}/fleet.yml`,
+    `${dir}/${options.fleet ?? "fleet.yml"}`,
     `${dir}/bench.ts`,
     "-y",
   ], { cwd: dir, env: { NO_COLOR: "1" } });
@@ -184,12 +189,28 @@ async function runtimeFloorMiB(servers: TestSshd[], dir: string): Promise<number
   return run.peakMiB;
 }
 
-/** Runs the workload on `count` hosts and prints the comparison. */
-export async function benchDeploy(count: number): Promise<void> {
+/** `count` loopback sshd hosts and a directory holding the deploy, its files and the fleet. */
+export interface DeployFleet extends AsyncDisposable {
+  /** The directory: `fleet.yml`, `bench.ts`, `payload.bin`, `motd.j2`. */
+  dir: string;
+  /** One sshd per host. */
+  servers: TestSshd[];
+}
+
+/** Starts `count` sshd hosts and writes the bench deploy and its fleet for them. */
+export async function deployFleet(count: number): Promise<DeployFleet> {
   const servers: TestSshd[] = [];
   const dir = await Deno.makeTempDir({ prefix: "skiff-bench-deploy-" });
-  await Deno.chmod(dir, 0o777);
+  const fleet = {
+    dir,
+    servers,
+    [Symbol.asyncDispose]: async () => {
+      for (const server of servers) await server[Symbol.asyncDispose]();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
   try {
+    await Deno.chmod(dir, 0o777);
     for (let i = 0; i < count; i++) {
       servers.push(
         await startSshd({
@@ -215,43 +236,76 @@ export async function benchDeploy(count: number): Promise<void> {
         `    ssh_known_hosts_file: ${dir}/known_hosts\n    ssh_allow_agent: false\n    ssh_config_file: /dev/null\n` +
         `  hosts:\n${hosts}\n`,
     );
-    const run = () => skiffCli(dir);
-    const first = await measure(run);
-    const second = await measure(run);
-    const floor = await measure(() => opensshFloor(servers, dir, "floor"));
-    const floor2 = await measure(() => opensshFloor(servers, dir, "floor"));
-    const runtimeFloor = await runtimeFloorMiB(servers, dir);
-    const row = (label: string, m: Measure) =>
-      `${label.padEnd(22)} wall ${m.wall.toFixed(0).padStart(6)} ms  controller CPU ${
-        m.controllerCpu.toFixed(0).padStart(6)
-      } ms  host CPU ${m.serverCpu.toFixed(0).padStart(6)} ms  peak ${
-        m.peakMiB.toFixed(0).padStart(4)
-      } MiB`;
-    console.log(`== ${count} host(s)`);
-    console.log(row("skiff, first run", first), ` (${first.changes} changes)`);
-    console.log(row("skiff, second run", second), ` (${second.changes} changes)`);
-    console.log(row("OpenSSH floor", floor));
-    console.log(row("OpenSSH floor again", floor2));
-    console.log(
-      `runtime floor (Deno + ssh2 + one worker, no skiff code): peak ${
-        runtimeFloor.toFixed(0)
-      } MiB`,
-    );
-    const total = (m: Measure) => m.controllerCpu + m.serverCpu;
-    console.log(
-      `ratios vs floor: wall ${(first.wall / floor.wall).toFixed(2)}, total CPU ${
-        (total(first) / total(floor)).toFixed(2)
-      }; ` +
-        `second/first wall ${(second.wall / first.wall).toFixed(2)}; peak memory ${
-          Math.max(first.peakMiB, second.peakMiB).toFixed(0)
-        } MiB (${
-          (Math.max(first.peakMiB, second.peakMiB) / runtimeFloor).toFixed(2)
-        }x the runtime floor)`,
-    );
-  } finally {
-    for (const server of servers) await server[Symbol.asyncDispose]();
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    return fleet;
+  } catch (error) {
+    await fleet[Symbol.asyncDispose]();
+    throw error;
   }
+}
+
+/**
+ * The peak memory of a first run on the fleet's first `count` hosts (the
+ * hosts' directories removed first), MiB.
+ */
+export async function firstRunPeak(fleet: DeployFleet, count: number): Promise<number> {
+  const yml = await Deno.readTextFile(`${fleet.dir}/fleet.yml`);
+  const [head, hosts] = yml.split("  hosts:\n");
+  const lines = hosts.split("\n").filter((line) => line !== "").slice(0, count);
+  await Deno.writeTextFile(
+    `${fleet.dir}/fleet${count}.yml`,
+    `${head}  hosts:\n${lines.join("\n")}\n`,
+  );
+  for (let i = 0; i < count; i++) {
+    await Deno.remove(`${fleet.dir}/skiff-h${i}`, { recursive: true }).catch(() => {});
+  }
+  return (await skiffCli(fleet.dir, { fleet: `fleet${count}.yml` })).peakMiB;
+}
+
+/** What {@linkcode benchDeploy} measured. */
+export interface DeployResult {
+  first: Measure;
+  second: Measure;
+  floor: Measure;
+  /** Peak memory of the runtime floor (no skiff code), MiB. */
+  runtimeFloor: number;
+}
+
+/** Runs the workload on `count` hosts and prints the comparison. */
+export async function benchDeploy(count: number): Promise<DeployResult> {
+  await using fleet = await deployFleet(count);
+  const { dir, servers } = fleet;
+  const run = () => skiffCli(dir);
+  const first = await measure(run);
+  const second = await measure(run);
+  const floor = await measure(() => opensshFloor(servers, dir, "floor"));
+  const floor2 = await measure(() => opensshFloor(servers, dir, "floor"));
+  const runtimeFloor = await runtimeFloorMiB(servers, dir);
+  const row = (label: string, m: Measure) =>
+    `${label.padEnd(22)} wall ${m.wall.toFixed(0).padStart(6)} ms  controller CPU ${
+      m.controllerCpu.toFixed(0).padStart(6)
+    } ms  host CPU ${m.serverCpu.toFixed(0).padStart(6)} ms  peak ${
+      m.peakMiB.toFixed(0).padStart(4)
+    } MiB`;
+  console.log(`== ${count} host(s)`);
+  console.log(row("skiff, first run", first), ` (${first.changes} changes)`);
+  console.log(row("skiff, second run", second), ` (${second.changes} changes)`);
+  console.log(row("OpenSSH floor", floor));
+  console.log(row("OpenSSH floor again", floor2));
+  console.log(
+    `runtime floor (Deno + ssh2 + one worker, no skiff code): peak ${runtimeFloor.toFixed(0)} MiB`,
+  );
+  const total = (m: Measure) => m.controllerCpu + m.serverCpu;
+  console.log(
+    `ratios vs floor: wall ${(first.wall / floor.wall).toFixed(2)}, total CPU ${
+      (total(first) / total(floor)).toFixed(2)
+    }; ` +
+      `second/first wall ${(second.wall / first.wall).toFixed(2)}; peak memory ${
+        Math.max(first.peakMiB, second.peakMiB).toFixed(0)
+      } MiB (${
+        (Math.max(first.peakMiB, second.peakMiB) / runtimeFloor).toFixed(2)
+      }x the runtime floor)`,
+  );
+  return { first, second, floor, runtimeFloor };
 }
 
 if (import.meta.main) {

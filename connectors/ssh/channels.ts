@@ -10,20 +10,15 @@
 import type { Client, ClientChannel } from "ssh2";
 import type { ConnectorArguments } from "../../lib/core/arguments.ts";
 import { type ExecForm, quote } from "../../lib/core/command.ts";
-import { errorMessage, InputError } from "../../lib/core/errors.ts";
+import { InputError } from "../../lib/core/errors.ts";
 import { CommandOutput, LineSplitter, type OutputLine } from "../../lib/core/output.ts";
 import { OutputCollector } from "../../lib/core/output_collector.ts";
 import { stdinBytes } from "../../lib/process.ts";
 import { ShellLostError } from "../_persistent_shell.ts";
 import type { CommandResult, RunOptions } from "../base.ts";
 import { pumpInto, webReadable } from "../_node_streams.ts";
+import { ChannelLimit, type Closing, DEFAULT_CHANNELS, type OpenChannel } from "./channel_limit.ts";
 
-/**
- * How many channels one connection keeps open at once, the persistent shell
- * included. sshd's MaxSessions defaults to 10; under Deno, 4 or more
- * concurrent channels made the connection drop in our tests, 3 never did.
- */
-const MAX_CHANNELS = 3;
 /**
  * The process id `line` reports after `mark`, when it is a real process
  * group to kill: an integer above 1 (never 1, whose `kill -KILL -1` would
@@ -49,27 +44,6 @@ export interface ChannelExit {
   code?: number;
   /** The signal that ended the command, when the server sent one. */
   signal?: string;
-}
-
-/** A counting semaphore for channels. */
-class Slots {
-  #free: number;
-  readonly #waiting: (() => void)[] = [];
-  constructor(count: number) {
-    this.#free = count;
-  }
-  async take(): Promise<() => void> {
-    if (this.#free > 0) this.#free--;
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#free++;
-    };
-  }
 }
 
 /**
@@ -130,13 +104,23 @@ export interface ExecOptions extends Pick<RunOptions, "onOutput" | "signal" | "o
   codes: readonly number[];
 }
 
-/** The channels of one connection, at most three at once. */
+/**
+ * The channels of one connection: at most `ssh_max_channels` open at once,
+ * one of them kept for the SFTP session. An open the server refuses ("open
+ * failed": sshd's MaxSessions is lower, or it has not yet freed a session
+ * whose channel just closed) waits for one of ours to close and tries again.
+ */
 export class SshChannels {
-  readonly #slots = new Slots(MAX_CHANNELS);
+  readonly #limit: ChannelLimit;
   readonly #outcomes = new WeakMap<ClientChannel, Promise<ChannelExit>>();
   readonly #kills = new Set<Promise<void>>();
   #client?: Client;
   #lost?: string;
+
+  /** Channels for at most `max` open at once (`ssh_max_channels`, checked here). */
+  constructor(max: unknown = DEFAULT_CHANNELS) {
+    this.#limit = new ChannelLimit(max);
+  }
 
   /** Opens later channels on `client` (the last hop); undefined when it is closed. */
   attach(client: Client | undefined): void {
@@ -160,32 +144,41 @@ export class SshChannels {
 
   /** Waits for a free channel slot; call the returned function to release it. */
   take(): Promise<() => void> {
-    return this.#slots.take();
+    return this.#limit.take();
   }
 
-  /** Opens a channel running `command` (retried a few times when the server refuses a channel). */
-  async open(command: string, options: { pty?: boolean } = {}): Promise<ClientChannel> {
-    const client = this.#client;
-    if (!client || this.#lost) throw new ShellLostError(this.#lost ?? "not connected");
-    for (let attempt = 0;; attempt++) {
-      try {
-        return await new Promise<ClientChannel>((resolve, reject) =>
-          client.exec(command, options.pty ? { pty: true } : {}, (error, stream) => {
-            if (error) return reject(error);
+  /** Opens a channel running `command` (see {@linkcode SshChannels.opening} for refusals). */
+  open(
+    command: string,
+    options: { pty?: boolean; lasting?: boolean } = {},
+  ): Promise<ClientChannel> {
+    return this.opening(
+      (client, opened) =>
+        client.exec(command, options.pty ? { pty: true } : {}, (error, stream) => {
+          if (stream) {
             // Record exit and close at once: they can arrive in the same batch of
             // packets as the channel's opening, before an awaiting caller listens.
             this.#outcomes.set(stream, recordOutcome(stream));
-            resolve(stream);
-          })
-        );
-      } catch (error) {
-        if (attempt < 5 && /open failed|channel/i.test(errorMessage(error))) {
-          await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
-          continue;
-        }
-        throw error;
-      }
-    }
+          }
+          opened(error, stream);
+        }),
+      options,
+    );
+  }
+
+  /** Opens a channel through `start` (an exec, the SFTP subsystem): {@linkcode ChannelLimit.opening}. */
+  opening<T extends Closing>(
+    start: OpenChannel<T>,
+    options: { lasting?: boolean } = {},
+  ): Promise<T> {
+    return this.#limit.opening(
+      () => {
+        if (!this.#client || this.#lost) throw new ShellLostError(this.#lost ?? "not connected");
+        return this.#client;
+      },
+      start,
+      options,
+    );
   }
 
   /** How a channel from {@linkcode open} ended, once it has closed. */

@@ -60,7 +60,7 @@ export class SshConnector extends BaseConnector {
   static override description = "A host reached over SSH (ssh2, honouring ~/.ssh/config)";
   static override dataMeta: Readonly<Record<string, DataMeta>> = SSH_DATA_META;
 
-  readonly #channels = new SshChannels();
+  readonly #channels = new SshChannels(this.data.ssh_max_channels);
   readonly #transfer = new SshTransfer({
     hostName: this.host.name,
     protocol: this.data.ssh_file_transfer_protocol as string,

@@ -91,6 +91,12 @@ export const SSH_DATA_META: Readonly<Record<string, DataMeta>> = {
       "Seconds between keepalives; 3 missed fail the host (default: ssh_config ServerAliveInterval, else 15)",
     type: "number",
   },
+  ssh_max_channels: {
+    description:
+      "Channels open at once on one connection, the shell and SFTP included: the server's MaxSessions (at least 3); a refused open waits for one to close",
+    type: "integer",
+    default: 10,
+  },
   ssh_persistent_shell: {
     description: "Run ordinary commands through one long-lived shell instead of a session each",
     type: "boolean",

@@ -86,7 +86,7 @@ export async function startShell(
   // `exec` makes the shell the session leader, so its process group holds
   // every command it runs: killing the group ends an interrupted command.
   const command = first ? `exec sh -c ${quote(startedScript(first.text, marker!))}` : "exec sh";
-  const stream = await channels.open(command).catch((error) => {
+  const stream = await channels.open(command, { lasting: true }).catch((error) => {
     release();
     throw error;
   });

@@ -20,6 +20,7 @@ import type {
   PutOptions,
   RunOptions,
 } from "../base.ts";
+import type { SFTPWrapper } from "ssh2";
 import type { SshChannels } from "./channels.ts";
 import { SftpSession } from "./sftp_session.ts";
 
@@ -58,17 +59,15 @@ export class SshTransfer {
   }
 
   #sftpClient(): Promise<SftpSession> {
-    const client = this.#host.channels.client;
     if (this.#sftp === undefined) {
-      const opening = new Promise<SftpSession>((resolve, reject) =>
-        client!.sftp((error, sftp) => {
-          if (error) return reject(error);
-          // A session that ended (its channel closed) is opened again next time.
-          const forget = () => this.#sftp === opening && (this.#sftp = undefined);
-          sftp.on("close", forget);
-          resolve(new SftpSession(sftp));
-        })
-      );
+      const opening = this.#host.channels.opening<SFTPWrapper>(
+        (client, opened) => client.sftp((error, sftp) => opened(error, sftp)),
+        { lasting: true },
+      ).then((sftp) => {
+        // A session that ended (its channel closed) is opened again next time.
+        sftp.on("close", () => this.#sftp === opening && (this.#sftp = undefined));
+        return new SftpSession(sftp);
+      });
       this.#sftp = opening;
       opening.catch(() => this.#sftp === opening && (this.#sftp = undefined));
     }

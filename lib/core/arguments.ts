@@ -215,14 +215,30 @@ export function controlArgumentsFromData(
   return validateControlArguments(picked, source);
 }
 
-/** Built-in defaults of every control argument that has one. */
+/**
+ * Built-in defaults of every control argument that has one (objects and
+ * arrays copied, so a caller cannot change the next call's defaults).
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual, notStrictEqual } from "node:assert/strict";
+ * import { defaultControlArguments } from "./arguments.ts";
+ * const first = defaultControlArguments();
+ * deepStrictEqual([first._sudo, first._success_exit_codes], [false, [0]]);
+ * notStrictEqual(first._success_exit_codes, defaultControlArguments()._success_exit_codes);
+ * ```
+ */
 export function defaultControlArguments(): ControlArguments {
+  defaults ??= Object.entries(CONTROL_ARGUMENTS).flatMap(([key, meta]) =>
+    meta.default === undefined ? [] : [[key, meta.default] as const]
+  );
   const out: Record<string, unknown> = {};
-  for (const [key, meta] of Object.entries(CONTROL_ARGUMENTS)) {
-    if (meta.default !== undefined) out[key] = structuredClone(meta.default);
+  for (const [key, value] of defaults) {
+    out[key] = typeof value === "object" && value !== null ? structuredClone(value) : value;
   }
   return out as ControlArguments;
 }
+let defaults: (readonly [string, unknown])[] | undefined;
 
 /** The layers of control arguments, each optional. */
 export interface ArgumentLayers {

@@ -85,21 +85,43 @@ export function parseGroupFile(text: string): Record<string, { gid: number; memb
 
 /**
  * Parses `/etc/passwd` followed by a separator line and `/etc/group` into
- * users with their groups (primary first).
+ * users with their groups (primary first, then the others in `/etc/group`'s
+ * order). Each group's members are read once, whatever the number of users.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { parseUsers } from "./server.ts";
+ * const passwd = "app:x:1001:1001::/srv/app:/bin/sh\nroot:x:0:0:root:/root:/bin/bash\n";
+ * const group = "root:x:0:\nweb:x:33:app\napp:x:1001:app\nlog:x:4:app,root\n";
+ * deepStrictEqual(parseUsers(`${passwd}---skiff-separator---\n${group}`).app, {
+ *   uid: 1001,
+ *   gid: 1001,
+ *   home: "/srv/app",
+ *   shell: "/bin/sh",
+ *   groups: ["app", "web", "log"],
+ * });
+ * ```
  */
 export function parseUsers(stdout: string): Record<string, UserFact> {
   const [passwd, group = ""] = stdout.split(`${SEPARATOR}\n`);
   const groups = parseGroupFile(group);
   const byGid = new Map(Object.entries(groups).map(([name, g]) => [g.gid, name]));
+  const memberOf = new Map<string, string[]>();
+  for (const [groupName, g] of Object.entries(groups)) {
+    for (const member of g.members) {
+      const list = memberOf.get(member);
+      if (list) list.push(groupName);
+      else memberOf.set(member, [groupName]);
+    }
+  }
   const out: Record<string, UserFact> = {};
   for (const line of passwd.split("\n")) {
     const fields = line.split(":");
     if (fields.length < 7 || line.startsWith("#")) continue;
     const [name, , uid, gid, , home, shell] = fields;
     const primary = byGid.get(Number(gid));
-    const supplementary = Object.entries(groups)
-      .filter(([groupName, g]) => g.members.includes(name) && groupName !== primary)
-      .map(([groupName]) => groupName);
+    const supplementary = (memberOf.get(name) ?? []).filter((groupName) => groupName !== primary);
     out[name] = {
       uid: Number(uid),
       gid: Number(gid),

@@ -140,6 +140,8 @@ export interface SshdOptions {
   noSftp?: boolean;
   /** sshd's LogLevel (default ERROR; VERBOSE logs each session started). */
   logLevel?: string;
+  /** sshd's MaxSessions, channels open at once per connection (default 64; OpenSSH's own is 10). */
+  maxSessions?: number;
 }
 
 /** Runs sshd with `config` until it accepts connections on `port`; its stderr goes to `log`. */
@@ -213,7 +215,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     "PubkeyAuthentication yes",
     "PermitRootLogin no",
     `AllowUsers ${TEST_USER}`,
-    "MaxSessions 64",
+    `MaxSessions ${options.maxSessions ?? 64}`,
     "MaxStartups 200",
     `LogLevel ${options.logLevel ?? "ERROR"}`,
     ...(sftp ? [`Subsystem sftp ${sftp}`] : []),

@@ -742,4 +742,18 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: "if ls /etc/rc[2345].d/[SK][0-9][0-9]${name}",
     tests: ["tests/operations/init_services_test.ts"],
   },
+  {
+    id: "refused-channel-not-queued",
+    file: "connectors/ssh/channel_limit.ts",
+    original: "if (this.#commands > 0) await this.#nextClose();",
+    replacement: "if (false) await this.#nextClose();",
+    tests: ["tests/connectors/ssh/channel_limit_test.ts"],
+  },
+  {
+    id: "channel-cap-ignores-sftp",
+    file: "connectors/ssh/channel_limit.ts",
+    original: "this.#slots = new Slots(this.#max - 1);",
+    replacement: "this.#slots = new Slots(this.#max);",
+    tests: ["tests/connectors/ssh/channel_limit_test.ts"],
+  },
 ];

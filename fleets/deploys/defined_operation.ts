@@ -28,6 +28,8 @@ export default async function ({ host, defineOperation }: DeployContext) {
         ],
         description: `release ${version}`,
         diff: `+${version}`,
+        // What a dry run may assume changed: only this directory, not the whole host.
+        effect: { paths: [dir] },
       };
     },
   );

@@ -81,7 +81,30 @@ export type PlannedOperation =
     description: string;
     /** A diff to show with `--diff` (masked). */
     diff?: string;
+    /**
+     * What the commands may change, for the operations after it in a dry
+     * run: these absolute paths (each and everything under it) and these
+     * kinds of state. Without it, anything may differ after it, so every
+     * later operation reports "depends on an earlier change".
+     */
+    effect?: PlannedEffect;
   };
+
+/** What a defined operation's commands may change ({@linkcode PlannedOperation}'s `effect`). */
+export interface PlannedEffect {
+  /** Absolute paths it writes: each, and everything under it. */
+  paths?: string[];
+  /** It adds, changes or removes accounts. */
+  users?: boolean;
+  /** It adds, changes or removes groups. */
+  groups?: boolean;
+  /** It installs or removes packages. */
+  packages?: boolean;
+  /** It starts, stops, enables or disables services. */
+  services?: boolean;
+  /** It sets kernel parameters. */
+  sysctl?: boolean;
+}
 
 /**
  * What a deploy's default export receives. `Data` types `host.data` and

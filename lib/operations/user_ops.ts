@@ -15,27 +15,104 @@ import { hint } from "../core/data_meta.ts";
 import type { OperationHost } from "./context.ts";
 import { ResultBuilder } from "./context.ts";
 import { type CallOptions, ignoringErrors, OPERATIONS } from "./registry.ts";
-import { dependsResult } from "./predicted_state.ts";
+import { dependsResult, type PredictedState, UNKNOWN } from "./predicted_state.ts";
+import { fileKey } from "./file_state.ts";
 
 /** The deploy's plan, called back in its sandbox. */
 export type Plan = () => Promise<unknown>;
 
+/** What a plan says its commands may change (`effect`), checked. */
+export interface PlannedEffect {
+  /** Absolute paths: each, and everything under it. */
+  paths: string[];
+  /** Kinds of host state: accounts, groups, packages, services, sysctl keys. */
+  kinds: EffectKind[];
+}
+
+/** The kinds of host state an `effect` can name, and their prefixes in the predicted state. */
+const EFFECT_KINDS = {
+  users: "user:",
+  groups: "group:",
+  packages: "package:",
+  services: "service:",
+  sysctl: "sysctl:",
+} as const;
+
+type EffectKind = keyof typeof EFFECT_KINDS;
+
 /** What the plan said, checked. */
 type Planned =
   | { changed: false; description: string }
-  | { changed: true; commands: (string | Command)[]; description: string; diff?: string };
+  | {
+    changed: true;
+    commands: (string | Command)[];
+    description: string;
+    diff?: string;
+    effect?: PlannedEffect;
+  };
+
+const SHAPE = "{ changed: false, description } or { commands, description, diff?, effect? }";
+
+function plannedEffect(value: unknown, fail: (why: string) => never): PlannedEffect {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return fail("effect must be an object such as { paths: [...], users: true }");
+  }
+  const known = ["paths", ...Object.keys(EFFECT_KINDS)];
+  const effect: PlannedEffect = { paths: [], kinds: [] };
+  for (const [key, item] of Object.entries(value)) {
+    if (!known.includes(key)) fail(`unknown effect "${key}"${hint(key, known)}`);
+    if (key === "paths") {
+      const paths = Array.isArray(item) ? item : [];
+      if (!Array.isArray(item) || paths.some((p) => typeof p !== "string" || !p.startsWith("/"))) {
+        fail("effect.paths must be a list of absolute paths");
+      }
+      effect.paths = paths as string[];
+    } else if (typeof item !== "boolean") fail(`effect.${key} must be true or false`);
+    else if (item) effect.kinds.push(key as EffectKind);
+  }
+  return effect;
+}
+
+/**
+ * States in a dry run what a defined operation's commands may change: with
+ * an `effect`, just those paths (and what is under them) and kinds become
+ * unknown; without one, anything may differ after it.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { PredictedState } from "./predicted_state.ts";
+ * import { predictEffect } from "./user_ops.ts";
+ * const state = new PredictedState();
+ * predictEffect(state, { paths: ["/srv/app"], kinds: ["users"] }, "app.release");
+ * strictEqual(state.lookup("file:/srv/app/RELEASE").from, "state");
+ * strictEqual(state.lookup("user:app").from, "state");
+ * strictEqual(state.lookup("file:/etc/motd").from, "host");
+ * strictEqual(state.lookup("service:nginx").from, "host");
+ * ```
+ */
+export function predictEffect(
+  state: PredictedState,
+  effect: PlannedEffect | undefined,
+  cause: string,
+): void {
+  if (effect === undefined) return state.forget("", cause);
+  for (const path of effect.paths) {
+    state.set(fileKey(path), UNKNOWN, cause);
+    state.forget(`${fileKey(path)}/`, cause);
+  }
+  for (const kind of effect.kinds) state.forget(EFFECT_KINDS[kind], cause);
+}
 
 function planned(name: string, value: unknown): Planned {
   const fail = (why: string): never => {
-    throw new InputError(
-      `${name}: the plan must return { changed: false, description } or { commands, description, diff? }: ${why}`,
-    );
+    throw new InputError(`${name}: the plan must return ${SHAPE}: ${why}`);
   };
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return fail(`got ${value === undefined ? "nothing" : JSON.stringify(value)}`);
   }
   const plan = value as Record<string, unknown>;
-  const known = ["changed", "commands", "description", "diff"];
+  const known = ["changed", "commands", "description", "diff", "effect"];
   for (const key of Object.keys(plan)) {
     if (!known.includes(key)) fail(`unknown key "${key}"${hint(key, known)}`);
   }
@@ -45,6 +122,7 @@ function planned(name: string, value: unknown): Planned {
   const description = (plan.description as string).trim();
   if (plan.changed === false) {
     if (plan.commands !== undefined) fail("changed: false with commands");
+    if (plan.effect !== undefined) fail("changed: false with an effect");
     return { changed: false, description };
   }
   if (plan.changed !== undefined && plan.changed !== true) fail("changed must be true or false");
@@ -63,6 +141,7 @@ function planned(name: string, value: unknown): Planned {
     commands: commands as (string | Command)[],
     description,
     ...(typeof plan.diff === "string" ? { diff: plan.diff } : {}),
+    ...(plan.effect !== undefined ? { effect: plannedEffect(plan.effect, fail) } : {}),
   };
 }
 
@@ -108,8 +187,10 @@ export async function callUserOperation(
       }
       if (!options.dryRun) session.invalidateFacts();
       builder.change(result.description);
-      // Its commands are opaque to a dry run: after them anything may differ.
-      if (options.dryRun) session.predicted?.forget("", `${name} ${result.description}`);
+      // Its commands are opaque to a dry run: after them what its effect names (or anything) may differ.
+      if (options.dryRun && session.predicted) {
+        predictEffect(session.predicted, result.effect, `${name} ${result.description}`);
+      }
       return builder.done("");
     }));
 }

@@ -4,7 +4,7 @@
  * like built-in operations; their plans run in the deploy's sandbox.
  */
 
-import { strictEqual } from "node:assert/strict";
+import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { assertExcludes, assertIncludes } from "../helpers/assert_text.ts";
 import { runSkiff, spawnSkiff } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/temp.ts";
@@ -133,7 +133,7 @@ ${body}
     strictEqual(result.code, 1, result.stdout + result.stderr);
     assertIncludes(
       result.stdout,
-      'app.bad: the plan must return { changed: false, description } or { commands, description, diff? }: unknown key "command" (did you mean "commands"?)',
+      'app.bad: the plan must return { changed: false, description } or { commands, description, diff?, effect? }: unknown key "command" (did you mean "commands"?)',
     );
   });
 
@@ -147,6 +147,56 @@ ${body}
     assertIncludes(
       result.stdout,
       'defineOperation: "files.put" is a built-in operation; choose another name',
+    );
+  });
+});
+
+Deno.test("a dry run after a defined operation: its effect names what may differ, else anything may", async (t) => {
+  await using dir = await tempDir();
+  const deploy = dir.join("deploy.ts");
+  const dry = async (effect: string) => {
+    await Deno.writeTextFile(
+      deploy,
+      `export default async function ({ defineOperation, ops }) {
+  const dir = ${JSON.stringify(dir.path)};
+  const op = defineOperation("app.seed", async ({ sh }) => ({
+    commands: [sh\`mkdir -p \${dir + "/a"}\`],
+    description: "seeded",
+    ${effect}
+  }));
+  await op(dir + "/a");
+  await ops.files.directory(dir + "/b");
+  await ops.files.file(dir + "/a/x");
+}
+`,
+    );
+    const result = await runSkiff(["deploy", "@local", deploy, "--dry"]);
+    strictEqual(result.code, 0, result.stdout + result.stderr);
+    return result.stdout.split("\n").filter((line) => line.startsWith("[@local] files."));
+  };
+  const depends = "would change (depends on an earlier change)";
+  await t.step("with effect: { paths }, only what is under them depends on it", async () => {
+    deepStrictEqual(await dry(`effect: { paths: [dir + "/a"], users: true },`), [
+      `[@local] files.directory ${dir.join("b")}: would change (created ${dir.join("b")})`,
+      `[@local] files.file ${dir.join("a/x")}: ${depends}`,
+    ]);
+  });
+  await t.step("without an effect, everything after it depends on it", async () => {
+    deepStrictEqual(await dry(""), [
+      `[@local] files.directory ${dir.join("b")}: ${depends}`,
+      `[@local] files.file ${dir.join("a/x")}: ${depends}`,
+    ]);
+  });
+  await t.step("a bad effect is refused naming the shape", async () => {
+    await Deno.writeTextFile(
+      deploy,
+      `export default async ({ defineOperation }) => {\n  await defineOperation("app.bad", () => ({ commands: ["true"], description: "d", effect: { path: ["/x"] } }))("s");\n};\n`,
+    );
+    const result = await runSkiff(["deploy", "@local", deploy, "--dry"]);
+    strictEqual(result.code, 1, result.stdout + result.stderr);
+    assertIncludes(
+      result.stdout,
+      'app.bad: the plan must return { changed: false, description } or { commands, description, diff?, effect? }: unknown effect "path" (did you mean "paths"?)',
     );
   });
 });

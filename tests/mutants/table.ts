@@ -756,4 +756,11 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: "this.#slots = new Slots(this.#max);",
     tests: ["tests/connectors/ssh/channel_limit_test.ts"],
   },
+  {
+    id: "defined-effect-ignored",
+    file: "lib/operations/user_ops.ts",
+    original: "predictEffect(session.predicted, result.effect,",
+    replacement: "predictEffect(session.predicted, undefined,",
+    tests: ["tests/cli/user_ops_cli_test.ts"],
+  },
 ];

@@ -186,115 +186,16 @@ export interface OperationResult {
 }
 
 // lib/api/options.ts
-/** Options of the package operations. */
-export interface PackagesOptions {
-  /** Package names (`name` or, for apt, `name=version`). */
-  packages: string | string[];
-  /** Installed (default) or removed. */
-  present?: boolean;
-  /** Upgrade to the newest available version. */
-  latest?: boolean;
-  /** Refresh the package index first (not itself reported as a change). */
-  update?: boolean;
-}
-
-/** Options of `apt.packages`. */
-export interface AptPackagesOptions extends PackagesOptions {
-  /** With `update`: refresh only when the lists are older than this many seconds. */
-  cacheTime?: number;
-  /** `--no-install-recommends`. */
-  noRecommends?: boolean;
-}
-
-/** Options of `apt.repo`. */
-export interface AptRepoOptions {
-  /** File name under /etc/apt/sources.list.d, without `.sources`. */
-  name: string;
-  /** Repository URIs. */
-  uris: string | string[];
-  /** Suites such as `bookworm`. */
-  suites: string | string[];
-  /** Components such as `main`. */
-  components?: string | string[];
-  /** Path of the keyring that signs it (see `apt.key`). */
-  signedBy?: string;
-  /** `deb` (default) and/or `deb-src`. */
-  types?: string | string[];
-  /** Architectures such as `amd64`. */
-  architectures?: string | string[];
-  /** Present (default) or removed. */
-  present?: boolean;
-  /** Run `apt-get update` when the entry changed (default true). */
-  update?: boolean;
-}
-
-/** Options of `systemd.service`. */
-export interface ServiceOptions {
-  /** Unit or init-script name (`nginx` means `nginx.service`). */
-  service: string;
-  /** Started (true) or stopped (false). */
-  running?: boolean;
-  /** Started at boot (true) or not (false). */
-  enabled?: boolean;
-  /** Restart it (when `changed` is given, only when it is true). */
-  restarted?: boolean;
-  /** Reload it (when `changed` is given, only when it is true). */
-  reloaded?: boolean;
-  /** Run `systemctl daemon-reload` first (under systemd). */
-  daemonReload?: boolean;
-  /** Whether something it depends on changed; true restarts a running service. */
-  changed?: boolean;
-}
-
-/** Options of `server.user`. */
-export interface UserOptions {
-  /** Login name. */
-  name: string;
-  /** Present (default) or removed. */
-  present?: boolean;
-  /** Home directory. */
-  home?: string;
-  /** Login shell. */
-  shell?: string;
-  /** Primary group (must exist). */
-  group?: string;
-  /** Supplementary groups, exactly. */
-  groups?: string[];
-  /** A system account. */
-  system?: boolean;
-  /** User id. */
-  uid?: number;
-  /** The exact lines of `~/.ssh/authorized_keys`. */
-  publicKeys?: string[];
-}
-
-/** Options of `git.repo`. */
-export interface GitRepoOptions {
-  /** Repository URL or path. */
-  src: string;
-  /** Directory of the working copy. */
-  dest: string;
-  /** Branch or tag to check out (default: the remote's default branch). */
-  branch?: string;
-  /** Fetch and move to the newest commit of the branch (default true). */
-  pull?: boolean;
-  /** Run git as this user. */
-  user?: string;
-}
-
-// lib/api/operations.ts
 /** A command for `server.shell`: text, or a `sh` tagged-template Command. */
 export type ShellCommand = string | Command;
 
-/** Ownership and mode shared by file operations. */
-export interface FileAttributes {
-  /** Octal mode such as `"644"`. */
-  mode?: string;
-  /** Owner user name. */
-  user?: string;
-  /** Owner group name. */
-  group?: string;
-}
+/**
+ * A deploy's own template filter or test for `files.template`, run in the
+ * deploy's sandbox: `(value, ...args, kwargs?) => result`, pure (each
+ * distinct call is made once per render), sync or async.
+ */
+// deno-lint-ignore no-explicit-any
+export type TemplateFunction = (value: any, ...args: any[]) => unknown;
 
 /**
  * Jinja2 settings for `files.template`. Ansible's are the default:
@@ -317,274 +218,721 @@ export interface JinjaSettings {
   ansible?: boolean;
 }
 
-/**
- * The operations a deploy calls. Subject first, then options, then control
- * arguments. Local paths (relative to the deploy's directory) may be read
- * inside the deploys' directories and `--allow-read`/fleet `allow_read`
- * paths, and written only inside `--allow-write`/fleet `allow_write` paths;
- * others are refused, after `..` and symlinks are resolved.
- */
+// lib/api/operations.ts
+/** Ownership and mode shared by file operations. */
+export interface FileAttributes {
+  /** Octal mode such as `"644"`. */
+  mode?: string;
+  /** Owner user name. */
+  user?: string;
+  /** Owner group name. */
+  group?: string;
+}
+
+/** Options of `server.user`. */
+export interface UserOptions {
+  /** Login name. */
+  name: string;
+  /** Present or removed. Default true. */
+  present?: boolean;
+  /** Home directory. */
+  home?: string;
+  /** Login shell. */
+  shell?: string;
+  /** Primary group (must exist). */
+  group?: string;
+  /** Supplementary groups, exactly. */
+  groups?: string[];
+  /** A system account. Default false. */
+  system?: boolean;
+  /** User id. */
+  uid?: number;
+  /** The exact lines of `~/.ssh/authorized_keys`. */
+  publicKeys?: string[];
+}
+
+/** Options of `apt.packages`. */
+export interface AptPackagesOptions {
+  /** Package names (`name` or, for apt, `name=version`). */
+  packages: string | string[];
+  /** Installed or removed. Default true. */
+  present?: boolean;
+  /** Upgrade to the newest available version. Default false. */
+  latest?: boolean;
+  /** Refresh the package index first (not itself reported as a change). Default false. */
+  update?: boolean;
+  /** Refresh only when the lists are older than this many seconds. */
+  cacheTime?: number;
+  /** `--no-install-recommends`. Default false. */
+  noRecommends?: boolean;
+}
+
+/** Options of `apt.repo`. */
+export interface AptRepoOptions {
+  /** File name under /etc/apt/sources.list.d, without `.sources`. */
+  name: string;
+  /** Repository URIs. */
+  uris: string | string[];
+  /** Suites such as `bookworm`. */
+  suites: string | string[];
+  /** Components such as `main`. */
+  components?: string | string[];
+  /** Path of the keyring that signs it (see `apt.key`). */
+  signedBy?: string;
+  /** `deb` and/or `deb-src`. Default "deb". */
+  types?: string | string[];
+  /** Architectures such as `amd64`. */
+  architectures?: string | string[];
+  /** Present or removed. Default true. */
+  present?: boolean;
+  /** Run `apt-get update` when the entry changed. Default true. */
+  update?: boolean;
+}
+
+/** Options of `dnf.packages`. */
+export interface PackagesOptions {
+  /** Package names (`name` or, for apt, `name=version`). */
+  packages: string | string[];
+  /** Installed or removed. Default true. */
+  present?: boolean;
+  /** Upgrade to the newest available version. Default false. */
+  latest?: boolean;
+  /** Refresh the package index first (not itself reported as a change). Default false. */
+  update?: boolean;
+}
+
+/** Options of `systemd.service`. */
+export interface ServiceOptions {
+  /** Unit or init-script name (`nginx` means `nginx.service`). */
+  service: string;
+  /** Started (true) or stopped (false). */
+  running?: boolean;
+  /** Started at boot (true) or not (false). */
+  enabled?: boolean;
+  /** Restart it (when `changed` is given, only when it is true). Default false. */
+  restarted?: boolean;
+  /** Reload it (when `changed` is given, only when it is true). Default false. */
+  reloaded?: boolean;
+  /** Run `systemctl daemon-reload` first (under systemd). Default false. */
+  daemonReload?: boolean;
+  /** Whether something it depends on changed; true restarts a running service. */
+  changed?: boolean;
+}
+
+/** Options of `git.repo`. */
+export interface GitRepoOptions {
+  /** Repository URL or path. */
+  src: string;
+  /** Directory of the working copy. */
+  dest: string;
+  /** Branch or tag to check out (default: the remote's default branch). */
+  branch?: string;
+  /** Fetch and move to the newest commit of the branch. Default true. */
+  pull?: boolean;
+  /** Run git as this user. */
+  user?: string;
+}
+
+/** The operations a deploy calls: subject first, then one options object in which control arguments (`_sudo`, …) may sit. */
 export interface Operations {
   /** Server-level operations. */
-  server: {
-    /** Runs shell commands in order. Always reports a change. */
-    shell(
-      commands: ShellCommand | ShellCommand[],
-      options?: OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Uploads a script (a local path, or `{ content }`) and runs it. */
-    script(
-      source: string | { content: string },
-      options?: { args?: string[] } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Ensures a user account exists (or not) with its home, shell, groups and exact SSH keys. */
-    user(options: UserOptions & OpControl, control?: OpControl): Promise<OperationResult>;
-    /** Ensures a group exists (or not), optionally with a fixed gid. */
-    group(
-      options: { name: string; present?: boolean; gid?: number; system?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Sets the host name (hostnamectl under systemd, else /etc/hostname and `hostname`). */
-    hostname(
-      name: string,
-      options?: OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Sets a kernel parameter now (`sysctl -w`) and, with `persist`, in /etc/sysctl.d. */
-    sysctl(
-      key: string,
-      value: string | number,
-      options?: { persist?: boolean; file?: string } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /**
-     * Sets the time zone: `/etc/localtime` a link to `/usr/share/zoneinfo/TZ`
-     * and `/etc/timezone` holding `TZ`. A zone with no file there is refused.
-     */
-    timezone(tz: string, options?: OpControl, control?: OpControl): Promise<OperationResult>;
-    /**
-     * Sets `LANG` in /etc/default/locale; where /etc/locale.gen exists, enables
-     * the locale there and runs `locale-gen` first.
-     */
-    locale(locale: string, options?: OpControl, control?: OpControl): Promise<OperationResult>;
-    /**
-     * Waits on the host, checking every second for at most `timeout` seconds
-     * (default 60), until a TCP port on it accepts, `path` exists and
-     * `command` succeeds (all that are given). Never a change; fails naming
-     * what is still not ready. A dry run does not wait.
-     */
-    wait(
-      options: { port?: number; path?: string; command?: string; timeout?: number } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Reboots the host, waits until it is back (a new boot id), and carries on. */
-    reboot(
-      options?: { waitSeconds?: number; delaySeconds?: number } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
+  server: ServerOperations;
   /** File operations. */
-  files: {
-    /** Uploads a local file (path) or `{ content }` to `dest`; skipped when the sha256 matches. */
-    put(
-      source: string | { content: string | Uint8Array },
-      dest: string,
-      options?: FileAttributes & { createRemoteDir?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Downloads `src` to a local path, which must be granted with `--allow-write` or fleet `allow_write`; skipped when the sha256 matches. */
-    get(
-      src: string,
-      dest: string,
-      options?: OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Ensures a directory exists (or not) with mode and owner. */
-    directory(
-      path: string,
-      options?: FileAttributes & { present?: boolean; recursive?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Ensures a file exists (or not) with mode and owner; `touch` updates its time. */
-    file(
-      path: string,
-      options?: FileAttributes & { present?: boolean; touch?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Ensures a symbolic link `path` → `target`. */
-    link(
-      path: string,
-      target: string,
-      options?: { present?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /**
-     * Ensures `line` is (or is not) a line of the file. With `match` (a regular
-     * expression), lines matching it are replaced by `line`.
-     */
-    line(
-      path: string,
-      line: string,
-      options?:
-        & { present?: boolean; match?: string | RegExp; create?: boolean }
-        & FileAttributes
-        & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Ensures a block of lines between markers is (or is not) in the file. */
-    block(
-      path: string,
-      content: string,
-      options?: { marker?: string; present?: boolean; create?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Makes `dest` hold the files of the local directory `src` (rsync when possible). */
-    sync(
-      src: string,
-      dest: string,
-      options?: { delete?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /**
-     * Renders a local Jinja2 template (Jinja2's syntax and Python semantics,
-     * Ansible's filters and tests, Ansible's settings unless `jinja` says
-     * otherwise) with `data` (the template variables), the host
-     * (`host.name`, `host.data`, `host.groups`, and host data keys as
-     * variables) and the fleet `config`, then writes it like `put`:
-     * `files.template("app.conf.j2", "/etc/app.conf", { data: { port: 8 }, mode: "600" })`.
-     */
-    template(
-      src: string,
-      dest: string,
-      options?:
-        & FileAttributes
-        & {
-          data?: Record<string, unknown>;
-          createRemoteDir?: boolean;
-          jinja?: JinjaSettings;
-          /**
-           * The deploy's own filters (`{{ name | shout }}`), run in the deploy's
-           * sandbox: `(value, ...args, kwargs?) => result`, pure (each distinct
-           * call is made once per render), sync or async.
-           */
-          // deno-lint-ignore no-explicit-any
-          filters?: Record<string, (value: any, ...args: any[]) => unknown>;
-          /** The deploy's own tests (`{% if port is privileged %}`), like `filters`. */
-          // deno-lint-ignore no-explicit-any
-          tests?: Record<string, (value: any, ...args: any[]) => unknown>;
-        }
-        & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Replaces every match of a regular expression in a remote text file. */
-    replace(
-      path: string,
-      match: string | RegExp,
-      replacement: string,
-      options?: FileAttributes & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /**
-     * Copies the host's file `src` to `dest` on the host (through a temporary
-     * file renamed into place); skipped when the sha256 matches. The copy
-     * gets `mode`, else the mode of the file it replaces, else the source's.
-     */
-    copy(
-      src: string,
-      dest: string,
-      options?: FileAttributes & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Renames `src` to `dest` on the host (`mv`); no change when `src` is gone and `dest` is there. */
-    move(
-      src: string,
-      dest: string,
-      options?: OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
-  /** Cron. */
-  cron: {
-    /**
-     * One crontab line below a `# skiff: NAME` marker in `user`'s crontab
-     * (the connecting user's by default). Unset schedule fields are `*`;
-     * `env` becomes `KEY='value'` before the command. Written with
-     * `crontab -`, or as cron's spool file where the host has no `crontab`.
-     */
-    entry(
-      name: string,
-      options: {
-        command?: string;
-        minute?: string | number;
-        hour?: string | number;
-        dayOfMonth?: string | number;
-        month?: string | number;
-        dayOfWeek?: string | number;
-        user?: string;
-        present?: boolean;
-        env?: Record<string, string>;
-      } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
+  files: FilesOperations;
   /** Debian and Ubuntu packages. */
-  apt: {
-    /** Installs (or removes, or upgrades) packages; only what is missing, in one apt-get call. */
-    packages(
-      options: AptPackagesOptions & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** `apt-get update`; with `cacheTime` only when the lists are older than that many seconds. */
-    update(
-      options?: { cacheTime?: number } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Installs a signing key (a local file `src` or `content`, armored or binary) at `dest`. */
-    key(
-      options: { src?: string; content?: string | Uint8Array; dest: string } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Writes a deb822 `/etc/apt/sources.list.d/NAME.sources` entry (signed-by style). */
-    repo(options: AptRepoOptions & OpControl, control?: OpControl): Promise<OperationResult>;
-  };
+  apt: AptOperations;
   /** Fedora, RHEL and derivatives. */
-  dnf: {
-    /** Installs (or removes, or upgrades) packages with dnf. */
-    packages(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
-  };
+  dnf: DnfOperations;
   /** Alpine. */
-  apk: {
-    /** Installs (or removes, or upgrades) packages with apk. */
-    packages(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
-  };
+  apk: ApkOperations;
   /** Packages with whichever manager the host has. */
-  packages: {
-    /** Picks apt, dnf or apk from the host's OS (or the tools present) and installs. */
-    install(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
-  };
+  packages: PackagesOperations;
   /** Services. */
-  systemd: {
-    /**
-     * Starts/stops, enables/disables, restarts or reloads a service. Without
-     * systemd as PID 1 it uses the init script and `systemctl --root=/` or
-     * `update-rc.d`.
-     */
-    service(options: ServiceOptions & OpControl, control?: OpControl): Promise<OperationResult>;
-    /** Writes a unit file to /etc/systemd/system (like `files.put`) and reloads systemd. */
-    unit(
-      name: string,
-      content: string,
-      options?: { path?: string } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
+  systemd: SystemdOperations;
   /** git. */
-  git: {
-    /** Clones `src` into `dest` or brings it to `branch` (a branch or tag); changed when HEAD moved. */
-    repo(options: GitRepoOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+  git: GitOperations;
+  /** Cron. */
+  cron: CronOperations;
+}
+
+/** Facts about a host, cached for the run. */
+export interface Facts {
+  server: {
+    /** The host name (`uname -n`). */
+    hostname(): Promise<string>;
+    /** `/etc/os-release` as `{id, version, name, idLike}`. */
+    os(): Promise<{ id: string; version: string; name: string; idLike: string[] }>;
+    /** The machine architecture (`uname -m`). */
+    arch(): Promise<string>;
+    /** The kernel release (`uname -r`). */
+    kernel(): Promise<string>;
+    /** User accounts by name. */
+    users(): Promise<Record<string, UserFact>>;
+    /** Groups by name with gid and members. */
+    groups(): Promise<Record<string, { gid: number; members: string[] }>>;
+    /** The path of a command, or null. */
+    which(command: string): Promise<string | null>;
+    /** The output of a command of your own. */
+    command(command: string): Promise<string>;
   };
+  files: {
+    /** Type, mode, owner, size and time of a path; null when missing. */
+    stat(path: string): Promise<FileStat | null>;
+    /** The sha256 of a file; null when missing. */
+    sha256(path: string): Promise<string | null>;
+  };
+  packages: {
+    /** Installed Debian packages, name → version. */
+    deb(): Promise<Record<string, string>>;
+    /** Installed RPM packages, name → version. */
+    rpm(): Promise<Record<string, string>>;
+    /** Installed Alpine packages, name → version. */
+    apk(): Promise<Record<string, string>>;
+    /** The host's package manager. */
+    manager(): Promise<"apt-get" | "dnf" | "yum" | "apk" | null>;
+    /** Seconds since apt's lists were updated; null when never. */
+    aptListsAge(): Promise<number | null>;
+    /** Installed and candidate versions (`apt-cache policy`). */
+    aptPolicy(
+      names: string[],
+    ): Promise<Record<string, { installed: string | null; candidate: string | null }>>;
+    /** Which of the named packages dnf can upgrade. */
+    dnfUpgrades(names: string[]): Promise<string[]>;
+    /** Installed Alpine packages with a newer version. */
+    apkOutdated(): Promise<string[]>;
+  };
+  systemd: {
+    /** Whether systemd is the running init. */
+    running(): Promise<boolean>;
+    /** A service's state, under systemd or an init script. */
+    service(name: string): Promise<ServiceFact>;
+  };
+  cron: {
+    /** The entries `cron.entry` manages in a crontab (the connecting user's by default), by name. */
+    entries(user?: string): Promise<Record<string, CronEntryFact>>;
+  };
+}
+
+// lib/api/ops_server.ts
+/** Server-level operations. */
+export interface ServerOperations {
+  /**
+   * Runs commands in order (always a change).
+   * @param commands Shell text, or `sh` commands.
+   *
+   * Example: `ops.server.shell(["systemctl reload nginx"], { _sudo: true })`
+   */
+  shell(
+    commands: ShellCommand | ShellCommand[],
+    options?: OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Uploads a script (a local path, or `{ content }`), runs it, removes it.
+   * @param src A local file, or `{ content }`.
+   *
+   * Example: `ops.server.script("setup.sh", { args: ["--fast"] })`
+   */
+  script(
+    src: string | { content: string },
+    options?: {
+      /** Its arguments. */
+      args?: string[];
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Useradd/usermod/userdel; `authorized_keys` exactly (`~/.ssh` 700, file 600).
+   *
+   * Example: `ops.server.user({ name: "deploy", shell: "/bin/bash", groups: ["www-data"] })`
+   */
+  user(
+    options: UserOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Groupadd/groupmod/groupdel.
+   *
+   * Example: `ops.server.group({ name: "app", gid: 2000 })`
+   */
+  group(
+    options: {
+      /** Group name. */
+      name: string;
+      /** Present or removed. Default true. */
+      present?: boolean;
+      /** Group id. */
+      gid?: number;
+      /** A system account. Default false. */
+      system?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Hostnamectl under systemd, else /etc/hostname and `hostname NAME`.
+   * @param name The host name.
+   *
+   * Example: `ops.server.hostname("web1")`
+   */
+  hostname(
+    name: string,
+    options?: OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `sysctl -w` when different; `persist` writes /etc/sysctl.d/99-skiff.conf.
+   * @param key The kernel parameter.
+   * @param value Its value.
+   *
+   * Example: `ops.server.sysctl("vm.swappiness", 10, { persist: true })`
+   */
+  sysctl(
+    key: string,
+    value: string | number,
+    options?: {
+      /** Also write it in a sysctl.d file. Default false. */
+      persist?: boolean;
+      /** The sysctl.d file `persist` writes. Default "/etc/sysctl.d/99-skiff.conf". */
+      file?: string;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Reboots, reconnects until the boot id changed, and carries on.
+   *
+   * Example: `ops.server.reboot({ waitSeconds: 600 })`
+   */
+  reboot(
+    options?: {
+      /** How long to wait for the host. Default 300. */
+      waitSeconds?: number;
+      /** Seconds before the reboot. Default 1. */
+      delaySeconds?: number;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `/etc/localtime` → `/usr/share/zoneinfo/TZ` and `/etc/timezone`; refuses a zone with no file there.
+   * @param tz The zone, `Europe/Paris`.
+   *
+   * Example: `ops.server.timezone("Europe/Paris")`
+   */
+  timezone(
+    tz: string,
+    options?: OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `LANG=` in /etc/default/locale; enables it in /etc/locale.gen and runs `locale-gen` where that file exists.
+   * @param locale The locale, `en_US.UTF-8`.
+   *
+   * Example: `ops.server.locale("en_US.UTF-8")`
+   */
+  locale(
+    locale: string,
+    options?: OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Waits until a TCP port on the host accepts, a path exists, a command succeeds (all that are given); never a change.
+   *
+   * Checks every second; fails naming what is still not ready. A dry run does not wait.
+   *
+   * Example: `ops.server.wait({ port: 5432, timeout: 30 })`
+   */
+  wait(
+    options?: {
+      /** A TCP port on the host. */
+      port?: number;
+      /** A path that must exist. */
+      path?: string;
+      /** A command that must succeed. */
+      command?: string;
+      /** Seconds to wait at most. Default 60. */
+      timeout?: number;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+// lib/api/ops_files.ts
+/** File operations. */
+export interface FilesOperations {
+  /**
+   * Uploads when the content differs (sizes, then sha256); else fixes only mode/owner that differ.
+   *
+   * `src` is a local path (relative to the deploy's directory) or `{ content }`.
+   * @param src A local file, or `{ content }`.
+   * @param dest The path on the host.
+   *
+   * Example: `ops.files.put("motd.txt", "/etc/motd", { mode: "644" })`
+   */
+  put(
+    src: string | { content: string | Uint8Array },
+    dest: string,
+    options?: FileAttributes & {
+      /** Create the missing parent directories of `dest`. Default false. */
+      createRemoteDir?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Downloads when the local copy differs (sizes, then sha256); streams to disk; `dest` must be granted with `--allow-write` or fleet `allow_write`.
+   * @param src The path on the host.
+   * @param dest The local path.
+   *
+   * Example: `ops.files.get("/var/log/app.log", "logs/app.log")`
+   */
+  get(
+    src: string,
+    dest: string,
+    options?: OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * A directory with mode and owner (or none).
+   * @param path The directory on the host.
+   *
+   * Example: `ops.files.directory("/srv/www", { mode: "755" })`
+   */
+  directory(
+    path: string,
+    options?: FileAttributes & {
+      /** Present or removed. Default true. */
+      present?: boolean;
+      /** Apply mode and owner to everything under it. Default false. */
+      recursive?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * A regular file with mode and owner (or none); `touch` updates its time.
+   * @param path The file on the host.
+   *
+   * Example: `ops.files.file("/var/log/app.log", { user: "app" })`
+   */
+  file(
+    path: string,
+    options?: FileAttributes & {
+      /** Present or removed. Default true. */
+      present?: boolean;
+      /** Update its modification time. Default false. */
+      touch?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * A symbolic link `path` → `target`.
+   * @param path The link on the host.
+   * @param target What it points to (not needed with `present: false`).
+   *
+   * Example: `ops.files.link("/etc/nginx/sites-enabled/app", "/etc/nginx/sites-available/app")`
+   */
+  link(
+    path: string,
+    target?: string,
+    options?: {
+      /** Present or removed. Default true. */
+      present?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `line` is literal text and must be a whole line; lines matching the regex `match` are replaced by it.
+   * @param path The file on the host.
+   * @param line The whole line.
+   *
+   * Example: `ops.files.line("/etc/app.conf", "port=8080", { match: /^port=/ })`
+   */
+  line(
+    path: string,
+    line: string,
+    options?: FileAttributes & {
+      /** Present or removed. Default true. */
+      present?: boolean;
+      /** The lines it replaces (a regular expression). */
+      match?: string | RegExp;
+      /** Create the file when it is missing. Default false. */
+      create?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * A block of lines between `# BEGIN …`/`# END …` markers (or none).
+   * @param path The file on the host.
+   * @param content The lines between the markers.
+   *
+   * Example: `ops.files.block("/etc/hosts", "10.0.0.2 db", { marker: "db" })`
+   */
+  block(
+    path: string,
+    content: string,
+    options?: FileAttributes & {
+      /** The marker line, `{mark}` standing for BEGIN and END. Default "# {mark} SKIFF MANAGED BLOCK". */
+      marker?: string;
+      /** Present or removed. Default true. */
+      present?: boolean;
+      /** Create the file when it is missing. Default false. */
+      create?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Makes `dest` hold the files of the local directory `src`: rsync (`--itemize-changes`) when the connector can, else per-file sha256 comparison and uploads.
+   * @param src The local directory.
+   * @param dest The directory on the host.
+   *
+   * Example: `ops.files.sync("site/", "/srv/www", { delete: true })`
+   */
+  sync(
+    src: string,
+    dest: string,
+    options?: {
+      /** Remove files `src` does not have. Default false. */
+      delete?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Renders a local Jinja2 template (Ansible's settings by default) with `data`, the host and the fleet `config`, then writes it like `put`.
+   *
+   * Template variables go in `data`, never beside `mode`. The host is `host.name`, `host.data`, `host.groups`, and host data keys as variables.
+   * @param src The local template.
+   * @param dest The path on the host.
+   *
+   * Example: `ops.files.template("app.conf.j2", "/etc/app.conf", { data: { port: 8 }, mode: "600" })`
+   */
+  template(
+    src: string,
+    dest: string,
+    options?: FileAttributes & {
+      /** The template variables. */
+      data?: Record<string, unknown>;
+      /** Create the missing parent directories of `dest`. Default false. */
+      createRemoteDir?: boolean;
+      /** Jinja2 settings (Ansible's by default). */
+      jinja?: JinjaSettings;
+      /** The deploy's own filters, run in its sandbox: pure, sync or async. */
+      filters?: Record<string, TemplateFunction>;
+      /** The deploy's own tests (`{% if port is privileged %}`), like `filters`. */
+      tests?: Record<string, TemplateFunction>;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Regular-expression replacement in a remote text file.
+   * @param path The file on the host.
+   * @param match What to replace (a regular expression).
+   * @param replacement What replaces each match (`$1` for groups).
+   *
+   * Example: `ops.files.replace("/etc/app.conf", /^debug=.*$/m, "debug=false")`
+   */
+  replace(
+    path: string,
+    match: string | RegExp,
+    replacement: string,
+    options?: FileAttributes & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Copies the host's file `src` to `dest` on the host (temporary file, then renamed); skipped when the sha256 matches.
+   *
+   * The copy gets `mode`, else the mode of the file it replaces, else the source's.
+   * @param src The file on the host.
+   * @param dest The path on the host.
+   *
+   * Example: `ops.files.copy("/etc/app.conf", "/etc/app.conf.bak")`
+   */
+  copy(
+    src: string,
+    dest: string,
+    options?: FileAttributes & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `mv` on the host; no change when `src` is gone and `dest` is there.
+   * @param src The path on the host.
+   * @param dest The path on the host.
+   *
+   * Example: `ops.files.move("/srv/app/new", "/srv/app/current")`
+   */
+  move(
+    src: string,
+    dest: string,
+    options?: OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+// lib/api/ops_packages.ts
+/** Debian and Ubuntu packages. */
+export interface AptOperations {
+  /**
+   * Installs only what `dpkg-query` says is missing, in one apt-get call.
+   *
+   * Example: `ops.apt.packages({ packages: ["nginx"], update: true, cacheTime: 3600 })`
+   */
+  packages(
+    options: AptPackagesOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `apt-get update`, skipped while the lists are younger than `cacheTime` s.
+   *
+   * Example: `ops.apt.update({ cacheTime: 3600 })`
+   */
+  update(
+    options?: {
+      /** Refresh only when the lists are older than this many seconds. */
+      cacheTime?: number;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * A keyring file for `Signed-By` (a local file `src` or `content`, armored `.asc` or binary) at `dest`.
+   *
+   * Example: `ops.apt.key({ src: "example.asc", dest: "/etc/apt/keyrings/example.asc" })`
+   */
+  key(
+    options: {
+      /** A local key file. */
+      src?: string;
+      /** The key itself. */
+      content?: string | Uint8Array;
+      /** The keyring path on the host. */
+      dest: string;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * A deb822 `/etc/apt/sources.list.d/NAME.sources` entry, then `apt-get update`.
+   *
+   * Example: `ops.apt.repo({ name: "example", uris: "https://deb.example.com", suites: "bookworm", components: "main" })`
+   */
+  repo(
+    options: AptRepoOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** Fedora, RHEL and derivatives. */
+export interface DnfOperations {
+  /**
+   * Like `apt.packages`, for rpm (dnf) hosts.
+   *
+   * Example: `ops.dnf.packages({ packages: ["nginx"] })`
+   */
+  packages(
+    options: PackagesOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** Alpine. */
+export interface ApkOperations {
+  /**
+   * Like `apt.packages`, for Alpine (apk) hosts.
+   *
+   * Example: `ops.apk.packages({ packages: ["nginx"] })`
+   */
+  packages(
+    options: PackagesOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** Packages with whichever manager the host has. */
+export interface PackagesOperations {
+  /**
+   * Apt, dnf or apk, chosen from os-release (or the tools present).
+   *
+   * Example: `ops.packages.install({ packages: ["curl"] })`
+   */
+  install(
+    options: PackagesOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+// lib/api/ops_services.ts
+/** Services. */
+export interface SystemdOperations {
+  /**
+   * Start/stop/enable only when the state differs; restart when `changed` is true (init scripts without systemd).
+   *
+   * Without systemd as PID 1 it uses the init script and `systemctl --root=/` or `update-rc.d`.
+   *
+   * Example: `ops.systemd.service({ service: "nginx", running: true, enabled: true })`
+   */
+  service(
+    options: ServiceOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Writes a unit file and runs `systemctl daemon-reload` when it changed.
+   * @param name The unit file name, `"app.service"`.
+   * @param content The unit file.
+   *
+   * Example: `ops.systemd.unit("app.service", unitText)`
+   */
+  unit(
+    name: string,
+    content: string,
+    options?: {
+      /** The unit directory. Default "/etc/systemd/system". */
+      path?: string;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** git. */
+export interface GitOperations {
+  /**
+   * Clones, or fetches and checks out a branch or tag; changed only when HEAD moved.
+   *
+   * Example: `ops.git.repo({ src: "https://git.example.com/site.git", dest: "/srv/site" })`
+   */
+  repo(
+    options: GitRepoOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** Cron. */
+export interface CronOperations {
+  /**
+   * One crontab line below a `# skiff: NAME` marker (`crontab -`, else cron's spool file).
+   *
+   * In `user`'s crontab (the connecting user's by default); `env` becomes `KEY='value'` before the command.
+   * @param name The entry's marker name.
+   *
+   * Example: `ops.cron.entry("backup", { command: "/usr/local/bin/backup", hour: 3, minute: 0 })`
+   */
+  entry(
+    name: string,
+    options?: {
+      /** The command (needed unless `present: false`). */
+      command?: string;
+      /** Minute field. Default "*". */
+      minute?: string | number;
+      /** Hour field. Default "*". */
+      hour?: string | number;
+      /** Day-of-month field. Default "*". */
+      dayOfMonth?: string | number;
+      /** Month field. Default "*". */
+      month?: string | number;
+      /** Day-of-week field. Default "*". */
+      dayOfWeek?: string | number;
+      /** Whose crontab. */
+      user?: string;
+      /** Present or removed. Default true. */
+      present?: boolean;
+      /** Environment variables set before the command. */
+      env?: Record<string, string>;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
 }
 
 // lib/api/facts.ts
@@ -626,44 +974,6 @@ export interface UserFact {
   home: string;
   shell: string;
   groups: string[];
-}
-
-/** Facts about a host, cached for the run. */
-export interface Facts {
-  /** Server facts. */
-  server: {
-    hostname(): Promise<string>;
-    os(): Promise<{ id: string; version: string; name: string; idLike: string[] }>;
-    arch(): Promise<string>;
-    kernel(): Promise<string>;
-    users(): Promise<Record<string, UserFact>>;
-    groups(): Promise<Record<string, { gid: number; members: string[] }>>;
-    which(command: string): Promise<string | null>;
-    command(command: string): Promise<string>;
-  };
-  /** File facts. */
-  files: {
-    stat(path: string): Promise<FileStat | null>;
-    sha256(path: string): Promise<string | null>;
-  };
-  /** Package facts: installed packages by name with their versions. */
-  packages: {
-    deb(): Promise<Record<string, string>>;
-    rpm(): Promise<Record<string, string>>;
-    apk(): Promise<Record<string, string>>;
-    manager(): Promise<"apt-get" | "dnf" | "yum" | "apk" | null>;
-    aptListsAge(): Promise<number | null>;
-  };
-  /** Service facts. */
-  systemd: {
-    running(): Promise<boolean>;
-    service(name: string): Promise<ServiceFact>;
-  };
-  /** Cron facts. */
-  cron: {
-    /** The entries `cron.entry` manages in a user's crontab (the connecting user's by default), by name. */
-    entries(user?: string): Promise<Record<string, CronEntryFact>>;
-  };
 }
 
 /** What `facts.cron.entries` returns for each entry: its schedule fields and command line. */

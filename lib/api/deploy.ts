@@ -13,7 +13,7 @@
  */
 
 import type { OpControl } from "./control.ts";
-import type { Facts } from "./facts.ts";
+import type { Facts } from "./operations.ts";
 import type { Operations } from "./operations.ts";
 import type { OperationResult } from "./result.ts";
 import type { Command, Interpolation, SecretValue } from "./values.ts";

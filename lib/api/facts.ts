@@ -1,12 +1,11 @@
 /**
- * The facts a deploy reads through `ctx.facts`, cached for the run.
+ * The values facts return (the `Facts` a deploy reads through `ctx.facts`
+ * are in `operations.ts`, written from the facts' signatures).
  *
  * ```ts
- * import type { Facts } from "./facts.ts";
- * async function isDebian(facts: Facts): Promise<boolean> {
- *   return (await facts.server.os()).id === "debian";
- * }
- * typeof isDebian; // "function"
+ * import type { FileStat } from "./facts.ts";
+ * const stat: FileStat = { type: "file", mode: "644", user: "root", group: "root", size: 1, mtime: 0 };
+ * stat.type; // "file"
  * ```
  *
  * @module
@@ -50,44 +49,6 @@ export interface UserFact {
   home: string;
   shell: string;
   groups: string[];
-}
-
-/** Facts about a host, cached for the run. */
-export interface Facts {
-  /** Server facts. */
-  server: {
-    hostname(): Promise<string>;
-    os(): Promise<{ id: string; version: string; name: string; idLike: string[] }>;
-    arch(): Promise<string>;
-    kernel(): Promise<string>;
-    users(): Promise<Record<string, UserFact>>;
-    groups(): Promise<Record<string, { gid: number; members: string[] }>>;
-    which(command: string): Promise<string | null>;
-    command(command: string): Promise<string>;
-  };
-  /** File facts. */
-  files: {
-    stat(path: string): Promise<FileStat | null>;
-    sha256(path: string): Promise<string | null>;
-  };
-  /** Package facts: installed packages by name with their versions. */
-  packages: {
-    deb(): Promise<Record<string, string>>;
-    rpm(): Promise<Record<string, string>>;
-    apk(): Promise<Record<string, string>>;
-    manager(): Promise<"apt-get" | "dnf" | "yum" | "apk" | null>;
-    aptListsAge(): Promise<number | null>;
-  };
-  /** Service facts. */
-  systemd: {
-    running(): Promise<boolean>;
-    service(name: string): Promise<ServiceFact>;
-  };
-  /** Cron facts. */
-  cron: {
-    /** The entries `cron.entry` manages in a user's crontab (the connecting user's by default), by name. */
-    entries(user?: string): Promise<Record<string, CronEntryFact>>;
-  };
 }
 
 /** What `facts.cron.entries` returns for each entry: its schedule fields and command line. */

@@ -13,6 +13,10 @@ import deploy from "../api/deploy.ts" with { type: "text" };
 import facts from "../api/facts.ts" with { type: "text" };
 import mod from "../api/mod.ts" with { type: "text" };
 import operations from "../api/operations.ts" with { type: "text" };
+import opsFiles from "../api/ops_files.ts" with { type: "text" };
+import opsPackages from "../api/ops_packages.ts" with { type: "text" };
+import opsServer from "../api/ops_server.ts" with { type: "text" };
+import opsServices from "../api/ops_services.ts" with { type: "text" };
 import options from "../api/options.ts" with { type: "text" };
 import result from "../api/result.ts" with { type: "text" };
 import values from "../api/values.ts" with { type: "text" };
@@ -36,6 +40,10 @@ export const API_SOURCES: Readonly<Record<string, string>> = {
   "result.ts": result,
   "options.ts": options,
   "operations.ts": operations,
+  "ops_server.ts": opsServer,
+  "ops_files.ts": opsFiles,
+  "ops_packages.ts": opsPackages,
+  "ops_services.ts": opsServices,
   "facts.ts": facts,
   "deploy.ts": deploy,
   "connector.ts": connector,

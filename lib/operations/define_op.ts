@@ -20,6 +20,8 @@ export interface ParamSpec {
   readonly schema: Schema;
   /** What it is, one line. */
   readonly doc: string;
+  /** It may be left out (a link's target when it is removed). */
+  readonly optional?: boolean;
 }
 
 /** An option (a key of the options object). */
@@ -131,6 +133,7 @@ export function checkCall(
   for (const [index, param] of definition.params.entries()) {
     const value = call.positional[index];
     if (value === undefined) {
+      if (param.optional) continue;
       throw new InputError(
         `${definition.name}: argument ${index + 1} (${param.name}) is missing: ${
           signatureOf(definition)

@@ -102,7 +102,12 @@ export const FILES_OPS: readonly OpDefinition[] = [
     description: "a symbolic link `path` → `target`",
     params: [
       { name: "path", schema: STRING, doc: "The link on the host." },
-      { name: "target", schema: STRING, doc: "What it points to." },
+      {
+        name: "target",
+        schema: STRING,
+        doc: "What it points to (not needed with `present: false`).",
+        optional: true,
+      },
     ],
     options: { present: PRESENT },
     example: 'ops.files.link("/etc/nginx/sites-enabled/app", "/etc/nginx/sites-available/app")',

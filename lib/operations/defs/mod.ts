@@ -17,10 +17,27 @@ import { PACKAGE_OPS } from "./packages.ts";
 import { SERVER_OPS } from "./server.ts";
 import { SERVICE_OPS } from "./services.ts";
 
+/** The operations by the file of the deploy API that declares them (`lib/api/ops_NAME.ts`). */
+export const OPERATION_GROUPS: Readonly<Record<string, readonly OpDefinition[]>> = {
+  server: SERVER_OPS,
+  files: FILES_OPS,
+  packages: PACKAGE_OPS,
+  services: SERVICE_OPS,
+};
+
 /** Every operation, by family. */
-export const OPERATION_DEFINITIONS: readonly OpDefinition[] = [
-  ...SERVER_OPS,
-  ...FILES_OPS,
-  ...PACKAGE_OPS,
-  ...SERVICE_OPS,
-];
+export const OPERATION_DEFINITIONS: readonly OpDefinition[] = Object.values(OPERATION_GROUPS)
+  .flat();
+
+/** What each family of operations is, for the deploy API's docs. */
+export const FAMILIES: Readonly<Record<string, string>> = {
+  server: "Server-level operations.",
+  files: "File operations.",
+  apt: "Debian and Ubuntu packages.",
+  dnf: "Fedora, RHEL and derivatives.",
+  apk: "Alpine.",
+  packages: "Packages with whichever manager the host has.",
+  systemd: "Services.",
+  git: "git.",
+  cron: "Cron.",
+};

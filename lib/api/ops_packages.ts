@@ -1,0 +1,106 @@
+/**
+ * The `apt.*`, `dnf.*`, `apk.*`, `packages.*` operations of the deploy API.
+ * Written by `deno task gen` from the operations' definitions
+ * (lib/operations/defs/) and the facts' signatures: edit those, not this file.
+ *
+ * ```ts
+ * import type { AptOperations } from "./ops_packages.ts";
+ * const names: (keyof AptOperations)[] = ["packages"];
+ * names.length; // 1
+ * ```
+ *
+ * @module
+ */
+
+import type { OpControl } from "./control.ts";
+import type { OperationResult } from "./result.ts";
+import type { AptPackagesOptions, AptRepoOptions, PackagesOptions } from "./operations.ts";
+
+/** Debian and Ubuntu packages. */
+export interface AptOperations {
+  /**
+   * Installs only what `dpkg-query` says is missing, in one apt-get call.
+   *
+   * Example: `ops.apt.packages({ packages: ["nginx"], update: true, cacheTime: 3600 })`
+   */
+  packages(
+    options: AptPackagesOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `apt-get update`, skipped while the lists are younger than `cacheTime` s.
+   *
+   * Example: `ops.apt.update({ cacheTime: 3600 })`
+   */
+  update(
+    options?: {
+      /** Refresh only when the lists are older than this many seconds. */
+      cacheTime?: number;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * A keyring file for `Signed-By` (a local file `src` or `content`, armored `.asc` or binary) at `dest`.
+   *
+   * Example: `ops.apt.key({ src: "example.asc", dest: "/etc/apt/keyrings/example.asc" })`
+   */
+  key(
+    options: {
+      /** A local key file. */
+      src?: string;
+      /** The key itself. */
+      content?: string | Uint8Array;
+      /** The keyring path on the host. */
+      dest: string;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * A deb822 `/etc/apt/sources.list.d/NAME.sources` entry, then `apt-get update`.
+   *
+   * Example: `ops.apt.repo({ name: "example", uris: "https://deb.example.com", suites: "bookworm", components: "main" })`
+   */
+  repo(
+    options: AptRepoOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** Fedora, RHEL and derivatives. */
+export interface DnfOperations {
+  /**
+   * Like `apt.packages`, for rpm (dnf) hosts.
+   *
+   * Example: `ops.dnf.packages({ packages: ["nginx"] })`
+   */
+  packages(
+    options: PackagesOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** Alpine. */
+export interface ApkOperations {
+  /**
+   * Like `apt.packages`, for Alpine (apk) hosts.
+   *
+   * Example: `ops.apk.packages({ packages: ["nginx"] })`
+   */
+  packages(
+    options: PackagesOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** Packages with whichever manager the host has. */
+export interface PackagesOperations {
+  /**
+   * Apt, dnf or apk, chosen from os-release (or the tools present).
+   *
+   * Example: `ops.packages.install({ packages: ["curl"] })`
+   */
+  install(
+    options: PackagesOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}

@@ -1,0 +1,159 @@
+/**
+ * The `server.*` operations of the deploy API.
+ * Written by `deno task gen` from the operations' definitions
+ * (lib/operations/defs/) and the facts' signatures: edit those, not this file.
+ *
+ * ```ts
+ * import type { ServerOperations } from "./ops_server.ts";
+ * const names: (keyof ServerOperations)[] = ["shell"];
+ * names.length; // 1
+ * ```
+ *
+ * @module
+ */
+
+import type { OpControl } from "./control.ts";
+import type { OperationResult } from "./result.ts";
+import type { ShellCommand } from "./options.ts";
+import type { UserOptions } from "./operations.ts";
+
+/** Server-level operations. */
+export interface ServerOperations {
+  /**
+   * Runs commands in order (always a change).
+   * @param commands Shell text, or `sh` commands.
+   *
+   * Example: `ops.server.shell(["systemctl reload nginx"], { _sudo: true })`
+   */
+  shell(
+    commands: ShellCommand | ShellCommand[],
+    options?: OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Uploads a script (a local path, or `{ content }`), runs it, removes it.
+   * @param src A local file, or `{ content }`.
+   *
+   * Example: `ops.server.script("setup.sh", { args: ["--fast"] })`
+   */
+  script(
+    src: string | { content: string },
+    options?: {
+      /** Its arguments. */
+      args?: string[];
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Useradd/usermod/userdel; `authorized_keys` exactly (`~/.ssh` 700, file 600).
+   *
+   * Example: `ops.server.user({ name: "deploy", shell: "/bin/bash", groups: ["www-data"] })`
+   */
+  user(
+    options: UserOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Groupadd/groupmod/groupdel.
+   *
+   * Example: `ops.server.group({ name: "app", gid: 2000 })`
+   */
+  group(
+    options: {
+      /** Group name. */
+      name: string;
+      /** Present or removed. Default true. */
+      present?: boolean;
+      /** Group id. */
+      gid?: number;
+      /** A system account. Default false. */
+      system?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Hostnamectl under systemd, else /etc/hostname and `hostname NAME`.
+   * @param name The host name.
+   *
+   * Example: `ops.server.hostname("web1")`
+   */
+  hostname(
+    name: string,
+    options?: OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `sysctl -w` when different; `persist` writes /etc/sysctl.d/99-skiff.conf.
+   * @param key The kernel parameter.
+   * @param value Its value.
+   *
+   * Example: `ops.server.sysctl("vm.swappiness", 10, { persist: true })`
+   */
+  sysctl(
+    key: string,
+    value: string | number,
+    options?: {
+      /** Also write it in a sysctl.d file. Default false. */
+      persist?: boolean;
+      /** The sysctl.d file `persist` writes. Default "/etc/sysctl.d/99-skiff.conf". */
+      file?: string;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Reboots, reconnects until the boot id changed, and carries on.
+   *
+   * Example: `ops.server.reboot({ waitSeconds: 600 })`
+   */
+  reboot(
+    options?: {
+      /** How long to wait for the host. Default 300. */
+      waitSeconds?: number;
+      /** Seconds before the reboot. Default 1. */
+      delaySeconds?: number;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `/etc/localtime` → `/usr/share/zoneinfo/TZ` and `/etc/timezone`; refuses a zone with no file there.
+   * @param tz The zone, `Europe/Paris`.
+   *
+   * Example: `ops.server.timezone("Europe/Paris")`
+   */
+  timezone(
+    tz: string,
+    options?: OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `LANG=` in /etc/default/locale; enables it in /etc/locale.gen and runs `locale-gen` where that file exists.
+   * @param locale The locale, `en_US.UTF-8`.
+   *
+   * Example: `ops.server.locale("en_US.UTF-8")`
+   */
+  locale(
+    locale: string,
+    options?: OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Waits until a TCP port on the host accepts, a path exists, a command succeeds (all that are given); never a change.
+   *
+   * Checks every second; fails naming what is still not ready. A dry run does not wait.
+   *
+   * Example: `ops.server.wait({ port: 5432, timeout: 30 })`
+   */
+  wait(
+    options?: {
+      /** A TCP port on the host. */
+      port?: number;
+      /** A path that must exist. */
+      path?: string;
+      /** A command that must succeed. */
+      command?: string;
+      /** Seconds to wait at most. Default 60. */
+      timeout?: number;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}

@@ -1,0 +1,97 @@
+/**
+ * The `systemd.*`, `git.*`, `cron.*` operations of the deploy API.
+ * Written by `deno task gen` from the operations' definitions
+ * (lib/operations/defs/) and the facts' signatures: edit those, not this file.
+ *
+ * ```ts
+ * import type { SystemdOperations } from "./ops_services.ts";
+ * const names: (keyof SystemdOperations)[] = ["service"];
+ * names.length; // 1
+ * ```
+ *
+ * @module
+ */
+
+import type { OpControl } from "./control.ts";
+import type { OperationResult } from "./result.ts";
+import type { GitRepoOptions, ServiceOptions } from "./operations.ts";
+
+/** Services. */
+export interface SystemdOperations {
+  /**
+   * Start/stop/enable only when the state differs; restart when `changed` is true (init scripts without systemd).
+   *
+   * Without systemd as PID 1 it uses the init script and `systemctl --root=/` or `update-rc.d`.
+   *
+   * Example: `ops.systemd.service({ service: "nginx", running: true, enabled: true })`
+   */
+  service(
+    options: ServiceOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Writes a unit file and runs `systemctl daemon-reload` when it changed.
+   * @param name The unit file name, `"app.service"`.
+   * @param content The unit file.
+   *
+   * Example: `ops.systemd.unit("app.service", unitText)`
+   */
+  unit(
+    name: string,
+    content: string,
+    options?: {
+      /** The unit directory. Default "/etc/systemd/system". */
+      path?: string;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** git. */
+export interface GitOperations {
+  /**
+   * Clones, or fetches and checks out a branch or tag; changed only when HEAD moved.
+   *
+   * Example: `ops.git.repo({ src: "https://git.example.com/site.git", dest: "/srv/site" })`
+   */
+  repo(
+    options: GitRepoOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** Cron. */
+export interface CronOperations {
+  /**
+   * One crontab line below a `# skiff: NAME` marker (`crontab -`, else cron's spool file).
+   *
+   * In `user`'s crontab (the connecting user's by default); `env` becomes `KEY='value'` before the command.
+   * @param name The entry's marker name.
+   *
+   * Example: `ops.cron.entry("backup", { command: "/usr/local/bin/backup", hour: 3, minute: 0 })`
+   */
+  entry(
+    name: string,
+    options?: {
+      /** The command (needed unless `present: false`). */
+      command?: string;
+      /** Minute field. Default "*". */
+      minute?: string | number;
+      /** Hour field. Default "*". */
+      hour?: string | number;
+      /** Day-of-month field. Default "*". */
+      dayOfMonth?: string | number;
+      /** Month field. Default "*". */
+      month?: string | number;
+      /** Day-of-week field. Default "*". */
+      dayOfWeek?: string | number;
+      /** Whose crontab. */
+      user?: string;
+      /** Present or removed. Default true. */
+      present?: boolean;
+      /** Environment variables set before the command. */
+      env?: Record<string, string>;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}

@@ -231,8 +231,6 @@ export interface FileAttributes {
 
 /** Options of `server.user`. */
 export interface UserOptions {
-  /** Login name. */
-  name: string;
   /** Present or removed. Default true. */
   present?: boolean;
   /** Home directory. */
@@ -253,8 +251,6 @@ export interface UserOptions {
 
 /** Options of `apt.packages`. */
 export interface AptPackagesOptions {
-  /** Package names (`name` or, for apt, `name=version`). */
-  packages: string | string[];
   /** Installed or removed. Default true. */
   present?: boolean;
   /** Upgrade to the newest available version. Default false. */
@@ -269,8 +265,6 @@ export interface AptPackagesOptions {
 
 /** Options of `apt.repo`. */
 export interface AptRepoOptions {
-  /** File name under /etc/apt/sources.list.d, without `.sources`. */
-  name: string;
   /** Repository URIs. */
   uris: string | string[];
   /** Suites such as `bookworm`. */
@@ -291,8 +285,6 @@ export interface AptRepoOptions {
 
 /** Options of `dnf.packages`. */
 export interface PackagesOptions {
-  /** Package names (`name` or, for apt, `name=version`). */
-  packages: string | string[];
   /** Installed or removed. Default true. */
   present?: boolean;
   /** Upgrade to the newest available version. Default false. */
@@ -303,8 +295,6 @@ export interface PackagesOptions {
 
 /** Options of `systemd.service`. */
 export interface ServiceOptions {
-  /** Unit or init-script name (`nginx` means `nginx.service`). */
-  service: string;
   /** Started (true) or stopped (false). */
   running?: boolean;
   /** Started at boot (true) or not (false). */
@@ -321,10 +311,6 @@ export interface ServiceOptions {
 
 /** Options of `git.repo`. */
 export interface GitRepoOptions {
-  /** Repository URL or path. */
-  src: string;
-  /** Directory of the working copy. */
-  dest: string;
   /** Branch or tag to check out (default: the remote's default branch). */
   branch?: string;
   /** Fetch and move to the newest commit of the branch. Default true. */
@@ -443,22 +429,24 @@ export interface ServerOperations {
   ): Promise<OperationResult>;
   /**
    * Useradd/usermod/userdel; `authorized_keys` exactly (`~/.ssh` 700, file 600).
+   * @param name Login name.
    *
-   * Example: `ops.server.user({ name: "deploy", shell: "/bin/bash", groups: ["www-data"] })`
+   * Example: `ops.server.user("deploy", { shell: "/bin/bash", groups: ["www-data"] })`
    */
   user(
-    options: UserOptions & OpControl,
+    name: string,
+    options?: UserOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
   /**
    * Groupadd/groupmod/groupdel.
+   * @param name Group name.
    *
-   * Example: `ops.server.group({ name: "app", gid: 2000 })`
+   * Example: `ops.server.group("app", { gid: 2000 })`
    */
   group(
-    options: {
-      /** Group name. */
-      name: string;
+    name: string,
+    options?: {
       /** Present or removed. Default true. */
       present?: boolean;
       /** Group id. */
@@ -769,11 +757,13 @@ export interface FilesOperations {
 export interface AptOperations {
   /**
    * Installs only what `dpkg-query` says is missing, in one apt-get call.
+   * @param packages Package names (`name` or, for apt, `name=version`).
    *
-   * Example: `ops.apt.packages({ packages: ["nginx"], update: true, cacheTime: 3600 })`
+   * Example: `ops.apt.packages(["nginx"], { update: true, cacheTime: 3600 })`
    */
   packages(
-    options: AptPackagesOptions & OpControl,
+    packages: string | string[],
+    options?: AptPackagesOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
   /**
@@ -790,26 +780,28 @@ export interface AptOperations {
   ): Promise<OperationResult>;
   /**
    * A keyring file for `Signed-By` (a local file `src` or `content`, armored `.asc` or binary) at `dest`.
+   * @param dest The keyring path on the host.
    *
-   * Example: `ops.apt.key({ src: "example.asc", dest: "/etc/apt/keyrings/example.asc" })`
+   * Example: `ops.apt.key("/etc/apt/keyrings/example.asc", { src: "example.asc" })`
    */
   key(
-    options: {
+    dest: string,
+    options?: {
       /** A local key file. */
       src?: string;
       /** The key itself. */
       content?: string | Uint8Array;
-      /** The keyring path on the host. */
-      dest: string;
     } & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
   /**
    * A deb822 `/etc/apt/sources.list.d/NAME.sources` entry, then `apt-get update`.
+   * @param name File name under /etc/apt/sources.list.d, without `.sources`.
    *
-   * Example: `ops.apt.repo({ name: "example", uris: "https://deb.example.com", suites: "bookworm", components: "main" })`
+   * Example: `ops.apt.repo("example", { uris: "https://deb.example.com", suites: "bookworm", components: "main" })`
    */
   repo(
+    name: string,
     options: AptRepoOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
@@ -819,11 +811,13 @@ export interface AptOperations {
 export interface DnfOperations {
   /**
    * Like `apt.packages`, for rpm (dnf) hosts.
+   * @param packages Package names (`name` or, for apt, `name=version`).
    *
-   * Example: `ops.dnf.packages({ packages: ["nginx"] })`
+   * Example: `ops.dnf.packages(["nginx"])`
    */
   packages(
-    options: PackagesOptions & OpControl,
+    packages: string | string[],
+    options?: PackagesOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
 }
@@ -832,11 +826,13 @@ export interface DnfOperations {
 export interface ApkOperations {
   /**
    * Like `apt.packages`, for Alpine (apk) hosts.
+   * @param packages Package names (`name` or, for apt, `name=version`).
    *
-   * Example: `ops.apk.packages({ packages: ["nginx"] })`
+   * Example: `ops.apk.packages(["nginx"])`
    */
   packages(
-    options: PackagesOptions & OpControl,
+    packages: string | string[],
+    options?: PackagesOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
 }
@@ -845,11 +841,13 @@ export interface ApkOperations {
 export interface PackagesOperations {
   /**
    * Apt, dnf or apk, chosen from os-release (or the tools present).
+   * @param packages Package names (`name` or, for apt, `name=version`).
    *
-   * Example: `ops.packages.install({ packages: ["curl"] })`
+   * Example: `ops.packages.install(["curl"])`
    */
   install(
-    options: PackagesOptions & OpControl,
+    packages: string | string[],
+    options?: PackagesOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
 }
@@ -861,11 +859,13 @@ export interface SystemdOperations {
    * Start/stop/enable only when the state differs; restart when `changed` is true (init scripts without systemd).
    *
    * Without systemd as PID 1 it uses the init script and `systemctl --root=/` or `update-rc.d`.
+   * @param service Unit or init-script name (`nginx` means `nginx.service`).
    *
-   * Example: `ops.systemd.service({ service: "nginx", running: true, enabled: true })`
+   * Example: `ops.systemd.service("nginx", { running: true, enabled: true })`
    */
   service(
-    options: ServiceOptions & OpControl,
+    service: string,
+    options?: ServiceOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
   /**
@@ -890,11 +890,15 @@ export interface SystemdOperations {
 export interface GitOperations {
   /**
    * Clones, or fetches and checks out a branch or tag; changed only when HEAD moved.
+   * @param src Repository URL or path.
+   * @param dest Directory of the working copy.
    *
-   * Example: `ops.git.repo({ src: "https://git.example.com/site.git", dest: "/srv/site" })`
+   * Example: `ops.git.repo("https://git.example.com/site.git", "/srv/site")`
    */
   repo(
-    options: GitRepoOptions & OpControl,
+    src: string,
+    dest: string,
+    options?: GitRepoOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
 }
@@ -1138,7 +1142,7 @@ export interface DeployContext<Data = Record<string, unknown>, Config = Record<s
    * `--force-handlers`. In a dry run its operations are dry runs too.
    *
    * ```ts ignore
-   * ctx.handler("reload nginx", () => ctx.ops.systemd.service({ service: "nginx", reloaded: true }));
+   * ctx.handler("reload nginx", () => ctx.ops.systemd.service("nginx", { reloaded: true }));
    * await ctx.ops.files.put("nginx.conf", "/etc/nginx/nginx.conf", { _notify: "reload nginx" });
    * ```
    */

@@ -8,7 +8,7 @@
  * import type { DeployContext } from "./mod.ts";
  * async function deploy({ ops, facts }: DeployContext): Promise<void> {
  *   if ((await facts.server.os()).id === "debian") {
- *     await ops.apt.packages({ packages: ["nginx"], update: true }, { _sudo: true });
+ *     await ops.apt.packages(["nginx"], { update: true, _sudo: true });
  *   }
  * }
  * typeof deploy; // "function"

@@ -37,8 +37,6 @@ export interface FileAttributes {
 
 /** Options of `server.user`. */
 export interface UserOptions {
-  /** Login name. */
-  name: string;
   /** Present or removed. Default true. */
   present?: boolean;
   /** Home directory. */
@@ -59,8 +57,6 @@ export interface UserOptions {
 
 /** Options of `apt.packages`. */
 export interface AptPackagesOptions {
-  /** Package names (`name` or, for apt, `name=version`). */
-  packages: string | string[];
   /** Installed or removed. Default true. */
   present?: boolean;
   /** Upgrade to the newest available version. Default false. */
@@ -75,8 +71,6 @@ export interface AptPackagesOptions {
 
 /** Options of `apt.repo`. */
 export interface AptRepoOptions {
-  /** File name under /etc/apt/sources.list.d, without `.sources`. */
-  name: string;
   /** Repository URIs. */
   uris: string | string[];
   /** Suites such as `bookworm`. */
@@ -97,8 +91,6 @@ export interface AptRepoOptions {
 
 /** Options of `dnf.packages`. */
 export interface PackagesOptions {
-  /** Package names (`name` or, for apt, `name=version`). */
-  packages: string | string[];
   /** Installed or removed. Default true. */
   present?: boolean;
   /** Upgrade to the newest available version. Default false. */
@@ -109,8 +101,6 @@ export interface PackagesOptions {
 
 /** Options of `systemd.service`. */
 export interface ServiceOptions {
-  /** Unit or init-script name (`nginx` means `nginx.service`). */
-  service: string;
   /** Started (true) or stopped (false). */
   running?: boolean;
   /** Started at boot (true) or not (false). */
@@ -127,10 +117,6 @@ export interface ServiceOptions {
 
 /** Options of `git.repo`. */
 export interface GitRepoOptions {
-  /** Repository URL or path. */
-  src: string;
-  /** Directory of the working copy. */
-  dest: string;
   /** Branch or tag to check out (default: the remote's default branch). */
   branch?: string;
   /** Fetch and move to the newest commit of the branch. Default true. */

@@ -20,11 +20,13 @@ import type { AptPackagesOptions, AptRepoOptions, PackagesOptions } from "./oper
 export interface AptOperations {
   /**
    * Installs only what `dpkg-query` says is missing, in one apt-get call.
+   * @param packages Package names (`name` or, for apt, `name=version`).
    *
-   * Example: `ops.apt.packages({ packages: ["nginx"], update: true, cacheTime: 3600 })`
+   * Example: `ops.apt.packages(["nginx"], { update: true, cacheTime: 3600 })`
    */
   packages(
-    options: AptPackagesOptions & OpControl,
+    packages: string | string[],
+    options?: AptPackagesOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
   /**
@@ -41,26 +43,28 @@ export interface AptOperations {
   ): Promise<OperationResult>;
   /**
    * A keyring file for `Signed-By` (a local file `src` or `content`, armored `.asc` or binary) at `dest`.
+   * @param dest The keyring path on the host.
    *
-   * Example: `ops.apt.key({ src: "example.asc", dest: "/etc/apt/keyrings/example.asc" })`
+   * Example: `ops.apt.key("/etc/apt/keyrings/example.asc", { src: "example.asc" })`
    */
   key(
-    options: {
+    dest: string,
+    options?: {
       /** A local key file. */
       src?: string;
       /** The key itself. */
       content?: string | Uint8Array;
-      /** The keyring path on the host. */
-      dest: string;
     } & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
   /**
    * A deb822 `/etc/apt/sources.list.d/NAME.sources` entry, then `apt-get update`.
+   * @param name File name under /etc/apt/sources.list.d, without `.sources`.
    *
-   * Example: `ops.apt.repo({ name: "example", uris: "https://deb.example.com", suites: "bookworm", components: "main" })`
+   * Example: `ops.apt.repo("example", { uris: "https://deb.example.com", suites: "bookworm", components: "main" })`
    */
   repo(
+    name: string,
     options: AptRepoOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
@@ -70,11 +74,13 @@ export interface AptOperations {
 export interface DnfOperations {
   /**
    * Like `apt.packages`, for rpm (dnf) hosts.
+   * @param packages Package names (`name` or, for apt, `name=version`).
    *
-   * Example: `ops.dnf.packages({ packages: ["nginx"] })`
+   * Example: `ops.dnf.packages(["nginx"])`
    */
   packages(
-    options: PackagesOptions & OpControl,
+    packages: string | string[],
+    options?: PackagesOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
 }
@@ -83,11 +89,13 @@ export interface DnfOperations {
 export interface ApkOperations {
   /**
    * Like `apt.packages`, for Alpine (apk) hosts.
+   * @param packages Package names (`name` or, for apt, `name=version`).
    *
-   * Example: `ops.apk.packages({ packages: ["nginx"] })`
+   * Example: `ops.apk.packages(["nginx"])`
    */
   packages(
-    options: PackagesOptions & OpControl,
+    packages: string | string[],
+    options?: PackagesOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
 }
@@ -96,11 +104,13 @@ export interface ApkOperations {
 export interface PackagesOperations {
   /**
    * Apt, dnf or apk, chosen from os-release (or the tools present).
+   * @param packages Package names (`name` or, for apt, `name=version`).
    *
-   * Example: `ops.packages.install({ packages: ["curl"] })`
+   * Example: `ops.packages.install(["curl"])`
    */
   install(
-    options: PackagesOptions & OpControl,
+    packages: string | string[],
+    options?: PackagesOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
 }

@@ -46,22 +46,24 @@ export interface ServerOperations {
   ): Promise<OperationResult>;
   /**
    * Useradd/usermod/userdel; `authorized_keys` exactly (`~/.ssh` 700, file 600).
+   * @param name Login name.
    *
-   * Example: `ops.server.user({ name: "deploy", shell: "/bin/bash", groups: ["www-data"] })`
+   * Example: `ops.server.user("deploy", { shell: "/bin/bash", groups: ["www-data"] })`
    */
   user(
-    options: UserOptions & OpControl,
+    name: string,
+    options?: UserOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
   /**
    * Groupadd/groupmod/groupdel.
+   * @param name Group name.
    *
-   * Example: `ops.server.group({ name: "app", gid: 2000 })`
+   * Example: `ops.server.group("app", { gid: 2000 })`
    */
   group(
-    options: {
-      /** Group name. */
-      name: string;
+    name: string,
+    options?: {
       /** Present or removed. Default true. */
       present?: boolean;
       /** Group id. */

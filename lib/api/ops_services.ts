@@ -22,11 +22,13 @@ export interface SystemdOperations {
    * Start/stop/enable only when the state differs; restart when `changed` is true (init scripts without systemd).
    *
    * Without systemd as PID 1 it uses the init script and `systemctl --root=/` or `update-rc.d`.
+   * @param service Unit or init-script name (`nginx` means `nginx.service`).
    *
-   * Example: `ops.systemd.service({ service: "nginx", running: true, enabled: true })`
+   * Example: `ops.systemd.service("nginx", { running: true, enabled: true })`
    */
   service(
-    options: ServiceOptions & OpControl,
+    service: string,
+    options?: ServiceOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
   /**
@@ -51,11 +53,15 @@ export interface SystemdOperations {
 export interface GitOperations {
   /**
    * Clones, or fetches and checks out a branch or tag; changed only when HEAD moved.
+   * @param src Repository URL or path.
+   * @param dest Directory of the working copy.
    *
-   * Example: `ops.git.repo({ src: "https://git.example.com/site.git", dest: "/srv/site" })`
+   * Example: `ops.git.repo("https://git.example.com/site.git", "/srv/site")`
    */
   repo(
-    options: GitRepoOptions & OpControl,
+    src: string,
+    dest: string,
+    options?: GitRepoOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
 }

@@ -139,7 +139,7 @@ function groupText(group: string, ops: readonly OpDefinition[]): string {
   const families = [...grouped(ops)];
   const text = families.map(([family, list]) =>
     `${docComment([FAMILIES[family] ?? family], "")}export interface ${familyType(family)} {\n${
-      list.map(method).join("").replaceAll("\n  ", "\n").replace(/^  /, "")
+      list.map(method).join("").replaceAll("\n  ", "\n").replace(/^ {2}/, "")
     }}\n`
   ).join("\n");
   const used = ["FileAttributes", ...new Set(ops.map((op) => op.optionsType).filter(Boolean))]

@@ -22,6 +22,11 @@ export interface ParamSpec {
   readonly doc: string;
   /** It may be left out (a link's target when it is removed). */
   readonly optional?: boolean;
+  /**
+   * The run gets it as this option rather than as a positional argument
+   * (`server.user("deploy", opts)` runs with `{ name: "deploy", ...opts }`).
+   */
+  readonly into?: string;
 }
 
 /** An option (a key of the options object). */
@@ -132,6 +137,11 @@ export function checkCall(
 ): void {
   for (const [index, param] of definition.params.entries()) {
     const value = call.positional[index];
+    if (param.into && isPlainObject(value) && !param.schema.check(value)) {
+      throw new InputError(
+        `${definition.name}: the ${param.name} comes first, then the options: ${definition.example}`,
+      );
+    }
     if (value === undefined) {
       if (param.optional) continue;
       throw new InputError(
@@ -162,6 +172,47 @@ export function checkCall(
       );
     }
   }
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A checked call as the run takes it: parameters with `into` moved into the
+ * options, the others left positional.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { defineOp, foldCall } from "./define_op.ts";
+ * import { BOOLEAN, STRING } from "./op_schema.ts";
+ * const op = defineOp({
+ *   name: "demo.user",
+ *   description: "a user",
+ *   params: [{ name: "name", schema: STRING, doc: "login", into: "name" }],
+ *   options: { system: { schema: BOOLEAN, doc: "system account" } },
+ *   example: 'ops.demo.user("deploy")',
+ *   run: () => Promise.reject(new Error("not run here")),
+ * });
+ * deepStrictEqual(
+ *   foldCall(op, { positional: ["deploy"], options: { system: true }, control: {} }),
+ *   { positional: [], options: { system: true, name: "deploy" }, control: {} },
+ * );
+ * ```
+ */
+export function foldCall<C extends { positional: unknown[]; options: Record<string, unknown> }>(
+  definition: OpDefinition,
+  call: C,
+): C {
+  if (!definition.params.some((param) => param.into)) return call;
+  const positional: unknown[] = [];
+  const options = { ...call.options };
+  for (const [index, param] of definition.params.entries()) {
+    if (param.into) options[param.into] = call.positional[index];
+    else positional.push(call.positional[index]);
+  }
+  return { ...call, positional, options };
 }
 
 /** A value as an error shows it: short, and never a secret's text (secrets pass every check that takes them). */

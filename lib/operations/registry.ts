@@ -12,7 +12,7 @@ import { InputError } from "../core/errors.ts";
 import type { OpContext, OperationHost } from "./context.ts";
 import type { LocalAccess } from "./local_paths.ts";
 import { type LocalFiles, readSource, splitCall } from "./call_arguments.ts";
-import { checkCall, type OpDefinition } from "./define_op.ts";
+import { checkCall, foldCall, type OpDefinition } from "./define_op.ts";
 import { OPERATION_DEFINITIONS } from "./defs/mod.ts";
 import { ignoringErrors } from "./ignoring_errors.ts";
 import { LocalFileCache } from "./local_files.ts";
@@ -54,8 +54,9 @@ export async function callOperation(
   if (!spec) {
     throw new InputError(`Unknown operation "${name}"${hint(name, Object.keys(OPERATIONS))}`);
   }
-  const call = splitCall(name, spec, args);
-  checkCall(spec, call);
+  const given = splitCall(name, spec, args);
+  checkCall(spec, given);
+  const call = foldCall(spec, given);
   const sharedKernel = spec.scope ? sharedKernelOf(session.host.connector) : undefined;
   if (sharedKernel !== undefined && spec.scope === "machine") {
     throw sharedKernelRefusal(name, { host: session.name, what: sharedKernel });

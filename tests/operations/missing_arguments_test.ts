@@ -21,9 +21,15 @@ Deno.test("an operation called with too few arguments says which one is missing,
       name: "InputError",
       message: 'files.directory: option "mode" must be a string, got 755',
     });
-    await rejects(h.op("server.user", { home: "/home/x" }), {
+    await rejects(h.op("server.user", { name: "x", home: "/home/x" }), {
       name: "InputError",
-      message: 'server.user: option "name" is required',
+      message:
+        'server.user: the name comes first, then the options: ops.server.user("deploy", { shell: "/bin/bash", groups: ["www-data"] })',
+    });
+    await rejects(h.op("apt.packages", { packages: ["nginx"] }), {
+      name: "InputError",
+      message:
+        'apt.packages: the packages comes first, then the options: ops.apt.packages(["nginx"], { update: true, cacheTime: 3600 })',
     });
   });
 });

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { defineOp, type OpDefinition, type OptionSpec } from "../define_op.ts";
+import { defineOp, type OpDefinition, type OptionSpec, type ParamSpec } from "../define_op.ts";
 import { APT_REPO, keys, packageChange, packagesOf, pathAt } from "../effects.ts";
 import { BOOLEAN, NUMBER, opaque, STRING, STRING_OR_STRINGS } from "../op_schema.ts";
 import * as apk from "../apk.ts";
@@ -15,11 +15,6 @@ import * as packages from "../packages.ts";
 
 /** The options every package manager's `packages` takes (the deploy API's `PackagesOptions`). */
 export const PACKAGES_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  packages: {
-    schema: STRING_OR_STRINGS,
-    doc: "Package names (`name` or, for apt, `name=version`).",
-    required: true,
-  },
   present: { schema: BOOLEAN, doc: "Installed or removed.", default: true },
   latest: { schema: BOOLEAN, doc: "Upgrade to the newest available version.", default: false },
   update: {
@@ -27,6 +22,13 @@ export const PACKAGES_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     doc: "Refresh the package index first (not itself reported as a change).",
     default: false,
   },
+};
+/** The packages, first: the run gets them as the `packages` option. */
+const PACKAGES: ParamSpec = {
+  name: "packages",
+  schema: STRING_OR_STRINGS,
+  doc: "Package names (`name` or, for apt, `name=version`).",
+  into: "packages",
 };
 const CACHE_TIME: OptionSpec = {
   schema: NUMBER,
@@ -43,10 +45,10 @@ function managerPackages(
     description: `like \`apt.packages\`, for ${
       manager === "dnf" ? "rpm (dnf)" : "Alpine (apk)"
     } hosts`,
-    params: [],
+    params: [PACKAGES],
     options: PACKAGES_OPTIONS,
     optionsType: "PackagesOptions",
-    example: `ops.${manager}.packages({ packages: ["nginx"] })`,
+    example: `ops.${manager}.packages(["nginx"])`,
     subject: "packages",
     mayChange: packagesOf(manager),
     run,
@@ -58,14 +60,14 @@ export const PACKAGE_OPS: readonly OpDefinition[] = [
   defineOp({
     name: "apt.packages",
     description: "installs only what `dpkg-query` says is missing, in one apt-get call",
-    params: [],
+    params: [PACKAGES],
     options: {
       ...PACKAGES_OPTIONS,
       cacheTime: CACHE_TIME,
       noRecommends: { schema: BOOLEAN, doc: "`--no-install-recommends`.", default: false },
     },
     optionsType: "AptPackagesOptions",
-    example: 'ops.apt.packages({ packages: ["nginx"], update: true, cacheTime: 3600 })',
+    example: 'ops.apt.packages(["nginx"], { update: true, cacheTime: 3600 })',
     subject: "packages",
     mayChange: packagesOf("apt"),
     run: apt.packages,
@@ -83,13 +85,12 @@ export const PACKAGE_OPS: readonly OpDefinition[] = [
     name: "apt.key",
     description:
       "a keyring file for `Signed-By` (a local file `src` or `content`, armored `.asc` or binary) at `dest`",
-    params: [],
+    params: [{ name: "dest", schema: STRING, doc: "The keyring path on the host.", into: "dest" }],
     options: {
       src: { schema: STRING, doc: "A local key file." },
       content: { schema: opaque("string | Uint8Array"), doc: "The key itself." },
-      dest: { schema: STRING, doc: "The keyring path on the host.", required: true },
     },
-    example: 'ops.apt.key({ src: "example.asc", dest: "/etc/apt/keyrings/example.asc" })',
+    example: 'ops.apt.key("/etc/apt/keyrings/example.asc", { src: "example.asc" })',
     subject: "dest",
     localPaths: [{ at: "src", access: "read" }],
     mayChange: pathAt("dest"),
@@ -98,13 +99,13 @@ export const PACKAGE_OPS: readonly OpDefinition[] = [
   defineOp({
     name: "apt.repo",
     description: "a deb822 `/etc/apt/sources.list.d/NAME.sources` entry, then `apt-get update`",
-    params: [],
+    params: [{
+      name: "name",
+      schema: STRING,
+      doc: "File name under /etc/apt/sources.list.d, without `.sources`.",
+      into: "name",
+    }],
     options: {
-      name: {
-        schema: STRING,
-        doc: "File name under /etc/apt/sources.list.d, without `.sources`.",
-        required: true,
-      },
       uris: { schema: STRING_OR_STRINGS, doc: "Repository URIs.", required: true },
       suites: { schema: STRING_OR_STRINGS, doc: "Suites such as `bookworm`.", required: true },
       components: { schema: STRING_OR_STRINGS, doc: "Components such as `main`." },
@@ -120,7 +121,7 @@ export const PACKAGE_OPS: readonly OpDefinition[] = [
     },
     optionsType: "AptRepoOptions",
     example:
-      'ops.apt.repo({ name: "example", uris: "https://deb.example.com", suites: "bookworm", components: "main" })',
+      'ops.apt.repo("example", { uris: "https://deb.example.com", suites: "bookworm", components: "main" })',
     subject: "name",
     mayChange: APT_REPO,
     run: apt.repo,
@@ -130,10 +131,10 @@ export const PACKAGE_OPS: readonly OpDefinition[] = [
   defineOp({
     name: "packages.install",
     description: "apt, dnf or apk, chosen from os-release (or the tools present)",
-    params: [],
+    params: [PACKAGES],
     options: PACKAGES_OPTIONS,
     optionsType: "PackagesOptions",
-    example: 'ops.packages.install({ packages: ["curl"] })',
+    example: 'ops.packages.install(["curl"])',
     subject: "packages",
     mayChange: (state, call, cause) =>
       packageChange(state, "", cause, { removing: call.options.present === false }),

@@ -59,9 +59,8 @@ export const SERVER_OPS: readonly OpDefinition[] = [
   defineOp({
     name: "server.user",
     description: "useradd/usermod/userdel; `authorized_keys` exactly (`~/.ssh` 700, file 600)",
-    params: [],
+    params: [{ name: "name", schema: STRING, doc: "Login name.", into: "name" }],
     options: {
-      name: { schema: STRING, doc: "Login name.", required: true },
       present: PRESENT,
       home: { schema: STRING, doc: "Home directory." },
       shell: { schema: STRING, doc: "Login shell." },
@@ -72,7 +71,7 @@ export const SERVER_OPS: readonly OpDefinition[] = [
       publicKeys: { schema: STRINGS, doc: "The exact lines of `~/.ssh/authorized_keys`." },
     },
     optionsType: "UserOptions",
-    example: 'ops.server.user({ name: "deploy", shell: "/bin/bash", groups: ["www-data"] })',
+    example: 'ops.server.user("deploy", { shell: "/bin/bash", groups: ["www-data"] })',
     subject: "name",
     mayChange: USER,
     run: users.user,
@@ -80,14 +79,13 @@ export const SERVER_OPS: readonly OpDefinition[] = [
   defineOp({
     name: "server.group",
     description: "groupadd/groupmod/groupdel",
-    params: [],
+    params: [{ name: "name", schema: STRING, doc: "Group name.", into: "name" }],
     options: {
-      name: { schema: STRING, doc: "Group name.", required: true },
       present: PRESENT,
       gid: { schema: NUMBER, doc: "Group id." },
       system: SYSTEM,
     },
-    example: 'ops.server.group({ name: "app", gid: 2000 })',
+    example: 'ops.server.group("app", { gid: 2000 })',
     subject: "name",
     mayChange: GROUP,
     run: users.group,

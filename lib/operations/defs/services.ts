@@ -21,13 +21,13 @@ export const SERVICE_OPS: readonly OpDefinition[] = [
       "start/stop/enable only when the state differs; restart when `changed` is true (init scripts without systemd)",
     details:
       "Without systemd as PID 1 it uses the init script and `systemctl --root=/` or `update-rc.d`.",
-    params: [],
+    params: [{
+      name: "service",
+      schema: STRING,
+      doc: "Unit or init-script name (`nginx` means `nginx.service`).",
+      into: "service",
+    }],
     options: {
-      service: {
-        schema: STRING,
-        doc: "Unit or init-script name (`nginx` means `nginx.service`).",
-        required: true,
-      },
       running: { schema: BOOLEAN, doc: "Started (true) or stopped (false)." },
       enabled: { schema: BOOLEAN, doc: "Started at boot (true) or not (false)." },
       restarted: {
@@ -51,7 +51,7 @@ export const SERVICE_OPS: readonly OpDefinition[] = [
       },
     },
     optionsType: "ServiceOptions",
-    example: 'ops.systemd.service({ service: "nginx", running: true, enabled: true })',
+    example: 'ops.systemd.service("nginx", { running: true, enabled: true })',
     subject: "service",
     mayChange: SERVICE,
     run: systemd.service,
@@ -73,10 +73,11 @@ export const SERVICE_OPS: readonly OpDefinition[] = [
   defineOp({
     name: "git.repo",
     description: "clones, or fetches and checks out a branch or tag; changed only when HEAD moved",
-    params: [],
+    params: [
+      { name: "src", schema: STRING, doc: "Repository URL or path.", into: "src" },
+      { name: "dest", schema: STRING, doc: "Directory of the working copy.", into: "dest" },
+    ],
     options: {
-      src: { schema: STRING, doc: "Repository URL or path.", required: true },
-      dest: { schema: STRING, doc: "Directory of the working copy.", required: true },
       branch: {
         schema: STRING,
         doc: "Branch or tag to check out (default: the remote's default branch).",
@@ -89,7 +90,7 @@ export const SERVICE_OPS: readonly OpDefinition[] = [
       user: { schema: STRING, doc: "Run git as this user." },
     },
     optionsType: "GitRepoOptions",
-    example: 'ops.git.repo({ src: "https://git.example.com/site.git", dest: "/srv/site" })',
+    example: 'ops.git.repo("https://git.example.com/site.git", "/srv/site")',
     subject: "dest",
     mayChange: GIT_REPO,
     run: git.repo,

@@ -6,7 +6,7 @@ Deno.test("an operation called with too few arguments says which one is missing,
   await t.step("files.link(path)", async () => {
     await rejects(h.op("files.link", "/tmp/skiff-missing-target"), {
       name: "InputError",
-      message: "files.link: argument 2 (target) is missing: files.link(path, target, {present})",
+      message: "files.link target: expected a path, got undefined",
     });
   });
   await t.step("files.put(src)", async () => {

@@ -219,106 +219,6 @@ export interface JinjaSettings {
 }
 
 // lib/api/operations.ts
-/** Ownership and mode shared by file operations. */
-export interface FileAttributes {
-  /** Octal mode such as `"644"`. */
-  mode?: string;
-  /** Owner user name. */
-  user?: string;
-  /** Owner group name. */
-  group?: string;
-}
-
-/** Options of `server.user`. */
-export interface UserOptions {
-  /** Present or removed. Default true. */
-  present?: boolean;
-  /** Home directory. */
-  home?: string;
-  /** Login shell. */
-  shell?: string;
-  /** Primary group (must exist). */
-  group?: string;
-  /** Supplementary groups, exactly. */
-  groups?: string[];
-  /** A system account. Default false. */
-  system?: boolean;
-  /** User id. */
-  uid?: number;
-  /** The exact lines of `~/.ssh/authorized_keys`. */
-  publicKeys?: string[];
-}
-
-/** Options of `apt.packages`. */
-export interface AptPackagesOptions {
-  /** Installed or removed. Default true. */
-  present?: boolean;
-  /** Upgrade to the newest available version. Default false. */
-  latest?: boolean;
-  /** Refresh the package index first (not itself reported as a change). Default false. */
-  update?: boolean;
-  /** Refresh only when the lists are older than this many seconds. */
-  cacheTime?: number;
-  /** `--no-install-recommends`. Default false. */
-  noRecommends?: boolean;
-}
-
-/** Options of `apt.repo`. */
-export interface AptRepoOptions {
-  /** Repository URIs. */
-  uris: string | string[];
-  /** Suites such as `bookworm`. */
-  suites: string | string[];
-  /** Components such as `main`. */
-  components?: string | string[];
-  /** Path of the keyring that signs it (see `apt.key`). */
-  signedBy?: string;
-  /** `deb` and/or `deb-src`. Default "deb". */
-  types?: string | string[];
-  /** Architectures such as `amd64`. */
-  architectures?: string | string[];
-  /** Present or removed. Default true. */
-  present?: boolean;
-  /** Run `apt-get update` when the entry changed. Default true. */
-  update?: boolean;
-}
-
-/** Options of `dnf.packages`. */
-export interface PackagesOptions {
-  /** Installed or removed. Default true. */
-  present?: boolean;
-  /** Upgrade to the newest available version. Default false. */
-  latest?: boolean;
-  /** Refresh the package index first (not itself reported as a change). Default false. */
-  update?: boolean;
-}
-
-/** Options of `systemd.service`. */
-export interface ServiceOptions {
-  /** Started (true) or stopped (false). */
-  running?: boolean;
-  /** Started at boot (true) or not (false). */
-  enabled?: boolean;
-  /** Restart it (when `changed` is given, only when it is true). Default false. */
-  restarted?: boolean;
-  /** Reload it (when `changed` is given, only when it is true). Default false. */
-  reloaded?: boolean;
-  /** Run `systemctl daemon-reload` first (under systemd). Default false. */
-  daemonReload?: boolean;
-  /** Whether something it depends on changed; true restarts a running service. */
-  changed?: boolean;
-}
-
-/** Options of `git.repo`. */
-export interface GitRepoOptions {
-  /** Branch or tag to check out (default: the remote's default branch). */
-  branch?: string;
-  /** Fetch and move to the newest commit of the branch. Default true. */
-  pull?: boolean;
-  /** Run git as this user. */
-  user?: string;
-}
-
 /** The operations a deploy calls: subject first, then one options object in which control arguments (`_sudo`, …) may sit. */
 export interface Operations {
   /** Server-level operations. */
@@ -400,6 +300,26 @@ export interface Facts {
 }
 
 // lib/api/ops_server.ts
+/** Options of `server.user`. */
+export interface UserOptions {
+  /** Present or removed. Default true. */
+  present?: boolean;
+  /** Home directory. */
+  home?: string;
+  /** Login shell. */
+  shell?: string;
+  /** Primary group (must exist). */
+  group?: string;
+  /** Supplementary groups, exactly. */
+  groups?: string[];
+  /** A system account. Default false. */
+  system?: boolean;
+  /** User id. */
+  uid?: number;
+  /** The exact lines of `~/.ssh/authorized_keys`. */
+  publicKeys?: string[];
+}
+
 /** Server-level operations. */
 export interface ServerOperations {
   /**
@@ -544,6 +464,16 @@ export interface ServerOperations {
 }
 
 // lib/api/ops_files.ts
+/** Ownership and mode shared by file operations. */
+export interface FileAttributes {
+  /** Octal mode such as `"644"`. */
+  mode?: string;
+  /** Owner user name. */
+  user?: string;
+  /** Owner group name. */
+  group?: string;
+}
+
 /** File operations. */
 export interface FilesOperations {
   /**
@@ -753,6 +683,50 @@ export interface FilesOperations {
 }
 
 // lib/api/ops_packages.ts
+/** Options of `apt.packages`. */
+export interface AptPackagesOptions {
+  /** Installed or removed. Default true. */
+  present?: boolean;
+  /** Upgrade to the newest available version. Default false. */
+  latest?: boolean;
+  /** Refresh the package index first (not itself reported as a change). Default false. */
+  update?: boolean;
+  /** Refresh only when the lists are older than this many seconds. */
+  cacheTime?: number;
+  /** `--no-install-recommends`. Default false. */
+  noRecommends?: boolean;
+}
+
+/** Options of `apt.repo`. */
+export interface AptRepoOptions {
+  /** Repository URIs. */
+  uris: string | string[];
+  /** Suites such as `bookworm`. */
+  suites: string | string[];
+  /** Components such as `main`. */
+  components?: string | string[];
+  /** Path of the keyring that signs it (see `apt.key`). */
+  signedBy?: string;
+  /** `deb` and/or `deb-src`. Default "deb". */
+  types?: string | string[];
+  /** Architectures such as `amd64`. */
+  architectures?: string | string[];
+  /** Present or removed. Default true. */
+  present?: boolean;
+  /** Run `apt-get update` when the entry changed. Default true. */
+  update?: boolean;
+}
+
+/** Options of `dnf.packages`. */
+export interface PackagesOptions {
+  /** Installed or removed. Default true. */
+  present?: boolean;
+  /** Upgrade to the newest available version. Default false. */
+  latest?: boolean;
+  /** Refresh the package index first (not itself reported as a change). Default false. */
+  update?: boolean;
+}
+
 /** Debian and Ubuntu packages. */
 export interface AptOperations {
   /**
@@ -853,6 +827,32 @@ export interface PackagesOperations {
 }
 
 // lib/api/ops_services.ts
+/** Options of `systemd.service`. */
+export interface ServiceOptions {
+  /** Started (true) or stopped (false). */
+  running?: boolean;
+  /** Started at boot (true) or not (false). */
+  enabled?: boolean;
+  /** Restart it (when `changed` is given, only when it is true). Default false. */
+  restarted?: boolean;
+  /** Reload it (when `changed` is given, only when it is true). Default false. */
+  reloaded?: boolean;
+  /** Run `systemctl daemon-reload` first (under systemd). Default false. */
+  daemonReload?: boolean;
+  /** Whether something it depends on changed; true restarts a running service. */
+  changed?: boolean;
+}
+
+/** Options of `git.repo`. */
+export interface GitRepoOptions {
+  /** Branch or tag to check out (default: the remote's default branch). */
+  branch?: string;
+  /** Fetch and move to the newest commit of the branch. Default true. */
+  pull?: boolean;
+  /** Run git as this user. */
+  user?: string;
+}
+
 /** Services. */
 export interface SystemdOperations {
   /**

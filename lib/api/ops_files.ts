@@ -15,7 +15,16 @@
 import type { OpControl } from "./control.ts";
 import type { OperationResult } from "./result.ts";
 import type { JinjaSettings, TemplateFunction } from "./options.ts";
-import type { FileAttributes } from "./operations.ts";
+
+/** Ownership and mode shared by file operations. */
+export interface FileAttributes {
+  /** Octal mode such as `"644"`. */
+  mode?: string;
+  /** Owner user name. */
+  user?: string;
+  /** Owner group name. */
+  group?: string;
+}
 
 /** File operations. */
 export interface FilesOperations {

@@ -14,7 +14,50 @@
 
 import type { OpControl } from "./control.ts";
 import type { OperationResult } from "./result.ts";
-import type { AptPackagesOptions, AptRepoOptions, PackagesOptions } from "./operations.ts";
+
+/** Options of `apt.packages`. */
+export interface AptPackagesOptions {
+  /** Installed or removed. Default true. */
+  present?: boolean;
+  /** Upgrade to the newest available version. Default false. */
+  latest?: boolean;
+  /** Refresh the package index first (not itself reported as a change). Default false. */
+  update?: boolean;
+  /** Refresh only when the lists are older than this many seconds. */
+  cacheTime?: number;
+  /** `--no-install-recommends`. Default false. */
+  noRecommends?: boolean;
+}
+
+/** Options of `apt.repo`. */
+export interface AptRepoOptions {
+  /** Repository URIs. */
+  uris: string | string[];
+  /** Suites such as `bookworm`. */
+  suites: string | string[];
+  /** Components such as `main`. */
+  components?: string | string[];
+  /** Path of the keyring that signs it (see `apt.key`). */
+  signedBy?: string;
+  /** `deb` and/or `deb-src`. Default "deb". */
+  types?: string | string[];
+  /** Architectures such as `amd64`. */
+  architectures?: string | string[];
+  /** Present or removed. Default true. */
+  present?: boolean;
+  /** Run `apt-get update` when the entry changed. Default true. */
+  update?: boolean;
+}
+
+/** Options of `dnf.packages`. */
+export interface PackagesOptions {
+  /** Installed or removed. Default true. */
+  present?: boolean;
+  /** Upgrade to the newest available version. Default false. */
+  latest?: boolean;
+  /** Refresh the package index first (not itself reported as a change). Default false. */
+  update?: boolean;
+}
 
 /** Debian and Ubuntu packages. */
 export interface AptOperations {

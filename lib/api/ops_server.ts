@@ -15,7 +15,26 @@
 import type { OpControl } from "./control.ts";
 import type { OperationResult } from "./result.ts";
 import type { ShellCommand } from "./options.ts";
-import type { UserOptions } from "./operations.ts";
+
+/** Options of `server.user`. */
+export interface UserOptions {
+  /** Present or removed. Default true. */
+  present?: boolean;
+  /** Home directory. */
+  home?: string;
+  /** Login shell. */
+  shell?: string;
+  /** Primary group (must exist). */
+  group?: string;
+  /** Supplementary groups, exactly. */
+  groups?: string[];
+  /** A system account. Default false. */
+  system?: boolean;
+  /** User id. */
+  uid?: number;
+  /** The exact lines of `~/.ssh/authorized_keys`. */
+  publicKeys?: string[];
+}
 
 /** Server-level operations. */
 export interface ServerOperations {

@@ -14,7 +14,32 @@
 
 import type { OpControl } from "./control.ts";
 import type { OperationResult } from "./result.ts";
-import type { GitRepoOptions, ServiceOptions } from "./operations.ts";
+
+/** Options of `systemd.service`. */
+export interface ServiceOptions {
+  /** Started (true) or stopped (false). */
+  running?: boolean;
+  /** Started at boot (true) or not (false). */
+  enabled?: boolean;
+  /** Restart it (when `changed` is given, only when it is true). Default false. */
+  restarted?: boolean;
+  /** Reload it (when `changed` is given, only when it is true). Default false. */
+  reloaded?: boolean;
+  /** Run `systemctl daemon-reload` first (under systemd). Default false. */
+  daemonReload?: boolean;
+  /** Whether something it depends on changed; true restarts a running service. */
+  changed?: boolean;
+}
+
+/** Options of `git.repo`. */
+export interface GitRepoOptions {
+  /** Branch or tag to check out (default: the remote's default branch). */
+  branch?: string;
+  /** Fetch and move to the newest commit of the branch. Default true. */
+  pull?: boolean;
+  /** Run git as this user. */
+  user?: string;
+}
 
 /** Services. */
 export interface SystemdOperations {

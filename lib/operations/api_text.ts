@@ -142,14 +142,29 @@ function groupText(group: string, ops: readonly OpDefinition[]): string {
       list.map(method).join("").replaceAll("\n  ", "\n").replace(/^ {2}/, "")
     }}\n`
   ).join("\n");
-  const used = ["FileAttributes", ...new Set(ops.map((op) => op.optionsType).filter(Boolean))]
-    .filter((name) => new RegExp(`\\b${name}\\b`).test(text));
+  const named = new Map<string, OpDefinition>();
+  for (const op of ops) {
+    if (op.optionsType && !named.has(op.optionsType)) named.set(op.optionsType, op);
+  }
+  const interfaces = [
+    ...(/\bFileAttributes\b/.test(text)
+      ? [
+        optionsInterface(
+          "FileAttributes",
+          "Ownership and mode shared by file operations.",
+          FILE_ATTRIBUTES,
+        ),
+      ]
+      : []),
+    ...[...named].map(([name, op]) =>
+      optionsInterface(name, `Options of \`${op.name}\`.`, op.optionSpecs)
+    ),
+  ];
   const fromOptions = ["JinjaSettings", "ShellCommand", "TemplateFunction"]
     .filter((name) => new RegExp(`\\b${name}\\b`).test(text));
   const first = families[0][0];
   const imports = IMPORTS +
-    (fromOptions.length ? `import type { ${fromOptions.join(", ")} } from "./options.ts";\n` : "") +
-    (used.length ? `import type { ${used.join(", ")} } from "./operations.ts";\n` : "");
+    (fromOptions.length ? `import type { ${fromOptions.join(", ")} } from "./options.ts";\n` : "");
   const example = `import type { ${familyType(first)} } from "./ops_${group}.ts";
 const names: (keyof ${familyType(first)})[] = ["${list0(ops)}"];
 names.length; // 1`;
@@ -159,29 +174,15 @@ names.length; // 1`;
       example,
       imports,
     )
-  }\n${text}`;
+  }\n${[...interfaces, text].join("\n")}`;
 }
 
 function list0(ops: readonly OpDefinition[]): string {
   return ops[0].name.slice(ops[0].name.indexOf(".") + 1);
 }
 
-/** The text of `lib/api/operations.ts`: option types, `Operations` and `Facts`. */
+/** The text of `lib/api/operations.ts`: `Operations` and `Facts`. */
 function mainText(): string {
-  const named = new Map<string, OpDefinition>();
-  for (const op of OPERATION_DEFINITIONS) {
-    if (op.optionsType && !named.has(op.optionsType)) named.set(op.optionsType, op);
-  }
-  const interfaces = [
-    optionsInterface(
-      "FileAttributes",
-      "Ownership and mode shared by file operations.",
-      FILE_ATTRIBUTES,
-    ),
-    ...[...named].map(([name, op]) =>
-      optionsInterface(name, `Options of \`${op.name}\`.`, op.optionSpecs)
-    ),
-  ];
   const families = [...grouped(OPERATION_DEFINITIONS)].map(([family]) =>
     `${docComment([FAMILIES[family] ?? family], "  ")}  ${family}: ${familyType(family)};\n`
   );
@@ -202,11 +203,10 @@ async function webRoot(ops: Operations): Promise<boolean> {
 typeof webRoot; // "function"`;
   return [
     header(
-      "The operations and facts a deploy calls through `ctx.ops` and `ctx.facts`, and the options of its operations.",
+      "The operations and facts a deploy calls through `ctx.ops` and `ctx.facts`.",
       example,
       imports.replace(IMPORTS, ""),
     ),
-    ...interfaces,
     `${
       docComment([
         "The operations a deploy calls: subject first, then one options object in which control arguments (`_sudo`, …) may sit.",

@@ -320,6 +320,18 @@ export interface UserOptions {
   publicKeys?: string[];
 }
 
+/** Options of `server.wait`. */
+export interface WaitOptions {
+  /** A TCP port on the host (127.0.0.1 or ::1) that must accept connections. */
+  port?: number;
+  /** A path that must exist. */
+  path?: string;
+  /** A shell command that must succeed. */
+  command?: string;
+  /** Seconds to wait at most. Default 60. */
+  timeout?: number;
+}
+
 /** Server-level operations. */
 export interface ServerOperations {
   /**
@@ -449,16 +461,7 @@ export interface ServerOperations {
    * Example: `ops.server.wait({ port: 5432, timeout: 30 })`
    */
   wait(
-    options?: {
-      /** A TCP port on the host. */
-      port?: number;
-      /** A path that must exist. */
-      path?: string;
-      /** A command that must succeed. */
-      command?: string;
-      /** Seconds to wait at most. Default 60. */
-      timeout?: number;
-    } & OpControl,
+    options?: WaitOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
 }
@@ -853,6 +856,28 @@ export interface GitRepoOptions {
   user?: string;
 }
 
+/** Options of `cron.entry`. */
+export interface CronEntryOptions {
+  /** The command (needed unless `present: false`). */
+  command?: string;
+  /** Minute field. Default "*". */
+  minute?: string | number;
+  /** Hour field. Default "*". */
+  hour?: string | number;
+  /** Day-of-month field. Default "*". */
+  dayOfMonth?: string | number;
+  /** Month field. Default "*". */
+  month?: string | number;
+  /** Day-of-week field. Default "*". */
+  dayOfWeek?: string | number;
+  /** Whose crontab. */
+  user?: string;
+  /** Present or removed. Default true. */
+  present?: boolean;
+  /** Environment variables set before the command. */
+  env?: Record<string, string>;
+}
+
 /** Services. */
 export interface SystemdOperations {
   /**
@@ -915,26 +940,7 @@ export interface CronOperations {
    */
   entry(
     name: string,
-    options?: {
-      /** The command (needed unless `present: false`). */
-      command?: string;
-      /** Minute field. Default "*". */
-      minute?: string | number;
-      /** Hour field. Default "*". */
-      hour?: string | number;
-      /** Day-of-month field. Default "*". */
-      dayOfMonth?: string | number;
-      /** Month field. Default "*". */
-      month?: string | number;
-      /** Day-of-week field. Default "*". */
-      dayOfWeek?: string | number;
-      /** Whose crontab. */
-      user?: string;
-      /** Present or removed. Default true. */
-      present?: boolean;
-      /** Environment variables set before the command. */
-      env?: Record<string, string>;
-    } & OpControl,
+    options?: CronEntryOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
 }

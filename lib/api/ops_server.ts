@@ -36,6 +36,18 @@ export interface UserOptions {
   publicKeys?: string[];
 }
 
+/** Options of `server.wait`. */
+export interface WaitOptions {
+  /** A TCP port on the host (127.0.0.1 or ::1) that must accept connections. */
+  port?: number;
+  /** A path that must exist. */
+  path?: string;
+  /** A shell command that must succeed. */
+  command?: string;
+  /** Seconds to wait at most. Default 60. */
+  timeout?: number;
+}
+
 /** Server-level operations. */
 export interface ServerOperations {
   /**
@@ -165,16 +177,7 @@ export interface ServerOperations {
    * Example: `ops.server.wait({ port: 5432, timeout: 30 })`
    */
   wait(
-    options?: {
-      /** A TCP port on the host. */
-      port?: number;
-      /** A path that must exist. */
-      path?: string;
-      /** A command that must succeed. */
-      command?: string;
-      /** Seconds to wait at most. Default 60. */
-      timeout?: number;
-    } & OpControl,
+    options?: WaitOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
 }

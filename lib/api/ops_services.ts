@@ -41,6 +41,28 @@ export interface GitRepoOptions {
   user?: string;
 }
 
+/** Options of `cron.entry`. */
+export interface CronEntryOptions {
+  /** The command (needed unless `present: false`). */
+  command?: string;
+  /** Minute field. Default "*". */
+  minute?: string | number;
+  /** Hour field. Default "*". */
+  hour?: string | number;
+  /** Day-of-month field. Default "*". */
+  dayOfMonth?: string | number;
+  /** Month field. Default "*". */
+  month?: string | number;
+  /** Day-of-week field. Default "*". */
+  dayOfWeek?: string | number;
+  /** Whose crontab. */
+  user?: string;
+  /** Present or removed. Default true. */
+  present?: boolean;
+  /** Environment variables set before the command. */
+  env?: Record<string, string>;
+}
+
 /** Services. */
 export interface SystemdOperations {
   /**
@@ -103,26 +125,7 @@ export interface CronOperations {
    */
   entry(
     name: string,
-    options?: {
-      /** The command (needed unless `present: false`). */
-      command?: string;
-      /** Minute field. Default "*". */
-      minute?: string | number;
-      /** Hour field. Default "*". */
-      hour?: string | number;
-      /** Day-of-month field. Default "*". */
-      dayOfMonth?: string | number;
-      /** Month field. Default "*". */
-      month?: string | number;
-      /** Day-of-week field. Default "*". */
-      dayOfWeek?: string | number;
-      /** Whose crontab. */
-      user?: string;
-      /** Present or removed. Default true. */
-      present?: boolean;
-      /** Environment variables set before the command. */
-      env?: Record<string, string>;
-    } & OpControl,
+    options?: CronEntryOptions & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
 }

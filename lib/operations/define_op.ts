@@ -60,21 +60,10 @@ export interface OpDefinitionInput extends Omit<OperationSpec, "positional" | "o
 }
 
 /** An operation's definition: its spec for the dispatcher and its documentation. */
-export interface OpDefinition extends OperationSpec {
-  /** Dotted name. */
-  readonly name: string;
-  /** One line: what it does. */
-  readonly description: string;
-  /** More prose. */
-  readonly details?: string;
-  /** Positional parameters. */
-  readonly params: readonly ParamSpec[];
+export interface OpDefinition
+  extends OperationSpec, Omit<OpDefinitionInput, "options" | keyof OperationSpec> {
   /** Options by key. */
   readonly optionSpecs: Readonly<Record<string, OptionSpec>>;
-  /** Name of the options type in the deploy API. */
-  readonly optionsType?: string;
-  /** A call as a deploy writes it. */
-  readonly example: string;
 }
 
 /**

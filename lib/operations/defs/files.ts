@@ -5,7 +5,7 @@
  */
 
 import { defineOp, type OpDefinition, type OptionSpec } from "../define_op.ts";
-import { all, DIRECTORY, FILE, LINK, NOTHING, pathAt } from "../effects.ts";
+import { all, DIRECTORY, FILE as A_FILE, LINK, NOTHING, pathAt } from "../effects.ts";
 import { BOOLEAN, either, object, opaque, record, STRING } from "../op_schema.ts";
 import * as files from "../files.ts";
 import { copy, move } from "../files_copy.ts";
@@ -24,6 +24,12 @@ const READS_FIRST = [{ at: 0, access: "read" as const }];
 const sourceOrDest = (positional: readonly unknown[]) =>
   typeof positional[0] === "string" ? positional[0] : positional[1];
 const DEST = { name: "dest", schema: STRING, doc: "The path on the host." };
+const FILE = { name: "path", schema: STRING, doc: "The file on the host." };
+const CREATE: OptionSpec = {
+  schema: BOOLEAN,
+  doc: "Create the file when it is missing.",
+  default: false,
+};
 const PRESENT: OptionSpec = { schema: BOOLEAN, doc: "Present or removed.", default: true };
 const CREATE_DIR: OptionSpec = {
   schema: BOOLEAN,
@@ -87,14 +93,14 @@ export const FILES_OPS: readonly OpDefinition[] = [
   defineOp({
     name: "files.file",
     description: "a regular file with mode and owner (or none); `touch` updates its time",
-    params: [{ name: "path", schema: STRING, doc: "The file on the host." }],
+    params: [FILE],
     options: {
       ...FILE_ATTRIBUTES,
       present: PRESENT,
       touch: { schema: BOOLEAN, doc: "Update its modification time.", default: false },
     },
     example: 'ops.files.file("/var/log/app.log", { user: "app" })',
-    mayChange: FILE,
+    mayChange: A_FILE,
     run: files.file,
   }),
   defineOp({
@@ -119,7 +125,7 @@ export const FILES_OPS: readonly OpDefinition[] = [
     description:
       "`line` is literal text and must be a whole line; lines matching the regex `match` are replaced by it",
     params: [
-      { name: "path", schema: STRING, doc: "The file on the host." },
+      FILE,
       { name: "line", schema: STRING, doc: "The whole line." },
     ],
     options: {
@@ -129,7 +135,7 @@ export const FILES_OPS: readonly OpDefinition[] = [
         schema: opaque("string | RegExp"),
         doc: "The lines it replaces (a regular expression).",
       },
-      create: { schema: BOOLEAN, doc: "Create the file when it is missing.", default: false },
+      create: CREATE,
     },
     example: 'ops.files.line("/etc/app.conf", "port=8080", { match: /^port=/ })',
     mayChange: pathAt(0),
@@ -139,7 +145,7 @@ export const FILES_OPS: readonly OpDefinition[] = [
     name: "files.block",
     description: "a block of lines between `# BEGIN …`/`# END …` markers (or none)",
     params: [
-      { name: "path", schema: STRING, doc: "The file on the host." },
+      FILE,
       { name: "content", schema: STRING, doc: "The lines between the markers." },
     ],
     options: {
@@ -150,7 +156,7 @@ export const FILES_OPS: readonly OpDefinition[] = [
         default: "# {mark} SKIFF MANAGED BLOCK",
       },
       present: PRESENT,
-      create: { schema: BOOLEAN, doc: "Create the file when it is missing.", default: false },
+      create: CREATE,
     },
     example: 'ops.files.block("/etc/hosts", "10.0.0.2 db", { marker: "db" })',
     mayChange: pathAt(0),
@@ -209,7 +215,7 @@ export const FILES_OPS: readonly OpDefinition[] = [
     name: "files.replace",
     description: "regular-expression replacement in a remote text file",
     params: [
-      { name: "path", schema: STRING, doc: "The file on the host." },
+      FILE,
       {
         name: "match",
         schema: opaque("string | RegExp"),

@@ -160,11 +160,15 @@ export const SERVER_OPS: readonly OpDefinition[] = [
     details: "Checks every second; fails naming what is still not ready. A dry run does not wait.",
     params: [],
     options: {
-      port: { schema: NUMBER, doc: "A TCP port on the host." },
+      port: {
+        schema: NUMBER,
+        doc: "A TCP port on the host (127.0.0.1 or ::1) that must accept connections.",
+      },
       path: { schema: STRING, doc: "A path that must exist." },
-      command: { schema: STRING, doc: "A command that must succeed." },
+      command: { schema: STRING, doc: "A shell command that must succeed." },
       timeout: { schema: NUMBER, doc: "Seconds to wait at most.", default: 60 },
     },
+    optionsType: "WaitOptions",
     example: "ops.server.wait({ port: 5432, timeout: 30 })",
     subject: "port",
     mayChange: NOTHING,

@@ -113,6 +113,7 @@ export const SERVICE_OPS: readonly OpDefinition[] = [
       present: { schema: BOOLEAN, doc: "Present or removed.", default: true },
       env: { schema: record(STRING), doc: "Environment variables set before the command." },
     },
+    optionsType: "CronEntryOptions",
     example: 'ops.cron.entry("backup", { command: "/usr/local/bin/backup", hour: 3, minute: 0 })',
     mayChange: keys((call) => cronKeys(call.options.user)),
     run: entry,

@@ -1,20 +1,21 @@
 /**
  * `deno task gen`: writes what is derived from the operations' definitions
  * and the facts' signatures: `lib/api/operations.ts` and `lib/api/ops_*.ts`
- * (the deploy API's `Operations` and `Facts`) and the README's operation table, both formatted
+ * (the deploy API's `Operations` and `Facts`) and the README's operation and fact tables, all formatted
  * by `deno fmt`. `deno task gen --check` writes nothing and exits 1 when
  * either is stale.
  *
  * @module
  */
 
-import { apiFilesText, readmeTableText } from "../operations/api_text.ts";
+import { apiFilesText, readmeFactsText, readmeTableText } from "../operations/api_text.ts";
 
 const ROOT = new URL("../../", import.meta.url);
-/** The markers around the README's operation table. */
-export const TABLE_START = "<!-- operations table: written by `deno task gen` -->";
-/** The end marker. */
-export const TABLE_END = "<!-- end of operations table -->";
+/** The tables of the README written from the definitions, by the name in their markers. */
+const TABLES: Readonly<Record<string, () => string>> = {
+  operations: readmeTableText,
+  facts: readmeFactsText,
+};
 
 /**
  * Formats text as `deno fmt` formats a file of that extension, with the
@@ -43,16 +44,19 @@ export async function formatted(text: string, ext: "ts" | "md"): Promise<string>
   return new TextDecoder().decode(out.stdout);
 }
 
-/** `readme` with its operation table replaced by the one the definitions give. */
-function withTable(readme: string): string {
-  const start = readme.indexOf(TABLE_START);
-  const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start) {
-    throw new Error("README.md: the operations table markers are missing");
+/** `readme` with its tables replaced by the ones the definitions give. */
+function withTables(readme: string): string {
+  let text = readme;
+  for (const [name, table] of Object.entries(TABLES)) {
+    const startMarker = `<!-- ${name} table: written by \`deno task gen\` -->`;
+    const start = text.indexOf(startMarker);
+    const end = text.indexOf(`<!-- end of ${name} table -->`);
+    if (start < 0 || end < start) {
+      throw new Error(`README.md: the ${name} table markers are missing`);
+    }
+    text = `${text.slice(0, start + startMarker.length)}\n\n${table()}\n${text.slice(end)}`;
   }
-  return `${readme.slice(0, start + TABLE_START.length)}\n\n${readmeTableText()}\n${
-    readme.slice(end)
-  }`;
+  return text;
 }
 
 /**
@@ -71,7 +75,7 @@ export async function generatedFiles(): Promise<Record<string, string>> {
   for (const [name, text] of Object.entries(apiFilesText())) {
     files[`lib/api/${name}`] = await formatted(text, "ts");
   }
-  files["README.md"] = await formatted(withTable(readme), "md");
+  files["README.md"] = await formatted(withTables(readme), "md");
   return files;
 }
 

@@ -55,7 +55,7 @@ function operationEntry(op: OpDefinition): OpEntry {
 }
 
 function factEntry(fact: FactDefinition): OpEntry {
-  const signature = fact.signature!;
+  const signature = fact.signature;
   const params = signature.params === "" ? [] : signature.params.split(", ").map((param) => {
     const [name, type] = param.split(/\??: /);
     return { name, type, doc: "" };

@@ -20,7 +20,7 @@ export interface FactDefinition<A extends unknown[] = unknown[], T = unknown> {
   /** Exit codes that mean "gathered" (default [0]). */
   readonly successCodes?: readonly number[];
   /** How a deploy calls it, for the deploy API's `Facts` and `skiff ops`. */
-  readonly signature?: FactSignature;
+  readonly signature: FactSignature;
 }
 
 /** A fact's signature as deploys see it. */
@@ -51,7 +51,12 @@ export class FactError extends Error {
  * ```ts
  * import { strictEqual } from "node:assert/strict";
  * import { factValue } from "./fact.ts";
- * const fact = { name: "n", command: () => "uname -n", parse: (out: string) => out.trim() };
+ * const fact = {
+ *   name: "n",
+ *   signature: { params: "", returns: "string", description: "the node name" },
+ *   command: () => "uname -n",
+ *   parse: (out: string) => out.trim(),
+ * };
  * const result = { exitCode: 0, output: { stdout: "web1\n", stderr: "" } };
  * strictEqual(factValue(fact, [], result, { host: "h", failure: () => "" }), "web1");
  * ```

@@ -115,7 +115,7 @@ function grouped<T extends { name: string }>(items: readonly T[]): Map<string, T
 }
 
 function factMethod(fact: FactDefinition): string {
-  const signature = fact.signature!;
+  const signature = fact.signature;
   const short = fact.name.slice(fact.name.indexOf(".") + 1);
   return `${
     docComment(
@@ -257,6 +257,29 @@ export function readmeTableText(): string {
     "| --- | --- |",
     ...OPERATION_DEFINITIONS.map((op) =>
       `| \`${escape(signatureOf(op))}\` | ${escape(op.description)} |`
+    ),
+  ].join("\n") + "\n";
+}
+
+/**
+ * The README's fact table (between its markers) before formatting.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { readmeFactsText } from "./api_text.ts";
+ * strictEqual(readmeFactsText().split("\n")[0], "| fact | value |");
+ * ```
+ */
+export function readmeFactsText(): string {
+  const escape = (text: string) => text.replaceAll("|", "\\|");
+  return [
+    "| fact | value |",
+    "| --- | --- |",
+    ...Object.values(FACTS).map((fact) =>
+      `| \`${escape(`${fact.name}(${fact.signature.params})`)}\` | ${
+        escape(fact.signature.description)
+      }: \`${escape(fact.signature.returns)}\` |`
     ),
   ].join("\n") + "\n";
 }

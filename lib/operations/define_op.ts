@@ -242,3 +242,39 @@ export function signatureOf(definition: OpDefinition): string {
   ];
   return `${definition.name}(${parts.join(", ")})`;
 }
+
+/**
+ * A definition for an operation still written in the older table form
+ * (`{ positional, options: [names], run, … }`): its parameters and options
+ * take any value (the run checks them) and show as `unknown` in the deploy
+ * API until it is converted to a {@linkcode defineOp} with schemas.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { fromSpec, signatureOf } from "./define_op.ts";
+ * const op = fromSpec("demo.mount", {
+ *   positional: 1,
+ *   options: ["device", "fstype"],
+ *   run: () => Promise.reject(new Error("not run here")),
+ * }, "mounts a file system");
+ * deepStrictEqual(signatureOf(op), "demo.mount(arg1, {device, fstype})");
+ * ```
+ */
+export function fromSpec(name: string, spec: OperationSpec, description: string): OpDefinition {
+  const any = { ts: "unknown", expected: "anything", check: () => true };
+  return defineOp({
+    ...spec,
+    name,
+    description,
+    params: Array.from({ length: spec.positional }, (_, i) => ({
+      name: `arg${i + 1}`,
+      schema: any,
+      doc: "(not yet described)",
+    })),
+    options: Object.fromEntries(
+      spec.options.map((key) => [key, { schema: any, doc: "(not yet described)" }]),
+    ),
+    example: `ops.${name}(…)`,
+  });
+}

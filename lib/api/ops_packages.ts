@@ -146,7 +146,7 @@ export interface ApkOperations {
 /** Packages with whichever manager the host has. */
 export interface PackagesOperations {
   /**
-   * Apt, dnf or apk, chosen from os-release (or the tools present).
+   * Installs with apt, dnf or apk, chosen from os-release (or the tools present).
    * @param packages Package names (`name` or, for apt, `name=version`).
    *
    * Example: `ops.packages.install(["curl"])`

@@ -76,7 +76,7 @@ export interface ServerOperations {
     control?: OpControl,
   ): Promise<OperationResult>;
   /**
-   * Useradd/usermod/userdel; `authorized_keys` exactly (`~/.ssh` 700, file 600).
+   * Creates, changes or removes a user (useradd/usermod/userdel); `authorized_keys` exactly (`~/.ssh` 700, file 600).
    * @param name Login name.
    *
    * Example: `ops.server.user("deploy", { shell: "/bin/bash", groups: ["www-data"] })`
@@ -87,7 +87,7 @@ export interface ServerOperations {
     control?: OpControl,
   ): Promise<OperationResult>;
   /**
-   * Groupadd/groupmod/groupdel.
+   * Creates, changes or removes a group (groupadd/groupmod/groupdel).
    * @param name Group name.
    *
    * Example: `ops.server.group("app", { gid: 2000 })`
@@ -105,7 +105,7 @@ export interface ServerOperations {
     control?: OpControl,
   ): Promise<OperationResult>;
   /**
-   * Hostnamectl under systemd, else /etc/hostname and `hostname NAME`.
+   * Sets the host name: hostnamectl under systemd, else /etc/hostname and `hostname NAME`.
    * @param name The host name.
    *
    * Example: `ops.server.hostname("web1")`

@@ -130,7 +130,7 @@ export const PACKAGE_OPS: readonly OpDefinition[] = [
   managerPackages("apk", apk.packages),
   defineOp({
     name: "packages.install",
-    description: "apt, dnf or apk, chosen from os-release (or the tools present)",
+    description: "installs with apt, dnf or apk, chosen from os-release (or the tools present)",
     params: [PACKAGES],
     options: PACKAGES_OPTIONS,
     optionsType: "PackagesOptions",

@@ -58,7 +58,8 @@ export const SERVER_OPS: readonly OpDefinition[] = [
   }),
   defineOp({
     name: "server.user",
-    description: "useradd/usermod/userdel; `authorized_keys` exactly (`~/.ssh` 700, file 600)",
+    description:
+      "creates, changes or removes a user (useradd/usermod/userdel); `authorized_keys` exactly (`~/.ssh` 700, file 600)",
     params: [{ name: "name", schema: STRING, doc: "Login name.", into: "name" }],
     options: {
       present: PRESENT,
@@ -78,7 +79,7 @@ export const SERVER_OPS: readonly OpDefinition[] = [
   }),
   defineOp({
     name: "server.group",
-    description: "groupadd/groupmod/groupdel",
+    description: "creates, changes or removes a group (groupadd/groupmod/groupdel)",
     params: [{ name: "name", schema: STRING, doc: "Group name.", into: "name" }],
     options: {
       present: PRESENT,
@@ -92,7 +93,8 @@ export const SERVER_OPS: readonly OpDefinition[] = [
   }),
   defineOp({
     name: "server.hostname",
-    description: "hostnamectl under systemd, else /etc/hostname and `hostname NAME`",
+    description:
+      "sets the host name: hostnamectl under systemd, else /etc/hostname and `hostname NAME`",
     params: [{ name: "name", schema: STRING, doc: "The host name." }],
     options: {},
     example: 'ops.server.hostname("web1")',

@@ -14,7 +14,7 @@ Deno.test("skiff ops lists every operation and fact of the definitions, one line
   strictEqual(
     lines.find((line) => line.startsWith("  files.copy(")),
     "  files.copy(src, dest, {mode, user, group})" +
-      " ".repeat(52) +
+      " ".repeat(57) +
       "copies the host's file `src` to `dest` on the host (temporary file, then renamed); skipped when the sha256 matches",
   );
 });

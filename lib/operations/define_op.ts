@@ -204,6 +204,44 @@ export function foldCall<C extends { positional: unknown[]; options: Record<stri
   return { ...call, positional, options };
 }
 
+/**
+ * The options a run gets: every declared default, then what the call gave,
+ * so the defaults the docs show are the ones that apply.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { defineOp, withDefaults } from "./define_op.ts";
+ * import { BOOLEAN, NUMBER } from "./op_schema.ts";
+ * const op = defineOp({
+ *   name: "demo.wait",
+ *   description: "waits",
+ *   params: [],
+ *   options: {
+ *     timeout: { schema: NUMBER, doc: "seconds", default: 60 },
+ *     quiet: { schema: BOOLEAN, doc: "say nothing" },
+ *   },
+ *   example: "ops.demo.wait()",
+ *   run: () => Promise.reject(new Error("not run here")),
+ * });
+ * deepStrictEqual(withDefaults(op, { positional: [], options: { quiet: true } }).options, {
+ *   quiet: true,
+ *   timeout: 60,
+ * });
+ * ```
+ */
+export function withDefaults<C extends { options: Record<string, unknown> }>(
+  definition: OpDefinition,
+  call: C,
+): C {
+  const defaults = Object.entries(definition.optionSpecs)
+    .filter(([key, option]) => option.default !== undefined && call.options[key] === undefined)
+    .map(([key, option]) => [key, option.default]);
+  return defaults.length === 0
+    ? call
+    : { ...call, options: { ...call.options, ...Object.fromEntries(defaults) } };
+}
+
 /** A value as an error shows it: short, and never a secret's text (secrets pass every check that takes them). */
 function shown(value: unknown): string {
   if (typeof value === "string") {

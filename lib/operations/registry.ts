@@ -12,7 +12,7 @@ import { InputError } from "../core/errors.ts";
 import type { OpContext, OperationHost } from "./context.ts";
 import type { LocalAccess } from "./local_paths.ts";
 import { type LocalFiles, readSource, splitCall } from "./call_arguments.ts";
-import { checkCall, foldCall, type OpDefinition } from "./define_op.ts";
+import { checkCall, foldCall, type OpDefinition, withDefaults } from "./define_op.ts";
 import { OPERATION_DEFINITIONS } from "./defs/mod.ts";
 import { ignoringErrors } from "./ignoring_errors.ts";
 import { LocalFileCache } from "./local_files.ts";
@@ -56,7 +56,7 @@ export async function callOperation(
   }
   const given = splitCall(name, spec, args);
   checkCall(spec, given);
-  const call = foldCall(spec, given);
+  const call = withDefaults(spec, foldCall(spec, given));
   const sharedKernel = spec.scope ? sharedKernelOf(session.host.connector) : undefined;
   if (sharedKernel !== undefined && spec.scope === "machine") {
     throw sharedKernelRefusal(name, { host: session.name, what: sharedKernel });

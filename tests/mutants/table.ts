@@ -215,7 +215,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "files-get-write-undeclared",
-    file: "lib/operations/registry.ts",
+    file: "lib/operations/defs/files.ts",
     original: 'localPaths: [{ at: 1, access: "write" }],',
     replacement: "localPaths: [],",
     tests: ["tests/operations/local_paths_test.ts"],
@@ -604,8 +604,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: "staged-upload-size-unchecked",
     file: "connectors/_staged_upload.ts",
-    original: 'stagedMoveCommand(remotePath, { temp, from: "stdin", size, chmod, owner });',
-    replacement: 'stagedMoveCommand(remotePath, { temp, from: "stdin", chmod, owner });',
+    original: 'from: "stdin",\n      size,\n',
+    replacement: 'from: "stdin",\n',
     tests: ["tests/run/fault_net_test.ts"],
   },
   {

@@ -24,7 +24,7 @@ export const PACKAGES_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   },
 };
 /** The packages, first: the run gets them as the `packages` option. */
-export const PACKAGES: ParamSpec = {
+const PACKAGES: ParamSpec = {
   name: "packages",
   schema: STRING_OR_STRINGS,
   doc: "Package names (`name` or, for apt, `name=version`).",
@@ -35,16 +35,32 @@ const CACHE_TIME: OptionSpec = {
   doc: "Refresh only when the lists are older than this many seconds.",
 };
 
-/** `packages` of one manager. */
-function managerPackages(
-  manager: "dnf" | "apk",
+/** The hosts each manager's `packages` is for, as its description says. */
+const HOSTS = {
+  dnf: "rpm (dnf)",
+  apk: "Alpine (apk)",
+  pacman: "Arch (pacman)",
+  zypper: "openSUSE and SLES (zypper)",
+};
+
+/**
+ * `packages` of one manager, like `apt.packages`.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { managerPackages } from "./packages.ts";
+ * const op = managerPackages("apk", () => Promise.reject(new Error("not run here")));
+ * strictEqual(op.description, "like `apt.packages`, for Alpine (apk) hosts");
+ * ```
+ */
+export function managerPackages(
+  manager: keyof typeof HOSTS,
   run: OpDefinition["run"],
 ): OpDefinition {
   return defineOp({
     name: `${manager}.packages`,
-    description: `like \`apt.packages\`, for ${
-      manager === "dnf" ? "rpm (dnf)" : "Alpine (apk)"
-    } hosts`,
+    description: `like \`apt.packages\`, for ${HOSTS[manager]} hosts`,
     params: [PACKAGES],
     options: PACKAGES_OPTIONS,
     optionsType: "PackagesOptions",

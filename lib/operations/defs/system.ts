@@ -8,7 +8,7 @@
  */
 
 import { defineOp, type OpDefinition } from "../define_op.ts";
-import { keys, packageChange, packagesOf, pathAt, SERVICE } from "../effects.ts";
+import { keys, packageChange, pathAt, SERVICE } from "../effects.ts";
 import { BOOLEAN, SECRET_STRING, STRING, STRING_OR_STRINGS } from "../op_schema.ts";
 import { fileKey, normalizePath } from "../file_state.ts";
 import { FSTAB, mount, mountKey } from "../mount.ts";
@@ -18,7 +18,7 @@ import { debFile, upgrade } from "../packages_more.ts";
 import { pacmanPackages, zypperPackages } from "../pacman_zypper.ts";
 import { openrcService, sysvinitService } from "../init_services.ts";
 import { FILE_ATTRIBUTES } from "./files.ts";
-import { PACKAGES, PACKAGES_OPTIONS } from "./packages.ts";
+import { managerPackages } from "./packages.ts";
 import { CHANGED, SERVICE_STATE } from "./services.ts";
 
 const SERVICE_NAME = {
@@ -143,21 +143,8 @@ export const SYSTEM_PACKAGE_OPS: readonly OpDefinition[] = [
     mayChange: (state, _call, cause) => packageChange(state, "apt", cause),
     run: upgrade,
   }),
-  ...(["pacman", "zypper"] as const).map((manager) =>
-    defineOp({
-      name: `${manager}.packages`,
-      description: `like \`apt.packages\`, for ${
-        manager === "pacman" ? "Arch (pacman)" : "openSUSE and SLES (zypper)"
-      } hosts`,
-      params: [PACKAGES],
-      options: PACKAGES_OPTIONS,
-      optionsType: "PackagesOptions",
-      example: `ops.${manager}.packages(["nginx"])`,
-      subject: "packages",
-      mayChange: packagesOf(manager),
-      run: manager === "pacman" ? pacmanPackages : zypperPackages,
-    })
-  ),
+  managerPackages("pacman", pacmanPackages),
+  managerPackages("zypper", zypperPackages),
 ];
 
 /** `sysvinit.service` and `openrc.service`. */

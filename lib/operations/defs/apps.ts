@@ -10,7 +10,7 @@ import { defineOp, type OpDefinition, type OptionSpec } from "../define_op.ts";
 import { keys } from "../effects.ts";
 import {
   BOOLEAN,
-  either,
+  opaque,
   record,
   SECRET_STRING,
   STRING,
@@ -232,7 +232,8 @@ export const APP_OPS: readonly OpDefinition[] = [
       password: { schema: SECRET_STRING, doc: "Its password (a secret)." },
       host: { schema: STRING, doc: "The account's host part.", default: "localhost" },
       privileges: {
-        schema: record(either(STRINGS, STRING)),
+        // The run checks it, with an example in its error.
+        schema: opaque("Record<string, string[] | string>"),
         doc:
           'Exactly these database-level privileges: `{ appdb: ["SELECT", "INSERT"], logs: "ALL" }`; others are revoked.',
       },

@@ -36,8 +36,8 @@ export default async function (ctx: DeployContext<FdbNode, FdbConfig>) {
       .join(",");
     return `skiff:${config.fdb.cluster_id}@${coordinators}\n`;
   });
-  await ops.server.group({ name: "foundationdb", system: true });
-  await ops.server.user({ name: "foundationdb", group: "foundationdb", system: true });
+  await ops.server.group("foundationdb", { system: true });
+  await ops.server.user("foundationdb", { group: "foundationdb", system: true });
   await ops.files.directory("/var/lib/foundationdb/data", {
     user: "foundationdb",
     group: "foundationdb",

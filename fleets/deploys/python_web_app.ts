@@ -21,8 +21,8 @@ export interface WebApp {
 export default async function ({ host, ops, sh }: DeployContext<WebApp>) {
   const { app_name: app, app_port, server_names } = host.data;
   const home = `/srv/${app}`;
-  await ops.server.group({ name: app, system: true });
-  await ops.server.user({ name: app, group: app, home, shell: "/usr/sbin/nologin", system: true });
+  await ops.server.group(app, { system: true });
+  await ops.server.user(app, { group: app, home, shell: "/usr/sbin/nologin", system: true });
   for (const dir of [home, `${home}/releases`, `${home}/shared`]) {
     await ops.files.directory(dir, { user: app, group: app, mode: "755" });
   }

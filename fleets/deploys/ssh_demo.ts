@@ -18,8 +18,7 @@ const SSHD = "/etc/ssh/sshd_config";
 
 export default async function ({ host, ops }: DeployContext<SshDemo>) {
   const admin = host.data.admin_user;
-  await ops.server.user({
-    name: admin,
+  await ops.server.user(admin, {
     home: `/home/${admin}`,
     shell: "/bin/sh",
     publicKeys: host.data.admin_keys,

@@ -186,169 +186,16 @@ export interface OperationResult {
 }
 
 // lib/api/options.ts
-/** Options of the package operations. */
-export interface PackagesOptions {
-  /** Package names (`name` or, for apt, `name=version`). */
-  packages: string | string[];
-  /** Installed (default) or removed. */
-  present?: boolean;
-  /** Upgrade to the newest available version. */
-  latest?: boolean;
-  /** Refresh the package index first (not itself reported as a change). */
-  update?: boolean;
-}
-
-/** Options of `apt.packages`. */
-export interface AptPackagesOptions extends PackagesOptions {
-  /** With `update`: refresh only when the lists are older than this many seconds. */
-  cacheTime?: number;
-  /** `--no-install-recommends`. */
-  noRecommends?: boolean;
-}
-
-/** Options of `apt.repo`. */
-export interface AptRepoOptions {
-  /** File name under /etc/apt/sources.list.d, without `.sources`. */
-  name: string;
-  /** Repository URIs. */
-  uris: string | string[];
-  /** Suites such as `bookworm`. */
-  suites: string | string[];
-  /** Components such as `main`. */
-  components?: string | string[];
-  /** Path of the keyring that signs it (see `apt.key`). */
-  signedBy?: string;
-  /** `deb` (default) and/or `deb-src`. */
-  types?: string | string[];
-  /** Architectures such as `amd64`. */
-  architectures?: string | string[];
-  /** Present (default) or removed. */
-  present?: boolean;
-  /** Run `apt-get update` when the entry changed (default true). */
-  update?: boolean;
-}
-
-/** Options of `systemd.service`. */
-export interface ServiceOptions {
-  /** Unit or init-script name (`nginx` means `nginx.service`). */
-  service: string;
-  /** Started (true) or stopped (false). */
-  running?: boolean;
-  /** Started at boot (true) or not (false). */
-  enabled?: boolean;
-  /** Restart it (when `changed` is given, only when it is true). */
-  restarted?: boolean;
-  /** Reload it (when `changed` is given, only when it is true). */
-  reloaded?: boolean;
-  /** Run `systemctl daemon-reload` first (under systemd). */
-  daemonReload?: boolean;
-  /** Whether something it depends on changed; true restarts a running service. */
-  changed?: boolean;
-}
-
-/** Options of `server.user`. */
-export interface UserOptions {
-  /** Login name. */
-  name: string;
-  /** Present (default) or removed. */
-  present?: boolean;
-  /** Home directory. */
-  home?: string;
-  /** Login shell. */
-  shell?: string;
-  /** Primary group (must exist). */
-  group?: string;
-  /** Supplementary groups, exactly. */
-  groups?: string[];
-  /** A system account. */
-  system?: boolean;
-  /** User id. */
-  uid?: number;
-  /** The exact lines of `~/.ssh/authorized_keys`. */
-  publicKeys?: string[];
-}
-
-/** Options of `git.repo`. */
-export interface GitRepoOptions {
-  /** Repository URL or path. */
-  src: string;
-  /** Directory of the working copy. */
-  dest: string;
-  /** Branch or tag to check out (default: the remote's default branch). */
-  branch?: string;
-  /** Fetch and move to the newest commit of the branch (default true). */
-  pull?: boolean;
-  /** Run git as this user. */
-  user?: string;
-}
-
-/** Options of `server.mount`. */
-export interface MountOptions {
-  /** What to mount (`/dev/sdb1`, `UUID=…`, `tmpfs`); required unless `present: false`. */
-  device?: string;
-  /** The filesystem type (`ext4`, `tmpfs`, `none` with `bind`); required unless `present: false`. */
-  fstype?: string;
-  /** Mount options, `"a,b"` or a list (default `defaults`). */
-  options?: string | string[];
-  /** Mounted (default) or not. */
-  present?: boolean;
-  /** Keep the path's fstab line in step too (default true). */
-  persist?: boolean;
-  /** The fstab file (default /etc/fstab). */
-  fstab?: string;
-}
-
-// lib/api/operations_more.ts
-/** The operations `Operations` has besides its first table. */
-export interface MoreOperations {
-  /** Services under sysvinit (/etc/init.d scripts). */
-  sysvinit: {
-    /**
-     * Starts/stops, restarts or reloads through /etc/init.d/SERVICE (running
-     * as its `status` action says), enables or disables with `update-rc.d`
-     * (else `chkconfig`); each only when the state differs.
-     */
-    service(
-      options: Omit<ServiceOptions, "daemonReload"> & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
-  /** Services under OpenRC. */
-  openrc: {
-    /**
-     * `rc-service SERVICE start|stop|restart|reload` and `rc-update add|del
-     * SERVICE RUNLEVEL` (`runlevel` default `default`), each only when needed.
-     */
-    service(
-      options: Omit<ServiceOptions, "daemonReload"> & { runlevel?: string } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
-  /** Arch Linux. */
-  pacman: {
-    /** Installs (or removes, or upgrades) packages with pacman (`pacman -S --needed`). */
-    packages(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
-  };
-  /** openSUSE and SLES. */
-  zypper: {
-    /** Installs (or removes, or upgrades) packages with zypper. */
-    packages(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
-  };
-}
-
-// lib/api/operations.ts
 /** A command for `server.shell`: text, or a `sh` tagged-template Command. */
 export type ShellCommand = string | Command;
 
-/** Ownership and mode shared by file operations. */
-export interface FileAttributes {
-  /** Octal mode such as `"644"`. */
-  mode?: string;
-  /** Owner user name. */
-  user?: string;
-  /** Owner group name. */
-  group?: string;
-}
+/**
+ * A deploy's own template filter or test for `files.template`, run in the
+ * deploy's sandbox: `(value, ...args, kwargs?) => result`, pure (each
+ * distinct call is made once per render), sync or async.
+ */
+// deno-lint-ignore no-explicit-any
+export type TemplateFunction = (value: any, ...args: any[]) => unknown;
 
 /**
  * Jinja2 settings for `files.template`. Ansible's are the default:
@@ -371,326 +218,961 @@ export interface JinjaSettings {
   ansible?: boolean;
 }
 
-/**
- * The operations a deploy calls. Subject first, then options, then control
- * arguments. Local paths (relative to the deploy's directory) may be read
- * inside the deploys' directories and `--allow-read`/fleet `allow_read`
- * paths, and written only inside `--allow-write`/fleet `allow_write` paths;
- * others are refused, after `..` and symlinks are resolved.
- */
-export interface Operations extends MoreOperations, AppOperations {
+// lib/api/operations.ts
+/** The operations a deploy calls: subject first, then one options object in which control arguments (`_sudo`, …) may sit. */
+export interface Operations {
   /** Server-level operations. */
-  server: {
-    /** Runs shell commands in order. Always reports a change. */
-    shell(
-      commands: ShellCommand | ShellCommand[],
-      options?: OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Uploads a script (a local path, or `{ content }`) and runs it. */
-    script(
-      source: string | { content: string },
-      options?: { args?: string[] } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Ensures a user account exists (or not) with its home, shell, groups and exact SSH keys. */
-    user(options: UserOptions & OpControl, control?: OpControl): Promise<OperationResult>;
-    /** Ensures a group exists (or not), optionally with a fixed gid. */
-    group(
-      options: { name: string; present?: boolean; gid?: number; system?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Sets the host name (hostnamectl under systemd, else /etc/hostname and `hostname`). */
-    hostname(
-      name: string,
-      options?: OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Sets a kernel parameter now (`sysctl -w`) and, with `persist`, in /etc/sysctl.d. */
-    sysctl(
-      key: string,
-      value: string | number,
-      options?: { persist?: boolean; file?: string } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /**
-     * Sets the time zone: `/etc/localtime` a link to `/usr/share/zoneinfo/TZ`
-     * and `/etc/timezone` holding `TZ`. A zone with no file there is refused.
-     */
-    timezone(tz: string, options?: OpControl, control?: OpControl): Promise<OperationResult>;
-    /**
-     * Sets `LANG` in /etc/default/locale; where /etc/locale.gen exists, enables
-     * the locale there and runs `locale-gen` first.
-     */
-    locale(locale: string, options?: OpControl, control?: OpControl): Promise<OperationResult>;
-    /**
-     * Waits on the host, checking every second for at most `timeout` seconds
-     * (default 60), until a TCP port on it accepts, `path` exists and
-     * `command` succeeds (all that are given). Never a change; fails naming
-     * what is still not ready. A dry run does not wait.
-     */
-    wait(
-      options: { port?: number; path?: string; command?: string; timeout?: number } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /**
-     * `device` mounted on `path` with `fstype` and `options` (remounted when a
-     * flag such as `ro` or `noexec` differs; never replacing another
-     * filesystem), or unmounted with `present: false`; with `persist` (the
-     * default) the path's fstab line says the same. On a chroot or a
-     * container only the fstab line is written.
-     */
-    mount(
-      path: string,
-      options: MountOptions & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /**
-     * A kernel module loaded (`modprobe`) or unloaded (`present: false`);
-     * with `persist` its file `/etc/modules-load.d/MODULE.conf` too. On a
-     * chroot or a container only that file is written.
-     */
-    modprobe(
-      module: string,
-      options?: { present?: boolean; persist?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Reboots the host, waits until it is back (a new boot id), and carries on. */
-    reboot(
-      options?: { waitSeconds?: number; delaySeconds?: number } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
+  server: ServerOperations;
   /** File operations. */
-  files: {
-    /** Uploads a local file (path) or `{ content }` to `dest`; skipped when the sha256 matches. */
-    put(
-      source: string | { content: string | Uint8Array },
-      dest: string,
-      options?: FileAttributes & { createRemoteDir?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Downloads `src` to a local path, which must be granted with `--allow-write` or fleet `allow_write`; skipped when the sha256 matches. */
-    get(
-      src: string,
-      dest: string,
-      options?: OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Ensures a directory exists (or not) with mode and owner. */
-    directory(
-      path: string,
-      options?: FileAttributes & { present?: boolean; recursive?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Ensures a file exists (or not) with mode and owner; `touch` updates its time. */
-    file(
-      path: string,
-      options?: FileAttributes & { present?: boolean; touch?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Ensures a symbolic link `path` → `target`. */
-    link(
-      path: string,
-      target: string,
-      options?: { present?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /**
-     * Ensures `line` is (or is not) a line of the file. With `match` (a regular
-     * expression), lines matching it are replaced by `line`.
-     */
-    line(
-      path: string,
-      line: string,
-      options?:
-        & { present?: boolean; match?: string | RegExp; create?: boolean }
-        & FileAttributes
-        & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Ensures a block of lines between markers is (or is not) in the file. */
-    block(
-      path: string,
-      content: string,
-      options?: { marker?: string; present?: boolean; create?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Makes `dest` hold the files of the local directory `src` (rsync when possible). */
-    sync(
-      src: string,
-      dest: string,
-      options?: { delete?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /**
-     * Renders a local Jinja2 template (Jinja2's syntax and Python semantics,
-     * Ansible's filters and tests, Ansible's settings unless `jinja` says
-     * otherwise) with `data` (the template variables), the host
-     * (`host.name`, `host.data`, `host.groups`, and host data keys as
-     * variables) and the fleet `config`, then writes it like `put`:
-     * `files.template("app.conf.j2", "/etc/app.conf", { data: { port: 8 }, mode: "600" })`.
-     */
-    template(
-      src: string,
-      dest: string,
-      options?:
-        & FileAttributes
-        & {
-          data?: Record<string, unknown>;
-          createRemoteDir?: boolean;
-          jinja?: JinjaSettings;
-          /**
-           * The deploy's own filters (`{{ name | shout }}`), run in the deploy's
-           * sandbox: `(value, ...args, kwargs?) => result`, pure (each distinct
-           * call is made once per render), sync or async.
-           */
-          // deno-lint-ignore no-explicit-any
-          filters?: Record<string, (value: any, ...args: any[]) => unknown>;
-          /** The deploy's own tests (`{% if port is privileged %}`), like `filters`. */
-          // deno-lint-ignore no-explicit-any
-          tests?: Record<string, (value: any, ...args: any[]) => unknown>;
-        }
-        & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Replaces every match of a regular expression in a remote text file. */
-    replace(
-      path: string,
-      match: string | RegExp,
-      replacement: string,
-      options?: FileAttributes & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /**
-     * Copies the host's file `src` to `dest` on the host (through a temporary
-     * file renamed into place); skipped when the sha256 matches. The copy
-     * gets `mode`, else the mode of the file it replaces, else the source's.
-     */
-    copy(
-      src: string,
-      dest: string,
-      options?: FileAttributes & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /**
-     * The host fetches `url` (curl, else wget, reading it on stdin) into a
-     * temporary file beside `dest`, checks `sha256` when given, then renames
-     * it into place; skipped when `dest` has that sha256 (or, with none
-     * given, exists). A URL with credentials: `ctx.secret(url)`, shown `***`.
-     */
-    download(
-      url: string | SecretValue,
-      dest: string,
-      options?: FileAttributes & { sha256?: string } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Renames `src` to `dest` on the host (`mv`); no change when `src` is gone and `dest` is there. */
-    move(
-      src: string,
-      dest: string,
-      options?: OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
-  /** Cron. */
-  cron: {
-    /**
-     * One crontab line below a `# skiff: NAME` marker in `user`'s crontab
-     * (the connecting user's by default). Unset schedule fields are `*`;
-     * `env` becomes `KEY='value'` before the command. Written with
-     * `crontab -`, or as cron's spool file where the host has no `crontab`.
-     */
-    entry(
-      name: string,
-      options: {
-        command?: string;
-        minute?: string | number;
-        hour?: string | number;
-        dayOfMonth?: string | number;
-        month?: string | number;
-        dayOfWeek?: string | number;
-        user?: string;
-        present?: boolean;
-        env?: Record<string, string>;
-      } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
+  files: FilesOperations;
   /** Debian and Ubuntu packages. */
-  apt: {
-    /** Installs (or removes, or upgrades) packages; only what is missing, in one apt-get call. */
-    packages(
-      options: AptPackagesOptions & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** `apt-get update`; with `cacheTime` only when the lists are older than that many seconds. */
-    update(
-      options?: { cacheTime?: number } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Installs a signing key (a local file `src` or `content`, armored or binary) at `dest`. */
-    key(
-      options: { src?: string; content?: string | Uint8Array; dest: string } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Writes a deb822 `/etc/apt/sources.list.d/NAME.sources` entry (signed-by style). */
-    repo(options: AptRepoOptions & OpControl, control?: OpControl): Promise<OperationResult>;
-    /**
-     * Installs the .deb file at `src` on the host (`apt-get install`, with its
-     * dependencies) unless that version is installed; another installed
-     * version is upgraded or downgraded to it.
-     */
-    deb(src: string, options?: OpControl, control?: OpControl): Promise<OperationResult>;
-    /**
-     * `apt-get upgrade` (`dist-upgrade` with `dist`) when its simulation says
-     * something would change; the lists are not refreshed (run `apt.update`).
-     */
-    upgrade(
-      options?: { dist?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
+  apt: AptOperations;
   /** Fedora, RHEL and derivatives. */
-  dnf: {
-    /** Installs (or removes, or upgrades) packages with dnf. */
-    packages(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
-  };
+  dnf: DnfOperations;
   /** Alpine. */
-  apk: {
-    /** Installs (or removes, or upgrades) packages with apk. */
-    packages(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
-  };
+  apk: ApkOperations;
   /** Packages with whichever manager the host has. */
-  packages: {
-    /** Picks apt, dnf or apk from the host's OS (or the tools present) and installs. */
-    install(options: PackagesOptions & OpControl, control?: OpControl): Promise<OperationResult>;
-  };
+  packages: PackagesOperations;
+  /** Arch Linux. */
+  pacman: PacmanOperations;
+  /** openSUSE and SLES. */
+  zypper: ZypperOperations;
   /** Services. */
-  systemd: {
-    /**
-     * Starts/stops, enables/disables, restarts or reloads a service. Without
-     * systemd as PID 1 it uses the init script and `systemctl --root=/` or
-     * `update-rc.d`.
-     */
-    service(options: ServiceOptions & OpControl, control?: OpControl): Promise<OperationResult>;
-    /** Writes a unit file to /etc/systemd/system (like `files.put`) and reloads systemd. */
-    unit(
-      name: string,
-      content: string,
-      options?: { path?: string } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
+  systemd: SystemdOperations;
   /** git. */
-  git: {
-    /** Clones `src` into `dest` or brings it to `branch` (a branch or tag); changed when HEAD moved. */
-    repo(options: GitRepoOptions & OpControl, control?: OpControl): Promise<OperationResult>;
+  git: GitOperations;
+  /** Cron. */
+  cron: CronOperations;
+  /** Services under sysvinit (/etc/init.d scripts). */
+  sysvinit: SysvinitOperations;
+  /** Services under OpenRC. */
+  openrc: OpenrcOperations;
+  /** Containers, through the docker or podman CLI (host data `container_cli`; default docker, else podman). */
+  docker: DockerOperations;
+  /** Python packages. */
+  pip: PipOperations;
+  /** Node.js packages. */
+  npm: NpmOperations;
+  /** PostgreSQL, through `psql` on the host (SQL on its stdin). */
+  postgres: PostgresOperations;
+  /** MySQL and MariaDB, through the `mysql` client on the host. */
+  mysql: MysqlOperations;
+}
+
+/** Facts about a host, cached for the run. */
+export interface Facts {
+  server: {
+    /** The host name (`uname -n`). */
+    hostname(): Promise<string>;
+    /** `/etc/os-release` as `{id, version, name, idLike}`. */
+    os(): Promise<{ id: string; version: string; name: string; idLike: string[] }>;
+    /** The machine architecture (`uname -m`). */
+    arch(): Promise<string>;
+    /** The kernel release (`uname -r`). */
+    kernel(): Promise<string>;
+    /** User accounts by name. */
+    users(): Promise<Record<string, UserFact>>;
+    /** Groups by name with gid and members. */
+    groups(): Promise<Record<string, { gid: number; members: string[] }>>;
+    /** The path of a command, or null. */
+    which(command: string): Promise<string | null>;
+    /** The output of a command of your own. */
+    command(command: string): Promise<string>;
+    /** The filesystems mounted now, by mount point (`/proc/self/mounts`; the last mounted on a point wins). */
+    mounts(): Promise<Record<string, MountFact>>;
+    /** Memory and swap in bytes, from /proc/meminfo. */
+    memory(): Promise<MemoryFact>;
+    /** The number of processors online. */
+    cpus(): Promise<number>;
+  };
+  network: {
+    /** Each interface's IPv4 and IPv6 addresses (`ip -o addr show`). */
+    addresses(): Promise<Record<string, AddressFact[]>>;
+  };
+  files: {
+    /** Type, mode, owner, size and time of a path; null when missing. */
+    stat(path: string): Promise<FileStat | null>;
+    /** The sha256 of a file; null when missing. */
+    sha256(path: string): Promise<string | null>;
+  };
+  packages: {
+    /** Installed Debian packages, name → version. */
+    deb(): Promise<Record<string, string>>;
+    /** Installed RPM packages, name → version. */
+    rpm(): Promise<Record<string, string>>;
+    /** Installed Alpine packages, name → version. */
+    apk(): Promise<Record<string, string>>;
+    /** The host's package manager. */
+    manager(): Promise<"apt-get" | "dnf" | "yum" | "apk" | null>;
+    /** Seconds since apt's lists were updated; null when never. */
+    aptListsAge(): Promise<number | null>;
+    /** Installed and candidate versions (`apt-cache policy`). */
+    aptPolicy(
+      names: string[],
+    ): Promise<Record<string, { installed: string | null; candidate: string | null }>>;
+    /** Which of the named packages dnf can upgrade. */
+    dnfUpgrades(names: string[]): Promise<string[]>;
+    /** Installed Alpine packages with a newer version. */
+    apkOutdated(): Promise<string[]>;
+    /** Installed Arch packages, name → version. */
+    pacman(): Promise<Record<string, string>>;
+    /** The named packages pacman can upgrade, name → new version. */
+    pacmanUpgrades(names: string[]): Promise<Record<string, string>>;
+    /** Packages zypper can update, name → new version. */
+    zypperUpdates(): Promise<Record<string, string>>;
+  };
+  systemd: {
+    /** Whether systemd is the running init. */
+    running(): Promise<boolean>;
+    /** A service's state, under systemd or an init script. */
+    service(name: string): Promise<ServiceFact>;
+  };
+  cron: {
+    /** The entries `cron.entry` manages in a crontab (the connecting user's by default), by name. */
+    entries(user?: string): Promise<Record<string, CronEntryFact>>;
+  };
+  docker: {
+    /** Every container, running or not, by name (`cli`: `docker`, `podman` or a path; default docker, else podman). */
+    containers(cli?: string): Promise<Record<string, ContainerFact>>;
+  };
+  pip: {
+    /** Installed Python distributions by normalised name, name → version, in `venv` (else the host's python3). */
+    packages(venv?: string): Promise<Record<string, string>>;
+  };
+  npm: {
+    /** Installed top-level npm packages, name → version, in `dir` (else the global ones). */
+    packages(dir?: string): Promise<Record<string, string>>;
+  };
+  postgres: {
+    /** Every PostgreSQL role but `pg_*`, by name (through `psql` as `_env`/`_sudo_user` say). */
+    roles(): Promise<Record<string, PostgresRoleFact>>;
+    /** Every PostgreSQL database but the templates, by name. */
+    databases(): Promise<Record<string, PostgresDatabaseFact>>;
   };
 }
 
-// lib/api/app_operations.ts
-/** The options of `docker.container`. */
+// lib/api/ops_server.ts
+/** Options of `server.user`. */
+export interface UserOptions {
+  /** Present or removed. Default true. */
+  present?: boolean;
+  /** Home directory. */
+  home?: string;
+  /** Login shell. */
+  shell?: string;
+  /** Primary group (must exist). */
+  group?: string;
+  /** Supplementary groups, exactly. */
+  groups?: string[];
+  /** A system account. Default false. */
+  system?: boolean;
+  /** User id. */
+  uid?: number;
+  /** The exact lines of `~/.ssh/authorized_keys`. */
+  publicKeys?: string[];
+}
+
+/** Options of `server.wait`. */
+export interface WaitOptions {
+  /** A TCP port on the host (127.0.0.1 or ::1) that must accept connections. */
+  port?: number;
+  /** A path that must exist. */
+  path?: string;
+  /** A shell command that must succeed. */
+  command?: string;
+  /** Seconds to wait at most. Default 60. */
+  timeout?: number;
+}
+
+/** Options of `server.mount`. */
+export interface MountOptions {
+  /** What to mount (`/dev/sdb1`, `UUID=…`, `tmpfs`); required unless `present: false`. */
+  device?: string;
+  /** The filesystem type (`ext4`, `tmpfs`, `none` with `bind`); required unless `present: false`. */
+  fstype?: string;
+  /** Mount options, `"a,b"` or a list (`defaults` when none). */
+  options?: string | string[];
+  /** Mounted (true) or not (false). Default true. */
+  present?: boolean;
+  /** Keep the path's fstab line in step too. Default true. */
+  persist?: boolean;
+  /** The fstab file. Default "/etc/fstab". */
+  fstab?: string;
+}
+
+/** Server-level operations. */
+export interface ServerOperations {
+  /**
+   * Runs commands in order (always a change).
+   * @param commands Shell text, or `sh` commands.
+   *
+   * Example: `ops.server.shell(["systemctl reload nginx"], { _sudo: true })`
+   */
+  shell(
+    commands: ShellCommand | ShellCommand[],
+    options?: OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Uploads a script (a local path, or `{ content }`), runs it, removes it.
+   * @param src A local file, or `{ content }`.
+   *
+   * Example: `ops.server.script("setup.sh", { args: ["--fast"] })`
+   */
+  script(
+    src: string | { content: string },
+    options?: {
+      /** Its arguments. */
+      args?: string[];
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Creates, changes or removes a user (useradd/usermod/userdel); `authorized_keys` exactly (`~/.ssh` 700, file 600).
+   * @param name Login name.
+   *
+   * Example: `ops.server.user("deploy", { shell: "/bin/bash", groups: ["www-data"] })`
+   */
+  user(
+    name: string,
+    options?: UserOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Creates, changes or removes a group (groupadd/groupmod/groupdel).
+   * @param name Group name.
+   *
+   * Example: `ops.server.group("app", { gid: 2000 })`
+   */
+  group(
+    name: string,
+    options?: {
+      /** Present or removed. Default true. */
+      present?: boolean;
+      /** Group id. */
+      gid?: number;
+      /** A system account. Default false. */
+      system?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Sets the host name: hostnamectl under systemd, else /etc/hostname and `hostname NAME`.
+   * @param name The host name.
+   *
+   * Example: `ops.server.hostname("web1")`
+   */
+  hostname(
+    name: string,
+    options?: OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `sysctl -w` when different; `persist` writes /etc/sysctl.d/99-skiff.conf.
+   * @param key The kernel parameter.
+   * @param value Its value.
+   *
+   * Example: `ops.server.sysctl("vm.swappiness", 10, { persist: true })`
+   */
+  sysctl(
+    key: string,
+    value: string | number,
+    options?: {
+      /** Also write it in a sysctl.d file. Default false. */
+      persist?: boolean;
+      /** The sysctl.d file `persist` writes. Default "/etc/sysctl.d/99-skiff.conf". */
+      file?: string;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Reboots, reconnects until the boot id changed, and carries on.
+   *
+   * Example: `ops.server.reboot({ waitSeconds: 600 })`
+   */
+  reboot(
+    options?: {
+      /** How long to wait for the host. Default 300. */
+      waitSeconds?: number;
+      /** Seconds before the reboot. Default 1. */
+      delaySeconds?: number;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `/etc/localtime` → `/usr/share/zoneinfo/TZ` and `/etc/timezone`; refuses a zone with no file there.
+   * @param tz The zone, `Europe/Paris`.
+   *
+   * Example: `ops.server.timezone("Europe/Paris")`
+   */
+  timezone(
+    tz: string,
+    options?: OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `LANG=` in /etc/default/locale; enables it in /etc/locale.gen and runs `locale-gen` where that file exists.
+   * @param locale The locale, `en_US.UTF-8`.
+   *
+   * Example: `ops.server.locale("en_US.UTF-8")`
+   */
+  locale(
+    locale: string,
+    options?: OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Waits until a TCP port on the host accepts, a path exists, a command succeeds (all that are given); never a change.
+   *
+   * Checks every second; fails naming what is still not ready. A dry run does not wait.
+   *
+   * Example: `ops.server.wait({ port: 5432, timeout: 30 })`
+   */
+  wait(
+    options?: WaitOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Mounts (mkdir first), remounts when a flag like `noexec` differs, or unmounts; `persist` (default): the fstab line too.
+   *
+   * Never replaces another filesystem mounted at `path` (an error says to unmount it first). On a chroot or a container only the fstab line is written.
+   * @param path The mount point.
+   *
+   * Example: `ops.server.mount("/srv/cache", { device: "tmpfs", fstype: "tmpfs", options: "size=64m" })`
+   */
+  mount(
+    path: string,
+    options?: MountOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `modprobe` / `modprobe -r` as /sys/module tells; `persist` writes /etc/modules-load.d/MODULE.conf.
+   *
+   * On a chroot or a container only that file is written.
+   * @param module The kernel module's name.
+   *
+   * Example: `ops.server.modprobe("br_netfilter", { persist: true })`
+   */
+  modprobe(
+    module: string,
+    options?: {
+      /** Loaded (true) or not (false). Default true. */
+      present?: boolean;
+      /** Keep /etc/modules-load.d/MODULE.conf in step (loaded at boot). Default false. */
+      persist?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+// lib/api/ops_files.ts
+/** Ownership and mode shared by file operations. */
+export interface FileAttributes {
+  /** Octal mode such as `"644"`. */
+  mode?: string;
+  /** Owner user name. */
+  user?: string;
+  /** Owner group name. */
+  group?: string;
+}
+
+/** File operations. */
+export interface FilesOperations {
+  /**
+   * Uploads when the content differs (sizes, then sha256); else fixes only mode/owner that differ.
+   *
+   * `src` is a local path (relative to the deploy's directory) or `{ content }`.
+   * @param src A local file, or `{ content }`.
+   * @param dest The path on the host.
+   *
+   * Example: `ops.files.put("motd.txt", "/etc/motd", { mode: "644" })`
+   */
+  put(
+    src: string | { content: string | Uint8Array },
+    dest: string,
+    options?: FileAttributes & {
+      /** Create the missing parent directories of `dest`. Default false. */
+      createRemoteDir?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Downloads when the local copy differs (sizes, then sha256); streams to disk; `dest` must be granted with `--allow-write` or fleet `allow_write`.
+   * @param src The path on the host.
+   * @param dest The local path.
+   *
+   * Example: `ops.files.get("/var/log/app.log", "logs/app.log")`
+   */
+  get(
+    src: string,
+    dest: string,
+    options?: OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * A directory with mode and owner (or none).
+   * @param path The directory on the host.
+   *
+   * Example: `ops.files.directory("/srv/www", { mode: "755" })`
+   */
+  directory(
+    path: string,
+    options?: FileAttributes & {
+      /** Present or removed. Default true. */
+      present?: boolean;
+      /** Apply mode and owner to everything under it. Default false. */
+      recursive?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * A regular file with mode and owner (or none); `touch` updates its time.
+   * @param path The file on the host.
+   *
+   * Example: `ops.files.file("/var/log/app.log", { user: "app" })`
+   */
+  file(
+    path: string,
+    options?: FileAttributes & {
+      /** Present or removed. Default true. */
+      present?: boolean;
+      /** Update its modification time. Default false. */
+      touch?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * A symbolic link `path` → `target`.
+   * @param path The link on the host.
+   * @param target What it points to (not needed with `present: false`).
+   *
+   * Example: `ops.files.link("/etc/nginx/sites-enabled/app", "/etc/nginx/sites-available/app")`
+   */
+  link(
+    path: string,
+    target?: string,
+    options?: {
+      /** Present or removed. Default true. */
+      present?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `line` is literal text and must be a whole line; lines matching the regex `match` are replaced by it.
+   * @param path The file on the host.
+   * @param line The whole line.
+   *
+   * Example: `ops.files.line("/etc/app.conf", "port=8080", { match: /^port=/ })`
+   */
+  line(
+    path: string,
+    line: string,
+    options?: FileAttributes & {
+      /** Present or removed. Default true. */
+      present?: boolean;
+      /** The lines it replaces (a regular expression). */
+      match?: string | RegExp;
+      /** Create the file when it is missing. Default false. */
+      create?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * A block of lines between `# BEGIN …`/`# END …` markers (or none).
+   * @param path The file on the host.
+   * @param content The lines between the markers.
+   *
+   * Example: `ops.files.block("/etc/hosts", "10.0.0.2 db", { marker: "db" })`
+   */
+  block(
+    path: string,
+    content: string,
+    options?: FileAttributes & {
+      /** The marker line, `{mark}` standing for BEGIN and END. Default "# {mark} SKIFF MANAGED BLOCK". */
+      marker?: string;
+      /** Present or removed. Default true. */
+      present?: boolean;
+      /** Create the file when it is missing. Default false. */
+      create?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Makes `dest` hold the files of the local directory `src`: rsync (`--itemize-changes`) when the connector can, else per-file sha256 comparison and uploads.
+   * @param src The local directory.
+   * @param dest The directory on the host.
+   *
+   * Example: `ops.files.sync("site/", "/srv/www", { delete: true })`
+   */
+  sync(
+    src: string,
+    dest: string,
+    options?: {
+      /** Remove files `src` does not have. Default false. */
+      delete?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Renders a local Jinja2 template (Ansible's settings by default) with `data`, the host and the fleet `config`, then writes it like `put`.
+   *
+   * Template variables go in `data`, never beside `mode`. The host is `host.name`, `host.data`, `host.groups`, and host data keys as variables.
+   * @param src The local template.
+   * @param dest The path on the host.
+   *
+   * Example: `ops.files.template("app.conf.j2", "/etc/app.conf", { data: { port: 8 }, mode: "600" })`
+   */
+  template(
+    src: string,
+    dest: string,
+    options?: FileAttributes & {
+      /** The template variables. */
+      data?: Record<string, unknown>;
+      /** Create the missing parent directories of `dest`. Default false. */
+      createRemoteDir?: boolean;
+      /** Jinja2 settings (Ansible's by default). */
+      jinja?: JinjaSettings;
+      /** The deploy's own filters, run in its sandbox: pure, sync or async. */
+      filters?: Record<string, TemplateFunction>;
+      /** The deploy's own tests (`{% if port is privileged %}`), like `filters`. */
+      tests?: Record<string, TemplateFunction>;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Regular-expression replacement in a remote text file.
+   * @param path The file on the host.
+   * @param match What to replace (a regular expression).
+   * @param replacement What replaces each match (`$1` for groups).
+   *
+   * Example: `ops.files.replace("/etc/app.conf", /^debug=.*$/m, "debug=false")`
+   */
+  replace(
+    path: string,
+    match: string | RegExp,
+    replacement: string,
+    options?: FileAttributes & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Copies the host's file `src` to `dest` on the host (temporary file, then renamed); skipped when the sha256 matches.
+   *
+   * The copy gets `mode`, else the mode of the file it replaces, else the source's.
+   * @param src The file on the host.
+   * @param dest The path on the host.
+   *
+   * Example: `ops.files.copy("/etc/app.conf", "/etc/app.conf.bak")`
+   */
+  copy(
+    src: string,
+    dest: string,
+    options?: FileAttributes & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `mv` on the host; no change when `src` is gone and `dest` is there.
+   * @param src The path on the host.
+   * @param dest The path on the host.
+   *
+   * Example: `ops.files.move("/srv/app/new", "/srv/app/current")`
+   */
+  move(
+    src: string,
+    dest: string,
+    options?: OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * The host fetches (curl, else wget) into a temporary file, checks the sha256, renames; skipped when it matches.
+   *
+   * Without `sha256` an existing `dest` is kept. A URL with credentials: `ctx.secret(url)`, shown `***` and never in any process's arguments.
+   * @param url What to fetch (a secret when it holds a token).
+   * @param dest The file on the host.
+   *
+   * Example: `ops.files.download("https://example.org/tool.tar.gz", "/opt/tool.tar.gz", { sha256: sum })`
+   */
+  download(
+    url: string | SecretValue,
+    dest: string,
+    options?: FileAttributes & {
+      /** The expected sha256 (64 hexadecimal digits). */
+      sha256?: string;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+// lib/api/ops_packages.ts
+/** Options of `apt.packages`. */
+export interface AptPackagesOptions {
+  /** Installed or removed. Default true. */
+  present?: boolean;
+  /** Upgrade to the newest available version. Default false. */
+  latest?: boolean;
+  /** Refresh the package index first (not itself reported as a change). Default false. */
+  update?: boolean;
+  /** Refresh only when the lists are older than this many seconds. */
+  cacheTime?: number;
+  /** `--no-install-recommends`. Default false. */
+  noRecommends?: boolean;
+}
+
+/** Options of `apt.repo`. */
+export interface AptRepoOptions {
+  /** Repository URIs. */
+  uris: string | string[];
+  /** Suites such as `bookworm`. */
+  suites: string | string[];
+  /** Components such as `main`. */
+  components?: string | string[];
+  /** Path of the keyring that signs it (see `apt.key`). */
+  signedBy?: string;
+  /** `deb` and/or `deb-src`. Default "deb". */
+  types?: string | string[];
+  /** Architectures such as `amd64`. */
+  architectures?: string | string[];
+  /** Present or removed. Default true. */
+  present?: boolean;
+  /** Run `apt-get update` when the entry changed. Default true. */
+  update?: boolean;
+}
+
+/** Options of `dnf.packages`. */
+export interface PackagesOptions {
+  /** Installed or removed. Default true. */
+  present?: boolean;
+  /** Upgrade to the newest available version. Default false. */
+  latest?: boolean;
+  /** Refresh the package index first (not itself reported as a change). Default false. */
+  update?: boolean;
+}
+
+/** Debian and Ubuntu packages. */
+export interface AptOperations {
+  /**
+   * Installs only what `dpkg-query` says is missing, in one apt-get call.
+   * @param packages Package names (`name` or, for apt, `name=version`).
+   *
+   * Example: `ops.apt.packages(["nginx"], { update: true, cacheTime: 3600 })`
+   */
+  packages(
+    packages: string | string[],
+    options?: AptPackagesOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `apt-get update`, skipped while the lists are younger than `cacheTime` s.
+   *
+   * Example: `ops.apt.update({ cacheTime: 3600 })`
+   */
+  update(
+    options?: {
+      /** Refresh only when the lists are older than this many seconds. */
+      cacheTime?: number;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * A keyring file for `Signed-By` (a local file `src` or `content`, armored `.asc` or binary) at `dest`.
+   * @param dest The keyring path on the host.
+   *
+   * Example: `ops.apt.key("/etc/apt/keyrings/example.asc", { src: "example.asc" })`
+   */
+  key(
+    dest: string,
+    options?: {
+      /** A local key file. */
+      src?: string;
+      /** The key itself. */
+      content?: string | Uint8Array;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * A deb822 `/etc/apt/sources.list.d/NAME.sources` entry, then `apt-get update`.
+   * @param name File name under /etc/apt/sources.list.d, without `.sources`.
+   *
+   * Example: `ops.apt.repo("example", { uris: "https://deb.example.com", suites: "bookworm", components: "main" })`
+   */
+  repo(
+    name: string,
+    options: AptRepoOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Installs a .deb file on the host with `apt-get install` unless that version is installed (up or down).
+   * @param src The .deb file's path on the host.
+   *
+   * Example: `ops.apt.deb("/tmp/tool_1.0_amd64.deb")`
+   */
+  deb(
+    src: string,
+    options?: OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `apt-get upgrade` / `dist-upgrade` when its simulation names packages; those are the change.
+   *
+   * The lists are not refreshed: run `apt.update` first.
+   *
+   * Example: `ops.apt.upgrade({ dist: true })`
+   */
+  upgrade(
+    options?: {
+      /** `apt-get dist-upgrade` instead. Default false. */
+      dist?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** Fedora, RHEL and derivatives. */
+export interface DnfOperations {
+  /**
+   * Like `apt.packages`, for rpm (dnf) hosts.
+   * @param packages Package names (`name` or, for apt, `name=version`).
+   *
+   * Example: `ops.dnf.packages(["nginx"])`
+   */
+  packages(
+    packages: string | string[],
+    options?: PackagesOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** Alpine. */
+export interface ApkOperations {
+  /**
+   * Like `apt.packages`, for Alpine (apk) hosts.
+   * @param packages Package names (`name` or, for apt, `name=version`).
+   *
+   * Example: `ops.apk.packages(["nginx"])`
+   */
+  packages(
+    packages: string | string[],
+    options?: PackagesOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** Packages with whichever manager the host has. */
+export interface PackagesOperations {
+  /**
+   * Installs with apt, dnf or apk, chosen from os-release (or the tools present).
+   * @param packages Package names (`name` or, for apt, `name=version`).
+   *
+   * Example: `ops.packages.install(["curl"])`
+   */
+  install(
+    packages: string | string[],
+    options?: PackagesOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** Arch Linux. */
+export interface PacmanOperations {
+  /**
+   * Like `apt.packages`, for Arch (pacman) hosts.
+   * @param packages Package names (`name` or, for apt, `name=version`).
+   *
+   * Example: `ops.pacman.packages(["nginx"])`
+   */
+  packages(
+    packages: string | string[],
+    options?: PackagesOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** openSUSE and SLES. */
+export interface ZypperOperations {
+  /**
+   * Like `apt.packages`, for openSUSE and SLES (zypper) hosts.
+   * @param packages Package names (`name` or, for apt, `name=version`).
+   *
+   * Example: `ops.zypper.packages(["nginx"])`
+   */
+  packages(
+    packages: string | string[],
+    options?: PackagesOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+// lib/api/ops_services.ts
+/** Options of `systemd.service`. */
+export interface ServiceOptions {
+  /** Started (true) or stopped (false). */
+  running?: boolean;
+  /** Started at boot (true) or not (false). */
+  enabled?: boolean;
+  /** Restart it (when `changed` is given, only when it is true). Default false. */
+  restarted?: boolean;
+  /** Reload it (when `changed` is given, only when it is true). Default false. */
+  reloaded?: boolean;
+  /** Run `systemctl daemon-reload` first (under systemd). Default false. */
+  daemonReload?: boolean;
+  /** Whether something it depends on changed; true restarts a running service. */
+  changed?: boolean;
+}
+
+/** Options of `git.repo`. */
+export interface GitRepoOptions {
+  /** Branch or tag to check out (default: the remote's default branch). */
+  branch?: string;
+  /** Fetch and move to the newest commit of the branch. Default true. */
+  pull?: boolean;
+  /** Run git as this user. */
+  user?: string;
+}
+
+/** Options of `cron.entry`. */
+export interface CronEntryOptions {
+  /** The command (needed unless `present: false`). */
+  command?: string;
+  /** Minute field. Default "*". */
+  minute?: string | number;
+  /** Hour field. Default "*". */
+  hour?: string | number;
+  /** Day-of-month field. Default "*". */
+  dayOfMonth?: string | number;
+  /** Month field. Default "*". */
+  month?: string | number;
+  /** Day-of-week field. Default "*". */
+  dayOfWeek?: string | number;
+  /** Whose crontab. */
+  user?: string;
+  /** Present or removed. Default true. */
+  present?: boolean;
+  /** Environment variables set before the command. */
+  env?: Record<string, string>;
+}
+
+/** Services. */
+export interface SystemdOperations {
+  /**
+   * Start/stop/enable only when the state differs; restart when `changed` is true (init scripts without systemd).
+   *
+   * Without systemd as PID 1 it uses the init script and `systemctl --root=/` or `update-rc.d`.
+   * @param service Unit or init-script name (`nginx` means `nginx.service`).
+   *
+   * Example: `ops.systemd.service("nginx", { running: true, enabled: true })`
+   */
+  service(
+    service: string,
+    options?: ServiceOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Writes a unit file and runs `systemctl daemon-reload` when it changed.
+   * @param name The unit file name, `"app.service"`.
+   * @param content The unit file.
+   *
+   * Example: `ops.systemd.unit("app.service", unitText)`
+   */
+  unit(
+    name: string,
+    content: string,
+    options?: {
+      /** The unit directory. Default "/etc/systemd/system". */
+      path?: string;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** git. */
+export interface GitOperations {
+  /**
+   * Clones, or fetches and checks out a branch or tag; changed only when HEAD moved.
+   * @param src Repository URL or path.
+   * @param dest Directory of the working copy.
+   *
+   * Example: `ops.git.repo("https://git.example.com/site.git", "/srv/site")`
+   */
+  repo(
+    src: string,
+    dest: string,
+    options?: GitRepoOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** Cron. */
+export interface CronOperations {
+  /**
+   * One crontab line below a `# skiff: NAME` marker (`crontab -`, else cron's spool file).
+   *
+   * In `user`'s crontab (the connecting user's by default); `env` becomes `KEY='value'` before the command.
+   * @param name The entry's marker name.
+   *
+   * Example: `ops.cron.entry("backup", { command: "/usr/local/bin/backup", hour: 3, minute: 0 })`
+   */
+  entry(
+    name: string,
+    options?: CronEntryOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** Services under sysvinit (/etc/init.d scripts). */
+export interface SysvinitOperations {
+  /**
+   * Like `systemd.service`, through /etc/init.d scripts (LSB `status`), `update-rc.d` or `chkconfig`.
+   * @param service The service's name (its script under /etc/init.d).
+   *
+   * Example: `ops.sysvinit.service("nginx", { running: true, enabled: true })`
+   */
+  service(
+    service: string,
+    options?: {
+      /** Started (true) or stopped (false). */
+      running?: boolean;
+      /** Started at boot (true) or not (false). */
+      enabled?: boolean;
+      /** Restart it (when `changed` is given, only when it is true). Default false. */
+      restarted?: boolean;
+      /** Reload it (when `changed` is given, only when it is true). Default false. */
+      reloaded?: boolean;
+      /** Whether something it depends on changed; true restarts a running service. */
+      changed?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** Services under OpenRC. */
+export interface OpenrcOperations {
+  /**
+   * Like `systemd.service`, with `rc-service` and `rc-update`.
+   * @param service The service's name (its script under /etc/init.d).
+   *
+   * Example: `ops.openrc.service("nginx", { running: true, enabled: true })`
+   */
+  service(
+    service: string,
+    options?: {
+      /** Started (true) or stopped (false). */
+      running?: boolean;
+      /** Started at boot (true) or not (false). */
+      enabled?: boolean;
+      /** Restart it (when `changed` is given, only when it is true). Default false. */
+      restarted?: boolean;
+      /** Reload it (when `changed` is given, only when it is true). Default false. */
+      reloaded?: boolean;
+      /** The runlevel it is enabled in. Default "default". */
+      runlevel?: string;
+      /** Whether something it depends on changed; true restarts a running service. */
+      changed?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+// lib/api/ops_containers.ts
+/** Options of `docker.container`. */
 export interface ContainerOptions {
   /** The image it runs (required unless `present: false`). */
   image?: string;
@@ -706,210 +1188,237 @@ export interface ContainerOptions {
   network?: string;
   /** The restart policy: `no`, `always`, `unless-stopped`, `on-failure` or `on-failure:N`. */
   restart?: string;
-  /** There (default) or removed. */
+  /** There (true) or removed. Default true. */
   present?: boolean;
-  /** Running (default) or stopped. */
+  /** Running (true) or stopped. Default true. */
   running?: boolean;
 }
 
-/** The options of `pip.packages`. */
+/** Containers, through the docker or podman CLI (host data `container_cli`; default docker, else podman). */
+export interface DockerOperations {
+  /**
+   * Created, recreated when the settings in its `skiff.spec` label or its image id differ, started/stopped; env through a mode-600 `--env-file`.
+   *
+   * The host data key `container_cli` names the CLI (`docker`, `podman` or a path); without it `docker`, else `podman`.
+   * @param name The container's name.
+   *
+   * Example: `ops.docker.container("cache", { image: "redis:7", ports: ["6379:6379"] })`
+   */
+  container(
+    name: string,
+    options?: ContainerOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Pulls a missing image or removes it.
+   * @param ref The image reference, `redis:7`.
+   *
+   * Example: `ops.docker.image("redis:7")`
+   */
+  image(
+    ref: string,
+    options?: {
+      /** There (true) or removed. Default true. */
+      present?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Creates a missing network (the options apply at creation) or removes it.
+   * @param name The network's name.
+   *
+   * Example: `ops.docker.network("front", { subnet: "10.5.0.0/24" })`
+   */
+  network(
+    name: string,
+    options?: {
+      /** There (true) or removed. Default true. */
+      present?: boolean;
+      /** Its driver (`bridge`, …). */
+      driver?: string;
+      /** Its subnet, `10.5.0.0/24`. */
+      subnet?: string;
+      /** No route outside (`--internal`). */
+      internal?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Creates or removes a named volume.
+   * @param name The volume's name.
+   *
+   * Example: `ops.docker.volume("data")`
+   */
+  volume(
+    name: string,
+    options?: {
+      /** There (true) or removed. Default true. */
+      present?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+// lib/api/ops_apps.ts
+/** Options of `pip.packages`. */
 export interface PipPackagesOptions {
-  /** Distribution names, `name` or `name==version`. */
-  packages?: string | string[];
   /** The virtual environment (its directory) to install into; the host's `python3` when absent. */
   venv?: string;
   /** A requirements file on the host, installed with `pip install -r`. */
   requirements?: string;
-  /** Installed (default) or removed. */
+  /** There (true) or removed. Default true. */
   present?: boolean;
-  /** Upgrade the named packages that pip lists as outdated. */
+  /** Upgrade the named packages that are outdated. Default false. */
   latest?: boolean;
   /** A directory or URL of distributions, used instead of the package index (`--no-index --find-links`). */
   findLinks?: string;
 }
 
-/** The options of `npm.packages`. */
+/** Options of `npm.packages`. */
 export interface NpmPackagesOptions {
-  /** Package specs: `name`, `name@1.2.3`, `@scope/name`, `name@file:/path/pkg.tgz`. */
-  packages: string | string[];
   /** The project directory (its `node_modules`); required unless `global`. */
   dir?: string;
-  /** Installed globally (`npm install --global`). */
+  /** Installed globally (`npm install --global`). Default false. */
   global?: boolean;
-  /** Installed (default) or removed. */
+  /** There (true) or removed. Default true. */
   present?: boolean;
-  /** Upgrade the named packages that `npm outdated` lists. */
+  /** Upgrade the named packages that are outdated. Default false. */
   latest?: boolean;
 }
 
-/** The options of `postgres.role`. */
+/** Options of `postgres.role`. */
 export interface PostgresRoleOptions {
-  /** Its password (a secret): compared with the stored SCRAM verifier, sent only as a verifier, on psql's stdin. */
+  /** Its password (a secret). */
   password?: string | SecretValue;
-  /** It may log in (default true when it is created). */
+  /** It may log in (true when it is created). */
   login?: boolean;
-  /** Superuser (default false when it is created). */
+  /** Superuser (false when it is created). */
   superuser?: boolean;
-  /** It may create databases (default false when it is created). */
+  /** It may create databases (false when it is created). */
   createdb?: boolean;
-  /** There (default) or dropped. */
+  /** There (true) or removed. Default true. */
   present?: boolean;
 }
 
-/** Application tooling operations: containers, pip, npm and PostgreSQL. */
-export interface AppOperations {
-  /** Containers, through the docker or podman CLI (host data `container_cli`; default docker, else podman). */
-  docker: {
-    /**
-     * A container with the image, command, ports, env, volumes, network and
-     * restart policy asked for, running or stopped: created when missing,
-     * recreated when any of those differ from what skiff made it with (a
-     * `skiff.spec` label) or its image was updated, removed with `present: false`.
-     */
-    container(
-      name: string,
-      options: ContainerOptions & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** An image pulled (when missing) or removed. */
-    image(
-      ref: string,
-      options?: { present?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** A network created or removed; `driver`, `subnet` and `internal` apply when it is created. */
-    network(
-      name: string,
-      options?:
-        & { present?: boolean; driver?: string; subnet?: string; internal?: boolean }
-        & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** A named volume created or removed. */
-    volume(
-      name: string,
-      options?: { present?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
-  /** Python packages. */
-  pip: {
-    /** A virtual environment at `path`, made with `python -m venv` (default `python3`) when missing. */
-    venv(
-      path: string,
-      options?: { python?: string } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** Installs (or removes, or upgrades) only the packages that differ, in one pip call. */
-    packages(
-      options: PipPackagesOptions & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
-  /** Node.js packages. */
-  npm: {
-    /** Installs (or removes, or upgrades) only the packages that differ, in one npm call. */
-    packages(
-      options: NpmPackagesOptions & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
+/** Python packages. */
+export interface PipOperations {
   /**
-   * PostgreSQL, through `psql` on the host: it connects as `_env` says
-   * (`PGHOST`, `PGPORT`, `PGUSER`) or as `_sudo_user`; SQL goes on its stdin.
+   * `python3 -m venv` when `PATH/bin/python` is missing.
+   * @param path The virtual environment's directory.
+   *
+   * Example: `ops.pip.venv("/srv/app/venv")`
    */
-  postgres: {
-    /** A role with the attributes named (others are left as they are), its password, or dropped. */
-    role(
-      name: string,
-      options?: PostgresRoleOptions & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-    /** A database with its owner and encoding (given at creation only), or dropped. */
-    database(
-      name: string,
-      options?: { owner?: string; encoding?: string; present?: boolean } & OpControl,
-      control?: OpControl,
-    ): Promise<OperationResult>;
-  };
-  /** MySQL and MariaDB, through the `mysql` client on the host. */
-  mysql: MysqlOperations;
+  venv(
+    path: string,
+    options?: {
+      /** The Python that makes it. Default "python3". */
+      python?: string;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * Installs only what `pip list` says is missing or at another pinned version; `-r FILE` when pip's dry run would install anything.
+   *
+   * For a requirements file alone, pass no packages: `pip.packages([], { requirements })`.
+   * @param packages Distribution names, `name` or `name==version` (`[]` with `requirements`).
+   *
+   * Example: `ops.pip.packages(["flask==3.0.3"], { venv: "/srv/app/venv" })`
+   */
+  packages(
+    packages: string | string[],
+    options?: PipPackagesOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
 }
 
-/** MySQL and MariaDB operations. */
+/** Node.js packages. */
+export interface NpmOperations {
+  /**
+   * Installs only what `npm ls` says is missing or at another exact version (`--prefix DIR` or `--global`).
+   * @param packages Package specs: `name`, `name@1.2.3`, `@scope/name`, `name@file:/path/pkg.tgz`.
+   *
+   * Example: `ops.npm.packages(["left-pad@1.3.0"], { dir: "/srv/app" })`
+   */
+  packages(
+    packages: string | string[],
+    options?: NpmPackagesOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** PostgreSQL, through `psql` on the host (SQL on its stdin). */
+export interface PostgresOperations {
+  /**
+   * `CREATE`/`ALTER`/`DROP ROLE` through `psql` on stdin; the password is compared with the stored SCRAM verifier and sent only as one.
+   *
+   * `psql` runs on the host and connects as `_env` says (`PGHOST`, `PGPORT`, `PGUSER`) or as `_sudo_user`. Attributes not given are left as they are; a new role may log in and is neither superuser nor createdb.
+   * @param name The role's name.
+   *
+   * Example: `ops.postgres.role("app", { password: secret(pw), _sudo_user: "postgres" })`
+   */
+  role(
+    name: string,
+    options?: PostgresRoleOptions & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+  /**
+   * `CREATE DATABASE` (template0 with an encoding), a new owner, or `DROP DATABASE`.
+   * @param name The database's name.
+   *
+   * Example: `ops.postgres.database("app", { owner: "app", _sudo_user: "postgres" })`
+   */
+  database(
+    name: string,
+    options?: {
+      /** Its owner. */
+      owner?: string;
+      /** Its encoding (given at creation only), `UTF8`. */
+      encoding?: string;
+      /** There (true) or removed. Default true. */
+      present?: boolean;
+    } & OpControl,
+    control?: OpControl,
+  ): Promise<OperationResult>;
+}
+
+/** MySQL and MariaDB, through the `mysql` client on the host. */
 export interface MysqlOperations {
   /**
-   * An account `'name'@'host'` (host `localhost` by default), its grants and its
-   * password (a secret: compared with and set as its `mysql_native_password`
-   * hash, on the client's stdin), or dropped. Through the `mysql` client on
-   * the host, connecting as the user it runs as or as its option files say.
+   * An account `'name'@'host'` with its password and exactly its database privileges, created or dropped, through `mysql` on stdin.
+   *
+   * The password is compared with and set as its `mysql_native_password` hash, computed on the controller; the client connects as the user it runs as or as its option files say.
+   * @param name The account's user name.
+   *
+   * Example: `ops.mysql.user("app", { password: secret(pw), privileges: { appdb: "ALL" } })`
    */
   user(
     name: string,
-    options?:
-      & {
-        password?: string | SecretValue;
-        host?: string;
-        /** Exactly these database-level privileges: `{ appdb: ["SELECT", "INSERT"], logs: "ALL" }`; others are revoked. */
-        privileges?: Record<string, string[] | string>;
-        present?: boolean;
-      }
-      & OpControl,
+    options?: {
+      /** Its password (a secret). */
+      password?: string | SecretValue;
+      /** The account's host part. Default "localhost". */
+      host?: string;
+      /** Exactly these database-level privileges: `{ appdb: ["SELECT", "INSERT"], logs: "ALL" }`; others are revoked. */
+      privileges?: Record<string, string[] | string>;
+      /** There (true) or removed. Default true. */
+      present?: boolean;
+    } & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
-  /** A database created, or dropped. */
+  /**
+   * A MySQL/MariaDB database created, or dropped, through `mysql` on stdin.
+   * @param name The database's name.
+   *
+   * Example: `ops.mysql.database("appdb")`
+   */
   database(
     name: string,
-    options?: { present?: boolean } & OpControl,
+    options?: {
+      /** There (true) or removed. Default true. */
+      present?: boolean;
+    } & OpControl,
     control?: OpControl,
   ): Promise<OperationResult>;
-}
-
-/** What `facts.postgres.roles` returns for each role. */
-export interface PostgresRoleFact {
-  login: boolean;
-  superuser: boolean;
-  createdb: boolean;
-}
-
-/** What `facts.postgres.databases` returns for each database. */
-export interface PostgresDatabaseFact {
-  owner: string;
-  encoding: string;
-}
-
-/** What `facts.docker.containers` returns for each container. */
-export interface ContainerFact {
-  /** The image as the container was created with it. */
-  image: string;
-  /** It is running. */
-  running: boolean;
-}
-
-/** Application tooling facts. */
-export interface AppFacts {
-  /** Container facts. */
-  docker: {
-    /** Every container, running or not, by name (`cli`: `docker`, `podman` or a path; default docker, else podman). */
-    containers(cli?: string): Promise<Record<string, ContainerFact>>;
-  };
-  /** Python package facts. */
-  pip: {
-    /** Installed distributions by normalised name with their versions, in `venv` (else the host's python3). */
-    packages(venv?: string): Promise<Record<string, string>>;
-  };
-  /** PostgreSQL facts, through `psql` as `_env`/`_sudo_user` of the deploy's defaults say. */
-  postgres: {
-    /** Every role but `pg_*`, by name. */
-    roles(): Promise<Record<string, PostgresRoleFact>>;
-    /** Every database but the templates, by name. */
-    databases(): Promise<Record<string, PostgresDatabaseFact>>;
-  };
-  /** Node.js package facts. */
-  npm: {
-    /** Installed top-level packages by name with their versions, in `dir` (else the global ones). */
-    packages(dir?: string): Promise<Record<string, string>>;
-  };
 }
 
 // lib/api/facts.ts
@@ -953,56 +1462,6 @@ export interface UserFact {
   groups: string[];
 }
 
-/** Facts about a host, cached for the run. */
-export interface Facts extends AppFacts {
-  /** Server facts. */
-  server: {
-    hostname(): Promise<string>;
-    os(): Promise<{ id: string; version: string; name: string; idLike: string[] }>;
-    arch(): Promise<string>;
-    kernel(): Promise<string>;
-    users(): Promise<Record<string, UserFact>>;
-    groups(): Promise<Record<string, { gid: number; members: string[] }>>;
-    which(command: string): Promise<string | null>;
-    command(command: string): Promise<string>;
-    /** The filesystems mounted now, by mount point (the last mounted on a point wins). */
-    mounts(): Promise<Record<string, MountFact>>;
-    /** Memory and swap in bytes, from /proc/meminfo. */
-    memory(): Promise<MemoryFact>;
-    /** The number of processors online. */
-    cpus(): Promise<number>;
-  };
-  /** Network facts. */
-  network: {
-    /** Each interface's IPv4 and IPv6 addresses, from `ip -o addr show`. */
-    addresses(): Promise<Record<string, AddressFact[]>>;
-  };
-  /** File facts. */
-  files: {
-    stat(path: string): Promise<FileStat | null>;
-    sha256(path: string): Promise<string | null>;
-  };
-  /** Package facts: installed packages by name with their versions. */
-  packages: {
-    deb(): Promise<Record<string, string>>;
-    rpm(): Promise<Record<string, string>>;
-    apk(): Promise<Record<string, string>>;
-    pacman(): Promise<Record<string, string>>;
-    manager(): Promise<"apt-get" | "dnf" | "yum" | "apk" | null>;
-    aptListsAge(): Promise<number | null>;
-  };
-  /** Service facts. */
-  systemd: {
-    running(): Promise<boolean>;
-    service(name: string): Promise<ServiceFact>;
-  };
-  /** Cron facts. */
-  cron: {
-    /** The entries `cron.entry` manages in a user's crontab (the connecting user's by default), by name. */
-    entries(user?: string): Promise<Record<string, CronEntryFact>>;
-  };
-}
-
 /** What `facts.cron.entries` returns for each entry: its schedule fields and command line. */
 export interface CronEntryFact {
   minute: string;
@@ -1040,6 +1499,27 @@ export interface AddressFact {
   address: string;
   /** The prefix length (`24` of `/24`). */
   prefix: number;
+}
+
+/** What `facts.postgres.roles` returns for each role. */
+export interface PostgresRoleFact {
+  login: boolean;
+  superuser: boolean;
+  createdb: boolean;
+}
+
+/** What `facts.postgres.databases` returns for each database. */
+export interface PostgresDatabaseFact {
+  owner: string;
+  encoding: string;
+}
+
+/** What `facts.docker.containers` returns for each container. */
+export interface ContainerFact {
+  /** The image as the container was created with it. */
+  image: string;
+  /** It is running. */
+  running: boolean;
 }
 
 // lib/api/deploy.ts
@@ -1216,7 +1696,7 @@ export interface DeployContext<Data = Record<string, unknown>, Config = Record<s
    * `--force-handlers`. In a dry run its operations are dry runs too.
    *
    * ```ts ignore
-   * ctx.handler("reload nginx", () => ctx.ops.systemd.service({ service: "nginx", reloaded: true }));
+   * ctx.handler("reload nginx", () => ctx.ops.systemd.service("nginx", { reloaded: true }));
    * await ctx.ops.files.put("nginx.conf", "/etc/nginx/nginx.conf", { _notify: "reload nginx" });
    * ```
    */

@@ -13,7 +13,7 @@
  */
 
 import type { OpControl } from "./control.ts";
-import type { Facts } from "./facts.ts";
+import type { Facts } from "./operations.ts";
 import type { Operations } from "./operations.ts";
 import type { OperationResult } from "./result.ts";
 import type { Command, Interpolation, SecretValue } from "./values.ts";
@@ -191,7 +191,7 @@ export interface DeployContext<Data = Record<string, unknown>, Config = Record<s
    * `--force-handlers`. In a dry run its operations are dry runs too.
    *
    * ```ts ignore
-   * ctx.handler("reload nginx", () => ctx.ops.systemd.service({ service: "nginx", reloaded: true }));
+   * ctx.handler("reload nginx", () => ctx.ops.systemd.service("nginx", { reloaded: true }));
    * await ctx.ops.files.put("nginx.conf", "/etc/nginx/nginx.conf", { _notify: "reload nginx" });
    * ```
    */

@@ -1,18 +1,15 @@
 /**
- * The facts a deploy reads through `ctx.facts`, cached for the run.
+ * The values facts return (the `Facts` a deploy reads through `ctx.facts`
+ * are in `operations.ts`, written from the facts' signatures).
  *
  * ```ts
- * import type { Facts } from "./facts.ts";
- * async function isDebian(facts: Facts): Promise<boolean> {
- *   return (await facts.server.os()).id === "debian";
- * }
- * typeof isDebian; // "function"
+ * import type { FileStat } from "./facts.ts";
+ * const stat: FileStat = { type: "file", mode: "644", user: "root", group: "root", size: 1, mtime: 0 };
+ * stat.type; // "file"
  * ```
  *
  * @module
  */
-
-import type { AppFacts } from "./app_operations.ts";
 
 /** What `facts.systemd.service` returns. */
 export interface ServiceFact {
@@ -54,56 +51,6 @@ export interface UserFact {
   groups: string[];
 }
 
-/** Facts about a host, cached for the run. */
-export interface Facts extends AppFacts {
-  /** Server facts. */
-  server: {
-    hostname(): Promise<string>;
-    os(): Promise<{ id: string; version: string; name: string; idLike: string[] }>;
-    arch(): Promise<string>;
-    kernel(): Promise<string>;
-    users(): Promise<Record<string, UserFact>>;
-    groups(): Promise<Record<string, { gid: number; members: string[] }>>;
-    which(command: string): Promise<string | null>;
-    command(command: string): Promise<string>;
-    /** The filesystems mounted now, by mount point (the last mounted on a point wins). */
-    mounts(): Promise<Record<string, MountFact>>;
-    /** Memory and swap in bytes, from /proc/meminfo. */
-    memory(): Promise<MemoryFact>;
-    /** The number of processors online. */
-    cpus(): Promise<number>;
-  };
-  /** Network facts. */
-  network: {
-    /** Each interface's IPv4 and IPv6 addresses, from `ip -o addr show`. */
-    addresses(): Promise<Record<string, AddressFact[]>>;
-  };
-  /** File facts. */
-  files: {
-    stat(path: string): Promise<FileStat | null>;
-    sha256(path: string): Promise<string | null>;
-  };
-  /** Package facts: installed packages by name with their versions. */
-  packages: {
-    deb(): Promise<Record<string, string>>;
-    rpm(): Promise<Record<string, string>>;
-    apk(): Promise<Record<string, string>>;
-    pacman(): Promise<Record<string, string>>;
-    manager(): Promise<"apt-get" | "dnf" | "yum" | "apk" | null>;
-    aptListsAge(): Promise<number | null>;
-  };
-  /** Service facts. */
-  systemd: {
-    running(): Promise<boolean>;
-    service(name: string): Promise<ServiceFact>;
-  };
-  /** Cron facts. */
-  cron: {
-    /** The entries `cron.entry` manages in a user's crontab (the connecting user's by default), by name. */
-    entries(user?: string): Promise<Record<string, CronEntryFact>>;
-  };
-}
-
 /** What `facts.cron.entries` returns for each entry: its schedule fields and command line. */
 export interface CronEntryFact {
   minute: string;
@@ -141,4 +88,25 @@ export interface AddressFact {
   address: string;
   /** The prefix length (`24` of `/24`). */
   prefix: number;
+}
+
+/** What `facts.postgres.roles` returns for each role. */
+export interface PostgresRoleFact {
+  login: boolean;
+  superuser: boolean;
+  createdb: boolean;
+}
+
+/** What `facts.postgres.databases` returns for each database. */
+export interface PostgresDatabaseFact {
+  owner: string;
+  encoding: string;
+}
+
+/** What `facts.docker.containers` returns for each container. */
+export interface ContainerFact {
+  /** The image as the container was created with it. */
+  image: string;
+  /** It is running. */
+  running: boolean;
 }

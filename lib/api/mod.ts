@@ -8,7 +8,7 @@
  * import type { DeployContext } from "./mod.ts";
  * async function deploy({ ops, facts }: DeployContext): Promise<void> {
  *   if ((await facts.server.os()).id === "debian") {
- *     await ops.apt.packages({ packages: ["nginx"], update: true }, { _sudo: true });
+ *     await ops.apt.packages(["nginx"], { update: true, _sudo: true });
  *   }
  * }
  * typeof deploy; // "function"
@@ -22,8 +22,12 @@ export type * from "./control.ts";
 export type * from "./result.ts";
 export type * from "./options.ts";
 export type * from "./operations.ts";
-export type * from "./operations_more.ts";
-export type * from "./app_operations.ts";
+export type * from "./ops_server.ts";
+export type * from "./ops_files.ts";
+export type * from "./ops_packages.ts";
+export type * from "./ops_services.ts";
+export type * from "./ops_containers.ts";
+export type * from "./ops_apps.ts";
 export type * from "./facts.ts";
 export type * from "./deploy.ts";
 export type * from "./connector.ts";

@@ -1,123 +1,47 @@
 /**
- * The option objects of the package, service, user and git operations.
+ * Values some operations take besides plain data: shell commands, template
+ * functions, Jinja2 settings. The options of each operation are in
+ * `operations.ts`, written from the operations' definitions.
  *
  * ```ts
- * import type { AptPackagesOptions } from "./options.ts";
- * const nginx: AptPackagesOptions = { packages: ["nginx"], update: true, cacheTime: 3600 };
- * nginx.packages; // ["nginx"]
+ * import type { JinjaSettings } from "./options.ts";
+ * const plain: JinjaSettings = { ansible: false, trimBlocks: false };
+ * plain.ansible; // false
  * ```
  *
  * @module
  */
 
-/** Options of the package operations. */
-export interface PackagesOptions {
-  /** Package names (`name` or, for apt, `name=version`). */
-  packages: string | string[];
-  /** Installed (default) or removed. */
-  present?: boolean;
-  /** Upgrade to the newest available version. */
-  latest?: boolean;
-  /** Refresh the package index first (not itself reported as a change). */
-  update?: boolean;
-}
+import type { Command } from "./values.ts";
 
-/** Options of `apt.packages`. */
-export interface AptPackagesOptions extends PackagesOptions {
-  /** With `update`: refresh only when the lists are older than this many seconds. */
-  cacheTime?: number;
-  /** `--no-install-recommends`. */
-  noRecommends?: boolean;
-}
+/** A command for `server.shell`: text, or a `sh` tagged-template Command. */
+export type ShellCommand = string | Command;
 
-/** Options of `apt.repo`. */
-export interface AptRepoOptions {
-  /** File name under /etc/apt/sources.list.d, without `.sources`. */
-  name: string;
-  /** Repository URIs. */
-  uris: string | string[];
-  /** Suites such as `bookworm`. */
-  suites: string | string[];
-  /** Components such as `main`. */
-  components?: string | string[];
-  /** Path of the keyring that signs it (see `apt.key`). */
-  signedBy?: string;
-  /** `deb` (default) and/or `deb-src`. */
-  types?: string | string[];
-  /** Architectures such as `amd64`. */
-  architectures?: string | string[];
-  /** Present (default) or removed. */
-  present?: boolean;
-  /** Run `apt-get update` when the entry changed (default true). */
-  update?: boolean;
-}
+/**
+ * A deploy's own template filter or test for `files.template`, run in the
+ * deploy's sandbox: `(value, ...args, kwargs?) => result`, pure (each
+ * distinct call is made once per render), sync or async.
+ */
+// deno-lint-ignore no-explicit-any
+export type TemplateFunction = (value: any, ...args: any[]) => unknown;
 
-/** Options of `systemd.service`. */
-export interface ServiceOptions {
-  /** Unit or init-script name (`nginx` means `nginx.service`). */
-  service: string;
-  /** Started (true) or stopped (false). */
-  running?: boolean;
-  /** Started at boot (true) or not (false). */
-  enabled?: boolean;
-  /** Restart it (when `changed` is given, only when it is true). */
-  restarted?: boolean;
-  /** Reload it (when `changed` is given, only when it is true). */
-  reloaded?: boolean;
-  /** Run `systemctl daemon-reload` first (under systemd). */
-  daemonReload?: boolean;
-  /** Whether something it depends on changed; true restarts a running service. */
-  changed?: boolean;
-}
-
-/** Options of `server.user`. */
-export interface UserOptions {
-  /** Login name. */
-  name: string;
-  /** Present (default) or removed. */
-  present?: boolean;
-  /** Home directory. */
-  home?: string;
-  /** Login shell. */
-  shell?: string;
-  /** Primary group (must exist). */
-  group?: string;
-  /** Supplementary groups, exactly. */
-  groups?: string[];
-  /** A system account. */
-  system?: boolean;
-  /** User id. */
-  uid?: number;
-  /** The exact lines of `~/.ssh/authorized_keys`. */
-  publicKeys?: string[];
-}
-
-/** Options of `git.repo`. */
-export interface GitRepoOptions {
-  /** Repository URL or path. */
-  src: string;
-  /** Directory of the working copy. */
-  dest: string;
-  /** Branch or tag to check out (default: the remote's default branch). */
-  branch?: string;
-  /** Fetch and move to the newest commit of the branch (default true). */
-  pull?: boolean;
-  /** Run git as this user. */
-  user?: string;
-}
-
-/** Options of `server.mount`. */
-export interface MountOptions {
-  /** What to mount (`/dev/sdb1`, `UUID=…`, `tmpfs`); required unless `present: false`. */
-  device?: string;
-  /** The filesystem type (`ext4`, `tmpfs`, `none` with `bind`); required unless `present: false`. */
-  fstype?: string;
-  /** Mount options, `"a,b"` or a list (default `defaults`). */
-  options?: string | string[];
-  /** Mounted (default) or not. */
-  present?: boolean;
-  /** Keep the path's fstab line in step too (default true). */
-  persist?: boolean;
-  /** The fstab file (default /etc/fstab). */
-  fstab?: string;
+/**
+ * Jinja2 settings for `files.template`. Ansible's are the default:
+ * `trimBlocks` on, None printed as '', the output ending in as many
+ * newlines as the template. A `#jinja2: trim_blocks: False` first line sets
+ * them per template too (and is removed).
+ */
+export interface JinjaSettings {
+  /** Drop the first newline after a block or comment tag (default true, as Ansible; Jinja2 and pyinfra: false). */
+  trimBlocks?: boolean;
+  /** Strip spaces and tabs before a block tag that starts a line (default false). */
+  lstripBlocks?: boolean;
+  /** Keep the template's final newline as is (default: false with `ansible`, true without). */
+  keepTrailingNewline?: boolean;
+  /**
+   * Ansible's `template` module (default true): None prints as '' and the
+   * output ends in at least as many newlines as the template. False is plain
+   * Jinja2 as pyinfra sets it up: None prints 'None'.
+   */
+  ansible?: boolean;
 }

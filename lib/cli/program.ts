@@ -15,6 +15,7 @@ import { runFleetCheck, runFleetShow, runSchema } from "./fleet_cmd.ts";
 import { runProcess, spawnShell } from "../process.ts";
 import { type CompletionNode, completionScript } from "./completions.ts";
 import { connectorsText } from "./connectors_cmd.ts";
+import { opEntries, opsText } from "./ops_cmd.ts";
 import { runConnectorsTest } from "./connectors_test_cmd.ts";
 import {
   addControlFlags,
@@ -149,6 +150,14 @@ export function buildProgram(
     .argument("[path]", "a directory, or a file ending in .d.ts (default ./skiff.d.ts)")
     .action(async (file) => {
       io.out(`Wrote ${await writeDeployTypes(file, io.cwd)}\n`);
+    });
+
+  program.command("ops")
+    .description("show every operation and fact: signature, options, defaults, an example")
+    .argument("[name]", "one operation or fact, for example files.put")
+    .option("--json", "print JSON")
+    .action((name, flags) => {
+      io.out(flags.json ? `${JSON.stringify(opEntries(name), null, 2)}\n` : opsText(name));
     });
 
   const connectors = program.command("connectors")

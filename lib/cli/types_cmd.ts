@@ -7,14 +7,18 @@
  * @module
  */
 
-import appOperations from "../api/app_operations.ts" with { type: "text" };
 import connector from "../api/connector.ts" with { type: "text" };
 import control from "../api/control.ts" with { type: "text" };
 import deploy from "../api/deploy.ts" with { type: "text" };
 import facts from "../api/facts.ts" with { type: "text" };
 import mod from "../api/mod.ts" with { type: "text" };
 import operations from "../api/operations.ts" with { type: "text" };
-import operationsMore from "../api/operations_more.ts" with { type: "text" };
+import opsApps from "../api/ops_apps.ts" with { type: "text" };
+import opsFiles from "../api/ops_files.ts" with { type: "text" };
+import opsPackages from "../api/ops_packages.ts" with { type: "text" };
+import opsContainers from "../api/ops_containers.ts" with { type: "text" };
+import opsServer from "../api/ops_server.ts" with { type: "text" };
+import opsServices from "../api/ops_services.ts" with { type: "text" };
 import options from "../api/options.ts" with { type: "text" };
 import result from "../api/result.ts" with { type: "text" };
 import values from "../api/values.ts" with { type: "text" };
@@ -37,9 +41,13 @@ export const API_SOURCES: Readonly<Record<string, string>> = {
   "control.ts": control,
   "result.ts": result,
   "options.ts": options,
-  "operations_more.ts": operationsMore,
   "operations.ts": operations,
-  "app_operations.ts": appOperations,
+  "ops_server.ts": opsServer,
+  "ops_files.ts": opsFiles,
+  "ops_packages.ts": opsPackages,
+  "ops_services.ts": opsServices,
+  "ops_containers.ts": opsContainers,
+  "ops_apps.ts": opsApps,
   "facts.ts": facts,
   "deploy.ts": deploy,
   "connector.ts": connector,

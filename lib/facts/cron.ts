@@ -82,6 +82,12 @@ export function managedEntries(lines: readonly string[]): Record<string, CronEnt
 /** The entries skiff manages in a user's crontab (the user the fact runs as when none is named). */
 export const entries: FactDefinition<[string?], Record<string, CronEntryFact>> = {
   name: "cron.entries",
+  signature: {
+    params: "user?: string",
+    returns: "Record<string, CronEntryFact>",
+    description:
+      "the entries `cron.entry` manages in a crontab (the connecting user's by default), by name",
+  },
   // Rest parameters: the user is optional (`skiff facts HOST cron.entries`).
   command: (...args) => crontabCommand(args[0]),
   parse: (stdout) => managedEntries(parseCrontab(stdout).lines),

@@ -82,6 +82,12 @@ export function parseContainers(stdout: string): Record<string, ContainerFact> {
 /** Every container on the host (running or not) by name, through `cli` or the one the host has. */
 export const containers: FactDefinition<[string?], Record<string, ContainerFact>> = {
   name: "docker.containers",
+  signature: {
+    params: "cli?: string",
+    returns: "Record<string, ContainerFact>",
+    description:
+      "every container, running or not, by name (`cli`: `docker`, `podman` or a path; default docker, else podman)",
+  },
   command: (...args) =>
     sh`${cliPrelude(args[0])}
 ids=$("$c" ps -a -q --no-trunc) || exit 1

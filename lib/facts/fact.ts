@@ -19,6 +19,18 @@ export interface FactDefinition<A extends unknown[] = unknown[], T = unknown> {
   readonly ownShell?: boolean;
   /** Exit codes that mean "gathered" (default [0]). */
   readonly successCodes?: readonly number[];
+  /** How a deploy calls it, for the deploy API's `Facts` and `skiff ops`. */
+  readonly signature: FactSignature;
+}
+
+/** A fact's signature as deploys see it. */
+export interface FactSignature {
+  /** Its parameters in TypeScript, `path: string` (empty: none). */
+  readonly params: string;
+  /** The TypeScript type of its value. */
+  readonly returns: string;
+  /** One line: what it is. */
+  readonly description: string;
 }
 
 /** A fact could not be gathered. */
@@ -39,7 +51,12 @@ export class FactError extends Error {
  * ```ts
  * import { strictEqual } from "node:assert/strict";
  * import { factValue } from "./fact.ts";
- * const fact = { name: "n", command: () => "uname -n", parse: (out: string) => out.trim() };
+ * const fact = {
+ *   name: "n",
+ *   signature: { params: "", returns: "string", description: "the node name" },
+ *   command: () => "uname -n",
+ *   parse: (out: string) => out.trim(),
+ * };
  * const result = { exitCode: 0, output: { stdout: "web1\n", stderr: "" } };
  * strictEqual(factValue(fact, [], result, { host: "h", failure: () => "" }), "web1");
  * ```

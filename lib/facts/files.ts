@@ -39,6 +39,11 @@ export function parseStat(stdout: string): FileStat | null {
 /** Type, mode, owner, size, mtime and link target of a path; null when missing. */
 export const stat: FactDefinition<[string], FileStat | null> = {
   name: "files.stat",
+  signature: {
+    params: "path: string",
+    returns: "FileStat | null",
+    description: "type, mode, owner, size and time of a path; null when missing",
+  },
   command: (path) =>
     sh`if [ -e ${path} ] || [ -L ${path} ]; then stat -c '%F|%a|%U|%G|%s|%Y' ${path} && { readlink ${path} || true; }; else echo ${MISSING}; fi`,
   parse: parseStat,
@@ -51,6 +56,11 @@ export const stat: FactDefinition<[string], FileStat | null> = {
  */
 export const sha256: FactDefinition<[string], string | null> = {
   name: "files.sha256",
+  signature: {
+    params: "path: string",
+    returns: "string | null",
+    description: "the sha256 of a file; null when missing",
+  },
   command: (path) => sh`if [ -f ${path} ]; then sha256sum < ${path}; else echo ${MISSING}; fi`,
   parse: (stdout) => stdout.trim() === MISSING ? null : stdout.trim().split(/\s+/)[0],
 };

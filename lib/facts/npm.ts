@@ -52,6 +52,12 @@ export function parseNpmList(stdout: string): Record<string, string> {
 /** Installed top-level packages by name with their versions, in `dir` (else the global ones). */
 export const packages: FactDefinition<[string?], Record<string, string>> = {
   name: "npm.packages",
+  signature: {
+    params: "dir?: string",
+    returns: "Record<string, string>",
+    description:
+      "installed top-level npm packages, name → version, in `dir` (else the global ones)",
+  },
   command: (...args) => npmListCommand(args[0]),
   parse: (stdout) => parseNpmList(stdout),
 };

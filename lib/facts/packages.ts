@@ -34,6 +34,11 @@ export function parseDpkgQuery(stdout: string): PackageVersions {
 /** Installed Debian packages (`dpkg-query`). */
 export const deb: FactDefinition<[], PackageVersions> = {
   name: "packages.deb",
+  signature: {
+    params: "",
+    returns: "Record<string, string>",
+    description: "installed Debian packages, name → version",
+  },
   command: () => sh`dpkg-query -W -f ${"${db:Status-Abbrev}\t${Package}\t${Version}\n"}`,
   parse: parseDpkgQuery,
 };
@@ -62,6 +67,11 @@ export function parseRpmQuery(stdout: string): PackageVersions {
 /** Installed RPM packages (`rpm -qa`). */
 export const rpm: FactDefinition<[], PackageVersions> = {
   name: "packages.rpm",
+  signature: {
+    params: "",
+    returns: "Record<string, string>",
+    description: "installed RPM packages, name → version",
+  },
   command: () => sh`rpm -qa --qf ${"%{NAME}\t%{VERSION}-%{RELEASE}\n"}`,
   parse: parseRpmQuery,
 };
@@ -88,6 +98,11 @@ export function parseApkInfo(stdout: string): PackageVersions {
 /** Installed Alpine packages (`apk info -v`). */
 export const apk: FactDefinition<[], PackageVersions> = {
   name: "packages.apk",
+  signature: {
+    params: "",
+    returns: "Record<string, string>",
+    description: "installed Alpine packages, name → version",
+  },
   command: () => "apk info -v 2>/dev/null",
   parse: parseApkInfo,
 };
@@ -98,6 +113,11 @@ export const MANAGERS = ["apt-get", "dnf", "yum", "apk"] as const;
 /** The first of apt-get, dnf, yum and apk found on the host, or null. */
 export const manager: FactDefinition<[], (typeof MANAGERS)[number] | null> = {
   name: "packages.manager",
+  signature: {
+    params: "",
+    returns: `"apt-get" | "dnf" | "yum" | "apk" | null`,
+    description: "the host's package manager",
+  },
   command: () =>
     sh`for m in ${[
       ...MANAGERS,
@@ -116,6 +136,11 @@ export const manager: FactDefinition<[], (typeof MANAGERS)[number] | null> = {
  */
 export const aptListsAge: FactDefinition<[], number | null> = {
   name: "packages.aptListsAge",
+  signature: {
+    params: "",
+    returns: "number | null",
+    description: "seconds since apt's lists were updated; null when never",
+  },
   command: () =>
     sh`s=/var/lib/apt/periodic/update-success-stamp; [ -e "$s" ] || s=/var/lib/apt/lists
 if [ -e "$s" ]; then echo $(( $(date +%s) - $(stat -c %Y "$s") )); fi`,
@@ -161,6 +186,11 @@ export const aptPolicy: FactDefinition<
   Record<string, { installed: string | null; candidate: string | null }>
 > = {
   name: "packages.aptPolicy",
+  signature: {
+    params: "names: string[]",
+    returns: "Record<string, { installed: string | null; candidate: string | null }>",
+    description: "installed and candidate versions (`apt-cache policy`)",
+  },
   command: (names) => sh`LC_ALL=C apt-cache policy ${names}`,
   parse: parseAptPolicy,
 };
@@ -188,6 +218,11 @@ export function parseDnfUpgrades(stdout: string): string[] {
 /** The named packages that dnf could upgrade. */
 export const dnfUpgrades: FactDefinition<[string[]], string[]> = {
   name: "packages.dnfUpgrades",
+  signature: {
+    params: "names: string[]",
+    returns: "string[]",
+    description: "which of the named packages dnf can upgrade",
+  },
   command: (names) => sh`dnf -q list --upgrades ${names} 2>/dev/null || true`,
   parse: parseDnfUpgrades,
 };
@@ -215,6 +250,11 @@ export function parseApkOutdated(stdout: string): string[] {
 /** Installed Alpine packages with a newer version available. */
 export const apkOutdated: FactDefinition<[], string[]> = {
   name: "packages.apkOutdated",
+  signature: {
+    params: "",
+    returns: "string[]",
+    description: "installed Alpine packages with a newer version",
+  },
   command: () => "apk version -l '<' 2>/dev/null || true",
   parse: parseApkOutdated,
 };

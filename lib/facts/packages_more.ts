@@ -32,6 +32,11 @@ export function parsePacmanQuery(stdout: string): PackageVersions {
 /** Installed Arch packages (`pacman -Q`). */
 export const pacman: FactDefinition<[], PackageVersions> = {
   name: "packages.pacman",
+  signature: {
+    params: "",
+    returns: "Record<string, string>",
+    description: "installed Arch packages, name → version",
+  },
   command: () => "pacman -Q",
   parse: parsePacmanQuery,
 };
@@ -58,6 +63,11 @@ export function parsePacmanUpgrades(stdout: string): Record<string, string> {
 /** The upgrades pacman's synced databases offer for the named packages (`pacman -Qu`; exit 1: none). */
 export const pacmanUpgrades: FactDefinition<[string[]], Record<string, string>> = {
   name: "packages.pacmanUpgrades",
+  signature: {
+    params: "names: string[]",
+    returns: "Record<string, string>",
+    description: "the named packages pacman can upgrade, name → new version",
+  },
   command: (names) => sh`pacman -Qu -- ${names}`,
   parse: parsePacmanUpgrades,
   successCodes: [0, 1],
@@ -90,6 +100,11 @@ export function parseZypperUpdates(stdout: string): Record<string, string> {
 /** The updates zypper offers for installed packages (`zypper list-updates`). */
 export const zypperUpdates: FactDefinition<[], Record<string, string>> = {
   name: "packages.zypperUpdates",
+  signature: {
+    params: "",
+    returns: "Record<string, string>",
+    description: "packages zypper can update, name → new version",
+  },
   command: () => "zypper --non-interactive --quiet list-updates",
   parse: parseZypperUpdates,
 };

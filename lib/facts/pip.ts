@@ -53,6 +53,12 @@ export function parsePipList(stdout: string): Record<string, string> {
 /** Installed distributions by normalised name with their versions, in `venv` (else for python3). */
 export const packages: FactDefinition<[string?], Record<string, string>> = {
   name: "pip.packages",
+  signature: {
+    params: "venv?: string",
+    returns: "Record<string, string>",
+    description:
+      "installed Python distributions by normalised name, name → version, in `venv` (else the host's python3)",
+  },
   command: (...args) => sh`${pipCommand(args[0])} list --format=json`,
   parse: (stdout) => parsePipList(stdout),
 };

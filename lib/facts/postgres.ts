@@ -37,6 +37,12 @@ const agg = (key: string, value: string, from: string) =>
 /** Every role but PostgreSQL's own (`pg_*`), by name. */
 export const roles: FactDefinition<[], Record<string, PostgresRoleFact>> = {
   name: "postgres.roles",
+  signature: {
+    params: "",
+    returns: "Record<string, PostgresRoleFact>",
+    description:
+      "every PostgreSQL role but `pg_*`, by name (through `psql` as `_env`/`_sudo_user` say)",
+  },
   command: () =>
     psql(
       sh`${
@@ -53,6 +59,11 @@ export const roles: FactDefinition<[], Record<string, PostgresRoleFact>> = {
 /** Every database but the templates, by name, with owner and encoding. */
 export const databases: FactDefinition<[], Record<string, PostgresDatabaseFact>> = {
   name: "postgres.databases",
+  signature: {
+    params: "",
+    returns: "Record<string, PostgresDatabaseFact>",
+    description: "every PostgreSQL database but the templates, by name",
+  },
   command: () =>
     psql(
       sh`${

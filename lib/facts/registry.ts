@@ -17,7 +17,7 @@ import * as server from "./server.ts";
 import * as system from "./system.ts";
 import * as systemd from "./systemd.ts";
 
-/** Facts by name, for example `server.os`. */
+/** Facts by name, for example `server.os`; each with its signature (for the deploy API and `skiff ops`). */
 // deno-lint-ignore no-explicit-any
 export const FACTS: Readonly<Record<string, FactDefinition<any[], unknown>>> = {
   "server.hostname": server.hostname,

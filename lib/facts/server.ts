@@ -14,6 +14,7 @@ const SEPARATOR = "---skiff-separator---";
 /** `uname -n`. */
 export const hostname: FactDefinition<[], string> = {
   name: "server.hostname",
+  signature: { params: "", returns: "string", description: "the host name (`uname -n`)" },
   command: () => "uname -n",
   parse: (stdout) => stdout.trim(),
 };
@@ -21,6 +22,11 @@ export const hostname: FactDefinition<[], string> = {
 /** `uname -m`. */
 export const arch: FactDefinition<[], string> = {
   name: "server.arch",
+  signature: {
+    params: "",
+    returns: "string",
+    description: "the machine architecture (`uname -m`)",
+  },
   command: () => "uname -m",
   parse: (stdout) => stdout.trim(),
 };
@@ -28,6 +34,7 @@ export const arch: FactDefinition<[], string> = {
 /** `uname -r`. */
 export const kernel: FactDefinition<[], string> = {
   name: "server.kernel",
+  signature: { params: "", returns: "string", description: "the kernel release (`uname -r`)" },
   command: () => "uname -r",
   parse: (stdout) => stdout.trim(),
 };
@@ -60,6 +67,11 @@ export const os: FactDefinition<
   { id: string; version: string; name: string; idLike: string[] }
 > = {
   name: "server.os",
+  signature: {
+    params: "",
+    returns: "{ id: string; version: string; name: string; idLike: string[] }",
+    description: "`/etc/os-release` as `{id, version, name, idLike}`",
+  },
   command: () => "cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release",
   parse: (stdout) => {
     const fields = parseOsRelease(stdout);
@@ -136,6 +148,11 @@ export function parseUsers(stdout: string): Record<string, UserFact> {
 /** Users from `/etc/passwd` and `/etc/group`. */
 export const users: FactDefinition<[], Record<string, UserFact>> = {
   name: "server.users",
+  signature: {
+    params: "",
+    returns: "Record<string, UserFact>",
+    description: "user accounts by name",
+  },
   command: () => `cat /etc/passwd && echo ${SEPARATOR} && cat /etc/group`,
   parse: (stdout) => parseUsers(stdout + "\n"),
 };
@@ -143,6 +160,11 @@ export const users: FactDefinition<[], Record<string, UserFact>> = {
 /** Groups from `/etc/group`. */
 export const groups: FactDefinition<[], Record<string, { gid: number; members: string[] }>> = {
   name: "server.groups",
+  signature: {
+    params: "",
+    returns: "Record<string, { gid: number; members: string[] }>",
+    description: "groups by name with gid and members",
+  },
   command: () => "cat /etc/group",
   parse: (stdout) => parseGroupFile(stdout),
 };
@@ -150,6 +172,11 @@ export const groups: FactDefinition<[], Record<string, { gid: number; members: s
 /** The path of a command, or null when it is not installed. */
 export const which: FactDefinition<[string], string | null> = {
   name: "server.which",
+  signature: {
+    params: "command: string",
+    returns: "string | null",
+    description: "the path of a command, or null",
+  },
   command: (command) => sh`command -v ${command} || true`,
   parse: (stdout) => stdout.trim() === "" ? null : stdout.trim(),
 };
@@ -157,6 +184,11 @@ export const which: FactDefinition<[string], string | null> = {
 /** The stdout of any command. */
 export const command: FactDefinition<[string], string> = {
   name: "server.command",
+  signature: {
+    params: "command: string",
+    returns: "string",
+    description: "the output of a command of your own",
+  },
   command: (text) => text,
   ownShell: true,
   parse: (stdout) => stdout,

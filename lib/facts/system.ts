@@ -52,6 +52,12 @@ export function parseMounts(text: string): Record<string, MountFact> {
 /** The filesystems mounted now (as the fact's shell sees them), by mount point. */
 export const mounts: FactDefinition<[], Record<string, MountFact>> = {
   name: "server.mounts",
+  signature: {
+    params: "",
+    returns: "Record<string, MountFact>",
+    description:
+      "the filesystems mounted now, by mount point (`/proc/self/mounts`; the last mounted on a point wins)",
+  },
   command: () => "cat /proc/self/mounts",
   parse: (stdout) => parseMounts(stdout),
 };
@@ -89,6 +95,11 @@ export function parseMeminfo(text: string): MemoryFact {
 /** Memory and swap in bytes, from /proc/meminfo. */
 export const memory: FactDefinition<[], MemoryFact> = {
   name: "server.memory",
+  signature: {
+    params: "",
+    returns: "MemoryFact",
+    description: "memory and swap in bytes, from /proc/meminfo",
+  },
   command: () => "cat /proc/meminfo",
   parse: (stdout) => parseMeminfo(stdout),
 };
@@ -96,6 +107,11 @@ export const memory: FactDefinition<[], MemoryFact> = {
 /** The number of processors online (`getconf _NPROCESSORS_ONLN`, else `nproc`). */
 export const cpus: FactDefinition<[], number> = {
   name: "server.cpus",
+  signature: {
+    params: "",
+    returns: "number",
+    description: "the number of processors online",
+  },
   command: () => "getconf _NPROCESSORS_ONLN 2>/dev/null || nproc --all",
   parse: (stdout) => Number(stdout.trim()),
 };
@@ -138,6 +154,11 @@ export function parseIpAddr(text: string): Record<string, AddressFact[]> {
 /** The IPv4 and IPv6 addresses of each network interface, from `ip -o addr show`. */
 export const addresses: FactDefinition<[], Record<string, AddressFact[]>> = {
   name: "network.addresses",
+  signature: {
+    params: "",
+    returns: "Record<string, AddressFact[]>",
+    description: "each interface's IPv4 and IPv6 addresses (`ip -o addr show`)",
+  },
   command: () => "ip -o addr show",
   parse: (stdout) => parseIpAddr(stdout),
 };

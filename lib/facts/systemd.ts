@@ -28,6 +28,7 @@ export function unitNames(name: string): { unit: string; script: string } {
 /** True when systemd is the running init (`/run/systemd/system` exists). */
 export const running: FactDefinition<[], boolean> = {
   name: "systemd.running",
+  signature: { params: "", returns: "boolean", description: "whether systemd is the running init" },
   command: () => "if [ -d /run/systemd/system ]; then echo yes; else echo no; fi",
   parse: (stdout) => stdout.trim() === "yes",
 };
@@ -82,6 +83,11 @@ export function parseService(stdout: string): ServiceFact {
  */
 export const service: FactDefinition<[string], ServiceFact> = {
   name: "systemd.service",
+  signature: {
+    params: "name: string",
+    returns: "ServiceFact",
+    description: "a service's state, under systemd or an init script",
+  },
   command: (name) => {
     const { unit, script } = unitNames(name);
     return sh`u=${unit}; n=${script}

@@ -233,7 +233,7 @@ export async function putSource(ctx: OpContext, source: unknown): Promise<PutSou
     if (bytes) return { size: bytes.length, bytes, upload: bytes, sha256: () => sha256Hex(bytes) };
   }
   throw new InputError(
-    `files.put: source must be a local path or { content }, got ${JSON.stringify(source)}`,
+    `files.put: src must be a local path or { content }, got ${JSON.stringify(source)}`,
   );
 }
 

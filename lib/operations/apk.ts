@@ -30,7 +30,10 @@ const APK: PackageManager = {
   remove: (names) => sh`apk del ${names}`,
 };
 
-/** `apk.packages({packages, present, latest, update})`: installs only what is missing, in one call. */
-export function packages(ctx: OpContext, options: PackagesOptions): Promise<OperationResult> {
+/** `apk.packages(packages, {present, latest, update})`: installs only what is missing, in one call. */
+export function packages(
+  ctx: OpContext,
+  options: PackagesOptions & { packages: string | string[] },
+): Promise<OperationResult> {
   return managePackages(ctx, APK, options);
 }

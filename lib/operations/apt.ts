@@ -45,7 +45,7 @@ async function listsStale(ctx: OpContext, cacheTime: number | undefined): Promis
   return age === null || age > cacheTime;
 }
 
-function aptManager(options: AptPackagesOptions): PackageManager {
+function aptManager(options: AptPackagesOptions & { packages: string | string[] }): PackageManager {
   return {
     op: "apt.packages",
     name: "apt",
@@ -80,11 +80,14 @@ function aptManager(options: AptPackagesOptions): PackageManager {
 }
 
 /**
- * `apt.packages({packages, present, latest, update, cacheTime, noRecommends})`:
+ * `apt.packages(packages, {present, latest, update, cacheTime, noRecommends})`:
  * installs the missing packages (and with `latest` upgrades outdated ones) in
  * one apt-get call, or removes them.
  */
-export function packages(ctx: OpContext, options: AptPackagesOptions): Promise<OperationResult> {
+export function packages(
+  ctx: OpContext,
+  options: AptPackagesOptions & { packages: string | string[] },
+): Promise<OperationResult> {
   return managePackages(ctx, aptManager(options), options);
 }
 
@@ -102,7 +105,7 @@ export async function update(
   return builder.done("");
 }
 
-/** `apt.key({src | content, dest})`: a keyring file for `Signed-By`. */
+/** `apt.key(dest, {src | content})`: a keyring file for `Signed-By`. */
 export async function key(
   ctx: OpContext,
   options: { src?: string; content?: string | Uint8Array; dest?: string },
@@ -156,7 +159,7 @@ function list(value: unknown, what: string, required: boolean): string[] {
  * deepStrictEqual(deb822Source({ name: "x", uris: "https://pkg.example/deb", suites: "stable", components: "main", signedBy: "/etc/apt/keyrings/x.asc" }), "Types: deb\nURIs: https://pkg.example/deb\nSuites: stable\nComponents: main\nSigned-By: /etc/apt/keyrings/x.asc\n");
  * ```
  */
-export function deb822Source(options: AptRepoOptions): string {
+export function deb822Source(options: AptRepoOptions & { name: string }): string {
   const lines = [
     `Types: ${list(options.types ?? "deb", "types", true).join(" ")}`,
     `URIs: ${list(options.uris, "uris", true).join(" ")}`,
@@ -182,8 +185,11 @@ export function deb822Source(options: AptRepoOptions): string {
   return lines.join("\n") + "\n";
 }
 
-/** `apt.repo({name, uris, suites, components, signedBy, …})`: `/etc/apt/sources.list.d/NAME.sources`. */
-export async function repo(ctx: OpContext, options: AptRepoOptions): Promise<OperationResult> {
+/** `apt.repo(name, {uris, suites, components, signedBy, …})`: `/etc/apt/sources.list.d/NAME.sources`. */
+export async function repo(
+  ctx: OpContext,
+  options: AptRepoOptions & { name: string },
+): Promise<OperationResult> {
   if (typeof options.name !== "string" || !/^[A-Za-z0-9_.-]+$/.test(options.name)) {
     throw new InputError(
       `apt.repo: name must be a file name made of letters, digits, "_", "." and "-"`,

@@ -6,7 +6,7 @@
  */
 
 import { sh } from "../core/command.ts";
-import type { OperationResult } from "../api/mod.ts";
+import type { CronEntryOptions, OperationResult } from "../api/mod.ts";
 import { InputError } from "../core/errors.ts";
 import {
   CRON_MARKER,
@@ -20,19 +20,6 @@ import { contentDiff, encoder } from "./_file_io.ts";
 import { fileKey } from "./file_state.ts";
 import { cronKey, predict, readKey } from "./predicted_facts.ts";
 import { UNKNOWN } from "./predicted_state.ts";
-
-/** The options of `cron.entry`. */
-export interface CronEntryOptions {
-  command?: string;
-  minute?: string | number;
-  hour?: string | number;
-  dayOfMonth?: string | number;
-  month?: string | number;
-  dayOfWeek?: string | number;
-  user?: string;
-  present?: boolean;
-  env?: Record<string, string>;
-}
 
 const FIELDS = ["minute", "hour", "dayOfMonth", "month", "dayOfWeek"] as const;
 

@@ -25,7 +25,10 @@ const DNF: PackageManager = {
   remove: (names) => sh`dnf remove -y ${names}`,
 };
 
-/** `dnf.packages({packages, present, latest, update})`: installs only what is missing, in one call. */
-export function packages(ctx: OpContext, options: PackagesOptions): Promise<OperationResult> {
+/** `dnf.packages(packages, {present, latest, update})`: installs only what is missing, in one call. */
+export function packages(
+  ctx: OpContext,
+  options: PackagesOptions & { packages: string | string[] },
+): Promise<OperationResult> {
   return managePackages(ctx, DNF, options);
 }

@@ -41,7 +41,7 @@ export { block, editBlock, editFile, editLine, line } from "./files_edit.ts";
 export { sync } from "./files_sync.ts";
 
 /**
- * `files.put(source, dest, {mode, user, group, createRemoteDir})`. A remote
+ * `files.put(src, dest, {mode, user, group, createRemoteDir})`. A remote
  * file of another size differs without hashing either side; the local
  * sha256 is computed only when the sizes match. A large source is streamed
  * from disk, never held.

@@ -67,7 +67,7 @@ export function resolveRemote(
   return tag ? { sha: tag, kind: "tag" } : null;
 }
 
-function check(options: GitRepoOptions): void {
+function check(options: GitRepoOptions & { src: string; dest: string }): void {
   if (typeof options.src !== "string" || options.src === "" || options.src.startsWith("-")) {
     throw new InputError(`git.repo: src must be a repository URL or path`);
   }
@@ -84,8 +84,11 @@ function check(options: GitRepoOptions): void {
   }
 }
 
-/** `git.repo({src, dest, branch, pull, user})`. */
-export async function repo(ctx: OpContext, options: GitRepoOptions): Promise<OperationResult> {
+/** `git.repo(src, dest, {branch, pull, user})`. */
+export async function repo(
+  ctx: OpContext,
+  options: GitRepoOptions & { src: string; dest: string },
+): Promise<OperationResult> {
   check(options);
   const { src, dest, branch } = options;
   const control = asUser(ctx.control, options.user);

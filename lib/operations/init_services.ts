@@ -15,7 +15,10 @@ import { predict, readKey, serviceKey, type ServiceState } from "./predicted_fac
 import { known, UNKNOWN } from "./predicted_state.ts";
 
 /** The options of `sysvinit.service` and `openrc.service`. */
-export type InitServiceOptions = Omit<ServiceOptions, "daemonReload"> & { runlevel?: string };
+export type InitServiceOptions = Omit<ServiceOptions, "daemonReload"> & {
+  service: string;
+  runlevel?: string;
+};
 
 /** What an init system gives the plan. */
 interface InitSystem {
@@ -148,7 +151,7 @@ async function manage(
 }
 
 /**
- * `sysvinit.service({service, running, enabled, restarted, reloaded,
+ * `sysvinit.service(service, {running, enabled, restarted, reloaded,
  * changed})`: through /etc/init.d/SERVICE (with `service` when installed);
  * running as its `status` action's exit code says (LSB: 0 running, 1 to 3
  * not); enabled when an /etc/rc[2-5].d start link exists, changed with
@@ -162,7 +165,7 @@ export function sysvinitService(
 }
 
 /**
- * `openrc.service({service, running, enabled, runlevel, restarted,
+ * `openrc.service(service, {running, enabled, runlevel, restarted,
  * reloaded, changed})`: `rc-service SERVICE start|stop|restart|reload`
  * (running as `rc-service SERVICE status` says), and `rc-update add|del
  * SERVICE RUNLEVEL` (enabled when /etc/runlevels/RUNLEVEL/SERVICE exists;

@@ -58,7 +58,7 @@ export function npmSpec(spec: string): { spec: string; name: string; version?: s
 }
 
 /**
- * `npm.packages({packages, dir, global, present, latest})`: installs the
+ * `npm.packages(packages, {dir, global, present, latest})`: installs the
  * named packages that are missing (or at another exact version) into
  * `dir` (`npm install --prefix DIR`, saved in its package.json) or
  * globally, upgrades those `npm outdated` lists with `latest`, removes
@@ -66,7 +66,7 @@ export function npmSpec(spec: string): { spec: string; name: string; version?: s
  */
 export async function packages(
   ctx: OpContext,
-  options: NpmPackagesOptions,
+  options: NpmPackagesOptions & { packages: string | string[] },
 ): Promise<OperationResult> {
   const global = flag("npm.packages", options as unknown as Record<string, unknown>, "global") ??
     false;

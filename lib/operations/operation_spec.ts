@@ -1,7 +1,7 @@
 /**
  * How an operation is declared: its arguments, what it acts on, what it may
- * change, and its run. The tables in `registry.ts` and `more_operations.ts`
- * hold one per operation.
+ * change, and its run. Each operation's definition (`define_op.ts`,
+ * `defs/`) is one.
  *
  * @module
  */

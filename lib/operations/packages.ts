@@ -45,8 +45,11 @@ export function managerForOs(id: string, idLike: readonly string[]): "apt" | "dn
   return null;
 }
 
-/** `packages.install({packages, present, latest, update})`. */
-export async function install(ctx: OpContext, options: PackagesOptions): Promise<OperationResult> {
+/** `packages.install(packages, {present, latest, update})`. */
+export async function install(
+  ctx: OpContext,
+  options: PackagesOptions & { packages: string | string[] },
+): Promise<OperationResult> {
   const release = await readFact(ctx, os).catch((error) => {
     if (error instanceof StateUnknown) throw error;
     return null;

@@ -45,20 +45,26 @@ const ZYPPER: PackageManager = {
 };
 
 /**
- * `pacman.packages({packages, present, latest, update})`: `pacman -S
+ * `pacman.packages(packages, {present, latest, update})`: `pacman -S
  * --needed` for what `pacman -Q` lacks (with `latest`, what `pacman -Qu`
  * offers too), or `pacman -R`; `update` runs `pacman -Sy` first.
  */
-export function pacmanPackages(ctx: OpContext, options: PackagesOptions): Promise<OperationResult> {
+export function pacmanPackages(
+  ctx: OpContext,
+  options: PackagesOptions & { packages: string | string[] },
+): Promise<OperationResult> {
   return managePackages(ctx, PACMAN, options);
 }
 
 /**
- * `zypper.packages({packages, present, latest, update})`: `zypper install`
+ * `zypper.packages(packages, {present, latest, update})`: `zypper install`
  * for what the rpm database lacks (`name=version` pins), with `latest`
  * `zypper update` for what `zypper list-updates` offers, or `zypper
  * remove`; `update` runs `zypper refresh` first.
  */
-export function zypperPackages(ctx: OpContext, options: PackagesOptions): Promise<OperationResult> {
+export function zypperPackages(
+  ctx: OpContext,
+  options: PackagesOptions & { packages: string | string[] },
+): Promise<OperationResult> {
   return managePackages(ctx, ZYPPER, options);
 }

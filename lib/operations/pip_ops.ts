@@ -138,7 +138,7 @@ function pipManager(
 }
 
 /**
- * `pip.packages({packages, venv, requirements, present, latest, findLinks})`:
+ * `pip.packages(packages, {venv, requirements, present, latest, findLinks})`:
  * installs the named distributions that are missing (or pinned at another
  * version), upgrades those pip lists as outdated with `latest`, removes
  * them with `present: false`. `requirements` (a file on the host) is
@@ -146,7 +146,7 @@ function pipManager(
  */
 export async function packages(
   ctx: OpContext,
-  options: PipPackagesOptions,
+  options: PipPackagesOptions & { packages?: string | string[] },
 ): Promise<OperationResult> {
   const env = options.venv === undefined ? undefined : pathCheck(options.venv, "pip.packages venv");
   const findLinks = options.findLinks;
@@ -168,7 +168,9 @@ export async function packages(
     });
   }
   const file = pathCheck(options.requirements, "pip.packages requirements");
-  if (options.packages !== undefined || !present) {
+  const named = options.packages !== undefined &&
+    !(Array.isArray(options.packages) && options.packages.length === 0);
+  if (named || !present) {
     throw new InputError(
       "pip.packages requirements: give either packages or requirements, and only to install",
     );

@@ -1,7 +1,7 @@
 /**
  * pyinfra's argument names, for hints when a deploy ported from pyinfra
  * passes one skiff spells differently (`files.line(…, { replace })`,
- * `server.user({ user })`). The README's "Coming from pyinfra" section shows
+ * `server.user(name, { user })`). The README's "Coming from pyinfra" section shows
  * the same table.
  *
  * @module
@@ -38,8 +38,8 @@ export const PYINFRA_ARGUMENTS: Readonly<Record<string, Readonly<Record<string, 
     path: "the link and its target are the first two arguments: files.link(path, target)",
     target: "the link and its target are the first two arguments: files.link(path, target)",
   },
-  "server.user": { user: 'the user is name: server.user({ name: "deploy" })' },
-  "server.group": { group: 'the group is name: server.group({ name: "web" })' },
+  "server.user": { user: 'the user name is the first argument: server.user("deploy")' },
+  "server.group": { group: 'the group name is the first argument: server.group("web")' },
   "server.shell": { commands: "the commands are the first argument: server.shell(commands)" },
   "server.script": { src: "the script is the first argument: server.script(src, { args })" },
   "server.hostname": {
@@ -57,8 +57,9 @@ export const PYINFRA_ARGUMENTS: Readonly<Record<string, Readonly<Record<string, 
     interval: "skiff tries to reconnect every 5 s",
   },
   "apt.repo": {
-    src: "apt.repo writes a deb822 source from its fields: { name, uris, suites, components }",
-    filename: "the file is named after name: apt.repo({ name, uris, suites })",
+    src:
+      "apt.repo writes a deb822 source from its fields: apt.repo(name, { uris, suites, components })",
+    filename: "the file is named after name: apt.repo(name, { uris, suites })",
   },
   "systemd.service": { command: "use running, restarted or reloaded" },
 };
@@ -75,7 +76,7 @@ export const PYINFRA_ARGUMENTS: Readonly<Record<string, Readonly<Record<string, 
  * import { pyinfraHint } from "./pyinfra_names.ts";
  * deepStrictEqual(
  *   pyinfraHint("server.user", "user", ["name"]),
- *   ` (pyinfra's user=: the user is name: server.user({ name: "deploy" }))`,
+ *   ` (pyinfra's user=: the user name is the first argument: server.user("deploy"))`,
  * );
  * deepStrictEqual(pyinfraHint("files.put", "sudo", []), ` (pyinfra's sudo=: control arguments start with "_": _sudo)`);
  * deepStrictEqual(pyinfraHint("files.put", "colour", []), "");

@@ -60,7 +60,7 @@ export async function shell(ctx: OpContext, commands: unknown): Promise<Operatio
   return builder.done("");
 }
 
-/** `server.script(source, {args})`: uploads a script to a temporary file, runs it, removes it. */
+/** `server.script(src, {args})`: uploads a script to a temporary file, runs it, removes it. */
 export async function script(
   ctx: OpContext,
   source: unknown,

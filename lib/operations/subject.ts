@@ -32,7 +32,7 @@ function subjectText(value: unknown, list: "all" | "first"): string {
  * ```ts
  * import { deepStrictEqual } from "node:assert/strict";
  * import { subjectOf } from "./subject.ts";
- * deepStrictEqual(subjectOf("apt.packages", [{ packages: ["nginx", "curl"] }]), "nginx curl");
+ * deepStrictEqual(subjectOf("apt.packages", [["nginx", "curl"]]), "nginx curl");
  * deepStrictEqual(subjectOf("server.shell", [["a", "b", "c"]]), "a (+2 more)");
  * ```
  */
@@ -41,6 +41,8 @@ export function subjectOf(name: string, args: readonly unknown[]): string {
   if (!spec) return "";
   const positional = args.slice(0, spec.positional);
   if (typeof spec.subject === "string") {
+    const at = spec.params.findIndex((param) => param.into === spec.subject);
+    if (at >= 0) return subjectText(args[at], "all");
     const options = args[spec.positional];
     if (typeof options !== "object" || options === null) return "";
     return subjectText((options as Record<string, unknown>)[spec.subject], "all");
@@ -58,7 +60,7 @@ export function subjectOf(name: string, args: readonly unknown[]): string {
  * import { deepStrictEqual } from "node:assert/strict";
  * import { labelOf } from "./subject.ts";
  * deepStrictEqual(labelOf("server.shell", ["make", { _name: "Build the site" }]), "Build the site");
- * deepStrictEqual(labelOf("server.user", [{ name: "deploy" }]), "deploy");
+ * deepStrictEqual(labelOf("server.user", ["deploy"]), "deploy");
  * ```
  */
 export function labelOf(name: string, args: readonly unknown[]): string {

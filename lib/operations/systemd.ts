@@ -72,7 +72,7 @@ export function enableCommand(
   );
 }
 
-function checkOptions(options: ServiceOptions): string {
+function checkOptions(options: ServiceOptions & { service: string }): string {
   if (
     typeof options.service !== "string" ||
     !/^[A-Za-z0-9@_.:][A-Za-z0-9@_.:-]*$/.test(options.service)
@@ -93,12 +93,15 @@ function checkOptions(options: ServiceOptions): string {
 }
 
 /**
- * `systemd.service({service, running, enabled, restarted, reloaded, daemonReload, changed})`.
+ * `systemd.service(service, {running, enabled, restarted, reloaded, daemonReload, changed})`.
  * Starts or stops only when the state differs; restarts (or reloads) a service
  * that was already running when `restarted`/`reloaded` is set or `changed` is
  * true — with `changed` given, only when it is true.
  */
-export async function service(ctx: OpContext, options: ServiceOptions): Promise<OperationResult> {
+export async function service(
+  ctx: OpContext,
+  options: ServiceOptions & { service: string },
+): Promise<OperationResult> {
   const name = checkOptions(options);
   const builder = new ResultBuilder();
   const host = ctx.session.name;

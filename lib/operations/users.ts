@@ -43,8 +43,11 @@ function forgetAccounts(ctx: OpContext): void {
   ctx.session.invalidateFacts("server.groups");
 }
 
-/** `server.user({name, present, home, shell, group, groups, system, uid, publicKeys})`. */
-export async function user(ctx: OpContext, options: UserOptions): Promise<OperationResult> {
+/** `server.user(name, {present, home, shell, group, groups, system, uid, publicKeys})`, run with the name folded into the options. */
+export async function user(
+  ctx: OpContext,
+  options: UserOptions & { name: string },
+): Promise<OperationResult> {
   const name = checkName(options.name, "server.user");
   const uid = checkId(options.uid, "server.user: uid");
   if (options.groups !== undefined && !Array.isArray(options.groups)) {
@@ -176,7 +179,7 @@ export async function user(ctx: OpContext, options: UserOptions): Promise<Operat
 async function authorizedKeys(
   ctx: OpContext,
   name: string,
-  options: UserOptions,
+  options: UserOptions & { name: string },
   builder: ResultBuilder,
 ): Promise<string[]> {
   const account = await readUser(ctx, name);
@@ -209,7 +212,7 @@ async function authorizedKeys(
   return changed.length === 0 ? [] : [`user ${name}: keys ${changed.join(" ")}`];
 }
 
-/** `server.group({name, present, gid, system})`. */
+/** `server.group(name, {present, gid, system})`, run with the name folded into the options. */
 export async function group(
   ctx: OpContext,
   options: { name?: unknown; present?: boolean; gid?: number; system?: boolean },

@@ -33,7 +33,7 @@ function withMember(group: GroupState, name: string, add: boolean): GroupState {
 export async function predictCreatedUser(
   ctx: OpContext,
   name: string,
-  options: UserOptions,
+  options: UserOptions & { name: string },
   groups: ReadonlyMap<string, GroupState>,
 ): Promise<void> {
   const defaults = await accountDefaults(ctx);

@@ -6,22 +6,10 @@
  */
 
 import { type Command, raw, sh } from "../core/command.ts";
-import type { OperationResult } from "../api/mod.ts";
+import type { OperationResult, WaitOptions } from "../api/mod.ts";
 import { InputError, OperationError } from "../core/errors.ts";
 import { type OpContext, ResultBuilder, runScript } from "./context.ts";
 import { pathCheck } from "./_file_io.ts";
-
-/** The options of `server.wait`. */
-export interface WaitOptions {
-  /** A TCP port on the host (127.0.0.1 or ::1) that must accept connections. */
-  port?: number;
-  /** A path that must exist. */
-  path?: string;
-  /** A shell command that must succeed. */
-  command?: string;
-  /** Seconds to wait at most (default 60). */
-  timeout?: number;
-}
 
 const READY = "skiff:ready";
 const WAITING = "skiff:waiting:";

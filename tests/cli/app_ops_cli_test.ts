@@ -44,7 +44,7 @@ Deno.test("skiff deploy: docker.volume, docker.container, npm.packages and their
     volumes: [${JSON.stringify(`${vol}:/data`)}],
     env: { TOKEN: secret("hunter2-in-env") },
   });
-  await ops.npm.packages({ packages: ${JSON.stringify(`skiff-tiny@file:${tarball}`)}, dir: ${
+  await ops.npm.packages(${JSON.stringify(`skiff-tiny@file:${tarball}`)}, { dir: ${
       JSON.stringify(app)
     } });
   const running = (await facts.docker.containers(host.data.container_cli))[${JSON.stringify(name)}];

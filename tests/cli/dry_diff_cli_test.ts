@@ -68,18 +68,18 @@ Deno.test("skiff deploy --dry --diff shows package, service, account, git and sy
     dir.join("deploy.ts"),
     `export default async function ({ host, ops }) {
   if (host.name === "tree") {
-    await ops.server.group({ name: "site" });
-    await ops.server.user({ name: "deploy", shell: "/bin/sh", groups: ["site"], publicKeys: [${
+    await ops.server.group("site");
+    await ops.server.user("deploy", { shell: "/bin/sh", groups: ["site"], publicKeys: [${
       JSON.stringify(KEY)
     }] });
-    await ops.systemd.service({ service: "skiff-sleeper", running: true, enabled: true });
+    await ops.systemd.service("skiff-sleeper", { running: true, enabled: true });
     // After a package, services depend on it (its scripts may start them): it comes last.
-    await ops.apt.packages({ packages: ["hello"] });
+    await ops.apt.packages(["hello"]);
     return;
   }
-  await ops.git.repo({ src: ${JSON.stringify(dir.join("origin"))}, dest: ${
+  await ops.git.repo(${JSON.stringify(dir.join("origin"))}, ${
       JSON.stringify(dir.join("co"))
-    }, branch: "main" });
+    }, { branch: "main" });
   await ops.server.sysctl("vm.swappiness", ${wanted});
 }
 `,

@@ -17,7 +17,7 @@ Deno.test("pyinfra's argument names get hints naming skiff's: files.line replace
     () => ops.files.directory("${dir.path}/d", { name: "Make d" }),
   ];
   for (const attempt of tries) await attempt().catch((error) => console.log(error.message));
-  await ops.server.user({ user: "deploy" });
+  await ops.server.user("deploy", { user: "deploy" });
 }
 `,
   );
@@ -38,7 +38,7 @@ Deno.test("pyinfra's argument names get hints naming skiff's: files.line replace
   );
   assertIncludes(
     out,
-    `server.user: unknown option "user" (pyinfra's user=: the user is name: server.user({ name: "deploy" }))`,
+    `server.user: unknown option "user" (pyinfra's user=: the user name is the first argument: server.user("deploy"))`,
   );
 });
 

@@ -27,7 +27,7 @@ export default async function (ctx: DeployContext): Promise<void> {
   const cmd = ctx.sh\`mysql -p\${password} \${args} \${1} \${true}\`;
   const result: OperationResult = await ctx.ops.server.shell(cmd, control);
   if (result.changed) ctx.log(cmd.renderMasked());
-  await ctx.ops.apt.packages({ packages: "nginx", noRecommends: true }, { _sudo: true });
+  await ctx.ops.apt.packages("nginx", { noRecommends: true }, { _sudo: true });
   const stat = await ctx.facts.files.stat("/etc");
   if (stat?.type === "directory" && ctx.host.groups.includes("web")) ctx.log(stat.user);
 }

@@ -215,7 +215,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "files-get-write-undeclared",
-    file: "lib/operations/registry.ts",
+    file: "lib/operations/defs/files.ts",
     original: 'localPaths: [{ at: 1, access: "write" }],',
     replacement: "localPaths: [],",
     tests: ["tests/operations/local_paths_test.ts"],

@@ -102,6 +102,6 @@ Deno.test("apt.deb and apt.upgrade refuse bad arguments with an input error", as
   });
   await rejects(h.op("apt.upgrade", { dist: "yes" }), {
     name: "InputError",
-    message: `apt.upgrade dist: expected true or false, got "yes"`,
+    message: `apt.upgrade: option "dist" must be true or false, got "yes"`,
   });
 });

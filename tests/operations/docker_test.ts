@@ -237,7 +237,7 @@ Deno.test("docker operations refuse bad input with an input error naming the ope
     [
       "docker.container",
       ["web", { image: "x", ports: "80" }],
-      `docker.container ports: expected a list, got "80"`,
+      `docker.container: option "ports" must be a list of strings, got "80"`,
     ],
     [
       "docker.container",
@@ -262,7 +262,7 @@ Deno.test("docker operations refuse bad input with an input error naming the ope
     [
       "docker.container",
       ["web", { image: "x", running: "yes" }],
-      `docker.container running: expected true or false, got "yes"`,
+      `docker.container: option "running" must be true or false, got "yes"`,
     ],
     [
       "docker.image",
@@ -277,7 +277,7 @@ Deno.test("docker operations refuse bad input with an input error naming the ope
     [
       "docker.volume",
       ["v", { present: 1 }],
-      `docker.volume present: expected true or false, got 1`,
+      `docker.volume: option "present" must be true or false, got 1`,
     ],
   ];
   for (const [name, args, message] of cases) {

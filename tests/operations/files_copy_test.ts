@@ -131,7 +131,7 @@ Deno.test("files.copy and files.move refuse bad paths with an input error naming
       ["/tmp/x", "/tmp/y", { mode: "9" }],
       `mode: expected an octal mode such as "644", got "9"`,
     ],
-    ["files.move", [3, "/tmp/y"], `files.move src: expected a path, got 3`],
+    ["files.move", [3, "/tmp/y"], `files.move: argument 1 (src) must be a string, got 3`],
     ["files.move", ["/tmp/x", "--y"], `files.move dest: a path must not start with "-", got "--y"`],
   ];
   for (const [name, args, message] of cases) {

@@ -42,7 +42,7 @@ Deno.test("git.repo clones once, pulls only when the branch moved, checks out ta
   const h = localHarness();
   const head = () => git(dest, "rev-parse", "HEAD");
   await t.step("dry run clones nothing", async () => {
-    const result = await h.dry("git.repo", { src: origin, dest, branch: "main" });
+    const result = await h.dry("git.repo", origin, dest, { branch: "main" });
     deepStrictEqual([result.changed, result.description], [
       true,
       `cloned ${origin} into ${dest} at main`,
@@ -50,12 +50,12 @@ Deno.test("git.repo clones once, pulls only when the branch moved, checks out ta
     strictEqual(await Deno.stat(dest).then(() => true, () => false), false);
   });
   await t.step("first run clones", async () => {
-    const result = await h.op("git.repo", { src: origin, dest, branch: "main" });
+    const result = await h.op("git.repo", origin, dest, { branch: "main" });
     strictEqual(result.changed, true);
     strictEqual(await head(), first);
   });
   await t.step("second run changes nothing", async () => {
-    const result = await h.op("git.repo", { src: origin, dest, branch: "main" });
+    const result = await h.op("git.repo", origin, dest, { branch: "main" });
     deepStrictEqual([result.changed, result.description], [
       false,
       `${dest} is at ${first.slice(0, 7)}`,
@@ -63,33 +63,33 @@ Deno.test("git.repo clones once, pulls only when the branch moved, checks out ta
   });
   const second = await commit(work, "two");
   await t.step("a new commit: dry run reports it, the run pulls it, then nothing", async () => {
-    const dry = await h.dry("git.repo", { src: origin, dest, branch: "main" });
+    const dry = await h.dry("git.repo", origin, dest, { branch: "main" });
     strictEqual(
       dry.description,
       `${dest}: HEAD ${first.slice(0, 7)} -> ${second.slice(0, 7)} (main)`,
     );
     strictEqual(await head(), first);
-    const result = await h.op("git.repo", { src: origin, dest, branch: "main" });
+    const result = await h.op("git.repo", origin, dest, { branch: "main" });
     strictEqual(
       result.description,
       `${dest}: HEAD ${first.slice(0, 7)} -> ${second.slice(0, 7)} (main)`,
     );
     strictEqual(await head(), second);
-    strictEqual((await h.op("git.repo", { src: origin, dest, branch: "main" })).changed, false);
+    strictEqual((await h.op("git.repo", origin, dest, { branch: "main" })).changed, false);
   });
   await t.step("pull false leaves the branch where it is", async () => {
     await commit(work, "three");
-    strictEqual((await h.op("git.repo", { src: origin, dest, pull: false })).changed, false);
+    strictEqual((await h.op("git.repo", origin, dest, { pull: false })).changed, false);
     strictEqual(await head(), second);
   });
   await t.step("a tag is checked out detached, once", async () => {
-    const result = await h.op("git.repo", { src: origin, dest, branch: "v1" });
+    const result = await h.op("git.repo", origin, dest, { branch: "v1" });
     strictEqual(result.changed, true);
     strictEqual(await head(), first);
-    strictEqual((await h.op("git.repo", { src: origin, dest, branch: "v1" })).changed, false);
+    strictEqual((await h.op("git.repo", origin, dest, { branch: "v1" })).changed, false);
   });
   await t.step("a missing branch is an error", async () => {
-    await rejects(h.op("git.repo", { src: origin, dest, branch: "nope" }), {
+    await rejects(h.op("git.repo", origin, dest, { branch: "nope" }), {
       name: "OperationError",
       message: `git.repo: ${origin} has no branch or tag "nope"`,
     });
@@ -100,7 +100,7 @@ Deno.test("git.repo clones once, pulls only when the branch moved, checks out ta
     const theirs = `${owned}/origin.git`;
     await git(dir.path, "clone", "-q", "--bare", origin, theirs);
     await new Deno.Command("chown", { args: ["-R", "nobody", owned] }).output();
-    const result = await h.op("git.repo", { src: theirs, dest: `${owned}/co`, user: "nobody" });
+    const result = await h.op("git.repo", theirs, `${owned}/co`, { user: "nobody" });
     strictEqual(result.changed, true);
     const owner = new TextDecoder().decode(
       (await new Deno.Command("stat", { args: ["-c", "%U", `${owned}/co/file.txt`] }).output())
@@ -109,7 +109,7 @@ Deno.test("git.repo clones once, pulls only when the branch moved, checks out ta
     strictEqual(owner, "nobody");
     assertStartsWith(h.commands().at(-1), "git clone");
     strictEqual(
-      (await h.op("git.repo", { src: theirs, dest: `${owned}/co`, user: "nobody" })).changed,
+      (await h.op("git.repo", theirs, `${owned}/co`, { user: "nobody" })).changed,
       false,
     );
   });

@@ -41,12 +41,12 @@ Deno.test("sysvinit.service starts, restarts, stops, enables and disables a real
   await Deno.writeTextFile(`${root.path}/etc/init.d/skiffd`, INIT_SCRIPT);
   await Deno.chmod(`${root.path}/etc/init.d/skiffd`, 0o755);
   const run = await treeRuns(root, [
-    ["sysvinit.service", { service: "skiffd", running: true, enabled: true }],
-    ["sysvinit.service", { service: "skiffd", running: true, enabled: true }],
-    ["sysvinit.service", { service: "skiffd", restarted: true }],
-    ["sysvinit.service", { service: "skiffd", running: false, enabled: false }],
-    ["sysvinit.service", { service: "skiffd", running: false, enabled: false }],
-    ["sysvinit.service", { service: "nothere", running: true }],
+    ["sysvinit.service", "skiffd", { running: true, enabled: true }],
+    ["sysvinit.service", "skiffd", { running: true, enabled: true }],
+    ["sysvinit.service", "skiffd", { restarted: true }],
+    ["sysvinit.service", "skiffd", { running: false, enabled: false }],
+    ["sysvinit.service", "skiffd", { running: false, enabled: false }],
+    ["sysvinit.service", "nothere", { running: true }],
   ]);
   assertRunsThenFailure(run, [
     "changed: started skiffd, enabled skiffd\nskiffd: started\nskiffd: enabled",
@@ -88,14 +88,14 @@ chmod 755 /usr/local/bin/rc-service /usr/local/bin/rc-update`;
 Deno.test("openrc.service starts, reloads, stops and enables in a runlevel, each once (against FAKE rc-service and rc-update); its dry run predicts it", async () => {
   await using root = await debianRoot();
   await root.sh(FAKE_OPENRC);
-  const base = { service: "skiffo", runlevel: "boot" };
+  const base = { runlevel: "boot" };
   const run = await treeRuns(root, [
-    ["openrc.service", { ...base, running: true, enabled: true }],
-    ["openrc.service", { ...base, running: true, enabled: true }],
-    ["openrc.service", { ...base, reloaded: true }],
-    ["openrc.service", { ...base, running: false }],
-    ["openrc.service", { ...base, running: false }],
-    ["openrc.service", { service: "nothere", running: true }],
+    ["openrc.service", "skiffo", { ...base, running: true, enabled: true }],
+    ["openrc.service", "skiffo", { ...base, running: true, enabled: true }],
+    ["openrc.service", "skiffo", { ...base, reloaded: true }],
+    ["openrc.service", "skiffo", { ...base, running: false }],
+    ["openrc.service", "skiffo", { ...base, running: false }],
+    ["openrc.service", "nothere", { running: true }],
   ]);
   assertRunsThenFailure(run, [
     "changed: started skiffo, enabled skiffo\nskiffo: started\nskiffo: enabled",
@@ -113,34 +113,39 @@ Deno.test("openrc.service starts, reloads, stops and enables in a runlevel, each
 
 Deno.test("sysvinit.service and openrc.service refuse bad arguments with an input error", async () => {
   const h = localHarness();
-  const cases: [string, unknown, string][] = [
+  const cases: [string, unknown[], string][] = [
     [
       "sysvinit.service",
-      { service: "-x" },
+      ["-x"],
       `sysvinit.service service: expected a service name such as "nginx", got "-x"`,
     ],
     [
       "openrc.service",
-      { service: "a b" },
+      ["a b"],
       `openrc.service service: expected a service name such as "nginx", got "a b"`,
     ],
     [
       "openrc.service",
-      { service: "sshd", running: "yes" },
-      `openrc.service running: expected true or false, got "yes"`,
+      ["sshd", { running: "yes" }],
+      `openrc.service: option "running" must be true or false, got "yes"`,
     ],
     [
       "openrc.service",
-      { service: "sshd", runlevel: "../x" },
+      ["sshd", { runlevel: "../x" }],
       `openrc.service runlevel: expected a runlevel name, got "../x"`,
     ],
     [
       "sysvinit.service",
-      { service: "sshd", runlevel: "boot" },
+      ["sshd", { runlevel: "boot" }],
       `sysvinit.service: unknown option "runlevel"`,
     ],
+    [
+      "sysvinit.service",
+      [{ service: "sshd", running: true }],
+      'sysvinit.service: the service comes first, then the options: ops.sysvinit.service("nginx", { running: true, enabled: true })',
+    ],
   ];
-  for (const [name, options, message] of cases) {
-    await rejects(h.op(name, options), { name: "InputError", message });
+  for (const [name, args, message] of cases) {
+    await rejects(h.op(name, ...args), { name: "InputError", message });
   }
 });

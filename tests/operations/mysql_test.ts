@@ -80,7 +80,11 @@ Deno.test("mysql operations refuse bad input with an input error naming the argu
   const cases: [string, unknown[], string][] = [
     ["mysql.user", ["app'x"], `mysql.user name: unexpected value "app'x"`],
     ["mysql.user", ["app", { host: "a b" }], `mysql.user host: unexpected value "a b"`],
-    ["mysql.user", ["app", { password: 3 }], "mysql.user password: expected text or a secret"],
+    [
+      "mysql.user",
+      ["app", { password: 3 }],
+      'mysql.user: option "password" must be a string or a secret, got 3',
+    ],
     [
       "mysql.user",
       ["app", { privileges: ["SELECT"] }],
@@ -100,7 +104,7 @@ Deno.test("mysql operations refuse bad input with an input error naming the argu
     [
       "mysql.database",
       ["a", { present: "no" }],
-      `mysql.database present: expected true or false, got "no"`,
+      `mysql.database: option "present" must be true or false, got "no"`,
     ],
   ];
   for (const [name, args, message] of cases) {

@@ -25,12 +25,12 @@ Deno.test("npm.packages installs from a local tarball once, pins a version, remo
   const run = await dryThenReal(
     { host: HOST, connector: new LocalConnector(HOST, { runProcess }) },
     [
-      ["npm.packages", { packages: [`skiff-tiny@file:${one}`], dir: app }],
-      ["npm.packages", { packages: [`skiff-tiny@file:${one}`], dir: app }],
-      ["npm.packages", { packages: "skiff-tiny@1.0.0", dir: app }],
-      ["npm.packages", { packages: "skiff-tiny", dir: app, present: false }],
-      ["npm.packages", { packages: "skiff-tiny", dir: app, present: false }],
-      ["npm.packages", { packages: `skiff-tiny@file:${two}`, dir: app }],
+      ["npm.packages", [`skiff-tiny@file:${one}`], { dir: app }],
+      ["npm.packages", [`skiff-tiny@file:${one}`], { dir: app }],
+      ["npm.packages", "skiff-tiny@1.0.0", { dir: app }],
+      ["npm.packages", "skiff-tiny", { dir: app, present: false }],
+      ["npm.packages", "skiff-tiny", { dir: app, present: false }],
+      ["npm.packages", `skiff-tiny@file:${two}`, { dir: app }],
     ],
   );
   deepStrictEqual(shown(run.real), [
@@ -55,7 +55,7 @@ Deno.test("npm.packages installs from a local tarball once, pins a version, remo
   );
   const again = await dryThenReal(
     { host: HOST, connector: new LocalConnector(HOST, { runProcess }) },
-    [["npm.packages", { packages: ["skiff-tiny@2.0.0"], dir: app }]],
+    [["npm.packages", ["skiff-tiny@2.0.0"], { dir: app }]],
   );
   deepStrictEqual(shown(again.real), ["no change: skiff-tiny installed\n"]);
   deepStrictEqual(shown(again.dry), shown(again.real));
@@ -64,22 +64,26 @@ Deno.test("npm.packages installs from a local tarball once, pins a version, remo
 
 Deno.test("npm.packages refuses bad input with an input error naming the argument", async (t) => {
   const h = localHarness();
-  const cases: [unknown, string][] = [
-    [{ packages: "x" }, "npm.packages dir: a project directory is required (or global: true)"],
+  const cases: [unknown[], string][] = [
+    [["x"], "npm.packages dir: a project directory is required (or global: true)"],
     [
-      { packages: "--global", dir: "/tmp/a" },
+      ["--global", { dir: "/tmp/a" }],
       `npm.packages packages: expected "name", "name@version" or "name@file:PATH", got "--global"`,
     ],
     [
-      { packages: "Upper", dir: "/tmp/a" },
+      ["Upper", { dir: "/tmp/a" }],
       `npm.packages packages: expected "name", "name@version" or "name@file:PATH", got "Upper"`,
     ],
-    [{ packages: "x", dir: "-C" }, `npm.packages dir: a path must not start with "-", got "-C"`],
-    [{ packages: "x", global: "yes" }, `npm.packages global: expected true or false, got "yes"`],
+    [["x", { dir: "-C" }], `npm.packages dir: a path must not start with "-", got "-C"`],
+    [["x", { global: "yes" }], `npm.packages: option "global" must be true or false, got "yes"`],
+    [
+      [{ packages: "x", dir: "/tmp/a" }],
+      'npm.packages: the packages comes first, then the options: ops.npm.packages(["left-pad@1.3.0"], { dir: "/srv/app" })',
+    ],
   ];
-  for (const [options, message] of cases) {
-    await t.step(JSON.stringify(options), async () => {
-      await rejects(h.op("npm.packages", options), { name: "InputError", message });
+  for (const [args, message] of cases) {
+    await t.step(JSON.stringify(args), async () => {
+      await rejects(h.op("npm.packages", ...args), { name: "InputError", message });
     });
   }
 });

@@ -44,7 +44,7 @@ Deno.test("names and paths starting with - are refused, not taken as options", a
     });
   });
   await t.step("service and unit names", async () => {
-    await rejects(h.op("systemd.service", { service: "--global", running: true }), {
+    await rejects(h.op("systemd.service", "--global", { running: true }), {
       name: "InputError",
       message: `systemd.service: service must be a unit name such as "nginx", got "--global"`,
     });
@@ -56,8 +56,7 @@ Deno.test("names and paths starting with - are refused, not taken as options", a
 Deno.test("apt.repo signedBy is one absolute path: a newline cannot add Trusted: yes", async () => {
   const h = localHarness();
   await rejects(
-    h.op("apt.repo", {
-      name: "x",
+    h.op("apt.repo", "x", {
       uris: "https://pkg.example/deb",
       suites: "stable",
       components: "main",

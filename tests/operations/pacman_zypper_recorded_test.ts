@@ -28,15 +28,13 @@ function changes(commands: string[]): string[] {
 Deno.test("pacman.packages installs what pacman -Q lacks, upgrades what pacman -Qu offers, removes; a second run changes nothing", async (t) => {
   await t.step("install the missing, upgrade with latest, after pacman -Sy", async () => {
     const h = recordedHarness([PACMAN_QU, PACMAN_Q]);
-    const dry = await h.dry("pacman.packages", {
-      packages: ["bash", "vim", "htop"],
+    const dry = await h.dry("pacman.packages", ["bash", "vim", "htop"], {
       latest: true,
       update: true,
     });
     strictEqual(dry.description, "installed htop, upgraded vim");
     deepStrictEqual(changes(h.commands()), []);
-    const result = await h.op("pacman.packages", {
-      packages: ["bash", "vim", "htop"],
+    const result = await h.op("pacman.packages", ["bash", "vim", "htop"], {
       latest: true,
       update: true,
     });
@@ -53,13 +51,13 @@ Deno.test("pacman.packages installs what pacman -Q lacks, upgrades what pacman -
   });
   await t.step("all installed: no change, nothing run", async () => {
     const h = recordedHarness([PACMAN_Q]);
-    const result = await h.op("pacman.packages", { packages: ["bash", "vim"] });
+    const result = await h.op("pacman.packages", ["bash", "vim"]);
     deepStrictEqual([result.changed, result.description], [false, "bash vim installed"]);
     deepStrictEqual(changes(h.commands()), []);
   });
   await t.step("present: false removes what is installed", async () => {
     const h = recordedHarness([PACMAN_Q]);
-    const result = await h.op("pacman.packages", { packages: ["vim", "nano"], present: false });
+    const result = await h.op("pacman.packages", ["vim", "nano"], { present: false });
     strictEqual(result.description, "removed vim");
     deepStrictEqual(changes(h.commands()), ["pacman -R --noconfirm -- vim"]);
   });
@@ -68,8 +66,7 @@ Deno.test("pacman.packages installs what pacman -Q lacks, upgrades what pacman -
 Deno.test("zypper.packages installs what the rpm database lacks (with pins), upgrades what zypper offers, removes; a second run changes nothing", async (t) => {
   await t.step("install and upgrade, after zypper refresh", async () => {
     const h = recordedHarness([RPM, ZYPPER_LU]);
-    const result = await h.op("zypper.packages", {
-      packages: ["bash", "vim", "nginx=1.21.5-150500.3.3.1"],
+    const result = await h.op("zypper.packages", ["bash", "vim", "nginx=1.21.5-150500.3.3.1"], {
       latest: true,
       update: true,
     });
@@ -84,8 +81,7 @@ Deno.test("zypper.packages installs what the rpm database lacks (with pins), upg
     ]);
     const dry = recordedHarness([RPM, ZYPPER_LU]);
     strictEqual(
-      (await dry.dry("zypper.packages", {
-        packages: ["bash", "vim", "nginx=1.21.5-150500.3.3.1"],
+      (await dry.dry("zypper.packages", ["bash", "vim", "nginx=1.21.5-150500.3.3.1"], {
         latest: true,
       })).description,
       "installed nginx=1.21.5-150500.3.3.1, upgraded vim",
@@ -94,11 +90,11 @@ Deno.test("zypper.packages installs what the rpm database lacks (with pins), upg
   });
   await t.step("all installed: no change; present: false removes", async () => {
     const h = recordedHarness([RPM]);
-    strictEqual((await h.op("zypper.packages", { packages: ["bash", "vim"] })).changed, false);
+    strictEqual((await h.op("zypper.packages", ["bash", "vim"])).changed, false);
     // A pin of the installed version is installed already.
-    const pinned = await h.op("zypper.packages", { packages: "bash=5.2.15-150500.1.1" });
+    const pinned = await h.op("zypper.packages", "bash=5.2.15-150500.1.1");
     strictEqual(pinned.changed, false);
-    const removed = await h.op("zypper.packages", { packages: "vim", present: false });
+    const removed = await h.op("zypper.packages", "vim", { present: false });
     strictEqual(removed.description, "removed vim");
     deepStrictEqual(changes(h.commands()), ["zypper --non-interactive remove -- vim"]);
   });
@@ -107,7 +103,7 @@ Deno.test("zypper.packages installs what the rpm database lacks (with pins), upg
 Deno.test("pacman.packages and zypper.packages refuse bad package names with an input error", async () => {
   const h = recordedHarness([]);
   for (const op of ["pacman.packages", "zypper.packages"]) {
-    await rejects(h.op(op, { packages: ["-x"] }), {
+    await rejects(h.op(op, ["-x"]), {
       name: "InputError",
       message: `${op}: packages must be a package name or a list of names, got ["-x"]`,
     });

@@ -33,10 +33,10 @@ Deno.test("pip.venv and pip.packages: first run changes, second does not, dry ru
   const first = await runs([
     ["pip.venv", venv],
     ["pip.venv", venv],
-    ["pip.packages", pip({ packages: ["skiff_tiny==1.0"] })],
-    ["pip.packages", pip({ packages: "skiff-tiny==1.0" })],
-    ["pip.packages", pip({ packages: "Skiff.Tiny", present: false })],
-    ["pip.packages", pip({ packages: "skiff_tiny", present: false })],
+    ["pip.packages", ["skiff_tiny==1.0"], pip({})],
+    ["pip.packages", "skiff-tiny==1.0", pip({})],
+    ["pip.packages", "Skiff.Tiny", pip({ present: false })],
+    ["pip.packages", "skiff_tiny", pip({ present: false })],
   ]);
   deepStrictEqual(shown(first.real), [
     `changed: created virtual environment ${venv}\n`,
@@ -50,10 +50,10 @@ Deno.test("pip.venv and pip.packages: first run changes, second does not, dry ru
   // The environment exists now: pip's own dry run says exactly what a requirements file installs.
   await buildWheel(wheels, "skiff_tiny", "2.0");
   const second = await runs([
-    ["pip.packages", pip({ requirements: req })],
-    ["pip.packages", pip({ packages: "skiff_tiny==1.0" })],
-    ["pip.packages", pip({ packages: "skiff_tiny", latest: true })],
-    ["pip.packages", pip({ packages: "skiff_tiny", latest: true })],
+    ["pip.packages", [], pip({ requirements: req })],
+    ["pip.packages", "skiff_tiny==1.0", pip({})],
+    ["pip.packages", "skiff_tiny", pip({ latest: true })],
+    ["pip.packages", "skiff_tiny", pip({ latest: true })],
   ]);
   deepStrictEqual(shown(second.real), [
     `changed: installed from ${req}: skiff-tiny==1.0\n`,
@@ -76,8 +76,8 @@ Deno.test("pip.venv and pip.packages: first run changes, second does not, dry ru
   );
   // Untouched by earlier steps, a dry run of an install states what pip's dry run would install.
   const third = await runs([
-    ["pip.packages", pip({ packages: "skiff_tiny==1.0" })],
-    ["pip.packages", pip({ packages: "skiff_tiny==1.0" })],
+    ["pip.packages", "skiff_tiny==1.0", pip({})],
+    ["pip.packages", "skiff_tiny==1.0", pip({})],
   ]);
   deepStrictEqual(shown(third.real), [
     "changed: installed skiff_tiny==1.0\n",
@@ -97,27 +97,27 @@ Deno.test("pip operations refuse bad input with an input error naming the operat
     ],
     [
       "pip.packages",
-      [{ packages: ["--index-url=http://x"] }],
+      [["--index-url=http://x"]],
       `pip.packages packages: expected "name" or "name==version", got "--index-url=http://x"`,
     ],
     [
       "pip.packages",
-      [{ packages: [] }],
+      [[]],
       "pip.packages packages: expected a package spec or a list of them, got []",
     ],
     [
       "pip.packages",
-      [{ packages: "a", findLinks: "-f" }],
+      ["a", { findLinks: "-f" }],
       `pip.packages findLinks: expected a directory or URL, got "-f"`,
     ],
     [
       "pip.packages",
-      [{ packages: "a", latest: "yes" }],
-      `pip.packages latest: expected true or false, got "yes"`,
+      ["a", { latest: "yes" }],
+      `pip.packages: option "latest" must be true or false, got "yes"`,
     ],
     [
       "pip.packages",
-      [{ packages: "a", requirements: "/r.txt" }],
+      ["a", { requirements: "/r.txt" }],
       "pip.packages requirements: give either packages or requirements, and only to install",
     ],
   ];

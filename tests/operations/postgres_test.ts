@@ -124,7 +124,7 @@ Deno.test("postgres operations refuse bad input with an input error naming the a
     [
       "postgres.role",
       ["app", { login: "yes" }],
-      `postgres.role login: expected true or false, got "yes"`,
+      `postgres.role: option "login" must be true or false, got "yes"`,
     ],
     [
       "postgres.role",

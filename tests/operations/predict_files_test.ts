@@ -327,13 +327,13 @@ Deno.test("git.repo follows its own clone, a removal of the copy and a checkout 
   await git(work, "push", "-q", "origin", "main", "v1");
   const src = origin.join("repo.git");
   const run = await predict((t) => [
-    ["git.repo", { src, dest: `${t}/co`, branch: "main" }],
-    ["git.repo", { src, dest: `${t}/co`, branch: "main" }],
-    ["git.repo", { src, dest: `${t}/co`, branch: "v1" }],
-    ["git.repo", { src, dest: `${t}/co`, branch: "v1" }],
+    ["git.repo", src, `${t}/co`, { branch: "main" }],
+    ["git.repo", src, `${t}/co`, { branch: "main" }],
+    ["git.repo", src, `${t}/co`, { branch: "v1" }],
+    ["git.repo", src, `${t}/co`, { branch: "v1" }],
     ["files.directory", `${t}/co`, { present: false }],
-    ["git.repo", { src, dest: `${t}/co` }],
-    ["git.repo", { src, dest: `${t}/co`, branch: "main" }],
+    ["git.repo", src, `${t}/co`],
+    ["git.repo", src, `${t}/co`, { branch: "main" }],
   ]);
   same(run, ["changed", "no change", "changed", "no change", "changed", "changed", "no change"]);
   deepStrictEqual(

@@ -23,11 +23,11 @@ const summary = (list: StepOutcome[]) =>
 Deno.test("dnf.packages and apk.packages: a dry run follows the packages it would install and remove", async (t) => {
   await t.step("dnf", async () => {
     const steps = await dry([{ match: "rpm -qa", stdout: "bash\t5.2-1.fc40\n" }], [
-      ["dnf.packages", { packages: ["nginx"] }],
-      ["dnf.packages", { packages: ["nginx", "bash"] }],
-      ["dnf.packages", { packages: "nginx", present: false }],
-      ["dnf.packages", { packages: "nginx", present: false }],
-      ["dnf.packages", { packages: "bash" }],
+      ["dnf.packages", ["nginx"]],
+      ["dnf.packages", ["nginx", "bash"]],
+      ["dnf.packages", "nginx", { present: false }],
+      ["dnf.packages", "nginx", { present: false }],
+      ["dnf.packages", "bash"],
     ]);
     deepStrictEqual(summary(steps), [
       "changed: installed nginx [+nginx]",
@@ -40,10 +40,10 @@ Deno.test("dnf.packages and apk.packages: a dry run follows the packages it woul
   });
   await t.step("apk", async () => {
     const steps = await dry([{ match: "apk info -v", stdout: "busybox-1.36.1-r29\n" }], [
-      ["apk.packages", { packages: ["curl=8.9.0-r0"] }],
-      ["apk.packages", { packages: ["curl=8.9.0-r0"] }],
-      ["apk.packages", { packages: ["curl=8.9.1-r0"] }],
-      ["apk.packages", { packages: ["busybox"] }],
+      ["apk.packages", ["curl=8.9.0-r0"]],
+      ["apk.packages", ["curl=8.9.0-r0"]],
+      ["apk.packages", ["curl=8.9.1-r0"]],
+      ["apk.packages", ["busybox"]],
     ]);
     deepStrictEqual(summary(steps), [
       "changed: installed curl=8.9.0-r0 [+curl=8.9.0-r0]",
@@ -61,11 +61,11 @@ Deno.test("server.reboot: a dry run takes what a reboot changes as unknown after
     stdout: "systemd=yes\nsystemctl=yes\nactive=active\nenabled=enabled\n",
   };
   const steps = await dry([service], [
-    ["systemd.service", { service: "nginx", running: true, enabled: true }],
+    ["systemd.service", "nginx", { running: true, enabled: true }],
     ["server.reboot", {}],
-    ["systemd.service", { service: "nginx", running: true }],
-    ["systemd.service", { service: "nginx", running: true }],
-    ["systemd.service", { service: "nginx", enabled: true }],
+    ["systemd.service", "nginx", { running: true }],
+    ["systemd.service", "nginx", { running: true }],
+    ["systemd.service", "nginx", { enabled: true }],
   ]);
   deepStrictEqual(outcomes(steps), ["no change", "changed", "changed", "no change", "changed"]);
   deepStrictEqual(

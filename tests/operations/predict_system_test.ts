@@ -31,30 +31,29 @@ const KEY2 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGskiffkeytwo two@example";
 
 Deno.test("server.group and server.user follow the accounts, groups, homes and keys made earlier in the dry run", async () => {
   const run = await predict([
-    ["server.group", { name: "site" }],
-    ["server.group", { name: "site" }],
-    ["server.group", { name: "site", gid: 4321 }],
-    ["server.user", { name: "ghost", groups: ["nosuch"] }],
-    ["server.user", { name: "deploy", shell: "/bin/sh", groups: ["site"], publicKeys: [KEY1] }],
-    ["server.user", { name: "deploy", shell: "/bin/sh", groups: ["site"], publicKeys: [KEY1] }],
+    ["server.group", "site"],
+    ["server.group", "site"],
+    ["server.group", "site", { gid: 4321 }],
+    ["server.user", "ghost", { groups: ["nosuch"] }],
+    ["server.user", "deploy", { shell: "/bin/sh", groups: ["site"], publicKeys: [KEY1] }],
+    ["server.user", "deploy", { shell: "/bin/sh", groups: ["site"], publicKeys: [KEY1] }],
     ["files.directory", "/home/deploy/.ssh", { mode: "700", user: "deploy" }],
     ["files.file", "/home/deploy/.profile"],
-    ["server.user", { name: "deploy", shell: "/bin/bash", groups: [], publicKeys: [KEY2] }],
-    ["server.group", { name: "webapp", system: true }],
-    ["server.user", {
-      name: "webapp",
+    ["server.user", "deploy", { shell: "/bin/bash", groups: [], publicKeys: [KEY2] }],
+    ["server.group", "webapp", { system: true }],
+    ["server.user", "webapp", {
       group: "webapp",
       home: "/srv/webapp",
       shell: "/usr/sbin/nologin",
       system: true,
     }],
     ["files.directory", "/srv/webapp", { user: "webapp", group: "webapp", mode: "755" }],
-    ["server.group", { name: "clash" }],
-    ["server.user", { name: "clash" }],
-    ["server.user", { name: "deploy", present: false }],
-    ["server.user", { name: "deploy", present: false }],
-    ["server.group", { name: "site", present: false }],
-    ["server.user", { name: "other", groups: ["site"] }],
+    ["server.group", "clash"],
+    ["server.user", "clash"],
+    ["server.user", "deploy", { present: false }],
+    ["server.user", "deploy", { present: false }],
+    ["server.group", "site", { present: false }],
+    ["server.user", "other", { groups: ["site"] }],
   ]);
   same(run, [
     "changed",
@@ -121,15 +120,15 @@ esac
 `;
 
 Deno.test("systemd.service follows an init script written earlier and its own starts and stops", async () => {
-  const sleeper = { service: "skiff-sleeper" };
+  const sleeper = "skiff-sleeper";
   const run = await predict([
-    ["systemd.service", { ...sleeper, running: true }],
+    ["systemd.service", sleeper, { running: true }],
     ["files.put", { content: INIT_SCRIPT }, "/etc/init.d/skiff-sleeper", { mode: "755" }],
-    ["systemd.service", { ...sleeper, running: true, enabled: true }],
-    ["systemd.service", { ...sleeper, running: true, enabled: true }],
-    ["systemd.service", { ...sleeper, running: true, changed: true }],
-    ["systemd.service", { ...sleeper, running: false, enabled: false }],
-    ["systemd.service", { ...sleeper, running: false, enabled: false }],
+    ["systemd.service", sleeper, { running: true, enabled: true }],
+    ["systemd.service", sleeper, { running: true, enabled: true }],
+    ["systemd.service", sleeper, { running: true, changed: true }],
+    ["systemd.service", sleeper, { running: false, enabled: false }],
+    ["systemd.service", sleeper, { running: false, enabled: false }],
   ]);
   deepStrictEqual(outcomes(run.real), outcomes(run.dry));
   deepStrictEqual(outcomes(run.real), [
@@ -160,12 +159,12 @@ Deno.test("apt.update, apt.packages and packages.install follow the lists and pa
     [
       ["apt.update", { cacheTime: 3600 }],
       ["apt.update", { cacheTime: 3600 }],
-      ["apt.packages", { packages: ["hello"], noRecommends: true }],
-      ["apt.packages", { packages: ["hello"], noRecommends: true }],
-      ["packages.install", { packages: "hello" }],
-      ["apt.packages", { packages: "hello", present: false }],
-      ["packages.install", { packages: "hello", present: false }],
-      ["apt.packages", { packages: ["bash"] }],
+      ["apt.packages", ["hello"], { noRecommends: true }],
+      ["apt.packages", ["hello"], { noRecommends: true }],
+      ["packages.install", "hello"],
+      ["apt.packages", "hello", { present: false }],
+      ["packages.install", "hello", { present: false }],
+      ["apt.packages", ["bash"]],
     ],
     (sh) => sh("touch -d '2 days ago' /var/lib/apt/lists"),
   );
@@ -195,7 +194,6 @@ Deno.test("apt.key, apt.repo and systemd.unit follow the files and lists the dry
   const key =
     "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot a real key\n-----END PGP PUBLIC KEY BLOCK-----\n";
   const repo = {
-    name: "skiff-test",
     uris: "file:/srv/skiff-repo",
     suites: "stable",
     components: ["main"],
@@ -204,13 +202,13 @@ Deno.test("apt.key, apt.repo and systemd.unit follow the files and lists the dry
   };
   const unit = "[Unit]\nDescription=t\n\n[Service]\nExecStart=/bin/sleep 1000\n";
   const run = await predict([
-    ["apt.key", { content: key, dest: "/etc/apt/keyrings/skiff-test.asc" }],
-    ["apt.key", { content: key, dest: "/etc/apt/keyrings/skiff-test.asc" }],
-    ["apt.repo", repo],
-    ["apt.repo", repo],
+    ["apt.key", "/etc/apt/keyrings/skiff-test.asc", { content: key }],
+    ["apt.key", "/etc/apt/keyrings/skiff-test.asc", { content: key }],
+    ["apt.repo", "skiff-test", repo],
+    ["apt.repo", "skiff-test", repo],
     ["files.file", "/etc/apt/sources.list.d/skiff-test.sources", { mode: "644" }],
-    ["apt.repo", { ...repo, present: false }],
-    ["apt.repo", { ...repo, present: false }],
+    ["apt.repo", "skiff-test", { ...repo, present: false }],
+    ["apt.repo", "skiff-test", { ...repo, present: false }],
     ["systemd.unit", "skiff-t.service", unit],
     ["systemd.unit", "skiff-t.service", unit],
     ["systemd.unit", "skiff-t.service", unit + "\n"],

@@ -61,13 +61,13 @@ Deno.test("apt, systemd and packages operations change a Debian tree once", asyn
   });
 
   await t.step("apt.packages installs hello once; dry run installs nothing", async () => {
-    const dry = await h.dry("apt.packages", { packages: ["hello"] });
+    const dry = await h.dry("apt.packages", ["hello"]);
     deepStrictEqual([dry.changed, dry.description], [true, "installed hello"]);
     strictEqual(await inside("command -v hello || echo absent"), "absent");
-    const first = await h.op("apt.packages", { packages: ["hello"], noRecommends: true });
+    const first = await h.op("apt.packages", ["hello"], { noRecommends: true });
     deepStrictEqual([first.changed, first.description], [true, "installed hello"]);
     strictEqual(await inside("hello"), "Hello, world!");
-    const second = await h.op("apt.packages", { packages: ["hello"], noRecommends: true });
+    const second = await h.op("apt.packages", ["hello"], { noRecommends: true });
     deepStrictEqual([second.changed, second.description], [false, "hello installed"]);
   });
 
@@ -75,17 +75,17 @@ Deno.test("apt, systemd and packages operations change a Debian tree once", asyn
     "apt.packages present false removes it once; packages.install puts it back",
     async () => {
       strictEqual(
-        (await h.op("apt.packages", { packages: "hello", present: false })).changed,
+        (await h.op("apt.packages", "hello", { present: false })).changed,
         true,
       );
       strictEqual(await inside("command -v hello || echo absent"), "absent");
       strictEqual(
-        (await h.op("apt.packages", { packages: "hello", present: false })).changed,
+        (await h.op("apt.packages", "hello", { present: false })).changed,
         false,
       );
-      const back = await h.op("packages.install", { packages: "hello" });
+      const back = await h.op("packages.install", "hello");
       deepStrictEqual([back.changed, back.description], [true, "installed hello"]);
-      strictEqual((await h.op("packages.install", { packages: "hello" })).changed, false);
+      strictEqual((await h.op("packages.install", "hello")).changed, false);
     },
   );
 
@@ -93,7 +93,6 @@ Deno.test("apt, systemd and packages operations change a Debian tree once", asyn
     const key =
       "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot a real key\n-----END PGP PUBLIC KEY BLOCK-----\n";
     const repo = {
-      name: "skiff-test",
       uris: "file:/srv/skiff-repo",
       suites: "stable",
       components: ["main"],
@@ -101,11 +100,11 @@ Deno.test("apt, systemd and packages operations change a Debian tree once", asyn
       update: false,
     };
     strictEqual(
-      (await h.op("apt.key", { content: key, dest: "/etc/apt/keyrings/skiff-test.asc" })).changed,
+      (await h.op("apt.key", "/etc/apt/keyrings/skiff-test.asc", { content: key })).changed,
       true,
     );
     strictEqual(
-      (await h.op("apt.repo", repo)).description,
+      (await h.op("apt.repo", "skiff-test", repo)).description,
       "created /etc/apt/sources.list.d/skiff-test.sources",
     );
     strictEqual(
@@ -114,12 +113,12 @@ Deno.test("apt, systemd and packages operations change a Debian tree once", asyn
     );
     strictEqual(await inside("stat -c %a /etc/apt/keyrings/skiff-test.asc"), "644");
     strictEqual(
-      (await h.op("apt.key", { content: key, dest: "/etc/apt/keyrings/skiff-test.asc" })).changed,
+      (await h.op("apt.key", "/etc/apt/keyrings/skiff-test.asc", { content: key })).changed,
       false,
     );
-    strictEqual((await h.op("apt.repo", repo)).changed, false);
-    strictEqual((await h.op("apt.repo", { ...repo, present: false })).changed, true);
-    strictEqual((await h.op("apt.repo", { ...repo, present: false })).changed, false);
+    strictEqual((await h.op("apt.repo", "skiff-test", repo)).changed, false);
+    strictEqual((await h.op("apt.repo", "skiff-test", { ...repo, present: false })).changed, true);
+    strictEqual((await h.op("apt.repo", "skiff-test", { ...repo, present: false })).changed, false);
   });
 
   await t.step(
@@ -128,14 +127,14 @@ Deno.test("apt, systemd and packages operations change a Debian tree once", asyn
       await h.op("files.put", { content: INIT_SCRIPT }, "/etc/init.d/skiff-sleeper", {
         mode: "755",
       });
-      const wanted = { service: "skiff-sleeper", running: true, enabled: true };
-      const dry = await h.dry("systemd.service", wanted);
+      const wanted = { running: true, enabled: true };
+      const dry = await h.dry("systemd.service", "skiff-sleeper", wanted);
       deepStrictEqual([dry.changed, dry.description], [
         true,
         "started skiff-sleeper, enabled skiff-sleeper",
       ]);
       strictEqual(await inside("service skiff-sleeper status; echo $?"), "3");
-      const first = await h.op("systemd.service", wanted);
+      const first = await h.op("systemd.service", "skiff-sleeper", wanted);
       strictEqual(first.description, "started skiff-sleeper, enabled skiff-sleeper");
       deepStrictEqual(first.commands, [
         "service skiff-sleeper start",
@@ -143,7 +142,7 @@ Deno.test("apt, systemd and packages operations change a Debian tree once", asyn
       ]);
       strictEqual(await inside("service skiff-sleeper status; echo $?"), "0");
       strictEqual(await inside("ls /etc/rc2.d"), "S01skiff-sleeper");
-      const second = await h.op("systemd.service", wanted);
+      const second = await h.op("systemd.service", "skiff-sleeper", wanted);
       deepStrictEqual([second.changed, second.description], [
         false,
         "skiff-sleeper is running, enabled",
@@ -154,23 +153,23 @@ Deno.test("apt, systemd and packages operations change a Debian tree once", asyn
   await t.step("changed restarts it; changed false does not; running false stops it", async () => {
     const pid = await inside("cat /run/skiff-sleeper.pid");
     strictEqual(
-      (await h.op("systemd.service", { service: "skiff-sleeper", running: true, changed: false }))
+      (await h.op("systemd.service", "skiff-sleeper", { running: true, changed: false }))
         .changed,
       false,
     );
     strictEqual(
-      (await h.op("systemd.service", { service: "skiff-sleeper", running: true, changed: true }))
+      (await h.op("systemd.service", "skiff-sleeper", { running: true, changed: true }))
         .description,
       "restarted skiff-sleeper",
     );
     strictEqual((await inside("cat /run/skiff-sleeper.pid")) !== pid, true);
     strictEqual(
-      (await h.op("systemd.service", { service: "skiff-sleeper", running: false })).description,
+      (await h.op("systemd.service", "skiff-sleeper", { running: false })).description,
       "stopped skiff-sleeper",
     );
     strictEqual(await inside("service skiff-sleeper status; echo $?"), "3");
     strictEqual(
-      (await h.op("systemd.service", { service: "skiff-sleeper", running: false })).changed,
+      (await h.op("systemd.service", "skiff-sleeper", { running: false })).changed,
       false,
     );
   });
@@ -179,7 +178,7 @@ Deno.test("apt, systemd and packages operations change a Debian tree once", asyn
     "with systemctl installed, systemd.unit and systemctl --root=/ enablement",
     async () => {
       strictEqual(
-        (await h.op("apt.packages", { packages: "systemd", noRecommends: true })).changed,
+        (await h.op("apt.packages", "systemd", { noRecommends: true })).changed,
         true,
       );
       const unit = await h.op("systemd.unit", "skiff-sleeper.service", UNIT);
@@ -192,7 +191,7 @@ Deno.test("apt, systemd and packages operations change a Debian tree once", asyn
         await inside("systemctl --root=/ is-enabled skiff-sleeper.service || true"),
         "disabled",
       );
-      const on = await h.op("systemd.service", { service: "skiff-sleeper", enabled: true });
+      const on = await h.op("systemd.service", "skiff-sleeper", { enabled: true });
       deepStrictEqual([on.description, on.commands], [
         "enabled skiff-sleeper",
         ["systemctl --root=/ enable skiff-sleeper.service"],
@@ -202,10 +201,10 @@ Deno.test("apt, systemd and packages operations change a Debian tree once", asyn
         "/etc/systemd/system/skiff-sleeper.service",
       );
       strictEqual(
-        (await h.op("systemd.service", { service: "skiff-sleeper", enabled: true })).changed,
+        (await h.op("systemd.service", "skiff-sleeper", { enabled: true })).changed,
         false,
       );
-      const off = await h.op("systemd.service", { service: "skiff-sleeper", enabled: false });
+      const off = await h.op("systemd.service", "skiff-sleeper", { enabled: false });
       deepStrictEqual([off.description, off.commands], [
         "disabled skiff-sleeper",
         ["systemctl --root=/ disable skiff-sleeper.service"],
@@ -215,7 +214,7 @@ Deno.test("apt, systemd and packages operations change a Debian tree once", asyn
         "disabled",
       );
       strictEqual(
-        (await h.op("systemd.service", { service: "skiff-sleeper", enabled: false })).changed,
+        (await h.op("systemd.service", "skiff-sleeper", { enabled: false })).changed,
         false,
       );
     },

@@ -14,8 +14,7 @@ function changes(commands: string[], factPrefixes: string[]): string[] {
 Deno.test("apt.packages installs only what is missing, in one apt-get call", async (t) => {
   await t.step("first run installs the missing ones", async () => {
     const h = recordedHarness([DPKG]);
-    const result = await h.op("apt.packages", {
-      packages: ["bash", "nginx", "git=1:2.39.5-0+deb12u2"],
+    const result = await h.op("apt.packages", ["bash", "nginx", "git=1:2.39.5-0+deb12u2"], {
       noRecommends: true,
     });
     deepStrictEqual([result.changed, result.description], [
@@ -28,7 +27,7 @@ Deno.test("apt.packages installs only what is missing, in one apt-get call", asy
   });
   await t.step("nothing missing runs nothing", async () => {
     const h = recordedHarness([DPKG]);
-    const result = await h.op("apt.packages", { packages: ["bash", "curl"] });
+    const result = await h.op("apt.packages", ["bash", "curl"]);
     deepStrictEqual([result.changed, result.description], [false, "bash curl installed"]);
     deepStrictEqual(changes(h.commands(), ["dpkg-query"]), []);
   });
@@ -38,7 +37,7 @@ Deno.test("apt.packages installs only what is missing, in one apt-get call", asy
       stdout:
         "bash:\n  Installed: 5.2\n  Candidate: 5.2\ncurl:\n  Installed: 7.88\n  Candidate: 7.89\n",
     }]);
-    const result = await h.op("apt.packages", { packages: ["bash", "curl"], latest: true });
+    const result = await h.op("apt.packages", ["bash", "curl"], { latest: true });
     strictEqual(result.description, "upgraded curl");
     deepStrictEqual(changes(h.commands(), ["dpkg-query"]), [
       "LC_ALL=C apt-cache policy bash curl",
@@ -47,18 +46,18 @@ Deno.test("apt.packages installs only what is missing, in one apt-get call", asy
   });
   await t.step("present false removes only installed ones", async () => {
     const h = recordedHarness([DPKG]);
-    const result = await h.op("apt.packages", { packages: ["curl", "gone"], present: false });
+    const result = await h.op("apt.packages", ["curl", "gone"], { present: false });
     strictEqual(result.description, "removed curl");
     deepStrictEqual(changes(h.commands(), ["dpkg-query"]), [`${APT} remove curl`]);
   });
   await t.step("update with a fresh cache does not update", async () => {
     const h = recordedHarness([DPKG, { match: "s=/var/lib/apt/periodic", stdout: "100\n" }]);
-    await h.op("apt.packages", { packages: "bash", update: true, cacheTime: 3600 });
+    await h.op("apt.packages", "bash", { update: true, cacheTime: 3600 });
     deepStrictEqual(changes(h.commands(), ["dpkg-query", "s=/var"]), []);
   });
   await t.step("update with a stale cache updates first", async () => {
     const h = recordedHarness([DPKG, { match: "s=/var/lib/apt/periodic", stdout: "7200\n" }]);
-    const result = await h.op("apt.packages", { packages: "bash", update: true, cacheTime: 3600 });
+    const result = await h.op("apt.packages", "bash", { update: true, cacheTime: 3600 });
     strictEqual(result.changed, false);
     deepStrictEqual(changes(h.commands(), ["dpkg-query", "s=/var"]), [
       `${APT} update && mkdir -p /var/lib/apt/periodic && touch /var/lib/apt/periodic/update-success-stamp`,
@@ -66,7 +65,7 @@ Deno.test("apt.packages installs only what is missing, in one apt-get call", asy
   });
   await t.step("dry run changes nothing: it asks apt for a simulation only", async () => {
     const h = recordedHarness([DPKG]);
-    const result = await h.dry("apt.packages", { packages: ["nginx"], update: true });
+    const result = await h.dry("apt.packages", ["nginx"], { update: true });
     deepStrictEqual([result.changed, result.description, result.diff], [
       true,
       "installed nginx",
@@ -78,7 +77,7 @@ Deno.test("apt.packages installs only what is missing, in one apt-get call", asy
   });
   await t.step("bad names are input errors", async () => {
     const h = recordedHarness([DPKG]);
-    await rejects(h.op("apt.packages", { packages: ["nginx; rm -rf /"] }), {
+    await rejects(h.op("apt.packages", ["nginx; rm -rf /"]), {
       name: "InputError",
       message:
         'apt.packages: packages must be a package name or a list of names, got ["nginx; rm -rf /"]',
@@ -92,10 +91,7 @@ Deno.test("dnf.packages and apk.packages plan from rpm and apk facts", async (t)
       { match: "rpm -qa", stdout: "bash\t5.2.26-3.fc40\ncurl\t8.6.0-7.fc40\n" },
       { match: "dnf -q list --upgrades", stdout: "curl.x86_64  8.6.0-8.fc40  updates\n" },
     ]);
-    const result = await h.op("dnf.packages", {
-      packages: ["bash", "curl", "nginx"],
-      latest: true,
-    });
+    const result = await h.op("dnf.packages", ["bash", "curl", "nginx"], { latest: true });
     strictEqual(result.description, "installed nginx, upgraded curl");
     deepStrictEqual(changes(h.commands(), ["rpm -qa"]), [
       "dnf -q list --upgrades bash curl 2>/dev/null || true",
@@ -103,16 +99,16 @@ Deno.test("dnf.packages and apk.packages plan from rpm and apk facts", async (t)
       "dnf upgrade -y curl",
     ]);
     const again = recordedHarness([{ match: "rpm -qa", stdout: "bash\t5\nnginx\t1\n" }]);
-    strictEqual((await again.op("dnf.packages", { packages: ["bash", "nginx"] })).changed, false);
+    strictEqual((await again.op("dnf.packages", ["bash", "nginx"])).changed, false);
   });
   await t.step("apk installs missing, removes", async () => {
     const facts = { match: "apk info -v", stdout: "busybox-1.36.1-r29\ncurl-8.9.0-r0\n" };
     const h = recordedHarness([facts]);
-    await h.op("apk.packages", { packages: ["curl", "nginx"], update: true });
+    await h.op("apk.packages", ["curl", "nginx"], { update: true });
     deepStrictEqual(changes(h.commands(), ["apk info"]), ["apk update", "apk add nginx"]);
     const r = recordedHarness([facts]);
     strictEqual(
-      (await r.op("apk.packages", { packages: "curl", present: false })).description,
+      (await r.op("apk.packages", "curl", { present: false })).description,
       "removed curl",
     );
     deepStrictEqual(changes(r.commands(), ["apk info"]), ["apk del curl"]);
@@ -124,13 +120,13 @@ Deno.test("dnf.packages and apk.packages plan from rpm and apk facts", async (t)
         { match: "cat /etc/os-release", stdout: "ID=alpine\n" },
         { match: "apk info -v", stdout: "" },
       ]);
-      await alpine.op("packages.install", { packages: "nginx" });
+      await alpine.op("packages.install", "nginx");
       deepStrictEqual(changes(alpine.commands(), ["cat /etc", "apk info"]), ["apk add nginx"]);
       const mint = recordedHarness([
         { match: "cat /etc/os-release", stdout: "ID=linuxmint\nID_LIKE=ubuntu\n" },
         DPKG,
       ]);
-      await mint.op("packages.install", { packages: "nginx" });
+      await mint.op("packages.install", "nginx");
       deepStrictEqual(changes(mint.commands(), ["cat /etc", "dpkg-query"]), [
         `${APT} install nginx`,
       ]);
@@ -139,12 +135,12 @@ Deno.test("dnf.packages and apk.packages plan from rpm and apk facts", async (t)
         { match: "for m in", stdout: "dnf\n" },
         { match: "rpm -qa", stdout: "" },
       ]);
-      await unknown.op("packages.install", { packages: "nginx" });
+      await unknown.op("packages.install", "nginx");
       deepStrictEqual(changes(unknown.commands(), ["cat /etc", "for m", "rpm"]), [
         "dnf install -y nginx",
       ]);
       const none = recordedHarness([{ match: "cat /etc/os-release", stdout: "ID=mystery\n" }]);
-      await rejects(none.op("packages.install", { packages: "nginx" }), {
+      await rejects(none.op("packages.install", "nginx"), {
         name: "OperationError",
         message:
           "packages.install: no supported package manager on web1 (looked for apt-get, dnf and apk)",
@@ -160,8 +156,7 @@ Deno.test("systemd.service under systemd as PID 1 uses systemctl", async (t) => 
   const running = UNIT("systemd=yes\nsystemctl=yes\nactive=active\nenabled=enabled\n");
   await t.step("start and enable once", async () => {
     const h = recordedHarness([stopped]);
-    const result = await h.op("systemd.service", {
-      service: "nginx",
+    const result = await h.op("systemd.service", "nginx", {
       running: true,
       enabled: true,
       daemonReload: true,
@@ -175,27 +170,23 @@ Deno.test("systemd.service under systemd as PID 1 uses systemctl", async (t) => 
   });
   await t.step("already so: nothing", async () => {
     const h = recordedHarness([running]);
-    const result = await h.op("systemd.service", {
-      service: "nginx",
-      running: true,
-      enabled: true,
-    });
+    const result = await h.op("systemd.service", "nginx", { running: true, enabled: true });
     deepStrictEqual([result.changed, result.description], [false, "nginx is running, enabled"]);
     deepStrictEqual(changes(h.commands(), ["u="]), []);
   });
   await t.step("changed restarts; changed false does not; reloaded reloads", async () => {
     const h = recordedHarness([running]);
     strictEqual(
-      (await h.op("systemd.service", { service: "nginx", running: true, changed: false })).changed,
+      (await h.op("systemd.service", "nginx", { running: true, changed: false })).changed,
       false,
     );
     strictEqual(
-      (await h.op("systemd.service", { service: "nginx", running: true, changed: true }))
+      (await h.op("systemd.service", "nginx", { running: true, changed: true }))
         .description,
       "restarted nginx",
     );
     strictEqual(
-      (await h.op("systemd.service", { service: "nginx", reloaded: true })).description,
+      (await h.op("systemd.service", "nginx", { reloaded: true })).description,
       "reloaded nginx",
     );
     deepStrictEqual(changes(h.commands(), ["u="]), [
@@ -205,16 +196,12 @@ Deno.test("systemd.service under systemd as PID 1 uses systemctl", async (t) => 
   });
   await t.step("a service just started is not restarted again", async () => {
     const h = recordedHarness([stopped]);
-    const result = await h.op("systemd.service", {
-      service: "app.socket",
-      running: true,
-      restarted: true,
-    });
+    const result = await h.op("systemd.service", "app.socket", { running: true, restarted: true });
     strictEqual(result.description, "started app.socket");
   });
   await t.step("stop and disable", async () => {
     const h = recordedHarness([running]);
-    await h.op("systemd.service", { service: "nginx", running: false, enabled: false });
+    await h.op("systemd.service", "nginx", { running: false, enabled: false });
     deepStrictEqual(changes(h.commands(), ["u="]), [
       "systemctl stop nginx.service",
       "systemctl disable nginx.service",
@@ -240,7 +227,7 @@ Deno.test("systemd.service without systemd falls back or says what is missing", 
         "systemd=no\nservice=yes\nupdate-rc.d=yes\ninit-script=yes\nstatus=3\nenabled=disabled\n",
       ),
     ]);
-    await h.op("systemd.service", { service: "nginx", running: true, enabled: true });
+    await h.op("systemd.service", "nginx", { running: true, enabled: true });
     deepStrictEqual(changes(h.commands(), ["u="]), [
       "service nginx start",
       "update-rc.d nginx defaults && update-rc.d nginx enable",
@@ -252,7 +239,7 @@ Deno.test("systemd.service without systemd falls back or says what is missing", 
       const h = recordedHarness([
         UNIT("systemd=no\nsystemctl=yes\ninit-script=yes\nstatus=0\nenabled=enabled\n"),
       ]);
-      await h.op("systemd.service", { service: "nginx", running: false, enabled: false });
+      await h.op("systemd.service", "nginx", { running: false, enabled: false });
       deepStrictEqual(changes(h.commands(), ["u="]), [
         "/etc/init.d/nginx stop",
         "systemctl --root=/ disable nginx.service",
@@ -261,12 +248,12 @@ Deno.test("systemd.service without systemd falls back or says what is missing", 
   );
   await t.step("nothing to start with is a clear error", async () => {
     const h = recordedHarness([UNIT("systemd=no\n")]);
-    await rejects(h.op("systemd.service", { service: "app", running: true }), {
+    await rejects(h.op("systemd.service", "app", { running: true }), {
       name: "OperationError",
       message:
         "systemd.service: cannot start app.service on web1: systemd is not running there (no /run/systemd/system) and there is no /etc/init.d/app to fall back to",
     });
-    await rejects(h.op("systemd.service", { service: "app", enabled: true }), {
+    await rejects(h.op("systemd.service", "app", { enabled: true }), {
       name: "OperationError",
       message:
         "systemd.service: cannot enable app.service on web1: systemd is not running there, systemctl is not installed, and update-rc.d is not installed",

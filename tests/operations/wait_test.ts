@@ -107,7 +107,7 @@ Deno.test("server.wait refuses bad input with an input error naming the argument
   const cases: [Record<string, unknown>, string][] = [
     [{}, "server.wait: expected at least one of port, path and command"],
     [{ port: 0 }, "server.wait port: expected a TCP port from 1 to 65535, got 0"],
-    [{ port: "80" }, `server.wait port: expected a TCP port from 1 to 65535, got "80"`],
+    [{ port: "80" }, `server.wait: option "port" must be a number, got "80"`],
     [{ path: "-x" }, `server.wait path: a path must not start with "-", got "-x"`],
     [{ command: "" }, `server.wait command: expected shell text, got ""`],
     [

@@ -106,16 +106,16 @@ esac
 `;
   const source = `export default async function ({ ops, facts, log }) {
   const show = (value) => log(JSON.stringify(value));
-  await ops.server.group({ name: "site" });
-  await ops.server.user({ name: "deploy", shell: "/bin/sh", groups: ["site"] });
+  await ops.server.group("site");
+  await ops.server.user("deploy", { shell: "/bin/sh", groups: ["site"] });
   show((await facts.server.groups()).site);
   show((await facts.server.users()).deploy);
-  await ops.apt.packages({ packages: ["hello"], noRecommends: true });
+  await ops.apt.packages(["hello"], { noRecommends: true });
   show((await facts.packages.deb()).hello);
   await ops.files.put({ content: ${
     JSON.stringify(init)
   } }, "/etc/init.d/skiff-sleeper", { mode: "755" });
-  await ops.systemd.service({ service: "skiff-sleeper", running: true, enabled: true });
+  await ops.systemd.service("skiff-sleeper", { running: true, enabled: true });
   const service = await facts.systemd.service("skiff-sleeper");
   show([service.active, service.enabled, service.enabledState, service.initScript]);
 }

@@ -1,8 +1,8 @@
 /**
- * A Debian tree with MariaDB installed from the machine's apt mirror
- * (cached as its own tarball beside the minbase one: about a minute the
- * first time), restored fresh with the server running inside it on its
- * Unix socket only (`--skip-networking`).
+ * Debian trees with packages installed from the machine's apt mirror
+ * (each cached as its own tarball beside the minbase one: about a minute
+ * the first time); MariaDB's restored fresh with the server running inside
+ * it on its Unix socket only (`--skip-networking`).
  *
  * @module
  */
@@ -10,13 +10,18 @@
 import { type DebianRoot, debianRoot } from "./debian_root.ts";
 import { run, testCacheDir } from "./targets.ts";
 
-/** The cached tree with `mariadb-server`, built on first use. */
-export async function mariadbTarball(): Promise<string> {
-  const tarball = `${testCacheDir()}/debian-bookworm-mariadb.tar.zst`;
+/**
+ * The cached tree `debian-bookworm-NAME.tar.zst`: the minbase tree with
+ * `packages` installed from the machine's apt mirror, built on first use.
+ */
+export async function packageTarball(name: string, packages: readonly string[]): Promise<string> {
+  const tarball = `${testCacheDir()}/debian-bookworm-${name}.tar.zst`;
   if (await Deno.stat(tarball).then(() => true, () => false)) return tarball;
   await using root = await debianRoot();
   await root.sh(
-    "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mariadb-server >/dev/null 2>&1 && apt-get clean && rm -rf /var/lib/apt/lists/*",
+    `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${
+      packages.join(" ")
+    } >/dev/null 2>&1 && apt-get clean && rm -rf /var/lib/apt/lists/*`,
   );
   const partial = `${tarball}.${Deno.pid}`;
   await run([
@@ -29,6 +34,11 @@ export async function mariadbTarball(): Promise<string> {
   ]);
   await Deno.rename(partial, tarball);
   return tarball;
+}
+
+/** The cached tree with `mariadb-server`. */
+export function mariadbTarball(): Promise<string> {
+  return packageTarball("mariadb", ["mariadb-server"]);
 }
 
 /** A fresh tree with MariaDB running; disposing kills it with the tree's other processes. */

@@ -3,15 +3,17 @@
  * (tests/helpers/debian_root.ts) through the real ChrootConnector.
  * sysvinit: a real /etc/init.d script the test writes, starting a tiny
  * daemon (`sleep`) with start-stop-daemon, enabled with the tree's real
- * update-rc.d. openrc is not in the tree (and no repository is reached):
- * `rc-service` and `rc-update` there are FAKES (scripts the test writes,
- * named as such) that keep a service's state in files and log each change.
+ * update-rc.d. openrc: the real `openrc` package, installed from the apt
+ * mirror into a cached tree of its own (tests/helpers/mariadb_root.ts), with
+ * an openrc-run script the test writes; /run/openrc/softlevel stands for
+ * the boot openrc would have done.
  * Each sequence runs as a dry run, then for real, with the same outcomes,
  * descriptions and diffs.
  */
 
 import { rejects, strictEqual } from "node:assert/strict";
 import { debianRoot, treeRuns } from "../helpers/debian_root.ts";
+import { packageTarball } from "../helpers/mariadb_root.ts";
 import { localHarness } from "../helpers/ops.ts";
 import { assertRunsThenFailure } from "../helpers/predict.ts";
 
@@ -63,31 +65,23 @@ Deno.test("sysvinit.service starts, restarts, stops, enables and disables a real
   );
 });
 
-/** FAKE rc-service and rc-update: state in files, each change logged. */
-const FAKE_OPENRC =
-  `mkdir -p /run/fake-openrc && printf '%s\\n' > /etc/init.d/skiffo && cat > /usr/local/bin/rc-service <<'EOF'
-#!/bin/sh
-# FAKE rc-service (skiff's tests): a started service is a file.
-f=/run/fake-openrc/$1
-case "$2" in
-  status) [ -e "$f" ] && exit 0; exit 3 ;;
-  start|restart|reload) touch "$f" ;;
-  stop) rm -f "$f" ;;
-esac
-echo "rc-service $*" >> /run/fake-openrc/log
-EOF
-cat > /usr/local/bin/rc-update <<'EOF'
-#!/bin/sh
-# FAKE rc-update (skiff's tests): enabled is a link in /etc/runlevels/RUNLEVEL.
-mkdir -p "/etc/runlevels/$3"
-if [ "$1" = add ]; then ln -s "/etc/init.d/$2" "/etc/runlevels/$3/$2"; else rm -f "/etc/runlevels/$3/$2"; fi
-echo "rc-update $*" >> /run/fake-openrc/log
-EOF
-chmod 755 /usr/local/bin/rc-service /usr/local/bin/rc-update`;
+/** An openrc-run service: a `sleep` daemon; start, stop and reload logged. */
+const OPENRC_SCRIPT = `#!/sbin/openrc-run
+command=/bin/sleep
+command_args=1000
+command_background=true
+pidfile=/run/skiffo.pid
+extra_started_commands="reload"
+start_pre() { echo start >> /run/skiffo.log; }
+stop_post() { echo stop >> /run/skiffo.log; }
+reload() { echo reload >> /run/skiffo.log; }
+`;
 
-Deno.test("openrc.service starts, reloads, stops and enables in a runlevel, each once (against FAKE rc-service and rc-update); its dry run predicts it", async () => {
-  await using root = await debianRoot();
-  await root.sh(FAKE_OPENRC);
+Deno.test("openrc.service starts, reloads, stops and enables in a runlevel a real openrc-run service, each once; its dry run predicts it", async () => {
+  await using root = await debianRoot(await packageTarball("openrc", ["openrc"]));
+  await Deno.writeTextFile(`${root.path}/etc/init.d/skiffo`, OPENRC_SCRIPT);
+  await Deno.chmod(`${root.path}/etc/init.d/skiffo`, 0o755);
+  await root.sh("mkdir -p /run/openrc && touch /run/openrc/softlevel");
   const base = { runlevel: "boot" };
   const run = await treeRuns(root, [
     ["openrc.service", "skiffo", { ...base, running: true, enabled: true }],
@@ -105,9 +99,10 @@ Deno.test("openrc.service starts, reloads, stops and enables in a runlevel, each
     "no change: skiffo is stopped, enabled\n",
   ], "openrc.service: there is no /etc/init.d/nothere");
   strictEqual(
-    await root.sh("cat /run/fake-openrc/log; readlink /etc/runlevels/boot/skiffo"),
-    "rc-service skiffo start\nrc-update add skiffo boot\nrc-service skiffo reload\n" +
-      "rc-service skiffo stop\n/etc/init.d/skiffo",
+    await root.sh(
+      "cat /run/skiffo.log; readlink /etc/runlevels/boot/skiffo; rc-service skiffo status >/dev/null 2>&1; echo status=$?",
+    ),
+    "start\nreload\nstop\n/etc/init.d/skiffo\nstatus=3",
   );
 });
 

@@ -63,12 +63,12 @@ export const STABLE_FACTS: readonly string[] = [
   "packages.manager",
 ];
 
-/** The package manager whose packages a package fact lists. */
-const MANAGER_OF: Readonly<Record<string, string>> = {
-  "packages.deb": "apt",
-  "packages.rpm": "dnf",
-  "packages.apk": "apk",
-  "packages.pacman": "pacman",
+/** The package managers whose packages a package fact lists (dnf and zypper share the rpm database). */
+const MANAGERS_OF: Readonly<Record<string, readonly string[]>> = {
+  "packages.deb": ["apt"],
+  "packages.rpm": ["dnf", "zypper"],
+  "packages.apk": ["apk"],
+  "packages.pacman": ["pacman"],
 };
 
 /** The state key of a service. */
@@ -265,26 +265,38 @@ for (const [fact, prefix] of Object.entries(OBJECT_FACTS)) {
     });
 }
 
-/** Package facts by their key prefix (pip and npm facts name a place: a venv, a directory). */
-const PACKAGE_FACTS: Readonly<Record<string, (args: unknown[]) => string>> = {
+/** Package facts by their key prefixes (pip and npm facts name a place: a venv, a directory). */
+const PACKAGE_FACTS: Readonly<Record<string, (args: unknown[]) => readonly string[]>> = {
   ...Object.fromEntries(
-    Object.entries(MANAGER_OF).map(([fact, manager]) => [fact, () => `package:${manager}:`]),
+    Object.entries(MANAGERS_OF).map((
+      [fact, managers],
+    ) => [fact, () => managers.map((manager) => `package:${manager}:`)]),
   ),
-  "pip.packages": (args) => `pip:${args[0] ?? ""}:`,
-  "npm.packages": (args) => `npm:${args[0] ?? ""}:`,
+  "pip.packages": (args) => [`pip:${args[0] ?? ""}:`],
+  "npm.packages": (args) => [`npm:${args[0] ?? ""}:`],
 };
 
-for (const [fact, prefix] of Object.entries(PACKAGE_FACTS)) {
-  (RULES as Record<string, unknown>)[fact] = (
+for (const [fact, prefixes] of Object.entries(PACKAGE_FACTS)) {
+  (RULES as Record<string, unknown>)[fact] = async (
     state: PredictedState,
     args: unknown[],
     host: Host<Record<string, string>>,
-  ) =>
-    mapFact(state, prefix(args), host, (out, name, value) => {
-      const pkg = value as PackageState;
-      if (!pkg.installed) delete out[name];
-      else out[name] = pkg.version as string;
-    });
+  ) => {
+    // Each manager's keys applied in turn over the host's list.
+    let read = host;
+    let found: FactPrediction<Record<string, string>> = { unknown: "" };
+    for (const prefix of prefixes(args)) {
+      found = await mapFact(state, prefix, read, (out, name, value) => {
+        const pkg = value as PackageState;
+        if (!pkg.installed) delete out[name];
+        else out[name] = pkg.version as string;
+      });
+      if ("unknown" in found) return found;
+      const known = found.value;
+      read = () => Promise.resolve(known);
+    }
+    return found;
+  };
 }
 
 /**

@@ -9,6 +9,9 @@
 
 import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
 import { recordedHarness } from "../helpers/recorded_facts.ts";
+import { rpm } from "../../lib/facts/packages.ts";
+import { predictFact } from "../../lib/operations/predicted_facts.ts";
+import { PredictedState } from "../../lib/operations/predicted_state.ts";
 
 const PACMAN_Q = { match: /^pacman -Q$/, stdout: "bash 5.2.026-2\nvim 9.1.0785-1\n" };
 const PACMAN_QU = { match: "pacman -Qu", stdout: "vim 9.1.0785-1 -> 9.1.0866-1\n" };
@@ -108,4 +111,15 @@ Deno.test("pacman.packages and zypper.packages refuse bad package names with an 
       message: `${op}: packages must be a package name or a list of names, got ["-x"]`,
     });
   }
+});
+
+Deno.test("in a dry run, packages.rpm lists what zypper.packages (like dnf.packages) would install or remove", async () => {
+  const state = new PredictedState();
+  state.set("package:zypper:nginx", { installed: true, version: "1.21.5" }, "zypper.packages");
+  state.set("package:zypper:vim", { installed: false }, "zypper.packages");
+  state.set("package:dnf:htop", { installed: true, version: "3.3.0" }, "dnf.packages");
+  const host = () => Promise.resolve({ bash: "5.2.15", vim: "9.1.0330" });
+  deepStrictEqual(await predictFact(state, rpm, [], host), {
+    value: { bash: "5.2.15", htop: "3.3.0", nginx: "1.21.5" },
+  });
 });

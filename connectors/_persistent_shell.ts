@@ -210,7 +210,9 @@ export class PersistentShell {
       // The stream broke: the shell is gone.
     }
     splitter.flush();
-    this.#lose();
+    // Every frame ends on stdout: the shell is gone when stdout ends. Its stderr
+    // may end first (the two ends are read in either order) with frames still to come.
+    if (name === "stdout") this.#lose();
   }
 
   #line(stream: StreamName, line: string): void {

@@ -282,7 +282,6 @@ for (const [fact, prefixes] of Object.entries(PACKAGE_FACTS)) {
     args: unknown[],
     host: Host<Record<string, string>>,
   ) => {
-    // Each manager's keys applied in turn over the host's list.
     let read = host;
     let found: FactPrediction<Record<string, string>> = { unknown: "" };
     for (const prefix of prefixes(args)) {

@@ -253,3 +253,25 @@ Deno.test("PersistentShell stops a gated batch at its first failure, in one flig
     });
   }
 });
+
+Deno.test("a shell whose stderr ends before its stdout still gives the last command's result", async () => {
+  // An SSH channel or a process ends both streams; their ends may be read in either order.
+  const sent: string[] = [];
+  let stdoutOf!: ReadableStreamDefaultController<Uint8Array>;
+  const shell = new PersistentShell({
+    stdin: new WritableStream({
+      write: (chunk) => void sent.push(new TextDecoder().decode(chunk)),
+    }),
+    stdout: new ReadableStream({ start: (controller) => void (stdoutOf = controller) }),
+    stderr: new ReadableStream({ start: (controller) => controller.close() }),
+  });
+  const last = shell.run("echo last; exit 4");
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const marker = sent.join("").match(/__skiff_[0-9a-f]{32}/)![0];
+  stdoutOf.enqueue(
+    new TextEncoder().encode(`last\n${marker}:4\n${marker}|${marker}\n${marker}.0\n`),
+  );
+  stdoutOf.close();
+  const result = await last;
+  deepStrictEqual([result.exitCode, result.output.stdout], [4, "last"]);
+});

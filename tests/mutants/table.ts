@@ -763,4 +763,11 @@ export const MUTANTS: readonly Mutant[] = [
     replacement: "predictEffect(session.predicted, undefined,",
     tests: ["tests/cli/user_ops_cli_test.ts"],
   },
+  {
+    id: "shell-lost-on-stderr-end",
+    file: "connectors/_persistent_shell.ts",
+    original: 'if (name === "stdout") this.#lose();',
+    replacement: "this.#lose();",
+    tests: ["tests/connectors/persistent_shell_test.ts"],
+  },
 ];
